@@ -1,0 +1,23 @@
+"""The Docker Engine API client: one method per API operation, named for its operationId."""
+
+from __future__ import annotations
+
+from .api.containers import ContainerAPI
+from .api.execs import ExecAPI
+from .api.images import ImageAPI
+from .api.networks import NetworkAPI
+from .api.system import SystemAPI
+from .api.volumes import VolumeAPI
+from .hosts import Host, TLSConfig, resolve_host
+from .streams import STDERR, STDOUT, Chunk, demux
+
+
+class Engine(ContainerAPI, ExecAPI, ImageAPI, NetworkAPI, VolumeAPI, SystemAPI):
+    """A connection to one Docker engine.
+
+    >>> engine = Engine()                      # DOCKER_HOST, the current context, or the socket
+    >>> engine.container_list(all=True)        # GET /containers/json?all=1
+    """
+
+
+__all__ = ["Engine", "Host", "TLSConfig", "resolve_host", "Chunk", "demux", "STDOUT", "STDERR"]

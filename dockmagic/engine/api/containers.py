@@ -1,0 +1,153 @@
+"""Container operations (tag ``Container`` of the Engine API)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from ..core import EngineCore, Params, q, raw_chunks
+from ..streams import Chunk
+from ..transport import HijackedSocket
+from ..websocket import WebSocket
+
+Body = bytes | Iterable[bytes] | IO[bytes]
+
+
+def path_stat(headers: Any) -> dict[str, Any]:
+    """Decode the ``X-Docker-Container-Path-Stat`` header (base64 JSON: name, size, mode, ...)."""
+    raw = headers.get("X-Docker-Container-Path-Stat")
+    return json.loads(base64.b64decode(raw)) if raw else {}
+
+
+def _attach_params(stdin: bool, stdout: bool, stderr: bool, logs: bool, stream: bool,
+                   detach_keys: str | None) -> Params:
+    return {"stdin": stdin, "stdout": stdout, "stderr": stderr, "logs": logs, "stream": stream,
+            "detachKeys": detach_keys}
+
+
+class ContainerAPI(EngineCore):
+    def container_list(self, all: bool = False, limit: int | None = None, size: bool = False,
+                       filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return self._json("GET", "/containers/json", params={"all": all, "limit": limit, "size": size, "filters": filters})
+
+    def container_create(self, config: dict[str, Any], name: str | None = None,
+                         platform: str | None = None) -> dict[str, Any]:
+        if platform:
+            self.require("1.41", "platform")
+        return self._json("POST", "/containers/create", params={"name": name, "platform": platform}, json=config)
+
+    def container_inspect(self, id: str, size: bool = False) -> dict[str, Any]:
+        return self._json("GET", f"/containers/{q(id)}/json", params={"size": size})
+
+    def container_top(self, id: str, ps_args: str | None = None) -> dict[str, Any]:
+        return self._json("GET", f"/containers/{q(id)}/top", params={"ps_args": ps_args})
+
+    def container_logs(self, id: str, *, follow: bool = False, stdout: bool = True, stderr: bool = True,
+                       since: int | float | None = None, until: int | float | None = None,
+                       timestamps: bool = False, tail: int | str | None = None,
+                       tty: bool | None = None) -> Iterator[Chunk]:
+        """Logs as stdout/stderr chunks. ``tty`` says how the container was made (asked when None)."""
+        if until is not None:
+            self.require("1.35", "logs until")
+        if tty is None:
+            tty = bool(self.container_inspect(id)["Config"].get("Tty"))
+        params: Params = {"follow": follow, "stdout": stdout, "stderr": stderr, "since": since,
+                          "until": until, "timestamps": timestamps, "tail": tail}
+        return self._output("GET", f"/containers/{q(id)}/logs", tty, params=params)
+
+    def container_changes(self, id: str) -> list[dict[str, Any]]:
+        return self._json("GET", f"/containers/{q(id)}/changes") or []
+
+    def container_export(self, id: str) -> Iterator[bytes]:
+        return self._bytes("GET", f"/containers/{q(id)}/export")
+
+    def container_stats(self, id: str, stream: bool = True, one_shot: bool = False) -> Any:
+        """One sample (``stream=False``) or an endless iterator of samples."""
+        if one_shot:
+            self.require("1.41", "stats one-shot")
+        params = {"stream": stream, "one-shot": one_shot or None}
+        if stream:
+            return self._json_stream("GET", f"/containers/{q(id)}/stats", "stats", params=params)
+        return self._json("GET", f"/containers/{q(id)}/stats", params=params)
+
+    def container_resize(self, id: str, h: int, w: int) -> None:
+        self._ok("POST", f"/containers/{q(id)}/resize", params={"h": h, "w": w})
+
+    def container_start(self, id: str) -> None:
+        self._ok("POST", f"/containers/{q(id)}/start")
+
+    def _stop_params(self, t: int | None, signal: str | None) -> dict[str, Any]:
+        if signal:
+            self.require("1.42", "stop signal")
+        # The engine waits t seconds before killing: the answer may take that long.
+        wait = (t if t is not None else 10) + self.timeout
+        return {"params": {"t": t, "signal": signal}, "timeout": wait}
+
+    def container_stop(self, id: str, t: int | None = None, signal: str | None = None) -> None:
+        self._ok("POST", f"/containers/{q(id)}/stop", **self._stop_params(t, signal))
+
+    def container_restart(self, id: str, t: int | None = None, signal: str | None = None) -> None:
+        self._ok("POST", f"/containers/{q(id)}/restart", **self._stop_params(t, signal))
+
+    def container_kill(self, id: str, signal: str | None = None) -> None:
+        self._ok("POST", f"/containers/{q(id)}/kill", params={"signal": signal})
+
+    def container_update(self, id: str, update: dict[str, Any]) -> dict[str, Any]:
+        return self._json("POST", f"/containers/{q(id)}/update", json=update)
+
+    def container_rename(self, id: str, name: str) -> None:
+        self._ok("POST", f"/containers/{q(id)}/rename", params={"name": name})
+
+    def container_pause(self, id: str) -> None:
+        self._ok("POST", f"/containers/{q(id)}/pause")
+
+    def container_unpause(self, id: str) -> None:
+        self._ok("POST", f"/containers/{q(id)}/unpause")
+
+    def container_attach(self, id: str, *, stdin: bool = False, stdout: bool = True, stderr: bool = True,
+                         logs: bool = False, stream: bool = True,
+                         detach_keys: str | None = None) -> HijackedSocket:
+        """A raw two-way stream; decode its output with ``streams.demux(sock.chunks(), tty)``."""
+        params = _attach_params(stdin, stdout, stderr, logs, stream, detach_keys)
+        return self._hijack("POST", f"/containers/{q(id)}/attach", params)
+
+    def container_attach_websocket(self, id: str, *, stdin: bool = False, stdout: bool = True,
+                                   stderr: bool = True, logs: bool = False, stream: bool = True,
+                                   detach_keys: str | None = None) -> WebSocket:
+        """Attach over a websocket (what browsers use); frames carry raw, un-multiplexed output."""
+        params = _attach_params(stdin, stdout, stderr, logs, stream, detach_keys)
+        return WebSocket.connect(self.transport, self._path(f"/containers/{q(id)}/attach/ws"), params)
+
+    def container_wait(self, id: str, condition: str | None = None,
+                       timeout: float | None = None) -> dict[str, Any]:
+        """Block until the container stops (or reaches ``condition``: not-running, next-exit, removed)."""
+        if condition:
+            self.require("1.30", "wait condition")
+        return self._json("POST", f"/containers/{q(id)}/wait", params={"condition": condition}, timeout=timeout)
+
+    def container_delete(self, id: str, v: bool = False, force: bool = False, link: bool = False) -> None:
+        self._ok("DELETE", f"/containers/{q(id)}", params={"v": v, "force": force, "link": link})
+
+    def container_archive(self, id: str, path: str) -> tuple[dict[str, Any], Iterator[bytes]]:
+        """A tar stream of ``path`` in the container, with the path's stat."""
+        resp = self._request("GET", f"/containers/{q(id)}/archive", params={"path": path}, stream=True)
+        return path_stat(resp.headers), raw_chunks(resp)
+
+    def put_container_archive(self, id: str, path: str, data: Body, *,
+                              no_overwrite_dir_non_dir: bool = False,
+                              copy_uid_gid: bool = False) -> None:
+        """Extract a tar (bytes, an iterable of chunks or a file object: streamed) into ``path``."""
+        params = {"path": path, "noOverwriteDirNonDir": no_overwrite_dir_non_dir,
+                  "copyUIDGID": copy_uid_gid or None}
+        self._ok("PUT", f"/containers/{q(id)}/archive", params=params, data=data,
+                 headers={"Content-Type": "application/x-tar"}, timeout=None)
+
+    def container_archive_info(self, id: str, path: str) -> dict[str, Any]:
+        resp = self._request("HEAD", f"/containers/{q(id)}/archive", params={"path": path})
+        resp.close()
+        return path_stat(resp.headers)
+
+    def container_prune(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self._json("POST", "/containers/prune", params={"filters": filters})

@@ -1,0 +1,31 @@
+"""Volume operations (tag ``Volume``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core import EngineCore, q
+
+
+class VolumeAPI(EngineCore):
+    def volume_list(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """``{"Volumes": [...], "Warnings": [...]}``."""
+        return self._json("GET", "/volumes", params={"filters": filters})
+
+    def volume_create(self, config: dict[str, Any]) -> dict[str, Any]:
+        """``config``: Name, Driver, DriverOpts, Labels."""
+        return self._json("POST", "/volumes/create", json=config)
+
+    def volume_inspect(self, name: str) -> dict[str, Any]:
+        return self._json("GET", f"/volumes/{q(name)}")
+
+    def volume_update(self, name: str, version: int, spec: dict[str, Any]) -> None:
+        """Update a Swarm cluster volume (needs API 1.42 and a swarm manager)."""
+        self.require("1.42", "volume update")
+        self._ok("PUT", f"/volumes/{q(name)}", params={"version": version}, json={"Spec": spec})
+
+    def volume_delete(self, name: str, force: bool = False) -> None:
+        self._ok("DELETE", f"/volumes/{q(name)}", params={"force": force})
+
+    def volume_prune(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self._json("POST", "/volumes/prune", params={"filters": filters})

@@ -1,0 +1,184 @@
+"""The one request path: versioned URLs, parameters, error mapping, timeouts and streams."""
+
+from __future__ import annotations
+
+import json as jsonlib
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import quote
+
+import requests
+import urllib3.exceptions
+
+from ..errors import EngineUnavailable, StreamError, api_error
+from . import versions
+from .hosts import Host, TLSConfig, resolve_host
+from .streams import Chunk, demux, progress
+from .transport import CONNECT_TIMEOUT, HijackedSocket, Transport
+
+READ_TIMEOUT = 120.0  # seconds for a plain (non-streaming) answer
+Params = dict[str, Any]
+
+
+def q(value: str) -> str:
+    """Quote one path segment (container, network, volume, exec id)."""
+    return quote(str(value), safe="")
+
+
+def qi(name: str) -> str:
+    """Quote an image reference; the engine routes image names with slashes as they are."""
+    return quote(str(name), safe="/:@")
+
+
+def encode_params(params: Params | None) -> dict[str, Any]:
+    """Drop unset values; booleans as 1/0; dicts (filters, labels, buildargs) as JSON; lists
+    become repeated parameters (``t=a&t=b``)."""
+    out: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[key] = "1" if value else "0"
+        elif isinstance(value, dict):
+            if key == "filters":  # {"label": "a=b"} -> {"label": ["a=b"]}
+                value = {k: v if isinstance(v, list | dict) else [str(v)] for k, v in value.items()}
+            out[key] = jsonlib.dumps(value)
+        elif isinstance(value, list | tuple):
+            out[key] = [str(v) for v in value]
+        else:
+            out[key] = str(value)
+    return out
+
+
+def raw_chunks(resp: requests.Response, size: int = 65536) -> Iterator[bytes]:
+    """A streaming response's bytes as they arrive; a broken connection raises StreamError."""
+    try:
+        while True:
+            data = resp.raw.read1(size)
+            if not data:
+                return
+            yield data
+    except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
+        raise StreamError(f"the stream from the engine broke off: {exc}") from None
+    finally:
+        resp.close()
+
+
+class EngineCore:
+    """Connection, version negotiation and the request helpers every endpoint method uses."""
+
+    def __init__(
+        self,
+        host: str | None = None,
+        *,
+        tls: TLSConfig | None = None,
+        version: str | None = None,
+        timeout: float = READ_TIMEOUT,
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ) -> None:
+        self.host: Host = resolve_host(host, tls)
+        self.transport = Transport(self.host, connect_timeout)
+        self.timeout = timeout
+        self._version = version or os.environ.get("DOCKER_API_VERSION") or None
+        if self._version:
+            versions.negotiate(self._version)  # validate early
+        self._version_lock = threading.Lock()
+        self._server_version: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Engine {self.host} api={self._version or 'not negotiated'}>"
+
+    # -- versions --------------------------------------------------------------------------
+
+    @property
+    def api_version(self) -> str:
+        """The API version spoken with this engine: one GET /version, then cached."""
+        if self._version is None:
+            with self._version_lock:
+                if self._version is None:
+                    info = self._json("GET", "/version", versioned=False)
+                    self._server_version = info
+                    self._version = versions.negotiate(str(info.get("ApiVersion", "0")))
+        return self._version
+
+    def require(self, needed: str, what: str) -> None:
+        """Fail with "WHAT needs API >= X, this engine speaks Y" when the engine is too old."""
+        versions.require(self.api_version, needed, what)
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> EngineCore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def _path(self, path: str, versioned: bool = True) -> str:
+        return f"/v{self.api_version}{path}" if versioned else path
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        data: bytes | Iterable[bytes] | Any = None,
+        headers: dict[str, str] | None = None,
+        stream: bool = False,
+        timeout: float | None = -1.0,
+        versioned: bool = True,
+    ) -> requests.Response:
+        """Send a request; any error status raises the matching APIError."""
+        full = self._path(path, versioned)
+        read_timeout = (None if stream else self.timeout) if timeout == -1.0 else timeout
+        resp = self.transport.request(
+            method, full, params=encode_params(params), json=json, data=data, headers=headers,
+            stream=stream, read_timeout=read_timeout,
+        )
+        if resp.status_code >= 400:
+            try:
+                body = resp.content
+            except requests.RequestException:
+                body = b""
+            resp.close()
+            raise api_error(resp.status_code, body, method, path)
+        return resp
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A request whose answer is JSON (or empty: None)."""
+        resp = self._request(method, path, **kwargs)
+        try:
+            return resp.json() if resp.content.strip() else None
+        except ValueError:
+            raise StreamError(f"the engine sent malformed JSON for {method} {path}") from None
+        except requests.RequestException as exc:
+            raise StreamError(f"the answer to {method} {path} broke off: {exc}") from None
+
+    def _ok(self, method: str, path: str, **kwargs: Any) -> None:
+        """A request whose answer carries nothing (204, or 304 'already in that state')."""
+        self._request(method, path, **kwargs).close()
+
+    def _bytes(self, method: str, path: str, **kwargs: Any) -> Iterator[bytes]:
+        """A streamed answer as raw bytes (export, save, archive)."""
+        return raw_chunks(self._request(method, path, stream=True, **kwargs))
+
+    def _json_stream(self, method: str, path: str, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """A JSON-lines answer (pull, push, build, load, events, stats); error objects raise."""
+        return progress(self._bytes(method, path, **kwargs), operation)
+
+    def _output(self, method: str, path: str, tty: bool, **kwargs: Any) -> Iterator[Chunk]:
+        """Container output (logs) as stdout/stderr chunks."""
+        return demux(self._bytes(method, path, **kwargs), tty)
+
+    def _hijack(self, method: str, path: str, params: Params | None = None, json: Any = None) -> HijackedSocket:
+        body = jsonlib.dumps(json).encode() if json is not None else b""
+        return self.transport.hijack(method, self._path(path), encode_params(params), body)
+
+
+__all__ = ["EngineCore", "EngineUnavailable", "q", "qi", "raw_chunks", "encode_params"]

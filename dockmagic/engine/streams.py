@@ -1,0 +1,101 @@
+"""Engine stream formats: multiplexed stdout/stderr frames and JSON-lines progress.
+
+Decoders are incremental (fed whatever bytes arrive), so frames split across reads, zero-length
+frames and many frames in one read all come out the same. A stream that ends inside a frame or
+a JSON object raises :class:`StreamError`: a broken connection must not look like a clean end.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import struct
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
+
+from ..errors import OperationFailed, StreamError
+
+STDIN, STDOUT, STDERR = 0, 1, 2
+_HEADER = struct.Struct(">BxxxL")  # stream id, 3 padding bytes, big-endian payload length
+
+
+class Chunk(NamedTuple):
+    """Output from a container: which stream (1 stdout, 2 stderr) and the bytes."""
+
+    stream: int
+    data: bytes
+
+
+class FrameDecoder:
+    """Incremental decoder of the 8-byte-header multiplexed format (non-TTY attach, exec, logs)."""
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+
+    def feed(self, data: bytes) -> list[Chunk]:
+        self._buf += data
+        out: list[Chunk] = []
+        pos = 0
+        while len(self._buf) - pos >= _HEADER.size:
+            stream, length = _HEADER.unpack_from(self._buf, pos)
+            if stream not in (STDIN, STDOUT, STDERR, 3):
+                raise StreamError(f"malformed output stream: frame header names stream {stream}")
+            end = pos + _HEADER.size + length
+            if end > len(self._buf):
+                break
+            if length:  # zero-length frames carry nothing; skip them
+                out.append(Chunk(stream, bytes(self._buf[pos + _HEADER.size : end])))
+            pos = end
+        del self._buf[:pos]
+        return out
+
+    def close(self) -> None:
+        if self._buf:
+            raise StreamError(f"output stream ended inside a frame ({len(self._buf)} bytes left over)")
+
+
+def demux(chunks: Iterable[bytes], tty: bool) -> Iterator[Chunk]:
+    """Turn raw bytes from the engine into :class:`Chunk`s; a TTY stream is all stdout."""
+    if tty:
+        for data in chunks:
+            if data:
+                yield Chunk(STDOUT, data)
+        return
+    decoder = FrameDecoder()
+    for data in chunks:
+        yield from decoder.feed(data)
+    decoder.close()
+
+
+def json_lines(chunks: Iterable[bytes]) -> Iterator[dict[str, Any]]:
+    """Decode a stream of JSON objects (one per line, or simply concatenated)."""
+    decoder = json.JSONDecoder()
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace")  # a character may span reads
+    buf = ""
+    for data in chunks:
+        buf += text.decode(data)
+        while True:
+            buf = buf.lstrip()
+            if not buf:
+                break
+            try:
+                obj, end = decoder.raw_decode(buf)
+            except ValueError:
+                if "\n" in buf:  # a whole line that is not JSON: the stream is corrupt
+                    raise StreamError(f"malformed JSON in stream: {buf.splitlines()[0][:200]!r}") from None
+                break  # an object split across reads: wait for more
+            buf = buf[end:]
+            yield obj
+    if buf.strip():
+        raise StreamError(f"stream ended inside a JSON object: {buf[:200]!r}")
+
+
+def progress(chunks: Iterable[bytes], operation: str) -> Iterator[dict[str, Any]]:
+    """JSON-lines progress (pull, push, build, load) where an error object raises."""
+    for obj in json_lines(chunks):
+        if not isinstance(obj, dict):
+            raise StreamError(f"unexpected item in {operation} stream: {obj!r}"[:200])
+        if obj.get("error") or obj.get("errorDetail"):
+            detail = obj.get("errorDetail") or {}
+            raise OperationFailed(str(obj.get("error") or detail.get("message") or detail), operation)
+        yield obj

@@ -1,0 +1,275 @@
+"""HTTP to the engine: requests (+ requests-unixsocket) with pooled connections, and raw sockets
+for the hijacked attach/exec streams.
+
+requests-unixsocket keys its connection pools by full URL, so every distinct path opens a new
+socket; here the pool is keyed by the socket path, so all requests to one engine share it.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote, urlencode, urlsplit
+
+import requests
+import requests_unixsocket
+from requests_unixsocket.adapters import UnixHTTPConnection, UnixHTTPConnectionPool
+from urllib3.connectionpool import HTTPConnectionPool
+
+from ..errors import EngineUnavailable, StreamError, api_error
+from .hosts import Host
+
+CONNECT_TIMEOUT = 1.5  # seconds: a dead engine must fail fast, not hang a notebook
+POOL_SIZE = 16  # connections kept per engine (concurrent stats use several at once)
+
+
+class _CountingConnection(UnixHTTPConnection):
+    """A unix-socket connection that records each socket it opens (tests and benchmarks read it)."""
+
+    def __init__(self, socket_url: str, timeout: float, opened: list[int]) -> None:
+        super().__init__(socket_url, timeout)
+        self._opened = opened
+
+    def connect(self) -> None:
+        super().connect()
+        self._opened.append(1)  # list.append is atomic: safe from pool threads
+
+
+class _UnixPool(UnixHTTPConnectionPool):
+    def __init__(self, socket_url: str, timeout: float, maxsize: int, opened: list[int]) -> None:
+        # Skip UnixHTTPConnectionPool.__init__: it fixes maxsize at 1.
+        HTTPConnectionPool.__init__(self, "localhost", timeout=timeout, maxsize=maxsize)
+        self.socket_path, self.timeout, self._opened = socket_url, timeout, opened
+
+    def _new_conn(self) -> UnixHTTPConnection:
+        return _CountingConnection(self.socket_path, self.timeout, self._opened)
+
+
+class UnixAdapter(requests_unixsocket.UnixAdapter):
+    """One connection pool per socket path, not per URL."""
+
+    def __init__(self, timeout: float = CONNECT_TIMEOUT, maxsize: int = POOL_SIZE) -> None:
+        super().__init__(timeout=timeout)
+        self.maxsize = maxsize
+        self.opened: list[int] = []  # one entry per socket opened: len() is the count
+
+    def get_connection(self, url: str, proxies: Any = None) -> UnixHTTPConnectionPool:
+        netloc = urlsplit(url).netloc
+        with self.pools.lock:
+            pool = self.pools.get(netloc)
+            if pool is None:
+                pool = _UnixPool("http+unix://" + netloc, self.timeout, self.maxsize, self.opened)
+                self.pools[netloc] = pool
+        return pool
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost OSError/SSLError behind requests' and urllib3's wrappers."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    found: BaseException = exc
+    while todo:
+        e = todo.pop(0)
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, ssl.SSLError):
+            return e
+        if type(e) in (FileNotFoundError, PermissionError, ConnectionRefusedError, socket.timeout):
+            return e
+        if isinstance(e, OSError) and not isinstance(e, requests.RequestException):
+            found = e
+        nested = [getattr(e, "reason", None), e.__cause__, e.__context__, *getattr(e, "args", ())]
+        todo += [n for n in nested if isinstance(n, BaseException)]
+    return found
+
+
+def unavailable(host: Host, exc: BaseException) -> EngineUnavailable:
+    """Explain why the engine could not be reached, with a hint for each cause."""
+    cause = _root_cause(exc)
+    where = f"{host} (from {host.source})"
+    if isinstance(cause, FileNotFoundError):
+        return EngineUnavailable(
+            where, "the socket does not exist",
+            "Is dockerd running? Start it (sudo systemctl start docker, or sudo dockerd &) or set DOCKER_HOST",
+        )
+    if isinstance(cause, PermissionError):
+        return EngineUnavailable(
+            where, "permission denied on the socket",
+            "Add your user to the docker group (sudo usermod -aG docker $USER, then log in again)",
+        )
+    if isinstance(cause, ConnectionRefusedError):
+        return EngineUnavailable(
+            where, "nothing is listening there", "Is dockerd running, and listening on that address?"
+        )
+    if isinstance(cause, ssl.SSLError) or isinstance(exc, requests.exceptions.SSLError):
+        reason = getattr(cause, "reason", None) or str(cause)
+        return EngineUnavailable(
+            where, f"TLS failure ({reason})",
+            "Check DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem) and that the certificate names this host",
+        )
+    if isinstance(cause, (socket.timeout, TimeoutError)) or isinstance(exc, requests.Timeout):
+        return EngineUnavailable(where, "no answer in time", "Is the host up and the port right?")
+    return EngineUnavailable(where, str(cause) or type(cause).__name__)
+
+
+class Transport:
+    """Sends requests to one engine; knows unix sockets, TCP and TLS."""
+
+    def __init__(self, host: Host, connect_timeout: float = CONNECT_TIMEOUT) -> None:
+        self.host = host
+        self.connect_timeout = connect_timeout
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxies or .netrc for the engine
+        self.session.headers["User-Agent"] = "dockmagic"
+        if host.scheme == "unix":
+            self.adapter: requests.adapters.HTTPAdapter = UnixAdapter(connect_timeout)
+            self.session.mount("http+unix://", self.adapter)
+        else:
+            self.adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE)
+            self.session.mount(host.base_url, self.adapter)
+            if host.tls:
+                self.session.verify = host.tls.ca_cert or True
+                if host.tls.client_cert:
+                    self.session.cert = (host.tls.client_cert, host.tls.client_key)
+        self._lock = threading.Lock()
+
+    @property
+    def sockets_opened(self) -> int | None:
+        """How many unix sockets this transport opened (None for TCP)."""
+        opened = getattr(self.adapter, "opened", None)
+        return None if opened is None else len(opened)
+
+    def request(
+        self, method: str, path: str, *, read_timeout: float | None, stream: bool = False, **kwargs: Any
+    ) -> requests.Response:
+        try:
+            return self.session.request(
+                method, self.host.base_url + path, timeout=(self.connect_timeout, read_timeout),
+                stream=stream, **kwargs,
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            if isinstance(exc, requests.ReadTimeout):
+                raise EngineUnavailable(str(self.host), f"no answer to {method} {path} within {read_timeout}s") from None
+            raise unavailable(self.host, exc) from None
+
+    # -- raw sockets for attach / exec (the engine "hijacks" the HTTP connection) --------------
+
+    def ssl_context(self) -> ssl.SSLContext:
+        assert self.host.tls is not None
+        ctx = ssl.create_default_context(cafile=self.host.tls.ca_cert)
+        if self.host.tls.client_cert:
+            ctx.load_cert_chain(self.host.tls.client_cert, self.host.tls.client_key)
+        return ctx
+
+    def open_socket(self) -> socket.socket:
+        try:
+            if self.host.scheme == "unix":
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.settimeout(self.connect_timeout)
+                try:
+                    sock.connect(unquote(self.host.socket_path))
+                except BaseException:
+                    sock.close()
+                    raise
+            else:
+                sock = socket.create_connection(self.host.address, timeout=self.connect_timeout)
+                if self.host.tls:
+                    sock = self.ssl_context().wrap_socket(sock, server_hostname=self.host.address[0])
+        except OSError as exc:
+            raise unavailable(self.host, exc) from None
+        sock.settimeout(None)
+        return sock
+
+    def upgrade(
+        self, method: str, path: str, params: dict[str, Any], body: bytes, headers: dict[str, str]
+    ) -> tuple[socket.socket, bytes]:
+        """Send one request that asks the engine to take over the connection (attach, exec,
+        websocket); return the socket and any stream bytes that came with the answer's head."""
+        sock = self.open_socket()
+        try:
+            head = [
+                f"{method} {path}{'?' + urlencode(params, doseq=True) if params else ''} HTTP/1.1",
+                "Host: docker", "User-Agent: dockmagic", f"Content-Length: {len(body)}",
+                *(f"{k}: {v}" for k, v in headers.items()),
+            ]
+            sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+            buf = b""
+            while b"\r\n\r\n" not in buf:
+                data = sock.recv(65536)
+                if not data:
+                    raise StreamError(f"the engine closed the connection before answering {method} {path}")
+                buf += data
+            header, rest = buf.split(b"\r\n\r\n", 1)
+            lines = header.decode("latin-1").split("\r\n")
+            status = int(lines[0].split()[1])
+            if status >= 400:
+                fields = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:] if ":" in ln)}
+                length = int(fields.get("content-length") or 0)
+                while len(rest) < length:
+                    data = sock.recv(65536)
+                    if not data:
+                        break
+                    rest += data
+                raise api_error(status, rest, method, path)
+        except BaseException:
+            sock.close()
+            raise
+        return sock, rest
+
+    def hijack(self, method: str, path: str, params: dict[str, Any], body: bytes) -> HijackedSocket:
+        """A raw two-way stream over the connection the request came on."""
+        headers = {"Connection": "Upgrade", "Upgrade": "tcp", "Content-Type": "application/json"}
+        return HijackedSocket(*self.upgrade(method, path, params, body, headers))
+
+    def close(self) -> None:
+        self.session.close()
+
+
+class HijackedSocket:
+    """The raw two-way stream of an attach or exec: write stdin, half-close it, read output."""
+
+    def __init__(self, sock: socket.socket, pending: bytes = b"") -> None:
+        self.sock = sock
+        self._pending = pending
+
+    def write(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def close_write(self) -> None:
+        """Signal EOF on stdin while still reading output."""
+        if isinstance(self.sock, ssl.SSLSocket):
+            return  # TLS has no half-close in Python's ssl; the command keeps stdin open
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # already closed by the engine: nothing left to signal
+
+    def chunks(self, size: int = 65536) -> Iterator[bytes]:
+        """Bytes as they arrive, until the engine closes the stream."""
+        if self._pending:
+            yield self._pending
+            self._pending = b""
+        while True:
+            try:
+                data = self.sock.recv(size)
+            except ConnectionResetError as exc:
+                raise StreamError(f"the engine reset the stream: {exc}") from None
+            if not data:
+                return
+            yield data
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self) -> HijackedSocket:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

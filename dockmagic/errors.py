@@ -1,0 +1,67 @@
+"""The errors dockmagic raises. ``str(error)`` is always one readable line."""
+
+from __future__ import annotations
+
+import json
+
+
+class DockerError(Exception):
+    """Base of every error dockmagic raises on purpose."""
+
+    def __str__(self) -> str:
+        # One line, whatever the engine sent: notebooks show str(error) as the whole story.
+        return " ".join(super().__str__().split())
+
+
+class EngineUnavailable(DockerError):
+    """The engine could not be reached at all (no socket, refused, TLS failure, timeout)."""
+
+    def __init__(self, host: str, reason: str, hint: str = "") -> None:
+        self.host, self.reason, self.hint = host, reason, hint
+        text = f"cannot reach the Docker engine at {host}: {reason}"
+        super().__init__(f"{text}. {hint}" if hint else text)
+
+
+class APIError(DockerError):
+    """The engine answered with an error status."""
+
+    def __init__(self, status: int, message: str, method: str = "", path: str = "") -> None:
+        self.status, self.message, self.method, self.path = status, message, method, path
+        where = f" ({method} {path})" if method else ""
+        super().__init__(f"{message} [HTTP {status}{where}]")
+
+
+class NotFound(APIError):
+    """404: no such container, image, network, volume or exec instance."""
+
+
+class Conflict(APIError):
+    """409: the name is in use, the container is running, and so on."""
+
+
+class APIVersionError(DockerError):
+    """The engine's API is too old, for dockmagic or for one option."""
+
+
+class StreamError(DockerError):
+    """A stream from the engine broke off or could not be parsed."""
+
+
+class OperationFailed(DockerError):
+    """An error reported inside a progress stream (pull, push, build, load)."""
+
+    def __init__(self, message: str, operation: str = "") -> None:
+        self.message, self.operation = message, operation
+        super().__init__(f"{operation} failed: {message}" if operation else message)
+
+
+def api_error(status: int, body: bytes, method: str = "", path: str = "") -> APIError:
+    """The error for an engine answer with an error status (its JSON ``message`` when it has one)."""
+    text = body.decode("utf-8", errors="replace").strip()
+    try:
+        message = json.loads(text).get("message") or text
+    except (ValueError, AttributeError):
+        message = text
+    message = message or f"HTTP {status}"
+    cls = {404: NotFound, 409: Conflict}.get(status, APIError)
+    return cls(status, message, method, path)

@@ -1,0 +1,110 @@
+"""Fixtures for the engine tests. Everything they create carries LABEL; the session fails if any
+of it is left behind."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dockmagic.engine import Engine
+from dockmagic.errors import DockerError, NotFound
+
+from .support import BUSYBOX, IMAGE, LABEL, LABELS, Registry, busybox_context, in_ci, unique
+
+
+def _reachable_engine() -> tuple[Engine | None, str]:
+    try:
+        engine = Engine()
+        engine.ping()
+        engine.api_version  # noqa: B018 - negotiate once, up front
+        return engine, ""
+    except DockerError as exc:
+        return None, str(exc)
+
+
+_ENGINE, _WHY = _reachable_engine()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.engine)
+
+
+def leftovers(engine: Engine) -> list[str]:
+    flt = {"label": [LABEL]}
+    found = [f"container {c['Names'][0]}" for c in engine.container_list(all=True, filters=flt)]
+    found += [f"image {i['Id'][:19]} {i.get('RepoTags')}" for i in engine.image_list(filters=flt)]
+    found += [f"network {n['Name']}" for n in engine.network_list(filters=flt)]
+    found += [f"volume {v['Name']}" for v in (engine.volume_list(filters=flt).get("Volumes") or [])]
+    return found
+
+
+def remove_all(engine: Engine) -> None:
+    flt = {"label": [LABEL]}
+    for c in engine.container_list(all=True, filters=flt):
+        engine.container_delete(c["Id"], force=True, v=True)
+    for n in engine.network_list(filters=flt):
+        engine.network_delete(n["Id"])
+    for v in engine.volume_list(filters=flt).get("Volumes") or []:
+        engine.volume_delete(v["Name"], force=True)
+    for i in engine.image_list(filters=flt):
+        try:
+            engine.image_delete(i["Id"], force=True)
+        except NotFound:
+            pass
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    """The real engine. In CI its absence fails the run; elsewhere engine tests skip."""
+    if _ENGINE is None:
+        if in_ci():
+            pytest.fail(f"CI needs a Docker engine: {_WHY}", pytrace=False)
+        pytest.skip(f"no Docker engine: {_WHY}")
+    if not shutil.which(BUSYBOX) and not Path(BUSYBOX).exists():
+        pytest.fail("busybox-static is needed to build the test image (apt-get install busybox-static)")
+    remove_all(_ENGINE)  # a crashed earlier run must not fail this one
+    yield _ENGINE
+    left = leftovers(_ENGINE)
+    remove_all(_ENGINE)
+    if left:
+        pytest.fail(f"the tests left resources behind: {', '.join(left)}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def image(engine: Engine) -> Iterator[str]:
+    """A tiny busybox image built through the API from the host's static busybox."""
+    list(engine.image_build(busybox_context(), tags=[IMAGE], labels=LABELS))
+    yield IMAGE
+    engine.image_delete(IMAGE, force=True)
+
+
+@pytest.fixture
+def make_container(engine: Engine, image: str) -> Iterator[Any]:
+    """Create labelled containers; each is force-removed after the test."""
+    made: list[str] = []
+
+    def make(cmd: list[str] | None = None, name: str | None = None, **config: Any) -> str:
+        body = {"Image": image, "Cmd": cmd, "Labels": LABELS, **config}
+        cid = engine.container_create(body, name=name or unique())["Id"]
+        made.append(cid)
+        return cid
+
+    yield make
+    for cid in made:
+        try:
+            engine.container_delete(cid, force=True, v=True)
+        except NotFound:
+            pass
+
+
+@pytest.fixture(scope="session")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    reg = Registry(tmp_path_factory.mktemp("registry"))
+    yield reg
+    reg.stop()
