@@ -17,6 +17,14 @@ from .errors import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "Engine", "TLSConfig", "DockerError", "EngineUnavailable", "APIError", "NotFound", "Conflict",
-    "APIVersionError", "StreamError", "OperationFailed",
+    "APIError",
+    "APIVersionError",
+    "Conflict",
+    "DockerError",
+    "Engine",
+    "EngineUnavailable",
+    "NotFound",
+    "OperationFailed",
+    "StreamError",
+    "TLSConfig",
 ]

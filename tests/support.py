@@ -89,9 +89,7 @@ class Registry:
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         config = root / "config.yml"
-        auth = (
-            f"auth:\n  htpasswd:\n    realm: dockmagic-test\n    path: {htpasswd}\n" if htpasswd else ""
-        )
+        auth = f"auth:\n  htpasswd:\n    realm: dockmagic-test\n    path: {htpasswd}\n" if htpasswd else ""
         config.write_text(
             "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
             f"    rootdirectory: {root / 'data'}\nhttp:\n  addr: {self.address}\n{auth}"

@@ -21,6 +21,9 @@ def test_every_operation_has_a_client_method() -> None:
     with OPERATIONS.open() as f:
         rows = [r for r in csv.DictReader(f, delimiter="\t") if r["tag"] in GROUPS]
     assert len(rows) > 60
-    missing = [f"{r['operationId']} ({r['method']} {r['path']}) -> Engine.{snake(r['operationId'])}"
-               for r in rows if not callable(getattr(Engine, snake(r["operationId"]), None))]
+    missing = [
+        f"{r['operationId']} ({r['method']} {r['path']}) -> Engine.{snake(r['operationId'])}"
+        for r in rows
+        if not callable(getattr(Engine, snake(r["operationId"]), None))
+    ]
     assert not missing, "operations without a client method:\n" + "\n".join(missing)

@@ -130,8 +130,8 @@ def test_archive_head_get_put(engine: Engine, make_container: Any) -> None:
 
 def test_export_streams_a_tar(engine: Engine, make_container: Any) -> None:
     cid = make_container(["true"])
-    names = tarfile.open(fileobj=io.BytesIO(b"".join(engine.container_export(cid)))).getnames()
-    assert "bin/busybox" in names
+    with tarfile.open(fileobj=io.BytesIO(b"".join(engine.container_export(cid)))) as tar:
+        assert "bin/busybox" in tar.getnames()
 
 
 def test_delete_and_prune(engine: Engine, image: str) -> None:

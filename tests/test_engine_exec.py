@@ -45,8 +45,9 @@ def test_exec_stdin_sees_eof(engine: Engine, running: str) -> None:
 
 
 def test_exec_user_workdir_env_tty(engine: Engine, running: str) -> None:
-    out, _ = run_exec(engine, running, ["sh", "-c", "id -u; pwd; echo $X"], User="65534", WorkingDir="/tmp",
-                      Env=["X=y"], Tty=True)
+    out, _ = run_exec(
+        engine, running, ["sh", "-c", "id -u; pwd; echo $X"], User="65534", WorkingDir="/tmp", Env=["X=y"], Tty=True
+    )
     assert out[STDOUT].split() == [b"65534", b"/tmp", b"y"]
 
 

@@ -70,14 +70,18 @@ def test_tls_from_environment(tmp_path: Path) -> None:
 
 def test_cert_without_key_is_refused(tmp_path: Path) -> None:
     (tmp_path / "cert.pem").write_text("x")
-    with pytest.raises(HostError, match="only one of cert.pem and key.pem"):
+    with pytest.raises(HostError, match=r"only one of cert\.pem and key\.pem"):
         TLSConfig.from_dir(tmp_path)
 
 
 @pytest.mark.parametrize(
     "bad, message",
-    [("ssh://me@host", "unsupported Docker host"), ("tcp://", "names no host"), ("unix://", "no socket path"),
-     ("tcp://h:notaport", "invalid port")],
+    [
+        ("ssh://me@host", "unsupported Docker host"),
+        ("tcp://", "names no host"),
+        ("unix://", "no socket path"),
+        ("tcp://h:notaport", "invalid port"),
+    ],
 )
 def test_bad_hosts_are_one_clear_line(bad: str, message: str, tmp_path: Path) -> None:
     with pytest.raises(HostError, match=message) as exc:

@@ -20,4 +20,4 @@ class Engine(ContainerAPI, ExecAPI, ImageAPI, NetworkAPI, VolumeAPI, SystemAPI):
     """
 
 
-__all__ = ["Engine", "Host", "TLSConfig", "resolve_host", "Chunk", "demux", "STDOUT", "STDERR"]
+__all__ = ["STDERR", "STDOUT", "Chunk", "Engine", "Host", "TLSConfig", "demux", "resolve_host"]

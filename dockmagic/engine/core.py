@@ -138,8 +138,14 @@ class EngineCore:
         full = self._path(path, versioned)
         read_timeout = (None if stream else self.timeout) if timeout == -1.0 else timeout
         resp = self.transport.request(
-            method, full, params=encode_params(params), json=json, data=data, headers=headers,
-            stream=stream, read_timeout=read_timeout,
+            method,
+            full,
+            params=encode_params(params),
+            json=json,
+            data=data,
+            headers=headers,
+            stream=stream,
+            read_timeout=read_timeout,
         )
         if resp.status_code >= 400:
             try:
@@ -181,4 +187,4 @@ class EngineCore:
         return self.transport.hijack(method, self._path(path), encode_params(params), body)
 
 
-__all__ = ["EngineCore", "EngineUnavailable", "q", "qi", "raw_chunks", "encode_params"]
+__all__ = ["EngineCore", "EngineUnavailable", "encode_params", "q", "qi", "raw_chunks"]

@@ -95,7 +95,7 @@ def normalize_url(url: str) -> str:
         if not parts.hostname:
             raise HostError(f"{url!r} names no host (write tcp://host:port)")
         try:
-            parts.port
+            _ = parts.port  # urlsplit checks the port only when asked
         except ValueError:
             raise HostError(f"{url!r} has an invalid port") from None
         return "tcp://" + parts.netloc
@@ -133,9 +133,7 @@ def context_host(name: str, env: dict[str, str]) -> Host:
     return Host(url, f"context {name}", tls)
 
 
-def resolve_host(
-    host: str | None = None, tls: TLSConfig | None = None, env: dict[str, str] | None = None
-) -> Host:
+def resolve_host(host: str | None = None, tls: TLSConfig | None = None, env: dict[str, str] | None = None) -> Host:
     """Find the engine the way the docker CLI does."""
     env = dict(os.environ if env is None else env)
     for raw, source in ((host, "argument"), (env.get("DOCKER_HOST"), "DOCKER_HOST")):

@@ -27,8 +27,11 @@ class WebSocket:
         from .core import encode_params
 
         headers = {
-            "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
-            "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(), "Origin": "http://localhost",
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(),
+            "Origin": "http://localhost",
         }
         return cls(*transport.upgrade("GET", path, encode_params(params), b"", headers))
 

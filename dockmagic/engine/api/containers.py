@@ -21,19 +21,30 @@ def path_stat(headers: Any) -> dict[str, Any]:
     return json.loads(base64.b64decode(raw)) if raw else {}
 
 
-def _attach_params(stdin: bool, stdout: bool, stderr: bool, logs: bool, stream: bool,
-                   detach_keys: str | None) -> Params:
-    return {"stdin": stdin, "stdout": stdout, "stderr": stderr, "logs": logs, "stream": stream,
-            "detachKeys": detach_keys}
+def _attach_params(
+    stdin: bool, stdout: bool, stderr: bool, logs: bool, stream: bool, detach_keys: str | None
+) -> Params:
+    return {
+        "stdin": stdin,
+        "stdout": stdout,
+        "stderr": stderr,
+        "logs": logs,
+        "stream": stream,
+        "detachKeys": detach_keys,
+    }
 
 
 class ContainerAPI(EngineCore):
-    def container_list(self, all: bool = False, limit: int | None = None, size: bool = False,
-                       filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        return self._json("GET", "/containers/json", params={"all": all, "limit": limit, "size": size, "filters": filters})
+    def container_list(
+        self, all: bool = False, limit: int | None = None, size: bool = False, filters: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        return self._json(
+            "GET", "/containers/json", params={"all": all, "limit": limit, "size": size, "filters": filters}
+        )
 
-    def container_create(self, config: dict[str, Any], name: str | None = None,
-                         platform: str | None = None) -> dict[str, Any]:
+    def container_create(
+        self, config: dict[str, Any], name: str | None = None, platform: str | None = None
+    ) -> dict[str, Any]:
         if platform:
             self.require("1.41", "platform")
         return self._json("POST", "/containers/create", params={"name": name, "platform": platform}, json=config)
@@ -44,17 +55,33 @@ class ContainerAPI(EngineCore):
     def container_top(self, id: str, ps_args: str | None = None) -> dict[str, Any]:
         return self._json("GET", f"/containers/{q(id)}/top", params={"ps_args": ps_args})
 
-    def container_logs(self, id: str, *, follow: bool = False, stdout: bool = True, stderr: bool = True,
-                       since: int | float | None = None, until: int | float | None = None,
-                       timestamps: bool = False, tail: int | str | None = None,
-                       tty: bool | None = None) -> Iterator[Chunk]:
+    def container_logs(
+        self,
+        id: str,
+        *,
+        follow: bool = False,
+        stdout: bool = True,
+        stderr: bool = True,
+        since: int | float | None = None,
+        until: int | float | None = None,
+        timestamps: bool = False,
+        tail: int | str | None = None,
+        tty: bool | None = None,
+    ) -> Iterator[Chunk]:
         """Logs as stdout/stderr chunks. ``tty`` says how the container was made (asked when None)."""
         if until is not None:
             self.require("1.35", "logs until")
         if tty is None:
             tty = bool(self.container_inspect(id)["Config"].get("Tty"))
-        params: Params = {"follow": follow, "stdout": stdout, "stderr": stderr, "since": since,
-                          "until": until, "timestamps": timestamps, "tail": tail}
+        params: Params = {
+            "follow": follow,
+            "stdout": stdout,
+            "stderr": stderr,
+            "since": since,
+            "until": until,
+            "timestamps": timestamps,
+            "tail": tail,
+        }
         return self._output("GET", f"/containers/{q(id)}/logs", tty, params=params)
 
     def container_changes(self, id: str) -> list[dict[str, Any]]:
@@ -106,22 +133,37 @@ class ContainerAPI(EngineCore):
     def container_unpause(self, id: str) -> None:
         self._ok("POST", f"/containers/{q(id)}/unpause")
 
-    def container_attach(self, id: str, *, stdin: bool = False, stdout: bool = True, stderr: bool = True,
-                         logs: bool = False, stream: bool = True,
-                         detach_keys: str | None = None) -> HijackedSocket:
+    def container_attach(
+        self,
+        id: str,
+        *,
+        stdin: bool = False,
+        stdout: bool = True,
+        stderr: bool = True,
+        logs: bool = False,
+        stream: bool = True,
+        detach_keys: str | None = None,
+    ) -> HijackedSocket:
         """A raw two-way stream; decode its output with ``streams.demux(sock.chunks(), tty)``."""
         params = _attach_params(stdin, stdout, stderr, logs, stream, detach_keys)
         return self._hijack("POST", f"/containers/{q(id)}/attach", params)
 
-    def container_attach_websocket(self, id: str, *, stdin: bool = False, stdout: bool = True,
-                                   stderr: bool = True, logs: bool = False, stream: bool = True,
-                                   detach_keys: str | None = None) -> WebSocket:
+    def container_attach_websocket(
+        self,
+        id: str,
+        *,
+        stdin: bool = False,
+        stdout: bool = True,
+        stderr: bool = True,
+        logs: bool = False,
+        stream: bool = True,
+        detach_keys: str | None = None,
+    ) -> WebSocket:
         """Attach over a websocket (what browsers use); frames carry raw, un-multiplexed output."""
         params = _attach_params(stdin, stdout, stderr, logs, stream, detach_keys)
         return WebSocket.connect(self.transport, self._path(f"/containers/{q(id)}/attach/ws"), params)
 
-    def container_wait(self, id: str, condition: str | None = None,
-                       timeout: float | None = None) -> dict[str, Any]:
+    def container_wait(self, id: str, condition: str | None = None, timeout: float | None = None) -> dict[str, Any]:
         """Block until the container stops (or reaches ``condition``: not-running, next-exit, removed)."""
         if condition:
             self.require("1.30", "wait condition")
@@ -135,14 +177,19 @@ class ContainerAPI(EngineCore):
         resp = self._request("GET", f"/containers/{q(id)}/archive", params={"path": path}, stream=True)
         return path_stat(resp.headers), raw_chunks(resp)
 
-    def put_container_archive(self, id: str, path: str, data: Body, *,
-                              no_overwrite_dir_non_dir: bool = False,
-                              copy_uid_gid: bool = False) -> None:
+    def put_container_archive(
+        self, id: str, path: str, data: Body, *, no_overwrite_dir_non_dir: bool = False, copy_uid_gid: bool = False
+    ) -> None:
         """Extract a tar (bytes, an iterable of chunks or a file object: streamed) into ``path``."""
-        params = {"path": path, "noOverwriteDirNonDir": no_overwrite_dir_non_dir,
-                  "copyUIDGID": copy_uid_gid or None}
-        self._ok("PUT", f"/containers/{q(id)}/archive", params=params, data=data,
-                 headers={"Content-Type": "application/x-tar"}, timeout=None)
+        params = {"path": path, "noOverwriteDirNonDir": no_overwrite_dir_non_dir, "copyUIDGID": copy_uid_gid or None}
+        self._ok(
+            "PUT",
+            f"/containers/{q(id)}/archive",
+            params=params,
+            data=data,
+            headers={"Content-Type": "application/x-tar"},
+            timeout=None,
+        )
 
     def container_archive_info(self, id: str, path: str) -> dict[str, Any]:
         resp = self._request("HEAD", f"/containers/{q(id)}/archive", params={"path": path})

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..core import EngineCore, Params, q, qi
+from ..core import EngineCore, Params, qi
 from .containers import Body
 
 Progress = Iterator[dict[str, Any]]
@@ -21,40 +21,82 @@ def auth_header(auth: dict[str, Any] | None) -> dict[str, str]:
 
 
 class ImageAPI(EngineCore):
-    def image_list(self, all: bool = False, filters: dict[str, Any] | None = None,
-                   digests: bool = False) -> list[dict[str, Any]]:
+    def image_list(
+        self, all: bool = False, filters: dict[str, Any] | None = None, digests: bool = False
+    ) -> list[dict[str, Any]]:
         return self._json("GET", "/images/json", params={"all": all, "filters": filters, "digests": digests})
 
-    def image_build(self, context: Body, *, tags: list[str] | None = None, dockerfile: str | None = None,
-                    buildargs: dict[str, str] | None = None, labels: dict[str, str] | None = None,
-                    target: str | None = None, nocache: bool = False, pull: bool = False,
-                    rm: bool = True, forcerm: bool = False, quiet: bool = False,
-                    platform: str | None = None, extra: Params | None = None,
-                    registry_config: dict[str, Any] | None = None) -> Progress:
+    def image_build(
+        self,
+        context: Body,
+        *,
+        tags: list[str] | None = None,
+        dockerfile: str | None = None,
+        buildargs: dict[str, str] | None = None,
+        labels: dict[str, str] | None = None,
+        target: str | None = None,
+        nocache: bool = False,
+        pull: bool = False,
+        rm: bool = True,
+        forcerm: bool = False,
+        quiet: bool = False,
+        platform: str | None = None,
+        extra: Params | None = None,
+        registry_config: dict[str, Any] | None = None,
+    ) -> Progress:
         """Build from a tar context (bytes, chunks or a file: streamed); yields the build's messages."""
-        params: Params = {"t": tags, "dockerfile": dockerfile, "buildargs": buildargs, "labels": labels,
-                          "target": target, "nocache": nocache, "pull": pull or None, "rm": rm,
-                          "forcerm": forcerm, "q": quiet, "platform": platform, **(extra or {})}
+        params: Params = {
+            "t": tags,
+            "dockerfile": dockerfile,
+            "buildargs": buildargs,
+            "labels": labels,
+            "target": target,
+            "nocache": nocache,
+            "pull": pull or None,
+            "rm": rm,
+            "forcerm": forcerm,
+            "q": quiet,
+            "platform": platform,
+            **(extra or {}),
+        }
         headers = {"Content-Type": "application/x-tar"}
         if registry_config:
             headers["X-Registry-Config"] = base64.urlsafe_b64encode(json.dumps(registry_config).encode()).decode()
         return self._json_stream("POST", "/build", "build", params=params, data=context, headers=headers)
 
-    def build_prune(self, keep_storage: int | None = None, all: bool = False,
-                    filters: dict[str, Any] | None = None) -> dict[str, Any]:
+    def build_prune(
+        self, keep_storage: int | None = None, all: bool = False, filters: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         self.require("1.31", "build prune")
         return self._json("POST", "/build/prune", params={"keep-storage": keep_storage, "all": all, "filters": filters})
 
-    def image_create(self, from_image: str | None = None, *, from_src: str | None = None,
-                     repo: str | None = None, tag: str | None = None, message: str | None = None,
-                     changes: list[str] | None = None, platform: str | None = None,
-                     data: Body | None = None, auth: dict[str, Any] | None = None) -> Progress:
+    def image_create(
+        self,
+        from_image: str | None = None,
+        *,
+        from_src: str | None = None,
+        repo: str | None = None,
+        tag: str | None = None,
+        message: str | None = None,
+        changes: list[str] | None = None,
+        platform: str | None = None,
+        data: Body | None = None,
+        auth: dict[str, Any] | None = None,
+    ) -> Progress:
         """Pull (``from_image``) or import (``from_src``: a URL, or ``-`` with ``data`` as the tar)."""
-        params = {"fromImage": from_image, "fromSrc": from_src, "repo": repo, "tag": tag,
-                  "message": message, "changes": changes, "platform": platform}
+        params = {
+            "fromImage": from_image,
+            "fromSrc": from_src,
+            "repo": repo,
+            "tag": tag,
+            "message": message,
+            "changes": changes,
+            "platform": platform,
+        }
         operation = "pull" if from_image else "import"
-        return self._json_stream("POST", "/images/create", operation, params=params, data=data,
-                                 headers=auth_header(auth))
+        return self._json_stream(
+            "POST", "/images/create", operation, params=params, data=data, headers=auth_header(auth)
+        )
 
     def image_inspect(self, name: str) -> dict[str, Any]:
         return self._json("GET", f"/images/{qi(name)}/json")
@@ -73,18 +115,35 @@ class ImageAPI(EngineCore):
     def image_delete(self, name: str, force: bool = False, noprune: bool = False) -> list[dict[str, Any]]:
         return self._json("DELETE", f"/images/{qi(name)}", params={"force": force, "noprune": noprune})
 
-    def image_search(self, term: str, limit: int | None = None,
-                     filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def image_search(
+        self, term: str, limit: int | None = None, filters: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         return self._json("GET", "/images/search", params={"term": term, "limit": limit, "filters": filters})
 
     def image_prune(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._json("POST", "/images/prune", params={"filters": filters})
 
-    def image_commit(self, container: str, *, repo: str | None = None, tag: str | None = None,
-                     comment: str | None = None, author: str | None = None, pause: bool = True,
-                     changes: str | None = None, config: dict[str, Any] | None = None) -> dict[str, Any]:
-        params = {"container": container, "repo": repo, "tag": tag, "comment": comment,
-                  "author": author, "pause": pause, "changes": changes}
+    def image_commit(
+        self,
+        container: str,
+        *,
+        repo: str | None = None,
+        tag: str | None = None,
+        comment: str | None = None,
+        author: str | None = None,
+        pause: bool = True,
+        changes: str | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        params = {
+            "container": container,
+            "repo": repo,
+            "tag": tag,
+            "comment": comment,
+            "author": author,
+            "pause": pause,
+            "changes": changes,
+        }
         return self._json("POST", "/commit", params=params, json=config or {})
 
     def image_get(self, name: str) -> Iterator[bytes]:
@@ -96,5 +155,11 @@ class ImageAPI(EngineCore):
         return self._bytes("GET", "/images/get", params={"names": list(names)})
 
     def image_load(self, data: Body, quiet: bool = False) -> Progress:
-        return self._json_stream("POST", "/images/load", "load", params={"quiet": quiet}, data=data,
-                                 headers={"Content-Type": "application/x-tar"})
+        return self._json_stream(
+            "POST",
+            "/images/load",
+            "load",
+            params={"quiet": quiet},
+            data=data,
+            headers={"Content-Type": "application/x-tar"},
+        )

@@ -34,10 +34,13 @@ class SystemAPI(EngineCore):
         resp.close()
         return dict(resp.headers)
 
-    def system_events(self, since: Any = None, until: Any = None,
-                      filters: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    def system_events(
+        self, since: Any = None, until: Any = None, filters: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Events as they happen; endless unless ``until`` is given."""
-        return self._json_stream("GET", "/events", "events", params={"since": since, "until": until, "filters": filters})
+        return self._json_stream(
+            "GET", "/events", "events", params={"since": since, "until": until, "filters": filters}
+        )
 
     def system_data_usage(self, type: list[str] | None = None) -> dict[str, Any]:
         if type:

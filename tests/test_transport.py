@@ -1,0 +1,164 @@
+"""Connection reuse, a dead engine, and faults a real engine will not produce on demand."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dockmagic.engine import Engine
+from dockmagic.engine.hosts import Host
+from dockmagic.engine.transport import unavailable
+from dockmagic.errors import APIError, EngineUnavailable, StreamError
+
+from .support import LABELS, free_port
+
+
+def test_many_urls_share_one_socket(engine: Engine, image: str) -> None:
+    ids = [engine.container_create({"Image": image, "Cmd": ["true"], "Labels": LABELS})["Id"] for _ in range(50)]
+    try:
+        fresh = Engine()
+        for cid in ids:
+            fresh.container_inspect(cid)
+        assert fresh.transport.sockets_opened == 1  # /version and 50 inspects on one connection
+        fresh.close()
+    finally:
+        for cid in ids:
+            engine.container_delete(cid)
+
+
+def test_missing_socket_fails_fast_with_a_hint(tmp_path: Path) -> None:
+    start = time.monotonic()
+    with pytest.raises(EngineUnavailable) as exc:
+        Engine(f"unix://{tmp_path}/nope.sock").ping()
+    assert time.monotonic() - start < 2
+    text = str(exc.value)
+    assert "socket does not exist" in text and "Is dockerd running?" in text and "\n" not in text
+    assert f"{tmp_path}/nope.sock" in text and "from argument" in text
+
+
+def test_nothing_listening_fails_fast() -> None:
+    start = time.monotonic()
+    with pytest.raises(EngineUnavailable, match="nothing is listening"):
+        Engine(f"tcp://127.0.0.1:{free_port()}").container_list()
+    assert time.monotonic() - start < 2
+
+
+def test_permission_denied_names_the_docker_group() -> None:
+    err = unavailable(Host("unix:///var/run/docker.sock", "default"), PermissionError(13, "Permission denied"))
+    assert "permission denied" in str(err) and "docker group" in str(err)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
+def test_permission_denied_for_real(tmp_path: Path) -> None:
+    path = tmp_path / "private.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen()
+    path.chmod(0o600)
+    tmp_path.chmod(0o755)
+    # Import as root, then become nobody: the connect itself meets the socket's permissions.
+    code = (
+        "import os, sys, dockmagic\nos.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+        "try:\n    dockmagic.Engine(sys.argv[1]).ping()\n"
+        "except dockmagic.EngineUnavailable as e:\n    print(e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, f"unix://{path}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parents[1],
+    )
+    server.close()
+    assert "permission denied on the socket" in out.stdout, out.stderr
+
+
+class FakeEngine:
+    """A unix-socket server that answers each request with canned bytes (fault injection)."""
+
+    def __init__(self, folder: Path, respond: Callable[[str], bytes]) -> None:
+        self.path = str(folder / "fake.sock")
+        self.server = socket.socket(socket.AF_UNIX)
+        self.server.bind(self.path)
+        self.server.listen()
+        self.respond = respond
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            with conn:
+                request = conn.recv(65536).decode()
+                conn.sendall(self.respond(request.split(" ")[1]))
+
+    def engine(self) -> Engine:
+        return Engine(f"unix://{self.path}", version="1.41")
+
+
+def chunked(*parts: bytes, end: bool = True) -> bytes:
+    body = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + (b"0\r\n\r\n" if end else b"")
+    return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + body
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> Iterator[Any]:
+    made: list[FakeEngine] = []
+
+    def make(respond: Callable[[str], bytes]) -> Engine:
+        made.append(FakeEngine(tmp_path, respond))
+        return made[-1].engine()
+
+    yield make
+    for f in made:
+        f.server.close()
+
+
+def test_connection_broken_mid_stream_raises(fake: Any) -> None:
+    engine = fake(lambda path: chunked(b'{"status":"Pulling"}\n', end=False)[:-2] + b"7f\r\nabc")
+    with pytest.raises(StreamError, match="broke off"):
+        list(engine.image_create("x"))
+
+
+def test_logs_ending_inside_a_frame_raise(fake: Any) -> None:
+    engine = fake(lambda path: chunked(b"\x01\x00\x00\x00\x00\x00\x00\x10only-part"))
+    with pytest.raises(StreamError, match="inside a frame"):
+        list(engine.container_logs("c", tty=False))
+
+
+def test_error_inside_pull_stream_raises(fake: Any) -> None:
+    engine = fake(lambda path: chunked(b'{"status":"Pulling"}\n{"error":"denied: no access","errorDetail":{}}\n'))
+    with pytest.raises(Exception, match="pull failed: denied: no access"):
+        list(engine.image_create("x"))
+
+
+def test_non_json_error_body_is_one_line(fake: Any) -> None:
+    engine = fake(lambda path: b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 26\r\n\r\n<html>\nbad gateway\n</html>")
+    with pytest.raises(APIError) as exc:
+        engine.container_list()
+    assert exc.value.status == 502 and str(exc.value).startswith("<html> bad gateway </html> [HTTP 502")
+
+
+def test_malformed_json_answer(fake: Any) -> None:
+    engine = fake(lambda path: b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{nope")
+    with pytest.raises(StreamError, match="malformed JSON"):
+        engine.container_list()
+
+
+def test_old_engine_refused(fake: Any) -> None:
+    body = b'{"ApiVersion":"1.23"}'
+    engine = fake(lambda path: b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    engine._version = None
+    with pytest.raises(Exception, match=r"speaks API 1\.23, older than 1\.24"):
+        engine.container_list()
