@@ -19,12 +19,18 @@ provision_system() {
 
 provision_python() {
   if [ ! -x "$VENV/bin/python" ]; then
+    echo "dev: creating $VENV and installing dockmagic[test]"
     python3 -m venv "$VENV"
   fi
   # Reinstall only when pyproject.toml changed since the last install.
   local stamp="$VENV/.dockmagic-installed"
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    "$VENV/bin/pip" install -q --disable-pip-version-check -e '.[test]' && touch "$stamp"
+    local log="$VENV/pip.log"
+    if "$VENV/bin/pip" install --disable-pip-version-check -e '.[test]' >"$log" 2>&1; then
+      touch "$stamp"
+    else
+      tail -n 30 "$log" >&2; echo "dev: pip install failed (full log: $log)" >&2; return 1
+    fi
   fi
   export PATH="$VENV/bin:$PATH"
 }
