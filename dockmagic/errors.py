@@ -65,3 +65,16 @@ def api_error(status: int, body: bytes, method: str = "", path: str = "") -> API
     message = message or f"HTTP {status}"
     cls = {404: NotFound, 409: Conflict}.get(status, APIError)
     return cls(status, message, method, path)
+
+
+class ContainerFailed(DockerError):
+    """A command exited with a non-zero code and the caller asked for ``check=True``."""
+
+    def __init__(self, what: str, exit_code: int, stderr: str = "") -> None:
+        self.exit_code, self.stderr = exit_code, stderr
+        last = stderr.strip().splitlines()[-1:] if stderr.strip() else []
+        super().__init__(f"{what} exited with code {exit_code}" + (f": {last[0]}" if last else ""))
+
+
+class TimedOut(DockerError):
+    """A command ran longer than its timeout and was stopped."""

@@ -3,17 +3,16 @@ of it is left behind."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from dockmagic.engine import Engine
 from dockmagic.errors import DockerError, NotFound
+from dockmagic.helpers.lab import find_static_busybox, lab_image
 
-from .support import BUSYBOX, IMAGE, LABEL, LABELS, Registry, busybox_context, in_ci, unique
+from .support import IMAGE, LABEL, LABELS, Registry, in_ci, unique
 
 
 def _reachable_engine() -> tuple[Engine | None, str]:
@@ -66,8 +65,10 @@ def engine() -> Iterator[Engine]:
         if in_ci():
             pytest.fail(f"CI needs a Docker engine: {_WHY}", pytrace=False)
         pytest.skip(f"no Docker engine: {_WHY}")
-    if not shutil.which(BUSYBOX) and not Path(BUSYBOX).exists():
-        pytest.fail("busybox-static is needed to build the test image (apt-get install busybox-static)")
+    try:
+        find_static_busybox()
+    except DockerError as exc:
+        pytest.fail(f"the test image needs it: {exc}", pytrace=False)
     remove_all(_ENGINE)  # a crashed earlier run must not fail this one
     yield _ENGINE
     left = leftovers(_ENGINE)
@@ -79,7 +80,7 @@ def engine() -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def image(engine: Engine) -> Iterator[str]:
     """A tiny busybox image built through the API from the host's static busybox."""
-    list(engine.image_build(busybox_context(), tags=[IMAGE], labels=LABELS))
+    lab_image(IMAGE, labels=LABELS, force=True, engine=engine)
     yield IMAGE
     engine.image_delete(IMAGE, force=True)
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 LABEL = "dockmagic.test"
 LABELS = {LABEL: "1"}
-BUSYBOX = shutil.which("busybox") or "/bin/busybox"
 IMAGE = "dockmagic-test/busybox:latest"
 
 
@@ -22,47 +21,10 @@ def unique(prefix: str = "dm") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def busybox_applets() -> list[str]:
-    out = subprocess.run([BUSYBOX, "--list"], capture_output=True, text=True, check=True).stdout
-    return [a for a in out.split() if a and a != "busybox"]
-
-
 def add_file(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644) -> None:
     info = tarfile.TarInfo(name)
     info.size, info.mode, info.mtime = len(data), mode, int(time.time())
     tar.addfile(info, io.BytesIO(data))
-
-
-def busybox_rootfs(tar: tarfile.TarFile, prefix: str = "") -> None:
-    """A minimal root filesystem: /bin/busybox with a symlink per applet, /tmp and /etc/passwd."""
-    tar.add(BUSYBOX, f"{prefix}bin/busybox")
-    for applet in busybox_applets():
-        link = tarfile.TarInfo(f"{prefix}bin/{applet}")
-        link.type, link.linkname = tarfile.SYMTYPE, "busybox"
-        tar.addfile(link)
-    for d in ("tmp", "etc", "root"):
-        info = tarfile.TarInfo(f"{prefix}{d}")
-        info.type, info.mode = tarfile.DIRTYPE, 0o1777 if d == "tmp" else 0o755
-        tar.addfile(info)
-    add_file(tar, f"{prefix}etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
-    add_file(tar, f"{prefix}etc/group", b"root:x:0:\nnogroup:x:65534:\n")
-
-
-def busybox_context() -> bytes:
-    """A build context: a Dockerfile that copies the busybox rootfs into an empty image."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        add_file(tar, "Dockerfile", b'FROM scratch\nCOPY rootfs/ /\nENV PATH=/bin\nCMD ["sh"]\n')
-        busybox_rootfs(tar, "rootfs/")
-    return buf.getvalue()
-
-
-def busybox_rootfs_tar() -> bytes:
-    """The same rootfs as a flat tar, for image import (fromSrc)."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        busybox_rootfs(tar)
-    return buf.getvalue()
 
 
 def free_port() -> int:

@@ -10,8 +10,9 @@ import pytest
 
 from dockmagic.engine import Engine
 from dockmagic.errors import APIError, NotFound, OperationFailed
+from dockmagic.helpers.lab import rootfs_tar
 
-from .support import LABEL, LABELS, Registry, add_file, busybox_rootfs_tar, unique
+from .support import LABEL, LABELS, Registry, add_file, unique
 
 
 def test_build_streams_messages_and_tags(engine: Engine, image: str) -> None:
@@ -57,7 +58,7 @@ def test_import_from_src(engine: Engine) -> None:
             from_src="-",
             repo=repo,
             tag=tag,
-            data=busybox_rootfs_tar(),
+            data=rootfs_tar(),
             changes=[f"LABEL {LABEL}=1", 'CMD ["sh"]'],
             message="from the tests",
         )

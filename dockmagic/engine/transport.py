@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
@@ -279,16 +280,21 @@ class HijackedSocket:
         except OSError:
             pass  # already closed by the engine: nothing left to signal
 
-    def chunks(self, size: int = 65536) -> Iterator[bytes]:
-        """Bytes as they arrive, until the engine closes the stream."""
+    def chunks(self, size: int = 65536, deadline: float | None = None) -> Iterator[bytes]:
+        """Bytes as they arrive, until the engine closes the stream; past ``deadline``
+        (a time.monotonic() value) raises TimeoutError."""
         if self._pending:
             yield self._pending
             self._pending = b""
         while True:
+            if deadline is not None:
+                self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
             try:
                 data = self.sock.recv(size)
             except ConnectionResetError as exc:
                 raise StreamError(f"the engine reset the stream: {exc}") from None
+            except TimeoutError:
+                raise TimeoutError("no end of output before the deadline") from None
             if not data:
                 return
             yield data

@@ -1,0 +1,1 @@
+"""Result objects that show themselves: HTML in notebooks, aligned text in terminals."""

@@ -1,0 +1,91 @@
+"""Results of commands whose output was already streamed live: they keep all of it, and show
+only a one-line summary (the output itself is above them in the cell)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .text import esc, visible
+
+GREEN, RED, GREY = "#2e7d32", "#c62828", "#666"
+
+
+@dataclass(repr=False)
+class Output:
+    """Everything a container printed, stdout and stderr apart."""
+
+    stdout: str = ""
+    stderr: str = ""
+    hidden_lines: int = 0  # lines not shown live (all still here in stdout/stderr)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.stdout.splitlines()
+
+    def summary(self) -> str:
+        return f"{len(self.stdout.splitlines())} stdout line(s), {len(self.stderr.splitlines())} stderr line(s)"
+
+    color = GREY
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {visible(self.summary())}>"
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(visible(self.summary()))
+
+    def _repr_html_(self) -> str:
+        return f"<div style='color:{self.color}'>{esc(self.summary())}</div>"
+
+
+@dataclass(repr=False)
+class Exited(Output):
+    """Output of a process that ended with an exit code."""
+
+    exit_code: int | None = None
+    container: str = ""  # id
+    command: list[str] = field(default_factory=list)
+    duration: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    @property
+    def color(self) -> str:  # type: ignore[override]
+        return GREEN if self.ok else RED
+
+
+@dataclass(repr=False)
+class RunResult(Exited):
+    name: str = ""
+    image: str = ""
+    removed: bool = False
+    detached: bool = False
+
+    @property
+    def color(self) -> str:  # type: ignore[override]
+        return GREEN if self.ok or self.detached else RED
+
+    def summary(self) -> str:
+        who = f"{self.name} ({self.container[:12]})"
+        if self.detached:
+            return f"started {who} from {self.image} in the background"
+        if self.exit_code is None:
+            return f"{who} was interrupted after {self.duration:.2f}s"
+        gone = ", removed" if self.removed else ""
+        return f"{who} exited with code {self.exit_code} after {self.duration:.2f}s{gone}"
+
+
+@dataclass(repr=False)
+class ExecResult(Exited):
+    def summary(self) -> str:
+        return f"exec {' '.join(self.command)} in {self.container[:12]} exited with code {self.exit_code}"
+
+
+@dataclass(repr=False)
+class LogsResult(Output):
+    container: str = ""
+
+    def summary(self) -> str:
+        return f"logs of {self.container}: {super().summary()}"

@@ -1,0 +1,102 @@
+"""Table: the result of every list-like call (ps, images, networks, top, diff, ...).
+
+Rows stay the engine's dicts; columns say how to show them. The same object renders as an HTML
+table in a notebook, aligned text in a terminal, and a DataFrame on request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..settings import settings
+from .text import esc, shorten, visible
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    get: Callable[[Row], Any]  # the value (kept raw for to_pandas)
+    show: Callable[[Any], str] = str  # how the value is shown
+
+    @classmethod
+    def key(cls, title: str, key: str, show: Callable[[Any], str] = str) -> Column:
+        return cls(title, lambda row: row.get(key), show)
+
+
+class Table(Sequence[Row]):
+    """Rows (dicts) with columns; index by position, or by name/id where a ``lookup`` is given."""
+
+    def __init__(self, rows: list[Row], columns: list[Column], *, title: str = "",
+                 lookup: Callable[[Row, str], bool] | None = None) -> None:
+        self.rows, self.columns, self.title, self._lookup = rows, columns, title, lookup
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            if self._lookup is None:
+                raise KeyError(f"{self.title or 'this table'} cannot be indexed by name")
+            for row in self.rows:
+                if self._lookup(row, key):
+                    return row
+            raise KeyError(key)
+        if isinstance(key, slice):
+            return Table(self.rows[key], self.columns, title=self.title, lookup=self._lookup)
+        return self.rows[key]
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+    def cells(self, row: Row) -> list[str]:
+        out = []
+        for col in self.columns:
+            value = col.get(row)
+            out.append(shorten(visible("" if value is None else col.show(value)), settings.max_cell_chars))
+        return out
+
+    def _footer(self, shown: int) -> str:
+        hidden = len(self.rows) - shown
+        return f"… {hidden} more row{'s' * (hidden != 1)} ({len(self.rows)} in all)" if hidden else ""
+
+    def to_text(self) -> str:
+        shown = self.rows[: settings.max_rows]
+        grid = [[c.title for c in self.columns]] + [self.cells(r) for r in shown]
+        widths = [max(len(line[i]) for line in grid) for i in range(len(self.columns))]
+        lines = ["   ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in grid]
+        if not shown:
+            lines.append(f"(no {self.title or 'rows'})")
+        footer = self._footer(len(shown))
+        return "\n".join(lines + ([footer] if footer else []))
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(self.to_text())
+
+    def _repr_html_(self) -> str:
+        shown = self.rows[: settings.max_rows]
+        head = "".join(f"<th style='text-align:left'>{esc(c.title)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td style='text-align:left'>{esc(cell)}</td>" for cell in self.cells(r)) + "</tr>"
+            for r in shown
+        )
+        if not shown:
+            body = f"<tr><td colspan='{len(self.columns)}'><i>no {esc(self.title or 'rows')}</i></td></tr>"
+        footer = self._footer(len(shown))
+        foot = f"<div style='color:#666'>{esc(footer)}</div>" if footer else ""
+        return f"<table class='dockmagic'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}"
+
+    def to_pandas(self) -> Any:
+        """A DataFrame of the raw column values (needs pandas: pip install 'dockmagic[pandas]')."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("to_pandas() needs pandas: pip install 'dockmagic[pandas]'") from None
+        return pd.DataFrame([[c.get(r) for c in self.columns] for r in self.rows],
+                            columns=[c.title for c in self.columns])

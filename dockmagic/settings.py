@@ -1,0 +1,19 @@
+"""Settings shared by helpers and rendering; the magics' traitlets configuration writes here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Settings:
+    max_rows: int = 60  # table rows shown before a "... more rows" footer
+    max_cell_chars: int = 80  # longer cells are cut with an ellipsis (the data keeps all of it)
+    output_head_lines: int = 200  # streamed output shown before hiding the middle
+    output_tail_lines: int = 50  # and the last lines shown at the end
+    output_line_chars: int = 2000  # a longer line is cut when shown
+    on_interrupt: str = "stop"  # what Ctrl-C does to a foreground `run` container: stop, kill or leave
+    stop_timeout: int = 0  # seconds between SIGTERM and SIGKILL when stopping on interrupt
+
+
+settings = Settings()
