@@ -129,6 +129,9 @@ class Transport:
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies or .netrc for the engine
         self.session.headers["User-Agent"] = "dockmagic"
+        # No compression: the engine would gzip archives, costing CPU on both sides for a local
+        # socket, and streamed bytes are read raw (not decoded) on our side.
+        self.session.headers["Accept-Encoding"] = "identity"
         if host.scheme == "unix":
             self.adapter: requests.adapters.HTTPAdapter = UnixAdapter(connect_timeout)
             self.session.mount("http+unix://", self.adapter)

@@ -1,0 +1,150 @@
+"""Tar streams for ``cp``: written and read piece by piece, never whole in memory, and extracted
+only inside their destination."""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..errors import DockerError
+
+BLOCK = 512
+CHUNK = 1 << 20
+
+
+class UnsafeArchive(DockerError):
+    """An archive member would land outside the destination; nothing was written for it."""
+
+
+def _walk(src: Path, arcname: str) -> Iterator[tuple[str, str]]:
+    yield str(src), arcname
+    if src.is_dir() and not src.is_symlink():
+        for root, dirs, files in os.walk(src):
+            dirs.sort()
+            rel = os.path.relpath(root, src)
+            for name in sorted(dirs) + sorted(files):
+                path = os.path.join(root, name)
+                yield path, os.path.normpath(os.path.join(arcname, rel, name))
+
+
+def tar_stream(src: Path, arcname: str) -> Iterator[bytes]:
+    """A tar of ``src`` (file or folder) named ``arcname`` inside, produced as it is sent."""
+    indexer = tarfile.TarFile(fileobj=io.BytesIO(), mode="w")  # gettarinfo tracks hard links
+    for path, name in _walk(src, arcname):
+        info = indexer.gettarinfo(path, name)
+        if info is None:  # sockets and the like cannot be archived
+            continue
+        yield info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
+        if info.isreg():
+            with open(path, "rb") as f:
+                remaining = info.size
+                while remaining > 0:
+                    data = f.read(min(CHUNK, remaining))
+                    if not data:
+                        raise DockerError(f"{path} shrank while it was being copied")
+                    remaining -= len(data)
+                    yield data
+            if info.size % BLOCK:
+                yield b"\0" * (BLOCK - info.size % BLOCK)
+    yield b"\0" * (2 * BLOCK)
+
+
+def bytes_tar(name: str, content: bytes, mode: int = 0o644) -> bytes:
+    """A one-file tar made in memory (for small in-memory content)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo(name)
+        info.size, info.mode = len(content), mode
+        tar.addfile(info, io.BytesIO(content))
+    return buf.getvalue()
+
+
+class ChunkReader(io.RawIOBase):
+    """A read-only file over an iterator of byte chunks (for tarfile's stream mode)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._buf:
+            try:
+                self._buf = next(self._chunks)
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+def _inside(root: str, path: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _rename(name: str, rename: tuple[str, str] | None) -> str:
+    if rename is None:
+        return name
+    first, _, rest = name.partition("/")
+    return rename[1] + ("/" + rest if rest else "") if first == rename[0] else name
+
+
+def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None = None) -> tuple[int, int]:
+    """Extract a tar stream into ``dest``; ``rename`` maps the top-level name (old, new).
+
+    Refuses any member whose path, or whose link target, is absolute or leaves ``dest``, and any
+    write through a symlink that leads outside. The safe members are still extracted; then
+    UnsafeArchive names what was refused. Returns (members, bytes)."""
+    root = os.path.realpath(dest)
+    count = total = 0
+    refused: list[str] = []
+    with tarfile.open(fileobj=io.BufferedReader(ChunkReader(chunks), CHUNK), mode="r|") as tar:
+        for member in tar:
+            name = _rename(member.name, rename)
+            target = os.path.normpath(os.path.join(root, name))
+            # The parent may be a symlink extracted earlier (or already there): resolve it.
+            parent = os.path.realpath(os.path.dirname(target))
+            if os.path.isabs(name) or not _inside(root, target) or not _inside(root, parent):
+                refused.append(member.name)
+                continue
+            target = os.path.join(parent, os.path.basename(target))
+            if member.issym() or member.islnk():
+                link = _rename(member.linkname, rename) if member.islnk() else member.linkname
+                base = root if member.islnk() else parent
+                resolved = os.path.normpath(os.path.join(base, link))
+                if os.path.isabs(link) or not _inside(root, resolved):
+                    refused.append(f"{member.name} -> {member.linkname}")
+                    continue
+            if os.path.islink(target) or (os.path.lexists(target) and not os.path.isdir(target)):
+                os.unlink(target)  # replace it: never write through an existing link
+            if member.isdir():
+                os.makedirs(target, exist_ok=True)
+                os.chmod(target, (member.mode & 0o777) | 0o700)
+            elif member.issym():
+                os.symlink(member.linkname, target)
+            elif member.islnk():
+                os.link(resolved, target)
+            elif member.isreg():
+                src = tar.extractfile(member)
+                assert src is not None
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, member.mode & 0o777)
+                with os.fdopen(fd, "wb") as out:
+                    while data := src.read(CHUNK):
+                        out.write(data)
+                        total += len(data)
+            else:
+                continue  # devices and fifos are not recreated on the host
+            if not member.issym():
+                os.utime(target, (member.mtime, member.mtime))
+            count += 1
+    if refused:
+        shown = ", ".join(refused[:3]) + (f" and {len(refused) - 3} more" if len(refused) > 3 else "")
+        raise UnsafeArchive(f"extracted {count} entries into {dest} but refused {len(refused)} that would "
+                            f"land or point outside it: {shown}")
+    return count, total

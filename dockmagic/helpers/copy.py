@@ -1,0 +1,105 @@
+"""``cp``: files and folders between the host and containers, streamed both ways."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine import Engine
+from ..errors import DockerError, NotFound
+from ..render.text import visible
+from .archive import bytes_tar, extract, tar_stream
+from .session import pick
+
+_GO_MODE_DIR = 1 << 31  # os.ModeDir in the engine's path stat
+
+
+@dataclass
+class CopyResult:
+    src: str
+    dst: str
+    files: int | None = None  # known when copying to the host
+    bytes: int | None = None
+
+    def __repr__(self) -> str:
+        size = f" ({self.files} entries, {self.bytes} bytes)" if self.files is not None else ""
+        return visible(f"<copied {self.src} -> {self.dst}{size}>")
+
+
+def split_container_path(spec: str) -> tuple[str, str] | None:
+    """``web:/etc/hosts`` -> ("web", "/etc/hosts"); a host path (``./a:b``, ``/x``) -> None."""
+    if spec.startswith(("/", ".", "~")) or ":" not in spec:
+        return None
+    container, _, path = spec.partition(":")
+    return (container, path or "/") if container and "/" not in container else None
+
+
+def stat(container: str, path: str, engine: Engine | None = None) -> dict | None:
+    """The engine's stat of a path in a container (name, size, mode, mtime, linkTarget), or None."""
+    try:
+        return pick(engine).container_archive_info(container, path)
+    except NotFound as exc:
+        if "container" in exc.message.lower() and "path" not in exc.message.lower():
+            raise
+        return None
+
+
+def write_file(container: str, path: str, content: str | bytes, mode: int = 0o644,
+               engine: Engine | None = None) -> None:
+    """Write ``content`` to ``path`` in a container (its folder must exist)."""
+    data = content.encode() if isinstance(content, str) else content
+    folder, name = posixpath.split(path.rstrip("/"))
+    pick(engine).put_container_archive(container, folder or "/", bytes_tar(name, data, mode))
+
+
+def _into_container(engine: Engine, src: Path, container: str, path: str) -> None:
+    if not src.exists() and not src.is_symlink():
+        raise DockerError(f"no such file or folder on the host: {src}")
+    target = stat(container, path, engine)
+    if target is not None and target["mode"] & _GO_MODE_DIR:
+        folder, name = path, src.name  # into an existing folder
+    else:
+        if path.endswith("/"):
+            raise DockerError(f"{container}:{path} does not exist (a path ending in / must be a folder)")
+        folder, name = posixpath.split(path)  # to a new (or replaced) name
+        if stat(container, folder or "/", engine) is None:
+            raise DockerError(f"{container}:{folder} does not exist")
+    engine.put_container_archive(container, folder or "/", tar_stream(src, name))
+
+
+def _to_host(engine: Engine, container: str, path: str, dst: Path) -> tuple[int, int]:
+    info, chunks = engine.container_archive(container, path)
+    if dst.is_dir():
+        return extract(chunks, dst)
+    if not dst.parent.is_dir():
+        chunks.close()  # type: ignore[attr-defined]
+        raise DockerError(f"the folder {dst.parent} does not exist on the host")
+    return extract(chunks, dst.parent, rename=(info.get("name") or posixpath.basename(path), dst.name))
+
+
+def cp(src: str | os.PathLike[str] | bytes, dst: str | os.PathLike[str], *, mode: int = 0o644,
+       engine: Engine | None = None) -> CopyResult:
+    """Copy like ``docker cp``: ``cp("notes.txt", "web:/tmp/")``, ``cp("web:/etc", "./etc")``.
+
+    ``src`` may also be bytes (written as the file ``dst``, with ``mode``). Host-side extraction
+    refuses anything that would land outside ``dst``.
+    """
+    engine = pick(engine)
+    target = split_container_path(str(dst))
+    if isinstance(src, bytes):
+        if target is None:
+            raise DockerError("in-memory content can only be copied into a container (dst = CONTAINER:PATH)")
+        write_file(*target, src, mode, engine)
+        return CopyResult("<bytes>", str(dst), 1, len(src))
+    source = split_container_path(str(src))
+    if source and target:
+        raise DockerError("copying between two containers is not supported; copy through the host")
+    if target:
+        _into_container(engine, Path(src).expanduser(), *target)
+        return CopyResult(str(src), str(dst))
+    if source:
+        files, size = _to_host(engine, *source, Path(dst).expanduser())
+        return CopyResult(str(src), str(dst), files, size)
+    raise DockerError("one of src and dst must be CONTAINER:PATH")

@@ -1,0 +1,52 @@
+"""``exec``: run a command in a running container; the exit code always comes from exec inspect."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..engine import Engine
+from ..errors import ContainerFailed
+from ..render.results import ExecResult
+from .config import as_command, as_env
+from .output import LiveOutput
+from .session import pick
+from .streaming import pump
+
+
+def exec_(
+    container: str,
+    command: str | Iterable[str],
+    *,
+    stdin: str | bytes | None = None,
+    user: str | None = None,
+    workdir: str | None = None,
+    env: Mapping[str, Any] | Iterable[str] | None = None,
+    tty: bool = False,
+    privileged: bool = False,
+    check: bool = False,
+    quiet: bool = False,
+    engine: Engine | None = None,
+) -> ExecResult:
+    """Like ``docker exec``: output shown live, ``stdin`` fed and closed, exit code returned."""
+    engine = pick(engine)
+    cmd = as_command(command) or []
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    config = {"Cmd": cmd, "AttachStdout": True, "AttachStderr": True, "AttachStdin": data is not None,
+              "Tty": tty, "User": user, "WorkingDir": workdir, "Env": as_env(env), "Privileged": privileged}
+    exec_id = engine.container_exec(container, {k: v for k, v in config.items() if v is not None})["Id"]
+    started = time.monotonic()
+    live = LiveOutput(show=not quiet)
+    try:
+        sock = engine.exec_start(exec_id, tty=tty)
+        assert sock is not None
+        pump(sock, tty, live, data)
+    finally:
+        live.close()
+    result = ExecResult(stdout=live.stdout, stderr=live.stderr, hidden_lines=live.hidden_lines,
+                        exit_code=engine.exec_inspect(exec_id).get("ExitCode"), container=container,
+                        command=cmd, duration=time.monotonic() - started)
+    if check and result.exit_code != 0:
+        raise ContainerFailed(f"exec {' '.join(cmd)}", result.exit_code or 0, result.stderr)
+    return result

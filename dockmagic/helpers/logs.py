@@ -1,0 +1,42 @@
+"""``logs``: a container's output, streamed live with stdout and stderr kept apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine import Engine
+from ..render.results import LogsResult
+from .output import LiveOutput
+from .session import pick
+from .timeparse import to_timestamp
+
+
+def logs(
+    container: str,
+    *,
+    follow: bool = False,
+    tail: int | str | None = None,
+    since: Any = None,
+    until: Any = None,
+    timestamps: bool = False,
+    stdout: bool = True,
+    stderr: bool = True,
+    quiet: bool = False,
+    engine: Engine | None = None,
+) -> LogsResult:
+    """Like ``docker logs``; ``since``/``until`` take seconds, datetimes, RFC 3339 or ``10m``."""
+    engine = pick(engine)
+    info = engine.container_inspect(container)
+    live = LiveOutput(show=not quiet)
+    stream = engine.container_logs(
+        info["Id"], follow=follow, tail="all" if tail is None else tail, since=to_timestamp(since),
+        until=to_timestamp(until), timestamps=timestamps, stdout=stdout, stderr=stderr,
+        tty=bool(info["Config"].get("Tty")),
+    )
+    try:
+        live.feed_all(stream)
+    finally:  # also on Ctrl-C: the connection is closed, what arrived was shown
+        stream.close()  # type: ignore[attr-defined]
+        live.close()
+    return LogsResult(stdout=live.stdout, stderr=live.stderr, hidden_lines=live.hidden_lines,
+                      container=info["Name"].lstrip("/"))
