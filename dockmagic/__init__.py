@@ -1,30 +1,57 @@
-"""dockmagic: Docker as a first-class citizen of Jupyter notebooks and IPython."""
+"""dockmagic: Docker as a first-class citizen of Jupyter notebooks and IPython.
+
+Helpers (``dockmagic.run``, ``dockmagic.ps``, ``dockmagic.cp``, ...) work in plain Python;
+``%load_ext dockmagic`` adds the ``%docker`` magics.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from .engine import Engine, TLSConfig
 from .errors import (
     APIError,
     APIVersionError,
     Conflict,
+    ContainerFailed,
     DockerError,
     EngineUnavailable,
     NotFound,
     OperationFailed,
     StreamError,
+    TimedOut,
 )
+from .helpers import *  # noqa: F403 - the helpers are the package's API
+from .helpers import __all__ as _helpers
+from .helpers import exec_
+from .settings import settings
 
 __version__ = "0.1.0"
 
+exec = exec_
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext dockmagic``: register the %docker magics."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)
+
+
 __all__ = [
-    "APIError",
-    "APIVersionError",
-    "Conflict",
-    "DockerError",
+    *_helpers,
+    "exec",
+    "settings",
     "Engine",
-    "EngineUnavailable",
-    "NotFound",
-    "OperationFailed",
-    "StreamError",
     "TLSConfig",
+    "DockerError",
+    "EngineUnavailable",
+    "APIError",
+    "NotFound",
+    "Conflict",
+    "APIVersionError",
+    "StreamError",
+    "OperationFailed",
+    "ContainerFailed",
+    "TimedOut",
 ]

@@ -145,6 +145,8 @@ def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None 
             count += 1
     if refused:
         shown = ", ".join(refused[:3]) + (f" and {len(refused) - 3} more" if len(refused) > 3 else "")
-        raise UnsafeArchive(f"extracted {count} entries into {dest} but refused {len(refused)} that would "
-                            f"land or point outside it: {shown}")
+        raise UnsafeArchive(
+            f"extracted {count} entries into {dest} but refused {len(refused)} that would "
+            f"land or point outside it: {shown}"
+        )
     return count, total

@@ -94,8 +94,16 @@ def as_mount(spec: str | Mapping[str, Any]) -> dict[str, Any]:
     """``type=bind,source=/a,target=/b,readonly`` (as --mount) or an API Mount dict."""
     if isinstance(spec, Mapping):
         return dict(spec)
-    keys = {"src": "Source", "source": "Source", "dst": "Target", "destination": "Target", "target": "Target",
-            "type": "Type", "readonly": "ReadOnly", "ro": "ReadOnly"}
+    keys = {
+        "src": "Source",
+        "source": "Source",
+        "dst": "Target",
+        "destination": "Target",
+        "target": "Target",
+        "type": "Type",
+        "readonly": "ReadOnly",
+        "ro": "ReadOnly",
+    }
     mount: dict[str, Any] = {"Type": "volume"}
     for field in spec.split(","):
         key, _, value = field.partition("=")

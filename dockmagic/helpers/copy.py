@@ -46,8 +46,9 @@ def stat(container: str, path: str, engine: Engine | None = None) -> dict | None
         return None
 
 
-def write_file(container: str, path: str, content: str | bytes, mode: int = 0o644,
-               engine: Engine | None = None) -> None:
+def write_file(
+    container: str, path: str, content: str | bytes, mode: int = 0o644, engine: Engine | None = None
+) -> None:
     """Write ``content`` to ``path`` in a container (its folder must exist)."""
     data = content.encode() if isinstance(content, str) else content
     folder, name = posixpath.split(path.rstrip("/"))
@@ -79,8 +80,9 @@ def _to_host(engine: Engine, container: str, path: str, dst: Path) -> tuple[int,
     return extract(chunks, dst.parent, rename=(info.get("name") or posixpath.basename(path), dst.name))
 
 
-def cp(src: str | os.PathLike[str] | bytes, dst: str | os.PathLike[str], *, mode: int = 0o644,
-       engine: Engine | None = None) -> CopyResult:
+def cp(
+    src: str | os.PathLike[str] | bytes, dst: str | os.PathLike[str], *, mode: int = 0o644, engine: Engine | None = None
+) -> CopyResult:
     """Copy like ``docker cp``: ``cp("notes.txt", "web:/tmp/")``, ``cp("web:/etc", "./etc")``.
 
     ``src`` may also be bytes (written as the file ``dst``, with ``mode``). Host-side extraction

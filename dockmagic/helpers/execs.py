@@ -33,8 +33,17 @@ def exec_(
     engine = pick(engine)
     cmd = as_command(command) or []
     data = stdin.encode() if isinstance(stdin, str) else stdin
-    config = {"Cmd": cmd, "AttachStdout": True, "AttachStderr": True, "AttachStdin": data is not None,
-              "Tty": tty, "User": user, "WorkingDir": workdir, "Env": as_env(env), "Privileged": privileged}
+    config = {
+        "Cmd": cmd,
+        "AttachStdout": True,
+        "AttachStderr": True,
+        "AttachStdin": data is not None,
+        "Tty": tty,
+        "User": user,
+        "WorkingDir": workdir,
+        "Env": as_env(env),
+        "Privileged": privileged,
+    }
     exec_id = engine.container_exec(container, {k: v for k, v in config.items() if v is not None})["Id"]
     started = time.monotonic()
     live = LiveOutput(show=not quiet)
@@ -44,9 +53,15 @@ def exec_(
         pump(sock, tty, live, data)
     finally:
         live.close()
-    result = ExecResult(stdout=live.stdout, stderr=live.stderr, hidden_lines=live.hidden_lines,
-                        exit_code=engine.exec_inspect(exec_id).get("ExitCode"), container=container,
-                        command=cmd, duration=time.monotonic() - started)
+    result = ExecResult(
+        stdout=live.stdout,
+        stderr=live.stderr,
+        hidden_lines=live.hidden_lines,
+        exit_code=engine.exec_inspect(exec_id).get("ExitCode"),
+        container=container,
+        command=cmd,
+        duration=time.monotonic() - started,
+    )
     if check and result.exit_code != 0:
         raise ContainerFailed(f"exec {' '.join(cmd)}", result.exit_code or 0, result.stderr)
     return result

@@ -42,8 +42,9 @@ def find_static_busybox() -> str:
     return path
 
 
-def _add(tar: tarfile.TarFile, name: str, data: bytes = b"", mode: int = 0o644, kind: bytes = tarfile.REGTYPE,
-         link: str = "") -> None:
+def _add(
+    tar: tarfile.TarFile, name: str, data: bytes = b"", mode: int = 0o644, kind: bytes = tarfile.REGTYPE, link: str = ""
+) -> None:
     info = tarfile.TarInfo(name)
     info.type, info.mode, info.mtime, info.linkname = kind, mode, int(time.time()), link
     info.size = len(data)
@@ -81,8 +82,9 @@ def rootfs_tar() -> bytes:
     return buf.getvalue()
 
 
-def lab_image(tag: str = LAB_IMAGE, *, labels: Mapping[str, str] | None = None, force: bool = False,
-              engine: Engine | None = None) -> str:
+def lab_image(
+    tag: str = LAB_IMAGE, *, labels: Mapping[str, str] | None = None, force: bool = False, engine: Engine | None = None
+) -> str:
     """Build (once) a small busybox image from this host's static busybox; returns its tag."""
     engine = pick(engine)
     if not force:

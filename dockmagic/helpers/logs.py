@@ -29,8 +29,14 @@ def logs(
     info = engine.container_inspect(container)
     live = LiveOutput(show=not quiet)
     stream = engine.container_logs(
-        info["Id"], follow=follow, tail="all" if tail is None else tail, since=to_timestamp(since),
-        until=to_timestamp(until), timestamps=timestamps, stdout=stdout, stderr=stderr,
+        info["Id"],
+        follow=follow,
+        tail="all" if tail is None else tail,
+        since=to_timestamp(since),
+        until=to_timestamp(until),
+        timestamps=timestamps,
+        stdout=stdout,
+        stderr=stderr,
         tty=bool(info["Config"].get("Tty")),
     )
     try:
@@ -38,5 +44,6 @@ def logs(
     finally:  # also on Ctrl-C: the connection is closed, what arrived was shown
         stream.close()  # type: ignore[attr-defined]
         live.close()
-    return LogsResult(stdout=live.stdout, stderr=live.stderr, hidden_lines=live.hidden_lines,
-                      container=info["Name"].lstrip("/"))
+    return LogsResult(
+        stdout=live.stdout, stderr=live.stderr, hidden_lines=live.hidden_lines, container=info["Name"].lstrip("/")
+    )

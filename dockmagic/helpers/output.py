@@ -19,8 +19,9 @@ from ..settings import settings
 
 
 class LiveOutput:
-    def __init__(self, show: bool = True, head: int | None = None, tail: int | None = None,
-                 line_chars: int | None = None) -> None:
+    def __init__(
+        self, show: bool = True, head: int | None = None, tail: int | None = None, line_chars: int | None = None
+    ) -> None:
         self.show = show
         self.head = settings.output_head_lines if head is None else head
         self.line_chars = line_chars or settings.output_line_chars
@@ -56,8 +57,10 @@ class LiveOutput:
             if self._shown_lines >= self.head:
                 self._held = True
                 out.flush()
-                sys.stdout.write(f"… more than {self.head} lines: the rest is held back and its last "
-                                 f"{self._tail.maxlen} lines shown at the end (all of it is on the result) …\n")
+                sys.stdout.write(
+                    f"… more than {self.head} lines: the rest is held back and its last "
+                    f"{self._tail.maxlen} lines shown at the end (all of it is on the result) …\n"
+                )
                 self._hold(stream, piece)
                 continue
             self._write_clipped(out, stream, piece)
@@ -68,7 +71,7 @@ class LiveOutput:
     def _write_clipped(self, out: TextIO, stream: int, piece: str) -> None:
         room = self.line_chars - self._column[stream]
         body = piece.rstrip("\r\n")
-        end = piece[len(body):]
+        end = piece[len(body) :]
         if len(body) > room:
             body = body[: max(room, 0)] + ("…" if room >= 0 else "")
         self._column[stream] += len(piece) - len(end)

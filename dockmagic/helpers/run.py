@@ -59,14 +59,23 @@ def run(
     """
     engine = pick(engine)
     data = _encode(stdin)
-    config = container_config(image, command, env=env, labels=labels, stdin=data is not None, tty=tty,
-                              auto_remove=remove and detach, **options)
+    config = container_config(
+        image,
+        command,
+        env=env,
+        labels=labels,
+        stdin=data is not None,
+        tty=tty,
+        auto_remove=remove and detach,
+        **options,
+    )
     created = engine.container_create(config, name=name)
     cid = created["Id"]
     for warning in created.get("Warnings") or []:
         print(f"warning: {warning}", file=sys.stderr)
-    result = RunResult(container=cid, name=name or cid[:12], image=image,
-                       command=as_command(command) or [], detached=detach)
+    result = RunResult(
+        container=cid, name=name or cid[:12], image=image, command=as_command(command) or [], detached=detach
+    )
     if detach:
         engine.container_start(cid)
         return result

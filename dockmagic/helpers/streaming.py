@@ -35,8 +35,7 @@ def stdin_feeder(sock: HijackedSocket, data: bytes | None) -> Iterator[None]:
         thread.join(timeout=1)
 
 
-def pump(sock: HijackedSocket, tty: bool, live: LiveOutput, stdin: bytes | None,
-         deadline: float | None = None) -> None:
+def pump(sock: HijackedSocket, tty: bool, live: LiveOutput, stdin: bytes | None, deadline: float | None = None) -> None:
     """Feed stdin and show output until the stream ends; closes the socket."""
     with stdin_feeder(sock, stdin):
         for chunk in demux(sock.chunks(deadline=deadline), tty):

@@ -68,7 +68,7 @@ class RunResult(Exited):
         return GREEN if self.ok or self.detached else RED
 
     def summary(self) -> str:
-        who = f"{self.name} ({self.container[:12]})"
+        who = self.name if self.name == self.container[:12] else f"{self.name} ({self.container[:12]})"
         if self.detached:
             return f"started {who} from {self.image} in the background"
         if self.exit_code is None:

@@ -30,8 +30,14 @@ class Column:
 class Table(Sequence[Row]):
     """Rows (dicts) with columns; index by position, or by name/id where a ``lookup`` is given."""
 
-    def __init__(self, rows: list[Row], columns: list[Column], *, title: str = "",
-                 lookup: Callable[[Row, str], bool] | None = None) -> None:
+    def __init__(
+        self,
+        rows: list[Row],
+        columns: list[Column],
+        *,
+        title: str = "",
+        lookup: Callable[[Row, str], bool] | None = None,
+    ) -> None:
         self.rows, self.columns, self.title, self._lookup = rows, columns, title, lookup
 
     def __len__(self) -> int:
@@ -98,5 +104,6 @@ class Table(Sequence[Row]):
             import pandas as pd
         except ImportError:
             raise ImportError("to_pandas() needs pandas: pip install 'dockmagic[pandas]'") from None
-        return pd.DataFrame([[c.get(r) for c in self.columns] for r in self.rows],
-                            columns=[c.title for c in self.columns])
+        return pd.DataFrame(
+            [[c.get(r) for c in self.columns] for r in self.rows], columns=[c.title for c in self.columns]
+        )

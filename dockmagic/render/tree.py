@@ -15,8 +15,10 @@ def _node(key: str, value: Any, depth: int) -> str:
         inner = "".join(_node(str(k), v, depth + 1) for k, v in items)
         kind = f"{{{len(value)}}}" if isinstance(value, dict) else f"[{len(value)}]"
         opened = " open" if depth < 1 else ""
-        return (f"<details{opened} style='margin-left:{depth and 1.2}em'><summary>{label} "
-                f"<span style='color:#888'>{kind}</span></summary>{inner}</details>")
+        return (
+            f"<details{opened} style='margin-left:{depth and 1.2}em'><summary>{label} "
+            f"<span style='color:#888'>{kind}</span></summary>{inner}</details>"
+        )
     shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else json.dumps(value)
     return f"<div style='margin-left:{depth and 1.2}em'>{label}{': ' if label else ''}<code>{esc(shown)}</code></div>"
 

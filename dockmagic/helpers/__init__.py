@@ -1,0 +1,66 @@
+"""The public Python API: everything a magic can do, a plain function can do too."""
+
+from __future__ import annotations
+
+from .build import build
+from .containers import (
+    diff,
+    export,
+    inspect,
+    kill,
+    pause,
+    prune,
+    ps,
+    rename,
+    restart,
+    rm,
+    start,
+    stop,
+    top,
+    unpause,
+    update,
+    wait,
+)
+from .copy import cp, write_file
+from .execs import exec_
+from .lab import LAB_IMAGE, lab_image
+from .logs import logs
+from .resources import events, images, networks, system_df, system_info, system_version, volumes
+from .run import run
+from .session import default_engine, use
+
+__all__ = [
+    "LAB_IMAGE",
+    "build",
+    "cp",
+    "default_engine",
+    "diff",
+    "events",
+    "exec_",
+    "export",
+    "images",
+    "inspect",
+    "kill",
+    "lab_image",
+    "logs",
+    "networks",
+    "pause",
+    "prune",
+    "ps",
+    "rename",
+    "restart",
+    "rm",
+    "run",
+    "start",
+    "stop",
+    "system_df",
+    "system_info",
+    "system_version",
+    "top",
+    "unpause",
+    "update",
+    "use",
+    "volumes",
+    "wait",
+    "write_file",
+]

@@ -1,0 +1,69 @@
+"""Images, networks, volumes, events and the system: listings and the small operations on them."""
+
+from __future__ import annotations
+
+import sys
+import time as _time
+from typing import Any
+
+from ..engine import Engine
+from ..render.table import Table
+from ..render.text import visible
+from ..render.tree import Inspection
+from .session import pick
+from .tables import df_table, events_table, images_table, networks_table, volumes_table
+from .timeparse import parse_duration, to_timestamp
+
+
+def images(all: bool = False, *, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
+    return images_table(pick(engine).image_list(all=all, filters=filters))
+
+
+def networks(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
+    return networks_table(pick(engine).network_list(filters))
+
+
+def volumes(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
+    return volumes_table(pick(engine).volume_list(filters).get("Volumes") or [])
+
+
+def system_df(*, engine: Engine | None = None) -> Table:
+    return df_table(pick(engine).system_data_usage())
+
+
+def system_info(*, engine: Engine | None = None) -> Inspection:
+    return Inspection(pick(engine).system_info())
+
+
+def system_version(*, engine: Engine | None = None) -> Inspection:
+    return Inspection(pick(engine).system_version())
+
+
+def events(
+    *,
+    since: Any = None,
+    until: Any = None,
+    duration: Any = None,
+    count: int | None = None,
+    filters: dict[str, Any] | None = None,
+    quiet: bool = False,
+    engine: Engine | None = None,
+) -> Table:
+    """Engine events, bounded by ``until``/``duration`` (``"30s"``) or ``count``; each is printed
+    as it arrives. Unbounded, it runs until Ctrl-C."""
+    now = _time.time()
+    end = to_timestamp(until) if until is not None else (now + parse_duration(duration) if duration else None)
+    stream = pick(engine).system_events(since=to_timestamp(since) or (now if end else None), until=end, filters=filters)
+    rows: list[dict[str, Any]] = []
+    try:
+        for event in stream:
+            rows.append(event)
+            if not quiet:
+                actor = event.get("Actor") or {}
+                who = (actor.get("Attributes") or {}).get("name") or str(actor.get("ID", ""))[:12]
+                print(visible(f"{event.get('Type')} {event.get('Action')} {who}"), file=sys.stdout, flush=True)
+            if count is not None and len(rows) >= count:
+                break
+    finally:
+        stream.close()  # type: ignore[attr-defined]
+    return events_table(rows)

@@ -1,0 +1,161 @@
+"""The tables helpers return, with the columns the docker CLI shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..render.table import Column, Row, Table
+from ..render.units import ago, human_size, ports
+
+
+def _short_id(value: Any) -> str:
+    return str(value).removeprefix("sha256:")[:12]
+
+
+def _name(row: Row) -> str:
+    return ",".join(n.lstrip("/") for n in row.get("Names") or [])
+
+
+def _matches_container(row: Row, key: str) -> bool:
+    return key in (n.lstrip("/") for n in row.get("Names") or []) or row["Id"].startswith(key)
+
+
+def containers_table(rows: list[Row]) -> Table:
+    return Table(
+        rows,
+        [
+            Column.key("CONTAINER ID", "Id", _short_id),
+            Column.key("IMAGE", "Image"),
+            Column("COMMAND", lambda r: r.get("Command") or "", lambda v: f'"{v}"'),
+            Column.key("CREATED", "Created", ago),
+            Column.key("STATUS", "Status"),
+            Column.key("PORTS", "Ports", ports),
+            Column("NAMES", _name),
+        ],
+        title="containers",
+        lookup=_matches_container,
+    )
+
+
+def _repo_tag(row: Row) -> tuple[str, str]:
+    tags = row.get("RepoTags") or []
+    tag = tags[0] if tags and tags[0] != "<none>:<none>" else "<none>:<none>"
+    repo, _, version = tag.rpartition(":")
+    return repo, version
+
+
+def _matches_image(row: Row, key: str) -> bool:
+    wanted = key if ":" in key.rsplit("/", 1)[-1] else f"{key}:latest"
+    return wanted in (row.get("RepoTags") or []) or _short_id(row["Id"]).startswith(key.removeprefix("sha256:"))
+
+
+def images_table(rows: list[Row]) -> Table:
+    return Table(
+        rows,
+        [
+            Column("REPOSITORY", lambda r: _repo_tag(r)[0]),
+            Column("TAG", lambda r: _repo_tag(r)[1]),
+            Column.key("IMAGE ID", "Id", _short_id),
+            Column.key("CREATED", "Created", ago),
+            Column.key("SIZE", "Size", human_size),
+        ],
+        title="images",
+        lookup=_matches_image,
+    )
+
+
+def _matches_named(row: Row, key: str) -> bool:
+    return row.get("Name") == key or str(row.get("Id", "")).startswith(key)
+
+
+def networks_table(rows: list[Row]) -> Table:
+    return Table(
+        rows,
+        [
+            Column.key("NETWORK ID", "Id", _short_id),
+            Column.key("NAME", "Name"),
+            Column.key("DRIVER", "Driver"),
+            Column.key("SCOPE", "Scope"),
+        ],
+        title="networks",
+        lookup=_matches_named,
+    )
+
+
+def volumes_table(rows: list[Row]) -> Table:
+    return Table(
+        rows,
+        [Column.key("DRIVER", "Driver"), Column.key("VOLUME NAME", "Name")],
+        title="volumes",
+        lookup=_matches_named,
+    )
+
+
+def top_table(result: dict[str, Any]) -> Table:
+    titles = result.get("Titles") or []
+    rows = [dict(zip(titles, proc, strict=False)) for proc in result.get("Processes") or []]
+    return Table(rows, [Column.key(t, t) for t in titles], title="processes")
+
+
+_KINDS = {0: "C", 1: "A", 2: "D"}
+
+
+def changes_table(rows: list[Row]) -> Table:
+    return Table(
+        rows, [Column.key("KIND", "Kind", lambda k: _KINDS.get(k, str(k))), Column.key("PATH", "Path")], title="changes"
+    )
+
+
+def events_table(rows: list[Row]) -> Table:
+    return Table(
+        rows,
+        [
+            Column("TIME", lambda r: r.get("time"), lambda t: ago(t)),
+            Column.key("TYPE", "Type"),
+            Column.key("ACTION", "Action"),
+            Column(
+                "ACTOR",
+                lambda r: (
+                    (r.get("Actor") or {}).get("Attributes", {}).get("name")
+                    or str((r.get("Actor") or {}).get("ID", ""))[:12]
+                ),
+            ),
+        ],
+        title="events",
+    )
+
+
+def _usage(v: Row) -> dict[str, Any]:
+    return v.get("UsageData") or {}
+
+
+def df_table(usage: dict[str, Any]) -> Table:
+    """`docker system df`: one row per kind of thing."""
+    kinds: list[tuple[str, str, Callable[[Row], int], Callable[[Row], bool]]] = [
+        ("Images", "Images", lambda i: i.get("Size") or 0, lambda i: (i.get("Containers") or 0) > 0),
+        ("Containers", "Containers", lambda c: c.get("SizeRw") or 0, lambda c: c.get("State") == "running"),
+        (
+            "Local Volumes",
+            "Volumes",
+            lambda v: max(_usage(v).get("Size", 0), 0),
+            lambda v: _usage(v).get("RefCount", 0) > 0,
+        ),
+        ("Build Cache", "BuildCache", lambda b: b.get("Size") or 0, lambda b: bool(b.get("InUse"))),
+    ]
+    rows = []
+    for title, key, size, active in kinds:
+        items = usage.get(key) or []
+        rows.append(
+            {
+                "TYPE": title,
+                "TOTAL": len(items),
+                "ACTIVE": sum(1 for i in items if active(i)),
+                "SIZE": sum(size(i) for i in items),
+            }
+        )
+    return Table(
+        rows,
+        [Column.key(k, k, human_size if k == "SIZE" else str) for k in ("TYPE", "TOTAL", "ACTIVE", "SIZE")],
+        title="disk usage",
+    )

@@ -1,0 +1,69 @@
+"""Parsing a %docker line with the docker CLI's grammar: argparse that reports one-line errors,
+docker's repeated ``KEY=VALUE`` flags, and a clear refusal of CLI flags dockmagic lacks."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+
+class CommandError(Exception):
+    """A usage error: shown as one line."""
+
+
+class HelpShown(Exception):
+    """--help printed the usage; nothing to run."""
+
+
+class Parser(argparse.ArgumentParser):
+    def __init__(self, command: str, description: str = "", **kwargs: Any) -> None:
+        super().__init__(
+            prog=f"%docker {command}", description=description, add_help=False, allow_abbrev=False, **kwargs
+        )
+        self.command = command
+        self.add_argument("--help", action=_Help, nargs=0, help="show this help")
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments: "):
+            flag = message.removeprefix("unrecognized arguments: ").split()[0]
+            if flag.startswith("-"):
+                raise CommandError(f"unknown flag: {flag} (see %docker {self.command} --help)")
+            message = f"unexpected argument: {flag}"
+        raise CommandError(f"%docker {self.command}: {message}")
+
+    def unsupported(self, *flags: str) -> None:
+        """Flags the docker CLI has that dockmagic does not yet: refused by name, never ignored."""
+        for flag in flags:
+            self.add_argument(flag, action=_Unsupported, nargs="?", help=argparse.SUPPRESS)
+
+    def parse(self, argv: Sequence[str]) -> argparse.Namespace:
+        return self.parse_args(list(argv))
+
+
+class _Help(argparse.Action):
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        parser.print_help()
+        raise HelpShown
+
+
+class _Unsupported(argparse.Action):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: str | None = None) -> None:
+        command = getattr(parser, "command", "")
+        raise CommandError(f"docker {command} {option} is not supported by dockmagic yet")
+
+
+def key_values(items: list[str] | None) -> dict[str, list[str]]:
+    """``--filter a=1 --filter a=2 --filter b=3`` -> {"a": ["1", "2"], "b": ["3"]}."""
+    out: dict[str, list[str]] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise CommandError(f"expected KEY=VALUE, got {item!r}")
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def key_value(items: list[str] | None) -> dict[str, str]:
+    """``--build-arg A=1`` -> {"A": "1"} (last one wins)."""
+    return {k: v[-1] for k, v in key_values(items).items()}

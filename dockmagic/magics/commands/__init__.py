@@ -1,0 +1,8 @@
+"""Subcommands of %docker: each module registers its own in COMMANDS."""
+
+from __future__ import annotations
+
+from . import containers, copying, lifecycle, resources, running
+from .registry import COMMANDS, Command, Context, find
+
+__all__ = ["COMMANDS", "Command", "Context", "containers", "copying", "find", "lifecycle", "resources", "running"]

@@ -1,0 +1,138 @@
+"""DockerMagics: %docker, %%docker, %%docker_file and %%dockerfile, configurable with %config."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_cell_magic, magics_class, no_var_expand
+from traitlets import Bool, Enum, Int, Unicode, observe
+
+from .. import helpers
+from ..errors import DockerError
+from ..helpers.session import use
+from ..settings import settings
+from .argv import CommandError, HelpShown, Parser, key_value
+from .commands import COMMANDS, Context, find
+
+_USAGE_SUMMARY = "\n".join(
+    f"  {name:<22} {cmd.parser.description}" for name, cmd in sorted(COMMANDS.items()) if name == cmd.name
+)
+
+
+@magics_class
+class DockerMagics(Magics):
+    host = Unicode(
+        "",
+        help="Engine to use (unix:///... or tcp://...); empty: DOCKER_HOST, context, socket",
+    ).tag(config=True)
+    short_errors = Bool(True, help="Show errors as one line (False: full tracebacks)").tag(config=True)
+    expand_vars = Bool(True, help="Expand {var} and $var from the user's namespace in %docker lines").tag(config=True)
+    max_rows = Int(settings.max_rows, help="Table rows shown before a footer").tag(config=True)
+    output_head_lines = Int(settings.output_head_lines, help="Streamed lines shown live").tag(config=True)
+    output_tail_lines = Int(settings.output_tail_lines, help="Last lines shown after held-back output").tag(config=True)
+    on_interrupt = Enum(
+        ["stop", "kill", "leave"], settings.on_interrupt, help="What Ctrl-C does to a foreground `run` container"
+    ).tag(config=True)
+
+    @observe("max_rows", "output_head_lines", "output_tail_lines", "on_interrupt")
+    def _sync_settings(self, change: Any) -> None:
+        setattr(settings, change["name"], change["new"])
+
+    @observe("host")
+    def _switch_engine(self, change: Any) -> None:
+        use(change["new"] or None)
+
+    # -- running a line -----------------------------------------------------------------------
+
+    def _argv(self, line: str) -> list[str]:
+        if self.expand_vars and self.shell is not None:
+            line = self.shell.var_expand(line, depth=2)
+        try:
+            return shlex.split(line)
+        except ValueError as exc:
+            raise CommandError(f"cannot parse the line: {exc}") from None
+
+    def _guard(self, fn: Any, *args: Any) -> Any:
+        """Run a command; usage and engine errors become one line (unless short_errors is off)."""
+        try:
+            return fn(*args)
+        except HelpShown:
+            return None
+        except (CommandError, DockerError, OSError, ValueError) as exc:
+            if not self.short_errors:
+                raise
+            raise UsageError(str(exc) or type(exc).__name__) from None
+
+    @no_var_expand
+    @line_cell_magic
+    def docker(self, line: str, cell: str | None = None) -> Any:
+        """Docker with the docker CLI's grammar; results are objects (``x = %docker ps``).
+
+        %docker SUBCOMMAND [FLAGS] [ARGS]      a line: run, ps, logs, exec, cp, inspect, ...
+        %%docker run [FLAGS] IMAGE [CMD]       the cell is the command's stdin (default CMD: sh)
+        %%docker exec CONTAINER [CMD]          likewise, in a running container
+        %docker SUBCOMMAND --help              the flags of one subcommand
+
+        Subcommands:
+        """
+
+        def go() -> Any:
+            command, rest = find(self._argv(line))
+            return command(rest, Context(cell=cell))
+
+        return self._guard(go)
+
+    docker.__doc__ = (docker.__doc__ or "") + _USAGE_SUMMARY
+
+    @no_var_expand
+    @cell_magic
+    def docker_file(self, line: str, cell: str) -> Any:
+        """%%docker_file CONTAINER:/path [--mode 644]: write the cell into a container (like %%writefile)."""
+        parser = Parser("docker_file")
+        parser.prog = "%%docker_file"
+        parser.add_argument("target", metavar="CONTAINER:PATH")
+        parser.add_argument("--mode", default="644", help="octal file mode")
+
+        def go() -> Any:
+            a = parser.parse(self._argv(line))
+            container, sep, path = a.target.partition(":")
+            if not sep or not path.startswith("/"):
+                raise CommandError("%%docker_file needs CONTAINER:/absolute/path")
+            helpers.write_file(container, path, cell, int(a.mode, 8))
+            print(f"wrote {len(cell.encode())} bytes to {a.target}")
+
+        return self._guard(go)
+
+    @no_var_expand
+    @cell_magic
+    def dockerfile(self, line: str, cell: str) -> Any:
+        """%%dockerfile TAG [--build-arg K=V] [--context DIR] [--target T] [--no-cache] [--pull] [-q]:
+        build an image from the cell."""
+        parser = Parser("dockerfile")
+        parser.prog = "%%dockerfile"
+        parser.add_argument("tag")
+        parser.add_argument("--build-arg", action="append", metavar="K=V")
+        parser.add_argument("--label", action="append", metavar="K=V")
+        parser.add_argument("--context", help="folder sent as the build context")
+        parser.add_argument("--target")
+        parser.add_argument("--no-cache", action="store_true")
+        parser.add_argument("--pull", action="store_true")
+        parser.add_argument("-q", "--quiet", action="store_true")
+
+        def go() -> Any:
+            a = parser.parse(self._argv(line))
+            return helpers.build(
+                a.context,
+                tag=a.tag,
+                dockerfile_text=cell,
+                buildargs=key_value(a.build_arg),
+                labels=key_value(a.label),
+                target=a.target,
+                nocache=a.no_cache,
+                pull=a.pull,
+                quiet=a.quiet,
+            )
+
+        return self._guard(go)
