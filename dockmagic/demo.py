@@ -1,26 +1,40 @@
-"""The README's demo: talk to the local engine and show what is there."""
+"""The README's demo: run notebooks/quickstart.ipynb against the local engine, headless, and
+write the executed notebook as HTML."""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from pathlib import Path
 
 from .engine import Engine
 from .errors import DockerError
+from .notebooks import errors, execute, to_html
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m dockmagic.demo")
+    parser.add_argument("notebook", nargs="?", default=str(ROOT / "notebooks" / "quickstart.ipynb"))
+    parser.add_argument("--out", default=str(ROOT / "build"))
+    args = parser.parse_args()
     try:
         engine = Engine()
-        version = engine.system_version()
-        print(f"engine {engine.host}: Docker {version.get('Version')}, API {engine.api_version}")
-        info = engine.system_info()
-        print(f"{info['Containers']} containers ({info['ContainersRunning']} running), {info['Images']} images")
-        for c in engine.container_list(all=True):
-            print(f"  {c['Id'][:12]}  {c['Names'][0].lstrip('/'):<24} {c['State']:<10} {c['Image']}")
+        print(f"engine {engine.host}: Docker {engine.system_version().get('Version')}, API {engine.api_version}")
     except DockerError as exc:
         print(f"dockmagic: {exc}", file=sys.stderr)
         return 1
-    return 0
+    notebook, out = Path(args.notebook), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"running {notebook} ...")
+    nb = execute(notebook, cwd=out)
+    html = to_html(nb, out / (notebook.stem + ".html"))
+    problems = errors(nb)
+    for problem in problems:
+        print(f"error in {notebook.name}: {problem}", file=sys.stderr)
+    print(f"wrote {html}")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

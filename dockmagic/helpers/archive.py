@@ -103,15 +103,18 @@ def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None 
     UnsafeArchive names what was refused. Returns (members, bytes)."""
     root = os.path.realpath(dest)
     count = total = 0
-    refused: list[str] = []
+    refused: list[str] = []  # for the error message
+    refused_names: list[str] = []  # nothing may be extracted beneath these
     with tarfile.open(fileobj=io.BufferedReader(ChunkReader(chunks), CHUNK), mode="r|") as tar:
         for member in tar:
             name = _rename(member.name, rename)
             target = os.path.normpath(os.path.join(root, name))
             # The parent may be a symlink extracted earlier (or already there): resolve it.
             parent = os.path.realpath(os.path.dirname(target))
-            if os.path.isabs(name) or not _inside(root, target) or not _inside(root, parent):
+            under_refused = any(name.startswith(r + "/") for r in refused_names)
+            if os.path.isabs(name) or not _inside(root, target) or not _inside(root, parent) or under_refused:
                 refused.append(member.name)
+                refused_names.append(name)
                 continue
             target = os.path.join(parent, os.path.basename(target))
             if member.issym() or member.islnk():
@@ -120,7 +123,9 @@ def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None 
                 resolved = os.path.normpath(os.path.join(base, link))
                 if os.path.isabs(link) or not _inside(root, resolved):
                     refused.append(f"{member.name} -> {member.linkname}")
+                    refused_names.append(name)
                     continue
+            os.makedirs(parent, exist_ok=True)  # archives may omit folders; parent is inside root
             if os.path.islink(target) or (os.path.lexists(target) and not os.path.isdir(target)):
                 os.unlink(target)  # replace it: never write through an existing link
             if member.isdir():

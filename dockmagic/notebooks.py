@@ -1,0 +1,36 @@
+"""Running notebooks headless with a real kernel (the demo and the tests use this)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def execute(path: Path, cwd: Path, timeout: int = 300) -> Any:
+    """Execute a notebook in ``cwd`` with a fresh python3 kernel; returns the executed notebook."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    return nb
+
+
+def errors(nb: Any) -> list[str]:
+    """Every error output, as 'cell N: ename: evalue'."""
+    return [
+        f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+
+
+def to_html(nb: Any, target: Path) -> Path:
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(body, encoding="utf-8")
+    return target

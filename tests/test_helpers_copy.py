@@ -1,0 +1,133 @@
+"""cp both ways against the real engine, and host-side extraction that stays in its destination."""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import dockmagic
+from dockmagic.engine import Engine
+from dockmagic.errors import DockerError
+from dockmagic.helpers.archive import UnsafeArchive, extract
+
+from .support import LABELS, unique
+
+
+@pytest.fixture
+def box(engine: Engine, image: str) -> Iterator[str]:
+    name = unique()
+    dockmagic.run(image, "sleep 60", name=name, detach=True, labels=LABELS, engine=engine)
+    yield name
+    engine.container_delete(name, force=True)
+
+
+def test_folder_round_trip(engine: Engine, box: str, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.txt").write_text("alpha")
+    (src / "sub" / "b.bin").write_bytes(os.urandom(3_000_000))
+    (src / "run.sh").write_text("#!/bin/sh\n")
+    (src / "run.sh").chmod(0o755)
+    os.symlink("a.txt", src / "link")
+    dockmagic.cp(src, f"{box}:/tmp/", engine=engine)
+    assert (
+        dockmagic.exec(box, "sh -c 'cat /tmp/src/a.txt; readlink /tmp/src/link'", quiet=True, engine=engine).stdout
+        == "alpha" + "a.txt\n"
+    )
+    back = dockmagic.cp(f"{box}:/tmp/src", tmp_path / "back", engine=engine)
+    assert back.files == 6
+    assert (tmp_path / "back" / "sub" / "b.bin").read_bytes() == (src / "sub" / "b.bin").read_bytes()
+    assert os.readlink(tmp_path / "back" / "link") == "a.txt"
+    assert os.stat(tmp_path / "back" / "run.sh").st_mode & 0o777 == 0o755
+
+
+def test_file_to_new_name_and_into_folder(engine: Engine, box: str, tmp_path: Path) -> None:
+    f = tmp_path / "notes.txt"
+    f.write_text("n")
+    dockmagic.cp(str(f), f"{box}:/tmp/renamed.txt", engine=engine)
+    dockmagic.cp(str(f), f"{box}:/root", engine=engine)
+    out = dockmagic.exec(box, "sh -c 'cat /tmp/renamed.txt /root/notes.txt'", quiet=True, engine=engine)
+    assert out.stdout == "nn"
+    dockmagic.cp(f"{box}:/tmp/renamed.txt", tmp_path, engine=engine)
+    assert (tmp_path / "renamed.txt").read_text() == "n"
+
+
+def test_in_memory_content(engine: Engine, box: str) -> None:
+    dockmagic.cp(b"#!/bin/sh\necho run me\n", f"{box}:/tmp/script.sh", mode=0o755, engine=engine)
+    dockmagic.write_file(box, "/tmp/text.txt", "héllo", engine=engine)
+    out = dockmagic.exec(box, "sh -c '/tmp/script.sh; cat /tmp/text.txt'", quiet=True, engine=engine)
+    assert out.stdout == "run me\nhéllo"
+
+
+def test_symlink_pointing_outside_is_refused(engine: Engine, box: str, tmp_path: Path) -> None:
+    dockmagic.exec(
+        box,
+        "sh -c 'mkdir /tmp/d; echo ok > /tmp/d/ok; ln -s /etc/passwd /tmp/d/evil; ln -s ../../../../outside /tmp/d/up'",
+        engine=engine,
+    )
+    with pytest.raises(UnsafeArchive, match="refused 2") as exc:
+        dockmagic.cp(f"{box}:/tmp/d", tmp_path / "d", engine=engine)
+    assert "\n" not in str(exc.value)
+    assert (tmp_path / "d" / "ok").read_text() == "ok\n"  # the safe part is not lost
+    assert not (tmp_path / "d" / "evil").exists() and not os.path.lexists(tmp_path / "d" / "up")
+
+
+def test_errors_are_clear(engine: Engine, box: str, tmp_path: Path) -> None:
+    with pytest.raises(DockerError, match="no such file or folder on the host"):
+        dockmagic.cp(tmp_path / "missing", f"{box}:/tmp/", engine=engine)
+    with pytest.raises(DockerError, match="does not exist"):
+        dockmagic.cp(f"{box}:/etc/hostname", tmp_path / "no" / "such" / "dir" / "x", engine=engine)
+    with pytest.raises(DockerError, match="No such container"):
+        dockmagic.cp(f"{unique()}:/etc", tmp_path, engine=engine)
+
+
+def malicious_tar(*members: tuple[str, str, str]) -> bytes:
+    """(name, kind, payload): kind 'file' (payload = content), 'sym' or 'hard' (payload = target)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, kind, payload in members:
+            info = tarfile.TarInfo(name)
+            if kind == "file":
+                info.size = len(payload)
+                tar.addfile(info, io.BytesIO(payload.encode()))
+            else:
+                info.type = tarfile.SYMTYPE if kind == "sym" else tarfile.LNKTYPE
+                info.linkname = payload
+                tar.addfile(info)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        [("../escape.txt", "file", "x")],
+        [("/abs/escape.txt", "file", "x")],
+        [("ok/../../escape.txt", "file", "x")],
+        [("link", "sym", "/tmp"), ("link/escape.txt", "file", "x")],
+        [("link", "sym", ".."), ("link/escape.txt", "file", "x")],
+        [("hard", "hard", "../escape.txt")],
+        [("hard", "hard", "/etc/passwd")],
+    ],
+)
+def test_extraction_never_writes_outside(tmp_path: Path, members: list[tuple[str, str, str]]) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (tmp_path / "escape.txt").write_text("original")
+    with pytest.raises(UnsafeArchive):
+        extract([malicious_tar(*members)], dest)
+    assert (tmp_path / "escape.txt").read_text() == "original"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dest", "escape.txt"]
+
+
+def test_pre_existing_symlink_in_destination_is_not_followed(tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    os.symlink(tmp_path, dest / "trap")
+    with pytest.raises(UnsafeArchive):
+        extract([malicious_tar(("trap/escape.txt", "file", "x"))], dest)
+    assert not (tmp_path / "escape.txt").exists()

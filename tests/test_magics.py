@@ -1,0 +1,149 @@
+"""The %docker magics in a real IPython shell against the real engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.testing.globalipapp import start_ipython
+
+from dockmagic.engine import Engine
+from dockmagic.errors import NotFound
+from dockmagic.magics.completion import candidates
+from dockmagic.render.results import ExecResult, RunResult
+from dockmagic.render.table import Table
+from dockmagic.settings import settings
+
+from .support import LABEL, unique
+
+L = f"-l {LABEL}=1"
+
+
+@pytest.fixture(scope="module")
+def ip() -> Any:
+    shell = start_ipython()
+    shell.run_line_magic("load_ext", "dockmagic")
+    return shell
+
+
+@pytest.fixture
+def box(ip: Any, engine: Engine, image: str) -> Iterator[str]:
+    name = unique()
+    ip.run_line_magic("docker", f"run -d --name {name} {L} {image} sleep 60")
+    yield name
+    engine.container_delete(name, force=True)
+
+
+def test_run_returns_a_result(ip: Any, image: str, capfd: Any) -> None:
+    r = ip.run_line_magic("docker", f"run --rm {L} -e GREETING=hi {image} sh -c 'echo $GREETING; exit 3'")
+    assert isinstance(r, RunResult) and (r.stdout, r.exit_code, r.removed) == ("hi\n", 3, True)
+    assert "hi" in capfd.readouterr().out
+
+
+def test_cell_is_stdin_of_run(ip: Any, image: str) -> None:
+    r = ip.run_cell_magic("docker", f"run --rm -q {L} {image}", "echo one\necho two >&2\nexit 4\n")
+    assert (r.stdout, r.stderr, r.exit_code) == ("one\n", "two\n", 4)
+
+
+def test_exec_line_and_cell(ip: Any, box: str) -> None:
+    r = ip.run_line_magic("docker", f"exec -u 65534 -w /tmp -e X=1 {box} sh -c 'id -u; pwd; echo $X'")
+    assert isinstance(r, ExecResult) and r.stdout.split() == ["65534", "/tmp", "1"]
+    r = ip.run_cell_magic("docker", f"exec -q {box}", "cd /root\necho in-cell > f\ncat f\n")
+    assert (r.stdout, r.exit_code) == ("in-cell\n", 0)
+
+
+def test_ps_filter_returns_table(ip: Any, box: str) -> None:
+    table = ip.run_line_magic("docker", f"ps -a --filter label={LABEL} --filter name={box}")
+    assert isinstance(table, Table) and [r["Names"][0] for r in table] == [f"/{box}"]
+    assert ip.run_line_magic("docker", f"container ls -q --filter name={box}") == [table[0]["Id"][:12]]
+
+
+def test_logs_inspect_top_diff(ip: Any, box: str) -> None:
+    ip.run_line_magic("docker", f"exec {box} sh -c 'echo x > /tmp/new'")
+    assert ip.run_line_magic("docker", f"inspect {box}")["Name"] == f"/{box}"
+    assert len(ip.run_line_magic("docker", f"top {box}")) == 1
+    assert any(r["Path"] == "/tmp/new" for r in ip.run_line_magic("docker", f"diff {box}"))
+    assert ip.run_line_magic("docker", f"logs --tail 1 {box}").stdout == ""
+
+
+def test_docker_file_and_cp(ip: Any, box: str, tmp_path: Path) -> None:
+    ip.run_cell_magic("docker_file", f"{box}:/tmp/hello.txt --mode 600", "from a cell\n")
+    stat = ip.run_line_magic("docker", f"exec -q {box} stat -c %a /tmp/hello.txt")
+    assert stat.stdout.strip() == "600"
+    ip.run_line_magic("docker", f"cp {box}:/tmp/hello.txt {tmp_path}/copy.txt")
+    assert (tmp_path / "copy.txt").read_text() == "from a cell\n"
+
+
+def test_dockerfile_cell_builds(ip: Any, engine: Engine, image: str) -> None:
+    tag = f"dockmagic-test/cell:{unique()}"
+    r = ip.run_cell_magic(
+        "dockerfile",
+        f"{tag} --build-arg WHO=cell --label {LABEL}=1 -q",
+        f"FROM {image}\nARG WHO\nRUN echo built by $WHO > /who\n",
+    )
+    assert r.image_id.startswith("sha256:") and r.tags == [tag]
+    out = ip.run_line_magic("docker", f"run --rm -q {L} {tag} cat /who")
+    assert out.stdout == "built by cell\n"
+    engine.image_delete(tag)
+
+
+def test_variables_expand_and_can_be_turned_off(ip: Any, image: str) -> None:
+    ip.user_ns["word"] = "expanded"
+    r = ip.run_line_magic("docker", f"run --rm -q {L} {image} echo {{word}}")
+    assert r.stdout == "expanded\n"
+    ip.run_line_magic("config", "DockerMagics.expand_vars = False")
+    try:
+        r = ip.run_line_magic("docker", f"run --rm -q {L} {image} echo {{word}}")
+        assert r.stdout == "{word}\n"
+    finally:
+        ip.run_line_magic("config", "DockerMagics.expand_vars = True")
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("run --gpus all img", "docker run --gpus is not supported by dockmagic yet"),
+        ("ps --bogus", "unknown flag: --bogus"),
+        ("frobnicate", "unknown subcommand: frobnicate"),
+        ("logs no-such-container-xyz", "No such container: no-such-container-xyz"),
+        ("run", "the following arguments are required: image"),
+        ("exec onlyacontainer", "give a command"),
+        ("run 'unterminated", "cannot parse the line"),
+    ],
+)
+def test_errors_are_one_line_usage_errors(ip: Any, engine: Engine, line: str, message: str) -> None:
+    with pytest.raises(UsageError) as exc:
+        ip.run_line_magic("docker", line)
+    assert message in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_tracebacks_on_request(ip: Any, engine: Engine) -> None:
+    ip.run_line_magic("config", "DockerMagics.short_errors = False")
+    try:
+        with pytest.raises(NotFound):
+            ip.run_line_magic("docker", "inspect no-such-thing-xyz")
+    finally:
+        ip.run_line_magic("config", "DockerMagics.short_errors = True")
+
+
+def test_help_and_config(ip: Any, capsys: Any) -> None:
+    assert ip.run_line_magic("docker", "run --help") is None
+    assert "--rm" in capsys.readouterr().out
+    ip.run_line_magic("config", "DockerMagics.max_rows = 7")
+    try:
+        assert settings.max_rows == 7
+    finally:
+        ip.run_line_magic("config", "DockerMagics.max_rows = 60")
+    doc = ip.find_line_magic("docker").__doc__
+    assert "ps" in doc and "cp" in doc and "%%docker run" in doc
+
+
+def test_completion(engine: Engine, box: str) -> None:
+    assert {"run", "ps", "logs", "exec", "container"} <= set(candidates("%docker "))
+    assert "ls" in candidates("%docker container ")
+    assert "--rm" in candidates("%docker run ") and "--follow" in candidates("%docker logs ")
+    assert box in candidates("%docker logs ")
+    assert "--gpus" not in candidates("%docker run ")  # unsupported flags are not offered

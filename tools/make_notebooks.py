@@ -1,0 +1,80 @@
+"""Writes notebooks/*.ipynb from the cell lists below (outputs are made by running them).
+
+Keeping the source here means notebook edits are reviewable diffs; run
+``python tools/make_notebooks.py`` after changing it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+QUICKSTART = [
+    (
+        "md",
+        "# dockmagic quickstart\n\nDocker from a notebook: run, exec, logs, cp, ps, inspect, top, diff, "
+        "export and cleanup, against the local engine. Results are objects: `x = %docker ps` keeps the table.",
+    ),
+    ("code", "%load_ext dockmagic"),
+    ("md", "No registry needed: `%docker lab` builds a small busybox image from this machine's static busybox."),
+    ("code", "%docker lab"),
+    ("md", "## Run\n\nOutput streams into the cell while the container runs; stderr is shown apart (red)."),
+    ("code", "%docker run --rm dockmagic/lab sh -c 'echo hello from a container; echo a warning >&2'"),
+    (
+        "md",
+        "With `%%docker run`, the cell is the command's standard input (the default command is `sh`), "
+        "so a cell can be a shell script run in a fresh container:",
+    ),
+    ("code", '%%docker run --rm dockmagic/lab\nuname -a\nfor i in 1 2 3; do echo "step $i"; done\nls /bin | wc -l'),
+    (
+        "code",
+        "result = %docker run --rm -q dockmagic/lab sh -c 'echo quietly; exit 3'\nresult.exit_code, result.stdout",
+    ),
+    ("md", "## A long-running container"),
+    (
+        "code",
+        "%docker run -d --name qs-web -l dockmagic.notebook=quickstart -p 127.0.0.1::80 dockmagic/lab "
+        "sh -c 'while true; do date; sleep 1; done'",
+    ),
+    ("code", "%docker ps --filter label=dockmagic.notebook=quickstart"),
+    ("code", "%docker exec qs-web sh -c 'echo I am $(hostname); id'"),
+    ("code", "%%docker exec qs-web\ncd /tmp\necho data > f.txt\nwc -c f.txt"),
+    ("code", "import time\ntime.sleep(1.5)\n%docker logs --tail 2 qs-web"),
+    ("md", "## Files in and out"),
+    ("code", "%%docker_file qs-web:/tmp/notes.txt\nWritten from a notebook cell.\n"),
+    ("code", "%docker cp qs-web:/tmp/notes.txt notes-copy.txt\nprint(open('notes-copy.txt').read())"),
+    ("md", "## Looking inside"),
+    ("code", "info = %docker inspect qs-web\ninfo['State']['Status'], info['Config']['Labels']"),
+    ("code", "%docker inspect qs-web"),
+    ("code", "%docker top qs-web"),
+    ("code", "%docker diff qs-web"),
+    (
+        "code",
+        "%docker export -o qs-web.tar qs-web\nimport tarfile\nwith tarfile.open('qs-web.tar') as tar:\n"
+        "    print(len(tar.getnames()), 'entries in the export')",
+    ),
+    ("md", "## Plain Python\n\nEverything a magic does, a helper does too."),
+    (
+        "code",
+        "import dockmagic\ntable = dockmagic.ps(filters={'label': 'dockmagic.notebook=quickstart'})\n"
+        "len(table), table['qs-web']['State']",
+    ),
+    ("code", "table.to_pandas()"),
+    ("md", "## Cleanup"),
+    ("code", "%docker rm -f qs-web\nimport os\nfor f in ('notes-copy.txt', 'qs-web.tar'):\n    os.remove(f)"),
+]
+
+
+def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=[new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+if __name__ == "__main__":
+    out = Path(__file__).parents[1] / "notebooks"
+    out.mkdir(exist_ok=True)
+    nbformat.write(build(QUICKSTART), out / "quickstart.ipynb")
+    print("wrote", out / "quickstart.ipynb")
