@@ -65,3 +65,21 @@ def count_unix_connects() -> Iterator[list[int]]:
         yield opened
     finally:
         socket.socket.connect = original  # type: ignore[method-assign]
+
+
+_MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one command, in a fresh process tree."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, check=True)
+    seconds, kb = out.stdout.split()
+    return float(seconds), int(kb) / 1024

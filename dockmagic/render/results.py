@@ -3,6 +3,7 @@ only a one-line summary (the output itself is above them in the cell)."""
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +81,7 @@ class RunResult(Exited):
 @dataclass(repr=False)
 class ExecResult(Exited):
     def summary(self) -> str:
-        return f"exec {' '.join(self.command)} in {self.container[:12]} exited with code {self.exit_code}"
+        return f"exec {shlex.join(self.command)} in {self.container[:12]} exited with code {self.exit_code}"
 
 
 @dataclass(repr=False)
