@@ -1,19 +1,15 @@
 """Per-request overhead and socket reuse: dockmagic vs a raw keep-alive request vs docker-py.
 
-Run: ./dev bench   (or python benchmarks/bench_engine.py with an engine on /var/run/docker.sock)
+Run: ./dev bench   (or python -m benchmarks.bench_engine with an engine on /var/run/docker.sock)
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 import docker
-from common import RawUnixHTTP, compare, count_unix_connects, report
 
+from benchmarks.common import RawUnixHTTP, compare, count_unix_connects, report
 from dockmagic.engine import Engine
+from dockmagic.helpers.lab import lab_image
 
 N = 300
 LABEL = {"dockmagic.bench": "1"}
@@ -41,7 +37,7 @@ def main() -> None:
         report(what, results)
 
     image = "dockmagic-bench/busybox:latest"
-    _build_image(engine, image)
+    lab_image(image, labels=LABEL, engine=engine)
     ids = [engine.container_create({"Image": image, "Cmd": ["true"], "Labels": LABEL})["Id"] for _ in range(50)]
     try:
         with count_unix_connects() as ours:
@@ -58,21 +54,6 @@ def main() -> None:
         for cid in ids:
             engine.container_delete(cid)
         engine.image_delete(image)
-
-
-def _build_image(engine: Engine, tag: str) -> None:
-    import io
-    import shutil
-    import tarfile
-
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        df = b"FROM scratch\nCOPY busybox /bin/busybox\n"
-        info = tarfile.TarInfo("Dockerfile")
-        info.size = len(df)
-        tar.addfile(info, io.BytesIO(df))
-        tar.add(shutil.which("busybox") or "/bin/busybox", "busybox")
-    list(engine.image_build(buf.getvalue(), tags=[tag], labels=LABEL))
 
 
 if __name__ == "__main__":

@@ -13,12 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+import docker
 
-import docker  # noqa: E402
-
-import dockmagic  # noqa: E402
-from common import RawUnixHTTP, compare, measure, report  # noqa: E402
+import dockmagic
+from benchmarks.common import RawUnixHTTP, compare, measure, report
 
 LABEL = "dockmagic.bench"
 CLI = shutil.which("docker") or "docker"
