@@ -24,7 +24,7 @@ from ..errors import EngineUnavailable, StreamError, api_error
 from .hosts import Host
 
 CONNECT_TIMEOUT = 1.5  # seconds: a dead engine must fail fast, not hang a notebook
-POOL_SIZE = 16  # connections kept per engine (concurrent stats use several at once)
+POOL_SIZE = 64  # connections kept per engine: a stats snapshot of many containers uses one each
 
 
 class _CountingConnection(UnixHTTPConnection):

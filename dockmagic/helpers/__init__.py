@@ -28,6 +28,7 @@ from .logs import logs
 from .resources import events, images, networks, system_df, system_info, system_version, volumes
 from .run import run
 from .session import default_engine, use
+from .stats import StatsSeries, sample, stats
 
 __all__ = [
     "LAB_IMAGE",
