@@ -32,6 +32,7 @@ from .stats import StatsSeries, sample, stats
 
 __all__ = [
     "LAB_IMAGE",
+    "StatsSeries",
     "build",
     "cp",
     "default_engine",
@@ -52,7 +53,9 @@ __all__ = [
     "restart",
     "rm",
     "run",
+    "sample",
     "start",
+    "stats",
     "stop",
     "system_df",
     "system_info",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 from collections import defaultdict
 from typing import Any
 
@@ -19,7 +20,7 @@ def _matplotlib() -> Any:
 def _rates(points: list[dict[str, Any]], key: str) -> tuple[list[float], list[float]]:
     """Per-second rate of a cumulative counter between consecutive samples."""
     ts, values = [], []
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in itertools.pairwise(points):
         dt = b["time"] - a["time"]
         if dt > 0:
             ts.append(b["t"])
