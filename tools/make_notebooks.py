@@ -66,6 +66,50 @@ QUICKSTART = [
     ("code", "%docker rm -f qs-web\nimport os\nfor f in ('notes-copy.txt', 'qs-web.tar'):\n    os.remove(f)"),
 ]
 
+STATS = [
+    (
+        "md",
+        "# Resource usage: tables, live plots, recorded series\n\nSeveral containers doing different work, "
+        "sampled concurrently and plotted. The numbers are the ones `docker stats` shows.",
+    ),
+    ("code", "%load_ext dockmagic\nimport dockmagic\n%docker lab"),
+    (
+        "md",
+        "Four workloads: a CPU spin held to half a core, a process whose memory grows, and a pair of "
+        "containers streaming bytes to each other over the bridge network.",
+    ),
+    (
+        "md",
+        "Line magics expand `{name}` from the notebook, so literal braces (this awk program) are "
+        "written `{{` and `}}`.",
+    ),
+    (
+        "code",
+        "L = '-l dockmagic.notebook=stats'\n"
+        "%docker run -d --name st-cpu {L} --cpus 0.5 dockmagic/lab sh -c 'while :; do :; done'\n"
+        "%docker run -d --name st-mem {L} -m 256m dockmagic/lab awk 'BEGIN{{while(1){{for(i=0;i<60000;i++)"
+        'a[n++]=i; system("sleep 1")}}}}\'\n'
+        "%docker run -d --name st-sink {L} dockmagic/lab sh -c 'while :; do nc -l -p 9000 > /dev/null; done'\n"
+        "sink_ip = dockmagic.inspect('st-sink')['NetworkSettings']['IPAddress']\n"
+        "%docker run -d --name st-net {L} dockmagic/lab sh -c 'while :; do head -c 2000000 /dev/zero | "
+        "nc {sink_ip} 9000; sleep 0.3; done'",
+    ),
+    ("md", "A snapshot: every container is sampled at the same time, so this takes as long as one."),
+    ("code", "%docker stats --no-stream st-cpu st-mem st-sink st-net"),
+    ("md", "Record a series for each container at once, then look at it as a summary, a plot or a DataFrame."),
+    ("code", "series = dockmagic.sample(['st-cpu', 'st-mem', 'st-sink', 'st-net'], duration=8)\nseries"),
+    ("code", "series.to_pandas().groupby('container')[['cpu_percent', 'memory']].max()"),
+    (
+        "md",
+        "Live: the plot below is redrawn in place every second while sampling; the last figure stays in the notebook.",
+    ),
+    ("code", "live = %docker stats --plot --duration 5s st-cpu st-mem st-net"),
+    ("md", "`--stats` records a single run and shows its plot with the result."),
+    ("code", "%docker run --rm --stats -q dockmagic/lab sh -c 'i=0; while [ $i -lt 800000 ]; do i=$((i+1)); done'"),
+    ("md", "## Cleanup"),
+    ("code", "%docker rm -f st-cpu st-mem st-sink st-net"),
+]
+
 
 def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     nb = new_notebook(cells=[new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells])
@@ -76,5 +120,6 @@ def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
 if __name__ == "__main__":
     out = Path(__file__).parents[1] / "notebooks"
     out.mkdir(exist_ok=True)
-    nbformat.write(build(QUICKSTART), out / "quickstart.ipynb")
-    print("wrote", out / "quickstart.ipynb")
+    for name, cells in (("quickstart", QUICKSTART), ("stats", STATS)):
+        nbformat.write(build(cells), out / f"{name}.ipynb")
+        print("wrote", out / f"{name}.ipynb")

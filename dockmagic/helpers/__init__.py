@@ -28,7 +28,7 @@ from .logs import logs
 from .resources import events, images, networks, system_df, system_info, system_version, volumes
 from .run import run
 from .session import default_engine, use
-from .stats import StatsSeries, sample, stats
+from .stats import StatsSeries, sample, stats, watch
 
 __all__ = [
     "LAB_IMAGE",
@@ -66,5 +66,6 @@ __all__ = [
     "use",
     "volumes",
     "wait",
+    "watch",
     "write_file",
 ]

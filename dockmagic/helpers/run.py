@@ -14,6 +14,7 @@ from ..settings import settings
 from .config import as_command, container_config
 from .output import LiveOutput
 from .session import pick
+from .stats import Sampler, StatsSeries
 from .streaming import pump
 
 
@@ -46,6 +47,7 @@ def run(
     timeout: float | None = None,
     check: bool = False,
     quiet: bool = False,
+    stats: bool = False,
     env: Mapping[str, Any] | Iterable[str] | None = None,
     labels: Mapping[str, Any] | Iterable[str] | None = None,
     engine: Engine | None = None,
@@ -56,6 +58,8 @@ def run(
     Options are those of :func:`dockmagic.helpers.config.container_config` (volumes, mounts,
     ports, workdir, user, entrypoint, network, memory, cpus, hostname, privileged, restart, extra).
     ``stdin`` text is fed to the command and closed. A non-zero exit raises only with ``check``.
+    ``stats`` records the container's resource usage while it runs (``result.stats``, plotted
+    with the result).
     """
     engine = pick(engine)
     data = _encode(stdin)
@@ -83,9 +87,12 @@ def run(
     started = time.monotonic()
     live = LiveOutput(show=not quiet)
     deadline = started + timeout if timeout else None
+    sampler = Sampler(engine, [{"id": cid, "name": result.name}]) if stats else None
     try:
         sock = engine.container_attach(cid, stdin=data is not None)
         engine.container_start(cid)
+        if sampler:
+            sampler.start()
         pump(sock, tty, live, data, deadline)
         result.exit_code = engine.container_wait(cid)["StatusCode"]
     except TimeoutError:
@@ -95,6 +102,9 @@ def run(
         _after_interrupt(engine, cid, remove)
         raise
     finally:
+        if sampler:
+            sampler.stop()
+            result.stats = StatsSeries(sampler.snapshot())
         live.close()
         result.stdout, result.stderr, result.hidden_lines = live.stdout, live.stderr, live.hidden_lines
         result.duration = time.monotonic() - started

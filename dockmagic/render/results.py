@@ -63,6 +63,19 @@ class RunResult(Exited):
     image: str = ""
     removed: bool = False
     detached: bool = False
+    stats: Any = None  # a StatsSeries when run with stats=True
+
+    def _repr_html_(self) -> str:
+        html = super()._repr_html_()
+        if self.stats is None:
+            return html
+        if not self.stats.records:
+            return (
+                html
+                + "<div style='color:#666'>no usage samples were recorded"
+                + " (the engine sends one about every second)</div>"
+            )
+        return html + self.stats._repr_html_()
 
     @property
     def color(self) -> str:  # type: ignore[override]

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from . import containers, copying, lifecycle, resources, running
+from . import containers, copying, lifecycle, resources, running, stats
 from .registry import COMMANDS, Command, Context, find
 
-__all__ = ["COMMANDS", "Command", "Context", "containers", "copying", "find", "lifecycle", "resources", "running"]
+__all__ = [
+    "COMMANDS",
+    "Command",
+    "Context",
+    "containers",
+    "copying",
+    "find",
+    "lifecycle",
+    "resources",
+    "running",
+    "stats",
+]

@@ -70,7 +70,6 @@ _RUN_UNSUPPORTED = (
     "--uts",
     "--volume-driver",
     "--volumes-from",
-    "--stats",
 )
 
 
@@ -146,6 +145,7 @@ def _run(p: Parser) -> Any:
     p.add_argument("--timeout", type=float, help="dockmagic: stop the container after this many seconds")
     p.add_argument("--check", action="store_true", help="dockmagic: a non-zero exit is an error")
     p.add_argument("-q", "--quiet", action="store_true", help="dockmagic: do not show output live")
+    p.add_argument("--stats", action="store_true", help="dockmagic: record resource usage and plot it")
     p.unsupported(*_RUN_UNSUPPORTED)
     p.add_argument("image")
     p.add_argument("command", nargs=argparse.REMAINDER)
@@ -162,6 +162,7 @@ def _run(p: Parser) -> Any:
             timeout=a.timeout,
             check=a.check,
             quiet=a.quiet,
+            stats=a.stats,
             **_run_options(a),
         )
 

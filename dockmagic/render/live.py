@@ -1,0 +1,46 @@
+"""Output that updates in place: a display handle in notebooks, plain reprints elsewhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LiveDisplay:
+    """Show an object, then replace it with newer ones in the same output area.
+
+    In Jupyter the update replaces the output (one display id, not a new output per tick), and
+    the last update is what the saved notebook keeps. Without IPython, each update is printed.
+    """
+
+    def __init__(self) -> None:
+        self._handle: Any = None
+        self.updates = 0
+        self.bytes_sent = 0  # size of the data sent for the last update (for the benchmark)
+
+    def show(self, obj: Any) -> None:
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:  # plain Python: no IPython installed
+            print(repr(obj))
+            return
+        if get_ipython() is None:
+            print(repr(obj))
+        elif self._handle is None:
+            self._handle = display(obj, display_id=True)
+        else:
+            self._handle.update(obj)
+        self.updates += 1
+
+
+class PNG:
+    """A PNG image for display()."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def _repr_png_(self) -> bytes:
+        return self.data
+
+    def __repr__(self) -> str:
+        return f"<plot, {len(self.data)} bytes of PNG>"
