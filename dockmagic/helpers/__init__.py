@@ -23,6 +23,7 @@ from .containers import (
 )
 from .copy import cp, write_file
 from .execs import exec_
+from .images import history, image_inspect, image_prune, import_image, load, pull, push, rmi, save, tag
 from .lab import LAB_IMAGE, lab_image
 from .logs import logs
 from .resources import events, images, networks, system_df, system_info, system_version, volumes
@@ -40,26 +41,36 @@ __all__ = [
     "events",
     "exec_",
     "export",
+    "history",
+    "image_inspect",
+    "image_prune",
     "images",
+    "import_image",
     "inspect",
     "kill",
     "lab_image",
+    "load",
     "logs",
     "networks",
     "pause",
     "prune",
     "ps",
+    "pull",
+    "push",
     "rename",
     "restart",
     "rm",
+    "rmi",
     "run",
     "sample",
+    "save",
     "start",
     "stats",
     "stop",
     "system_df",
     "system_info",
     "system_version",
+    "tag",
     "top",
     "unpause",
     "update",

@@ -30,10 +30,11 @@ def _walk(src: Path, arcname: str) -> Iterator[tuple[str, str]]:
                 yield path, os.path.normpath(os.path.join(arcname, rel, name))
 
 
-def tar_stream(src: Path, arcname: str) -> Iterator[bytes]:
-    """A tar of ``src`` (file or folder) named ``arcname`` inside, produced as it is sent."""
+def tar_members(items: Iterable[tuple[str, str]]) -> Iterator[bytes]:
+    """Tar headers and contents for (host path, name in the archive) pairs, produced as they are
+    sent; no end marker (see :func:`tar_end`), so several walks can share one archive."""
     indexer = tarfile.TarFile(fileobj=io.BytesIO(), mode="w")  # gettarinfo tracks hard links
-    for path, name in _walk(src, arcname):
+    for path, name in items:
         info = indexer.gettarinfo(path, name)
         if info is None:  # sockets and the like cannot be archived
             continue
@@ -49,17 +50,28 @@ def tar_stream(src: Path, arcname: str) -> Iterator[bytes]:
                     yield data
             if info.size % BLOCK:
                 yield b"\0" * (BLOCK - info.size % BLOCK)
-    yield b"\0" * (2 * BLOCK)
+
+
+def tar_end() -> bytes:
+    return b"\0" * (2 * BLOCK)
+
+
+def tar_stream(src: Path, arcname: str) -> Iterator[bytes]:
+    """A tar of ``src`` (file or folder) named ``arcname`` inside, produced as it is sent."""
+    yield from tar_members(_walk(src, arcname))
+    yield tar_end()
+
+
+def memory_member(name: str, content: bytes, mode: int = 0o644) -> bytes:
+    """One in-memory file as tar header and padded content."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mode = len(content), mode
+    return info.tobuf(tarfile.PAX_FORMAT) + content + b"\0" * (-len(content) % BLOCK)
 
 
 def bytes_tar(name: str, content: bytes, mode: int = 0o644) -> bytes:
     """A one-file tar made in memory (for small in-memory content)."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        info = tarfile.TarInfo(name)
-        info.size, info.mode = len(content), mode
-        tar.addfile(info, io.BytesIO(content))
-    return buf.getvalue()
+    return memory_member(name, content, mode) + tar_end()
 
 
 class ChunkReader(io.RawIOBase):

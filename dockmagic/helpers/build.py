@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
-import tarfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine import Engine
 from ..engine.streams import STDOUT, Chunk
+from ..errors import OperationFailed
 from ..render.results import GREEN, Output
-from .archive import BLOCK, tar_stream
+from .archive import memory_member, tar_end, tar_members
+from .dockerignore import Ignore
 from .output import LiveOutput
 from .session import pick
 
@@ -30,20 +31,36 @@ class BuildResult(Output):
         return f"built {self.image_id[:19]}" + (f" tagged {', '.join(self.tags)}" if self.tags else "")
 
 
-def context_stream(folder: Path | None, dockerfile_text: str | None) -> Iterator[bytes]:
-    """The build context as a tar stream: the folder's entries, plus the inline Dockerfile."""
+def context_files(folder: Path, ignore: Ignore, always: set[str]) -> Iterator[tuple[str, str]]:
+    """(path, name in the context) for every entry .dockerignore keeps; ``always`` (the Dockerfile,
+    .dockerignore) is sent even when ignored, as the docker CLI does."""
+    for root, dirs, files in os.walk(folder):
+        rel_root = os.path.relpath(root, folder)
+        rel_root = "" if rel_root == "." else rel_root.replace(os.sep, "/") + "/"
+        dirs.sort()
+        kept_dirs = []
+        for d in dirs:
+            rel = rel_root + d
+            if ignore.prune(rel) and not any(a.startswith(rel + "/") for a in always):
+                continue
+            kept_dirs.append(d)
+            if not ignore.excluded(rel):
+                yield os.path.join(root, d), rel
+        dirs[:] = kept_dirs
+        for f in sorted(files):
+            rel = rel_root + f
+            if rel in always or not ignore.excluded(rel):
+                yield os.path.join(root, f), rel
+
+
+def context_stream(folder: Path | None, dockerfile_text: str | None, dockerfile: str = "Dockerfile") -> Iterator[bytes]:
+    """The build context as a tar stream, never whole in memory: the folder's entries that
+    .dockerignore keeps, plus the inline Dockerfile (the cell of %%dockerfile)."""
     if folder is not None:
-        for entry in sorted(os.listdir(folder)):
-            for piece in tar_stream(folder / entry, entry):
-                if piece == b"\0" * (2 * BLOCK):  # each sub-archive's end marker; one at the very end
-                    continue
-                yield piece
+        yield from tar_members(context_files(folder, Ignore.of(folder), {dockerfile, ".dockerignore"}))
     if dockerfile_text is not None:
-        data = dockerfile_text.encode()
-        info = tarfile.TarInfo(INLINE_DOCKERFILE)
-        info.size, info.mode = len(data), 0o644
-        yield info.tobuf(tarfile.PAX_FORMAT) + data + b"\0" * (-len(data) % BLOCK)
-    yield b"\0" * (2 * BLOCK)
+        yield memory_member(INLINE_DOCKERFILE, dockerfile_text.encode())
+    yield tar_end()
 
 
 def build(
@@ -60,7 +77,9 @@ def build(
     quiet: bool = False,
     engine: Engine | None = None,
 ) -> BuildResult:
-    """Build an image like ``docker build``; the step output is shown live (capped)."""
+    """Build an image like ``docker build`` from a folder (streamed, .dockerignore honoured),
+    Dockerfile text, or both; the step output is shown live (capped). A failing step raises
+    OperationFailed naming the step and the engine's message."""
     if path is None and dockerfile_text is None:
         raise ValueError("build needs a context folder, Dockerfile text, or both")
     folder = Path(path).expanduser() if path is not None else None
@@ -68,7 +87,7 @@ def build(
     live = LiveOutput(show=not quiet)
     result = BuildResult(tags=tags)
     stream = pick(engine).image_build(
-        context_stream(folder, dockerfile_text),
+        context_stream(folder, dockerfile_text, dockerfile or "Dockerfile"),
         tags=tags,
         buildargs=dict(buildargs or {}) or None,
         dockerfile=INLINE_DOCKERFILE if dockerfile_text is not None else dockerfile,
@@ -77,12 +96,18 @@ def build(
         nocache=nocache,
         pull=pull,
     )
+    step = ""
     try:
         for message in stream:
-            if "stream" in message:
-                live.feed(Chunk(STDOUT, message["stream"].encode()))
+            text = message.get("stream") or ""
+            if text.startswith("Step "):
+                step = text.strip()
+            if text:
+                live.feed(Chunk(STDOUT, text.encode()))
             if (message.get("aux") or {}).get("ID"):
                 result.image_id = message["aux"]["ID"]
+    except OperationFailed as exc:
+        raise OperationFailed(f"{step}: {exc.message}" if step else exc.message, "build") from None
     finally:
         stream.close()  # type: ignore[attr-defined]
         live.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import containers, copying, lifecycle, resources, running, stats
+from . import containers, copying, images, lifecycle, resources, running, stats
 from .registry import COMMANDS, Command, Context, find
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "containers",
     "copying",
     "find",
+    "images",
     "lifecycle",
     "resources",
     "running",

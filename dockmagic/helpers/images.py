@@ -1,0 +1,161 @@
+"""Image helpers: pull, push (with progress bars), tag, rmi, save, load, import, history, prune."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..engine import Engine
+from ..render.results import GREEN, Output
+from ..render.table import Column, Table
+from ..render.tree import Inspection
+from ..render.units import ago, human_size
+from .auth import Credentials, credentials_for, explicit
+from .progress import LayerProgress
+from .session import pick
+
+
+@dataclass(repr=False)
+class ImageResult(Output):
+    """What a pull, push, load or import did; ``stdout`` has the status lines."""
+
+    action: str = ""
+    ref: str = ""
+    digest: str = ""
+    color = GREEN
+
+    def summary(self) -> str:
+        return f"{self.action} {self.ref}" + (f" ({self.digest})" if self.digest else "")
+
+
+def split_ref(ref: str) -> tuple[str, str | None]:
+    """``host:5000/a/b:tag`` -> (``host:5000/a/b``, ``tag``); digests stay in the name."""
+    if "@" in ref:
+        return ref, None
+    name, sep, tag = ref.rpartition(":")
+    if sep and "/" not in tag:
+        return name, tag
+    return ref, None
+
+
+def _auth(ref: str, auth: Credentials | dict[str, str] | tuple[str, str] | None) -> dict[str, Any] | None:
+    if isinstance(auth, tuple):
+        return explicit(ref, *auth)
+    return dict(auth) if auth else credentials_for(ref)
+
+
+def pull(
+    ref: str, *, platform: str | None = None, auth: Any = None, quiet: bool = False, engine: Engine | None = None
+) -> ImageResult:
+    """``docker pull`` with a progress bar per layer; ``auth`` is (user, password), a dict, or
+    None for the docker CLI's stored credentials."""
+    name, tag = split_ref(ref)
+    progress = LayerProgress("pull", show=not quiet)
+    stream = pick(engine).image_create(name, tag=tag or "latest", platform=platform, auth=_auth(ref, auth))
+    for _ in progress.run(stream):
+        pass
+    return ImageResult(stdout="\n".join(progress.statuses), action="pulled", ref=ref, digest=progress.digest)
+
+
+def push(ref: str, *, auth: Any = None, quiet: bool = False, engine: Engine | None = None) -> ImageResult:
+    """``docker push`` with a progress bar per layer."""
+    name, tag = split_ref(ref)
+    progress = LayerProgress("push", show=not quiet)
+    for _ in progress.run(pick(engine).image_push(name, tag=tag, auth=_auth(ref, auth))):
+        pass
+    return ImageResult(stdout="\n".join(progress.statuses), action="pushed", ref=ref, digest=progress.digest)
+
+
+def tag(source: str, target: str, *, engine: Engine | None = None) -> str:
+    repo, version = split_ref(target)
+    pick(engine).image_tag(source, repo, version)
+    return target
+
+
+def rmi(*images: str, force: bool = False, no_prune: bool = False, engine: Engine | None = None) -> Table:
+    """Remove images; a table of what was untagged and deleted."""
+    rows: list[dict[str, Any]] = []
+    for image in images:
+        rows += pick(engine).image_delete(image, force=force, noprune=no_prune)
+    return Table(rows, [Column.key("UNTAGGED", "Untagged"), Column.key("DELETED", "Deleted")], title="removals")
+
+
+def save(images: str | Iterable[str], path: str | os.PathLike[str], *, engine: Engine | None = None) -> Path:
+    """``docker save -o``: images to a tar file, streamed."""
+    names = [images] if isinstance(images, str) else list(images)
+    target = Path(path).expanduser()
+    with open(target, "wb") as f:
+        for chunk in pick(engine).image_get_all(names):
+            f.write(chunk)
+    return target
+
+
+def _file_chunks(path: Path) -> Iterable[bytes]:
+    with open(path, "rb") as f:
+        while data := f.read(1 << 20):
+            yield data
+
+
+def load(path: str | os.PathLike[str], *, quiet: bool = False, engine: Engine | None = None) -> ImageResult:
+    """``docker load -i``: images from a tar file, streamed."""
+    lines = [m.get("stream", "").strip() for m in pick(engine).image_load(_file_chunks(Path(path).expanduser()))]
+    text = "\n".join(line for line in lines if line)
+    if not quiet and text:
+        print(text)
+    return ImageResult(stdout=text, action="loaded", ref=str(path))
+
+
+def import_image(
+    source: str | os.PathLike[str],
+    ref: str | None = None,
+    *,
+    changes: list[str] | None = None,
+    message: str | None = None,
+    engine: Engine | None = None,
+) -> ImageResult:
+    """``docker import``: a root filesystem tar (a file, streamed) as a new image."""
+    repo, version = split_ref(ref) if ref else (None, None)
+    stream = pick(engine).image_create(
+        from_src="-",
+        repo=repo,
+        tag=version,
+        changes=changes,
+        message=message,
+        data=_file_chunks(Path(source).expanduser()),
+    )
+    image_id = ""
+    for m in stream:
+        image_id = m.get("status", image_id)
+    return ImageResult(stdout=image_id, action="imported", ref=ref or image_id, digest=image_id)
+
+
+def history(image: str, *, engine: Engine | None = None) -> Table:
+    rows = pick(engine).image_history(image)
+    return Table(
+        rows,
+        [
+            Column.key("IMAGE", "Id", lambda v: v.removeprefix("sha256:")[:12] if v != "<missing>" else v),
+            Column.key("CREATED", "Created", ago),
+            Column.key("CREATED BY", "CreatedBy"),
+            Column.key("SIZE", "Size", human_size),
+            Column.key("COMMENT", "Comment"),
+        ],
+        title="layers",
+    )
+
+
+def image_inspect(image: str, *, engine: Engine | None = None) -> Inspection:
+    return Inspection(pick(engine).image_inspect(image))
+
+
+def image_prune(
+    *, all: bool = False, filters: dict[str, Any] | None = None, engine: Engine | None = None
+) -> dict[str, Any]:
+    """Remove dangling images (``all``: every image no container uses)."""
+    flt = dict(filters or {})
+    if not all:
+        flt.setdefault("dangling", ["true"])
+    return pick(engine).image_prune(flt)

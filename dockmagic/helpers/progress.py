@@ -1,0 +1,111 @@
+"""Progress bars for pulls and pushes: one per layer plus a total, updated in place.
+
+tqdm.auto draws widget bars in notebooks (with ipywidgets) and text bars elsewhere; bars refresh
+at most ten times a second, so a pull never becomes one output line per progress message.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+DONE = {"Pull complete", "Download complete", "Already exists", "Pushed", "Layer already exists", "Mounted from"}
+
+
+class LayerProgress:
+    """Consumes pull/push messages, shows bars, and keeps the messages that are not per-layer."""
+
+    def __init__(self, what: str, show: bool = True) -> None:
+        self.what, self.show = what, show
+        self.bars: dict[str, Any] = {}
+        self.totals: dict[str, int] = {}
+        self.current: dict[str, int] = {}
+        self.total_bar: Any = None
+        self.statuses: list[str] = []  # the lines without a layer id ("Digest: ...", "Status: ...")
+        self.digest = ""
+        try:
+            from tqdm.auto import tqdm
+
+            self._tqdm: Any = tqdm
+        except ImportError:  # no progress extra: one line per layer when it completes
+            self._tqdm = None
+
+    def _bar(self, layer: str) -> Any:
+        if layer not in self.bars:
+            self.bars[layer] = self._tqdm(
+                desc=f"{layer} waiting",
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1000,
+                leave=True,
+                mininterval=0.1,
+                file=sys.stdout,
+            )
+        return self.bars[layer]
+
+    def feed(self, message: dict[str, Any]) -> None:
+        layer, status = message.get("id", ""), str(message.get("status", ""))
+        aux = message.get("aux") or {}
+        if aux.get("Digest"):
+            self.digest = aux["Digest"]
+        per_layer = layer and status and not status.startswith(("Pulling from", "The push refers to", "Digest:"))
+        if not per_layer:
+            if status:
+                self.statuses.append(status)
+                if status.startswith("Digest: "):
+                    self.digest = status.removeprefix("Digest: ")
+            return
+        detail = message.get("progressDetail") or {}
+        if detail.get("total"):
+            self.totals[layer] = int(detail["total"])
+        if "current" in detail:
+            self.current[layer] = int(detail["current"])
+        if any(status.startswith(d) for d in DONE):
+            self.current[layer] = self.totals.get(layer, self.current.get(layer, 0))
+        if not self.show:
+            return
+        if self._tqdm is None:
+            if any(status.startswith(d) for d in DONE):
+                print(f"{layer}: {status}")
+            return
+        bar = self._bar(layer)
+        bar.set_description_str(f"{layer} {status}", refresh=False)
+        if layer in self.totals:
+            bar.total = self.totals[layer]
+        bar.n = self.current.get(layer, 0)
+        bar.update(0)  # redraws only if mininterval has passed: no output line per message
+        self._update_total()
+
+    def _update_total(self) -> None:
+        if self.total_bar is None:
+            self.total_bar = self._tqdm(
+                desc=f"{self.what} total",
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1000,
+                leave=True,
+                mininterval=0.1,
+                file=sys.stdout,
+            )
+        self.total_bar.total = sum(self.totals.values()) or None
+        self.total_bar.n = sum(self.current.get(k, 0) for k in self.totals)
+        self.total_bar.update(0)
+
+    def close(self) -> None:
+        for bar in [*self.bars.values(), self.total_bar]:
+            if bar is not None:
+                bar.refresh()
+                bar.close()
+        if self.show:  # the few summary lines, as the docker CLI ends: "Digest: ...", "Status: ..."
+            for status in self.statuses:
+                if status.startswith(("Digest:", "Status:")):
+                    print(status, file=sys.stdout)
+
+    def run(self, messages: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        try:
+            for message in messages:
+                self.feed(message)
+                yield message
+        finally:
+            self.close()
