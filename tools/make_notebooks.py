@@ -110,6 +110,37 @@ STATS = [
     ("code", "%docker rm -f st-cpu st-mem st-sink st-net"),
 ]
 
+IMAGES = [
+    ("md", "# Images: build, tag, push and pull through a local registry\n\nEverything here works offline: "
+           "the base image is built from this machine's static busybox and the registry is Debian's "
+           "`docker-registry`, on 127.0.0.1."),
+    ("code", "%load_ext dockmagic\nimport dockmagic\n%docker lab"),
+    ("md", "A registry on loopback, storing into a temporary folder (the engine trusts 127.0.0.0/8 without TLS)."),
+    ("code", "import socket, subprocess, tempfile, time, pathlib\n"
+             "store = pathlib.Path(tempfile.mkdtemp())\n"
+             "with socket.socket() as s:\n    s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]\n"
+             "(store / 'config.yml').write_text(f'version: 0.1\\nlog: {{level: error}}\\n'\n"
+             "    f'storage: {{filesystem: {{rootdirectory: {store}/data}}}}\\nhttp: {{addr: 127.0.0.1:{port}}}\\n')\n"
+             "registry = subprocess.Popen(['docker-registry', 'serve', str(store / 'config.yml')],\n"
+             "                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+             "time.sleep(1)\nREG = f'127.0.0.1:{port}'\nREG"),
+    ("md", "## Build from a cell\n\nThe cell is the Dockerfile; the build's steps stream into the output and "
+           "end with the image id and tag."),
+    ("code", "%%dockerfile hello-lab:1 --build-arg GREETING=hello --label dockmagic.notebook=images\n"
+             "FROM dockmagic/lab\nARG GREETING\nRUN echo \"$GREETING from an image built in a notebook\" > /motd\n"
+             "CMD [\"cat\", \"/motd\"]"),
+    ("code", "%docker run --rm hello-lab:1"),
+    ("code", "%docker history hello-lab:1"),
+    ("md", "## Push and pull, with a progress bar per layer"),
+    ("code", "%docker tag hello-lab:1 {REG}/lab/hello:1\n%docker push {REG}/lab/hello:1"),
+    ("code", "%docker rmi {REG}/lab/hello:1 hello-lab:1\n%docker pull {REG}/lab/hello:1"),
+    ("code", "info = %docker image inspect {REG}/lab/hello:1\ninfo['RepoDigests']"),
+    ("code", "%docker run --rm {REG}/lab/hello:1"),
+    ("md", "## Cleanup"),
+    ("code", "%docker rmi {REG}/lab/hello:1\nregistry.terminate(); registry.wait()\n"
+             "import shutil; shutil.rmtree(store)"),
+]
+
 
 def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     nb = new_notebook(cells=[new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells])
@@ -120,6 +151,6 @@ def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
 if __name__ == "__main__":
     out = Path(__file__).parents[1] / "notebooks"
     out.mkdir(exist_ok=True)
-    for name, cells in (("quickstart", QUICKSTART), ("stats", STATS)):
+    for name, cells in (("quickstart", QUICKSTART), ("stats", STATS), ("images", IMAGES)):
         nbformat.write(build(cells), out / f"{name}.ipynb")
         print("wrote", out / f"{name}.ipynb")

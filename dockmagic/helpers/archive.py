@@ -52,13 +52,29 @@ def tar_members(items: Iterable[tuple[str, str]]) -> Iterator[bytes]:
                 yield b"\0" * (BLOCK - info.size % BLOCK)
 
 
+def coalesce(chunks: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
+    """Join small pieces (tar headers, padding, small files) into ~``size`` writes: a chunked
+    upload costs a few system calls per piece, whatever its size."""
+    buf = bytearray()
+    for chunk in chunks:
+        if len(chunk) >= size and not buf:
+            yield chunk
+            continue
+        buf += chunk
+        if len(buf) >= size:
+            yield bytes(buf)
+            buf.clear()
+    if buf:
+        yield bytes(buf)
+
+
 def tar_end() -> bytes:
     return b"\0" * (2 * BLOCK)
 
 
 def tar_stream(src: Path, arcname: str) -> Iterator[bytes]:
     """A tar of ``src`` (file or folder) named ``arcname`` inside, produced as it is sent."""
-    yield from tar_members(_walk(src, arcname))
+    yield from coalesce(tar_members(_walk(src, arcname)))
     yield tar_end()
 
 

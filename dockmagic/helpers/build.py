@@ -11,7 +11,7 @@ from ..engine import Engine
 from ..engine.streams import STDOUT, Chunk
 from ..errors import OperationFailed
 from ..render.results import GREEN, Output
-from .archive import memory_member, tar_end, tar_members
+from .archive import coalesce, memory_member, tar_end, tar_members
 from .dockerignore import Ignore
 from .output import LiveOutput
 from .session import pick
@@ -57,7 +57,7 @@ def context_stream(folder: Path | None, dockerfile_text: str | None, dockerfile:
     """The build context as a tar stream, never whole in memory: the folder's entries that
     .dockerignore keeps, plus the inline Dockerfile (the cell of %%dockerfile)."""
     if folder is not None:
-        yield from tar_members(context_files(folder, Ignore.of(folder), {dockerfile, ".dockerignore"}))
+        yield from coalesce(tar_members(context_files(folder, Ignore.of(folder), {dockerfile, ".dockerignore"})))
     if dockerfile_text is not None:
         yield memory_member(INLINE_DOCKERFILE, dockerfile_text.encode())
     yield tar_end()
