@@ -1,0 +1,24 @@
+"""Ansible-style idempotent modules: declare what should exist; they make it so and report
+``changed``/``ok``, with check mode (change nothing) and diff. Semantics follow the
+community.docker collection's (learned from, none of its code copied)."""
+
+from __future__ import annotations
+
+from .container import container
+from .files import copy_into, exec_module, prune
+from .resources import image, network, volume
+from .result import ModuleError, Result
+
+exec = exec_module  # the module's name in plays, as in community.docker
+
+MODULES = {
+    "container": container,
+    "image": image,
+    "network": network,
+    "volume": volume,
+    "copy_into": copy_into,
+    "exec": exec_module,
+    "prune": prune,
+}
+
+__all__ = ["MODULES", "ModuleError", "Result", "container", "copy_into", "exec", "image", "network", "prune", "volume"]

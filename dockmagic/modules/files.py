@@ -1,0 +1,156 @@
+"""The ``copy_into``, ``exec`` and ``prune`` modules."""
+
+from __future__ import annotations
+
+import io
+import shlex
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from ..engine import Engine
+from ..helpers.archive import tar_end
+from ..helpers.copy import stat
+from ..helpers.execs import exec_
+from ..helpers.session import pick
+from .result import ModuleError, Result
+
+_GO_MODE_DIR = 1 << 31
+
+
+def _current_content(engine: Engine, container: str, path: str) -> bytes:
+    _, chunks = engine.container_archive(container, path)
+    with tarfile.open(fileobj=io.BytesIO(b"".join(chunks))) as tar:
+        member = tar.next()
+        f = tar.extractfile(member) if member else None
+        return f.read() if f else b""
+
+
+def copy_into(
+    container: str,
+    path: str,
+    *,
+    content: str | bytes | None = None,
+    src: str | None = None,
+    mode: int | str = 0o644,
+    owner: str | None = None,
+    check_mode: bool = False,
+    diff: bool = False,
+    engine: Engine | None = None,
+) -> Result:
+    """The file ``path`` in ``container`` should have this content, mode and owner: compared by
+    type, size and mode first (HEAD), then content (GET); written only when different."""
+    if (content is None) == (src is None):
+        raise ModuleError("copy_into needs exactly one of content and src")
+    engine = pick(engine)
+    data = (
+        Path(src).expanduser().read_bytes()
+        if src is not None
+        else (content.encode() if isinstance(content, str) else content)
+    )
+    assert data is not None
+    file_mode = int(mode, 8) if isinstance(mode, str) else mode
+    result = Result()
+    current = stat(container, path, engine)
+    if current is not None and current["mode"] & _GO_MODE_DIR:
+        raise ModuleError(f"{container}:{path} is a folder")
+    reasons = []
+    if current is None:
+        reasons.append("missing")
+    else:
+        if current["size"] != len(data):
+            reasons.append("size")
+        if current["mode"] & 0o7777 != file_mode:
+            reasons.append("mode")
+            result.compare("mode", oct(current["mode"] & 0o7777), oct(file_mode))
+        if not reasons and _current_content(engine, container, path) != data:
+            reasons.append("content")
+    if owner is not None and not reasons:
+        out = exec_(container, ["stat", "-c", "%u:%g", path], quiet=True, engine=engine)
+        if out.exit_code == 0 and out.stdout.strip() != owner:
+            reasons.append("owner")
+            result.compare("owner", out.stdout.strip(), owner)
+    if reasons:
+        result.compare("file", "absent" if current is None else f"{current['size']} bytes", f"{len(data)} bytes")
+        result.note(f"write ({', '.join(reasons)})")
+        if not check_mode:
+            info = tarfile.TarInfo(Path(path).name)
+            info.size, info.mode = len(data), file_mode
+            if owner:
+                uid, _, gid = owner.partition(":")
+                info.uid, info.gid = int(uid), int(gid or uid)
+            tar = info.tobuf(tarfile.PAX_FORMAT) + data + b"\0" * (-len(data) % 512) + tar_end()
+            engine.put_container_archive(container, str(Path(path).parent), tar, copy_uid_gid=bool(owner))
+    result.facts = {"path": path, "size": len(data)}
+    if not diff:
+        result.diff = {}
+    return result
+
+
+def exec_module(
+    container: str,
+    command: str | list[str],
+    *,
+    creates: str | None = None,
+    removes: str | None = None,
+    user: str | None = None,
+    workdir: str | None = None,
+    check_mode: bool = False,
+    diff: bool = False,
+    engine: Engine | None = None,
+) -> Result:
+    """Run a command: ``changed`` unless ``creates`` exists already or ``removes`` is already gone."""
+    engine = pick(engine)
+    result = Result()
+    cmd = shlex.split(command) if isinstance(command, str) else list(command)
+    if creates and stat(container, creates, engine) is not None:
+        result.msg = f"skipped: {creates} exists"
+        return result
+    if removes and stat(container, removes, engine) is None:
+        result.msg = f"skipped: {removes} does not exist"
+        return result
+    result.note(f"run {shlex.join(cmd)}")
+    if check_mode:
+        return result
+    out = exec_(container, cmd, user=user, workdir=workdir, quiet=True, engine=engine)
+    result.facts = {"rc": out.exit_code, "stdout": out.stdout, "stderr": out.stderr}
+    if out.exit_code != 0:
+        result.failed = True
+        result.msg = f"{shlex.join(cmd)} exited with code {out.exit_code}: {out.stderr.strip()[-200:]}"
+    return result
+
+
+def prune(
+    *,
+    containers: bool = False,
+    images: bool = False,
+    networks: bool = False,
+    volumes: bool = False,
+    filters: dict[str, Any] | None = None,
+    check_mode: bool = False,
+    diff: bool = False,
+    engine: Engine | None = None,
+) -> Result:
+    """Remove unused things; ``changed`` when anything was removed."""
+    engine = pick(engine)
+    result = Result()
+    kinds = [
+        ("containers", containers, engine.container_prune, "ContainersDeleted"),
+        ("images", images, engine.image_prune, "ImagesDeleted"),
+        ("networks", networks, engine.network_prune, "NetworksDeleted"),
+        ("volumes", volumes, engine.volume_prune, "VolumesDeleted"),
+    ]
+    for kind, wanted, fn, key in kinds:
+        if not wanted:
+            continue
+        if check_mode:
+            result.msg = "check mode cannot tell what prune would remove; reporting changed"
+            result.note(f"prune {kind}")
+            continue
+        removed = fn(filters).get(key) or []
+        result.facts[kind] = removed
+        if removed:
+            result.note(f"pruned {len(removed)} {kind}")
+    if not diff:
+        result.diff = {}
+    return result
