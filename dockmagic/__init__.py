@@ -26,6 +26,14 @@ from .helpers import __all__ as _helpers
 from .helpers import exec_
 from .settings import settings
 
+
+def play(source: Any, **kwargs: Any) -> Any:
+    """Run a play (YAML text or a list of tasks); see :func:`dockmagic.modules.play.play`."""
+    from .modules.play import play as run_play
+
+    return run_play(source, **kwargs)
+
+
 __version__ = "0.1.0"
 
 exec = exec_

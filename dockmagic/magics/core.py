@@ -107,6 +107,47 @@ class DockerMagics(Magics):
 
     @no_var_expand
     @cell_magic
+    def docker_play(self, line: str, cell: str) -> Any:
+        """%%docker_play [--check] [--diff] [--var K=V] [--export FILE]: the cell is a YAML list of
+        tasks (container, image, network, volume, copy_into, exec, prune) run like an Ansible play."""
+        from ..modules.export import to_playbook
+        from ..modules.play import PlayResult, play
+        from ..render.live import LiveDisplay, in_notebook
+
+        parser = Parser("docker_play")
+        parser.prog = "%%docker_play"
+        parser.add_argument("--check", action="store_true", help="report what would change; change nothing")
+        parser.add_argument("--diff", action="store_true", help="show what each task compared")
+        parser.add_argument("--var", action="append", metavar="K=V", help="a variable for {{ }} templating")
+        parser.add_argument("--export", metavar="FILE", help="write the play as an Ansible playbook; run nothing")
+
+        def go() -> Any:
+            a = parser.parse(self._argv(line))
+            if a.export:
+                with open(a.export, "w", encoding="utf-8") as f:
+                    f.write(to_playbook(cell))
+                print(f"wrote {a.export}")
+                return None
+            names = {**(self.shell.user_ns if self.shell is not None else {}), **key_value(a.var)}
+            view = LiveDisplay() if in_notebook() else None
+
+            def progress(sofar: PlayResult) -> None:
+                assert view is not None
+                view.show(sofar)
+
+            result = play(cell, check=a.check, diff=a.diff, vars=names, progress=progress if view else None)
+            if view is not None:
+                view.show(result)  # the full coloured play stays in the notebook
+                result.recap_only = True  # and the returned value adds just the recap under it
+            if result.failed:
+                failed = result.tasks[-1].result
+                raise CommandError(f"task [{result.failed_task}] failed: {failed.msg if failed else ''}")
+            return result
+
+        return self._guard(go)
+
+    @no_var_expand
+    @cell_magic
     def dockerfile(self, line: str, cell: str) -> Any:
         """%%dockerfile TAG [--build-arg K=V] [--context DIR] [--target T] [--no-cache] [--pull] [-q]:
         build an image from the cell."""

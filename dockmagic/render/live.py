@@ -5,6 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (display updates replace output there)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
 class LiveDisplay:
     """Show an object, then replace it with newer ones in the same output area.
 

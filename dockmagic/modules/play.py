@@ -1,0 +1,181 @@
+"""Plays: a list of tasks in YAML (or Python), run in order like an Ansible play, with
+``register``, ``when``, ``loop``, ``ignore_errors`` and ``{{ }}`` templating; a recap at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import DockerError
+from ..render.text import esc, visible
+from . import MODULES
+from .result import ModuleError, Result
+from .template import condition, render
+
+CONTROL = {"name", "register", "when", "loop", "ignore_errors"}
+COLORS = {"ok": "#2e7d32", "changed": "#b26a00", "failed": "#c62828", "skipping": "#1565c0"}
+
+
+@dataclass
+class TaskRun:
+    name: str
+    module: str
+    status: str  # ok, changed, failed, skipping
+    result: Result | None = None
+    item: Any = None
+
+    def line(self, diff: bool) -> str:
+        label = f"{self.status}: [{self.name}]" + (f" (item={self.item})" if self.item is not None else "")
+        detail = ""
+        if self.result is not None:
+            if self.result.actions:
+                detail = " => " + ", ".join(self.result.actions)
+            if self.result.msg:
+                detail += f" - {self.result.msg}"
+        text = label + detail
+        if diff and self.result is not None and self.result.diff.get("before") is not None:
+            for key, after in self.result.diff.get("after", {}).items():
+                text += f"\n    {key}: {self.result.diff['before'].get(key)!r} -> {after!r}"
+        return visible(text)
+
+
+@dataclass
+class PlayResult:
+    tasks: list[TaskRun] = field(default_factory=list)
+    check: bool = False
+    diff: bool = False
+    registered: dict[str, Any] = field(default_factory=dict)
+    failed_task: str | None = None  # the task that stopped the play
+    recap_only: bool = False  # the task lines were already shown live: show just the recap
+
+    @property
+    def recap(self) -> dict[str, int]:
+        counts = {"ok": 0, "changed": 0, "failed": 0, "skipped": 0}
+        for t in self.tasks:
+            counts["skipped" if t.status == "skipping" else t.status] += 1
+        return counts
+
+    @property
+    def failed(self) -> bool:
+        return self.failed_task is not None
+
+    def recap_line(self) -> str:
+        return "  ".join(f"{k}={v}" for k, v in self.recap.items()) + ("  (check mode)" if self.check else "")
+
+    def __repr__(self) -> str:
+        lines = [] if self.recap_only else [t.line(self.diff) for t in self.tasks]
+        return "\n".join([*lines, "PLAY RECAP  " + self.recap_line()])
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(repr(self))
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for t in [] if self.recap_only else self.tasks:
+            lines = t.line(self.diff).split("\n")
+            head, rest = lines[0], lines[1:]
+            more = "".join(f"<div style='color:#555;margin-left:2em'>{esc(r.strip())}</div>" for r in rest)
+            rows.append(f"<div style='color:{COLORS[t.status]}'>{esc(head)}</div>{more}")
+        recap = " ".join(
+            f"<span style='color:{COLORS.get(k if k != 'skipped' else 'skipping', '#000')}'>{k}={v}</span>"
+            for k, v in self.recap.items()
+        )
+        check = " <i>(check mode)</i>" if self.check else ""
+        return (
+            f"<div class='dockmagic-play' style='font-family:monospace'>{''.join(rows)}"
+            f"<div style='margin-top:4px'><b>PLAY RECAP</b> {recap}{check}</div></div>"
+        )
+
+
+def parse_tasks(source: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(source, list):
+        return source
+    try:
+        import yaml
+    except ImportError:
+        raise ModuleError("plays in YAML need PyYAML: pip install 'dockmagic[play]'") from None
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
+        raise ModuleError(f"the play is not valid YAML: {first}") from None
+    if isinstance(data, dict) and "tasks" in data:
+        data = data["tasks"]
+    if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
+        raise ModuleError("a play is a list of tasks (each a mapping with one module key)")
+    return data
+
+
+def module_of(task: Mapping[str, Any]) -> tuple[str, Any]:
+    keys = [k for k in task if k not in CONTROL]
+    if len(keys) != 1 or keys[0] not in MODULES:
+        known = ", ".join(MODULES)
+        raise ModuleError(f"task {task.get('name', keys)!r} needs exactly one module key, one of: {known}")
+    return keys[0], task[keys[0]]
+
+
+def play(
+    source: str | list[dict[str, Any]],
+    *,
+    check: bool = False,
+    diff: bool = False,
+    vars: Mapping[str, Any] | None = None,
+    show: bool = True,
+    progress: Callable[[PlayResult], None] | None = None,
+    engine: Any = None,
+) -> PlayResult:
+    """Run tasks in order; a failing task stops the play (unless ``ignore_errors``).
+
+    ``show`` prints a line per task as it ends (and the recap); ``progress`` is called with the
+    play so far after each task instead (the magic uses it to update a display in place)."""
+    tasks = parse_tasks(source)
+    result = PlayResult(check=check, diff=diff)
+    names: dict[str, Any] = dict(vars or {})
+    for index, task in enumerate(tasks):
+        module, args = module_of(task)
+        title = str(task.get("name") or f"{module} #{index + 1}")
+        loop = render(task["loop"], names) if "loop" in task else [None]
+        runs: list[Result] = []
+        stop = False
+        for item in loop:
+            scope = {**names, **({"item": item} if "loop" in task else {})}
+            if "when" in task and not condition(task["when"], scope):
+                run = TaskRun(title, module, "skipping", item=item)
+            else:
+                try:
+                    kwargs = render(args or {}, scope)
+                    if not isinstance(kwargs, dict):
+                        raise ModuleError(f"the arguments of {module} must be a mapping")
+                    outcome = MODULES[module](
+                        **kwargs, check_mode=check, diff=diff, **({"engine": engine} if engine else {})
+                    )
+                except TypeError as exc:
+                    outcome = Result(failed=True, msg=f"bad arguments for {module}: {exc}")
+                except DockerError as exc:
+                    outcome = Result(failed=True, msg=str(exc))
+                run = TaskRun(title, module, outcome.status, outcome, item)
+                runs.append(outcome)
+                if outcome.failed and not task.get("ignore_errors"):
+                    stop = True
+            result.tasks.append(run)
+            if progress is not None:
+                progress(result)
+            elif show:
+                print(run.line(diff), flush=True)
+            if stop:
+                break
+        if "register" in task:
+            registered = (
+                runs[0].as_dict()
+                if len(runs) == 1 and "loop" not in task
+                else {"results": [r.as_dict() for r in runs], "changed": any(r.changed for r in runs)}
+            )
+            names[task["register"]] = registered
+            result.registered[task["register"]] = registered
+        if stop:
+            result.failed_task = title
+            break
+    if show and progress is None:
+        print("PLAY RECAP  " + result.recap_line())
+    return result
