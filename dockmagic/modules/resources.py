@@ -183,14 +183,16 @@ def network(
         )
         current = engine.network_inspect(name)
     if connected is not None:
-        members = {c.get("Name") for c in (current.get("Containers") or {}).values()}
-        members |= set((current.get("Containers") or {}).keys())
         for c in connected:
-            if c not in members:
+            # Asked of the container: a network lists only its running members.
+            info = _inspect(engine.container_inspect, c)
+            if info is None:
+                raise ModuleError(f"cannot connect {c} to {name}: no such container")
+            if name not in (info["NetworkSettings"].get("Networks") or {}) or current is None:
                 result.note(f"connect {c}")
                 if not check_mode:
                     engine.network_connect(name, c)
-        if not appends:
+        if not appends and current is not None:
             for cid, info in (current.get("Containers") or {}).items():
                 if info.get("Name") not in connected and cid not in connected:
                     result.note(f"disconnect {info.get('Name')}")
