@@ -20,14 +20,18 @@ def execute(path: Path, cwd: Path, timeout: int = 300) -> Any:
 
 
 def errors(nb: Any) -> list[str]:
-    """Every error output, as 'cell N: ename: evalue'."""
-    return [
-        f"cell {i}: {out.get('ename')}: {out.get('evalue')}"
-        for i, cell in enumerate(nb.cells)
-        if cell.cell_type == "code"
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "error"
-    ]
+    """Every error output, as 'cell N: ename: evalue'. A magic's UsageError is printed to stderr
+    rather than raised as an error output, so those lines count too."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("output_type") == "error":
+                found.append(f"cell {i}: {out.get('ename')}: {out.get('evalue')}")
+            elif out.get("output_type") == "stream" and out.get("name") == "stderr":
+                found += [
+                    f"cell {i}: {line}" for line in out.get("text", "").splitlines() if line.startswith("UsageError")
+                ]
+    return found
 
 
 def to_html(nb: Any, target: Path) -> Path:

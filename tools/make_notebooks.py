@@ -111,24 +111,36 @@ STATS = [
 ]
 
 IMAGES = [
-    ("md", "# Images: build, tag, push and pull through a local registry\n\nEverything here works offline: "
-           "the base image is built from this machine's static busybox and the registry is Debian's "
-           "`docker-registry`, on 127.0.0.1."),
+    (
+        "md",
+        "# Images: build, tag, push and pull through a local registry\n\nEverything here works offline: "
+        "the base image is built from this machine's static busybox and the registry is Debian's "
+        "`docker-registry`, on 127.0.0.1.",
+    ),
     ("code", "%load_ext dockmagic\nimport dockmagic\n%docker lab"),
     ("md", "A registry on loopback, storing into a temporary folder (the engine trusts 127.0.0.0/8 without TLS)."),
-    ("code", "import socket, subprocess, tempfile, time, pathlib\n"
-             "store = pathlib.Path(tempfile.mkdtemp())\n"
-             "with socket.socket() as s:\n    s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]\n"
-             "(store / 'config.yml').write_text(f'version: 0.1\\nlog: {{level: error}}\\n'\n"
-             "    f'storage: {{filesystem: {{rootdirectory: {store}/data}}}}\\nhttp: {{addr: 127.0.0.1:{port}}}\\n')\n"
-             "registry = subprocess.Popen(['docker-registry', 'serve', str(store / 'config.yml')],\n"
-             "                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-             "time.sleep(1)\nREG = f'127.0.0.1:{port}'\nREG"),
-    ("md", "## Build from a cell\n\nThe cell is the Dockerfile; the build's steps stream into the output and "
-           "end with the image id and tag."),
-    ("code", "%%dockerfile hello-lab:1 --build-arg GREETING=hello --label dockmagic.notebook=images\n"
-             "FROM dockmagic/lab\nARG GREETING\nRUN echo \"$GREETING from an image built in a notebook\" > /motd\n"
-             "CMD [\"cat\", \"/motd\"]"),
+    (
+        "code",
+        "import socket, subprocess, tempfile, time, pathlib\n"
+        "store = pathlib.Path(tempfile.mkdtemp())\n"
+        "with socket.socket() as s:\n    s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]\n"
+        "(store / 'config.yml').write_text(f'version: 0.1\\nlog: {{level: error}}\\n'\n"
+        "    f'storage: {{filesystem: {{rootdirectory: {store}/data}}}}\\nhttp: {{addr: 127.0.0.1:{port}}}\\n')\n"
+        "registry = subprocess.Popen(['docker-registry', 'serve', str(store / 'config.yml')],\n"
+        "                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "time.sleep(1)\nREG = f'127.0.0.1:{port}'\nREG",
+    ),
+    (
+        "md",
+        "## Build from a cell\n\nThe cell is the Dockerfile; the build's steps stream into the output and "
+        "end with the image id and tag.",
+    ),
+    (
+        "code",
+        "%%dockerfile hello-lab:1 --build-arg GREETING=hello --label dockmagic.notebook=images\n"
+        'FROM dockmagic/lab\nARG GREETING\nRUN echo "$GREETING from an image built in a notebook" > /motd\n'
+        'CMD ["cat", "/motd"]',
+    ),
     ("code", "%docker run --rm hello-lab:1"),
     ("code", "%docker history hello-lab:1"),
     ("md", "## Push and pull, with a progress bar per layer"),
@@ -137,8 +149,69 @@ IMAGES = [
     ("code", "info = %docker image inspect {REG}/lab/hello:1\ninfo['RepoDigests']"),
     ("code", "%docker run --rm {REG}/lab/hello:1"),
     ("md", "## Cleanup"),
-    ("code", "%docker rmi {REG}/lab/hello:1\nregistry.terminate(); registry.wait()\n"
-             "import shutil; shutil.rmtree(store)"),
+    (
+        "code",
+        "%docker rmi {REG}/lab/hello:1\nregistry.terminate(); registry.wait()\nimport shutil; shutil.rmtree(store)",
+    ),
+]
+
+SITE_PLAY = """- name: a network for the app
+  network: {name: auto-net, labels: {dockmagic.notebook: automation}}
+- name: a volume for the site
+  volume: {name: auto-site, labels: {dockmagic.notebook: automation}}
+- name: the web server
+  container:
+    name: auto-web
+    image: dockmagic/lab
+    command: httpd -f -p 8080 -h /www
+    volumes: ["auto-site:/www"]
+    networks: [auto-net]
+    memory: "{{ web_memory }}"
+    labels: {dockmagic.notebook: automation}
+  register: web
+- name: the home page
+  copy_into: {container: auto-web, path: /www/index.html, content: "{{ page }}"}
+- name: a client on the same network
+  container:
+    name: auto-client
+    image: dockmagic/lab
+    command: sleep 3600
+    networks: [auto-net]
+    labels: {dockmagic.notebook: automation}
+"""
+
+AUTOMATION = [
+    (
+        "md",
+        "# Automation: declare what should exist\n\nA play is a list of tasks, as in Ansible. Each module "
+        "compares what exists with what is asked and changes only the difference, reporting `changed` or "
+        "`ok`. `--check` reports without changing anything, `--diff` shows what was compared.",
+    ),
+    ("code", "%load_ext dockmagic\n%docker lab\npage = '<h1>Hello from a play</h1>\\n'\nweb_memory = '64m'"),
+    ("md", "## First run: everything is created"),
+    ("code", "%%docker_play\n" + SITE_PLAY),
+    ("code", "%docker exec auto-client wget -qO- http://auto-web:8080/"),
+    ("md", "## Second run: nothing to do, every task is `ok`"),
+    ("code", "%%docker_play\n" + SITE_PLAY),
+    (
+        "md",
+        "## A change, checked first\n\nMore memory for the web server (updated in place, no restart) and "
+        "a new page. Check mode shows what would change; then the real run does it.",
+    ),
+    ("code", "page = '<h1>Hello again</h1>\\n'\nweb_memory = '96m'"),
+    ("code", "%%docker_play --check --diff\n" + SITE_PLAY),
+    ("code", "%%docker_play --diff\n" + SITE_PLAY),
+    ("code", "%docker exec auto-client wget -qO- http://auto-web:8080/"),
+    ("md", "## Graduate to Ansible\n\nThe same play as a playbook for the community.docker collection."),
+    ("code", "%%docker_play --export site.yml\n" + SITE_PLAY),
+    ("code", "print(open('site.yml').read())"),
+    ("md", "## Cleanup, declared too"),
+    (
+        "code",
+        "%%docker_play\n- container: {name: '{{ item }}', state: absent}\n  loop: [auto-client, auto-web]\n"
+        "- network: {name: auto-net, state: absent}\n- volume: {name: auto-site, state: absent}",
+    ),
+    ("code", "import os\nos.remove('site.yml')"),
 ]
 
 
@@ -151,6 +224,6 @@ def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
 if __name__ == "__main__":
     out = Path(__file__).parents[1] / "notebooks"
     out.mkdir(exist_ok=True)
-    for name, cells in (("quickstart", QUICKSTART), ("stats", STATS), ("images", IMAGES)):
+    for name, cells in (("quickstart", QUICKSTART), ("stats", STATS), ("images", IMAGES), ("automation", AUTOMATION)):
         nbformat.write(build(cells), out / f"{name}.ipynb")
         print("wrote", out / f"{name}.ipynb")
