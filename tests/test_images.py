@@ -157,31 +157,22 @@ def test_missing_credential_helper_is_clear(tmp_path: Path, monkeypatch: pytest.
         dockmagic.pull("127.0.0.1:1/x:y", quiet=True)
 
 
-def test_save_load_import_history_prune(engine: Engine, image: str, tmp_path: Path, ip_shell: Any) -> None:
+def test_save_load_import_history_prune(engine: Engine, image: str, tmp_path: Path, ip: Any) -> None:
     alias = f"dockmagic-test/saved:{unique()}"
-    ip_shell.run_line_magic("docker", f"tag {image} {alias}")
-    ip_shell.run_line_magic("docker", f"save -o {tmp_path}/saved.tar {alias}")
-    ip_shell.run_line_magic("docker", f"rmi {alias}")
-    loaded = ip_shell.run_line_magic("docker", f"load -q -i {tmp_path}/saved.tar")
+    ip.run_line_magic("docker", f"tag {image} {alias}")
+    ip.run_line_magic("docker", f"save -o {tmp_path}/saved.tar {alias}")
+    ip.run_line_magic("docker", f"rmi {alias}")
+    loaded = ip.run_line_magic("docker", f"load -q -i {tmp_path}/saved.tar")
     assert alias in loaded.stdout
-    assert len(ip_shell.run_line_magic("docker", f"history {alias}")) >= 2
-    assert alias in ip_shell.run_line_magic("docker", f"image inspect {alias}")["RepoTags"]
-    ip_shell.run_line_magic("docker", f"rmi {alias}")
+    assert len(ip.run_line_magic("docker", f"history {alias}")) >= 2
+    assert alias in ip.run_line_magic("docker", f"image inspect {alias}")["RepoTags"]
+    ip.run_line_magic("docker", f"rmi {alias}")
     (tmp_path / "rootfs.tar").write_bytes(rootfs_tar())
     imported_ref = f"dockmagic-test/imported:{unique()}"
-    result = ip_shell.run_line_magic(
+    result = ip.run_line_magic(
         "docker", f"import -c 'LABEL {LABEL}=1' -c 'CMD [\"sh\"]' {tmp_path}/rootfs.tar {imported_ref}"
     )
     assert result.digest.startswith("sha256:")
     assert engine.image_inspect(imported_ref)["Config"]["Labels"][LABEL] == "1"
-    ip_shell.run_line_magic("docker", f"rmi {imported_ref}")
-    assert "ImagesDeleted" in ip_shell.run_line_magic("docker", f"image prune -f --filter label={LABEL}=none")
-
-
-@pytest.fixture(scope="module")
-def ip_shell() -> Any:
-    from IPython.testing.globalipapp import start_ipython
-
-    shell = start_ipython()
-    shell.run_line_magic("load_ext", "dockmagic")
-    return shell
+    ip.run_line_magic("docker", f"rmi {imported_ref}")
+    assert "ImagesDeleted" in ip.run_line_magic("docker", f"image prune -f --filter label={LABEL}=none")

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.testing.globalipapp import start_ipython
 
 from dockmagic.engine import Engine
 from dockmagic.errors import NotFound
@@ -20,13 +19,6 @@ from dockmagic.settings import settings
 from .support import LABEL, unique
 
 L = f"-l {LABEL}=1"
-
-
-@pytest.fixture(scope="module")
-def ip() -> Any:
-    shell = start_ipython()
-    shell.run_line_magic("load_ext", "dockmagic")
-    return shell
 
 
 @pytest.fixture

@@ -315,12 +315,9 @@ def test_export_to_ansible(tmp_path: Path) -> None:
     assert "# task 'seed data once': dockmagic option 'creates' has no counterpart" in text
 
 
-def test_play_magic(engine: Engine, image: str, tmp_path: Path) -> None:
+def test_play_magic(engine: Engine, image: str, tmp_path: Path, ip: Any) -> None:
     from IPython.core.error import UsageError
-    from IPython.testing.globalipapp import start_ipython
 
-    ip = start_ipython()
-    ip.run_line_magic("load_ext", "dockmagic")
     vol = unique("vol")
     cell = f"- volume: {{name: {vol}, labels: {{{LABEL}: '1'}}}}\n"
     assert ip.run_cell_magic("docker_play", "--check", cell).recap["changed"] == 1
