@@ -31,17 +31,14 @@ class LayerProgress:
         except ImportError:  # no progress extra: one line per layer when it completes
             self._tqdm = None
 
+    def _new_bar(self, desc: str) -> Any:
+        return self._tqdm(
+            desc=desc, unit="B", unit_scale=True, unit_divisor=1000, leave=True, mininterval=0.1, file=sys.stdout
+        )
+
     def _bar(self, layer: str) -> Any:
         if layer not in self.bars:
-            self.bars[layer] = self._tqdm(
-                desc=f"{layer} waiting",
-                unit="B",
-                unit_scale=True,
-                unit_divisor=1000,
-                leave=True,
-                mininterval=0.1,
-                file=sys.stdout,
-            )
+            self.bars[layer] = self._new_bar(f"{layer} waiting")
         return self.bars[layer]
 
     def feed(self, message: dict[str, Any]) -> None:
@@ -79,15 +76,7 @@ class LayerProgress:
 
     def _update_total(self) -> None:
         if self.total_bar is None:
-            self.total_bar = self._tqdm(
-                desc=f"{self.what} total",
-                unit="B",
-                unit_scale=True,
-                unit_divisor=1000,
-                leave=True,
-                mininterval=0.1,
-                file=sys.stdout,
-            )
+            self.total_bar = self._new_bar(f"{self.what} total")
         self.total_bar.total = sum(self.totals.values()) or None
         self.total_bar.n = sum(self.current.get(k, 0) for k in self.totals)
         self.total_bar.update(0)

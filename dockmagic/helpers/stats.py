@@ -230,7 +230,9 @@ class Sampler:
     def running(self) -> bool:
         return any(t.is_alive() for t in self._threads)
 
-    def stop(self, wait: float = 1.5) -> None:
+    def stop(self, wait: float = 0.8) -> None:
+        """Ask the threads to end and give them ``wait`` seconds (Ctrl-C must return within one);
+        one still reading ends after its next sample, at most a second later."""
         self._stop.set()
         deadline = time.monotonic() + wait
         for thread in self._threads:

@@ -15,6 +15,7 @@ from ..helpers.session import use
 from ..settings import settings
 from .argv import CommandError, HelpShown, Parser, key_value
 from .commands import COMMANDS, Context, find
+from .commands.images import add_build_options, build_options
 
 _USAGE_SUMMARY = "\n".join(
     f"  {name:<22} {cmd.parser.description}" for name, cmd in sorted(COMMANDS.items()) if name == cmd.name
@@ -154,26 +155,11 @@ class DockerMagics(Magics):
         parser = Parser("dockerfile")
         parser.prog = "%%dockerfile"
         parser.add_argument("tag")
-        parser.add_argument("--build-arg", action="append", metavar="K=V")
-        parser.add_argument("--label", action="append", metavar="K=V")
         parser.add_argument("--context", help="folder sent as the build context")
-        parser.add_argument("--target")
-        parser.add_argument("--no-cache", action="store_true")
-        parser.add_argument("--pull", action="store_true")
-        parser.add_argument("-q", "--quiet", action="store_true")
+        add_build_options(parser)
 
         def go() -> Any:
             a = parser.parse(self._argv(line))
-            return helpers.build(
-                a.context,
-                tag=a.tag,
-                dockerfile_text=cell,
-                buildargs=key_value(a.build_arg),
-                labels=key_value(a.label),
-                target=a.target,
-                nocache=a.no_cache,
-                pull=a.pull,
-                quiet=a.quiet,
-            )
+            return helpers.build(a.context, tag=a.tag, dockerfile_text=cell, **build_options(a))
 
         return self._guard(go)

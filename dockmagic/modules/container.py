@@ -198,12 +198,9 @@ def container(
         actual = None
 
     if state == "absent":
-        if actual is not None:
-            result.compare("state", actual["State"]["Status"], "absent")
-            result.note("remove")
-            if not check_mode:
-                engine.container_delete(actual["Id"], force=True, v=True)
-        return _finish(result, diff, {})
+        cid = actual["Id"] if actual else ""
+        result.remove(actual is not None, check_mode, lambda: engine.container_delete(cid, force=True, v=True))
+        return result.finish(diff, container={})
 
     image = image or (actual["Config"]["Image"] if actual else None)
     if not image:
@@ -272,7 +269,7 @@ def container(
             result.compare("state", "absent", state)
             result.note("create")
         if check_mode:
-            return _finish(result, diff, {"Name": f"/{name}", "Config": desired})
+            return result.finish(diff, container={"Name": f"/{name}", "Config": desired})
         created = engine.container_create(desired, name=name)
         result.warnings += created.get("Warnings") or []
         actual = engine.container_inspect(created["Id"])
@@ -298,7 +295,7 @@ def container(
     if state == "healthy" and not check_mode:
         _wait_healthy(engine, actual["Id"], healthy_timeout)
     facts = actual if check_mode else engine.container_inspect(actual["Id"])
-    return _finish(result, diff, facts)
+    return result.finish(diff, container=facts)
 
 
 def _networks(engine: Engine, actual: dict[str, Any], networks: list[str] | None, check: bool, result: Result) -> None:
@@ -332,10 +329,3 @@ def _wait_healthy(engine: Engine, cid: str, timeout: float) -> None:
             raise ModuleError(f"the container stopped (exit code {state.get('ExitCode')}) before it was healthy")
         time.sleep(0.2)
     raise ModuleError(f"the container was not healthy after {timeout}s")
-
-
-def _finish(result: Result, diff: bool, facts: dict[str, Any]) -> Result:
-    result.facts = {"container": facts}
-    if not diff:
-        result.diff = {}
-    return result

@@ -81,10 +81,7 @@ def copy_into(
                 info.uid, info.gid = int(uid), int(gid or uid)
             tar = info.tobuf(tarfile.PAX_FORMAT) + data + b"\0" * (-len(data) % 512) + tar_end()
             engine.put_container_archive(container, str(Path(path).parent), tar, copy_uid_gid=bool(owner))
-    result.facts = {"path": path, "size": len(data)}
-    if not diff:
-        result.diff = {}
-    return result
+    return result.finish(diff, path=path, size=len(data))
 
 
 def exec_module(
@@ -151,6 +148,4 @@ def prune(
         result.facts[kind] = removed
         if removed:
             result.note(f"pruned {len(removed)} {kind}")
-    if not diff:
-        result.diff = {}
-    return result
+    return result.finish(diff)

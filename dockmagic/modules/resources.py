@@ -21,13 +21,6 @@ def _inspect(fn: Any, name: str) -> dict[str, Any] | None:
         return None
 
 
-def _done(result: Result, diff: bool, key: str, facts: dict[str, Any] | None) -> Result:
-    result.facts = {key: facts or {}}
-    if not diff:
-        result.diff = {}
-    return result
-
-
 def image(
     name: str,
     state: str = "present",
@@ -45,26 +38,22 @@ def image(
     result = Result()
     current = _inspect(engine.image_inspect, name)
     if state == "absent":
-        if current:
-            result.compare("state", "present", "absent")
-            result.note("remove")
-            if not check_mode:
-                engine.image_delete(name, force=force)
-        return _done(result, diff, "image", None)
+        result.remove(bool(current), check_mode, lambda: engine.image_delete(name, force=force))
+        return result.finish(diff, image=None)
     if state != "present":
         raise ModuleError(f"state must be present or absent, not {state!r}")
     if current and not force:
-        return _done(result, diff, "image", current)
+        return result.finish(diff, image=current)
     if source == "local":
         if not current:
             raise ModuleError(f"image {name} is not present and source=local")
-        return _done(result, diff, "image", current)
+        return result.finish(diff, image=current)
     action = {"pull": "pull", "build": "build", "load": "load"}.get(source)
     if action is None:
         raise ModuleError(f"source must be pull, build, load or local, not {source!r}")
     if check_mode:
         result.note(action)
-        return _done(result, diff, "image", current)
+        return result.finish(diff, image=current)
     if source == "pull":
         pull_image(name, quiet=True, engine=engine)
     elif source == "build":
@@ -91,7 +80,7 @@ def image(
     if not current or after["Id"] != current["Id"]:
         result.compare("id", (current or {}).get("Id"), after["Id"])
         result.note(action)
-    return _done(result, diff, "image", after)
+    return result.finish(diff, image=after)
 
 
 def _subnets(ipam: Mapping[str, Any] | None) -> list[str]:
@@ -119,14 +108,15 @@ def network(
     result = Result()
     current = _inspect(engine.network_inspect, name)
     if state == "absent":
-        if current:
-            result.compare("state", "present", "absent")
-            result.note("remove")
-            if not check_mode:
-                for cid in current.get("Containers") or {}:
-                    engine.network_disconnect(name, cid, force=True)
-                engine.network_delete(name)
-        return _done(result, diff, "network", None)
+
+        def remove() -> None:
+            assert current is not None
+            for cid in current.get("Containers") or {}:
+                engine.network_disconnect(name, cid, force=True)
+            engine.network_delete(name)
+
+        result.remove(bool(current), check_mode, remove)
+        return result.finish(diff, network=None)
     wanted = {
         "driver": driver,
         "options": dict(options or {}),
@@ -168,7 +158,7 @@ def network(
             result.compare("state", "absent", "present")
             result.note("create")
         if check_mode:
-            return _done(result, diff, "network", None)
+            return result.finish(diff, network=None)
         ipam = {"Config": [{"Subnet": s} for s in subnets]} if subnets else None
         engine.network_create(
             {
@@ -198,7 +188,7 @@ def network(
                     result.note(f"disconnect {info.get('Name')}")
                     if not check_mode:
                         engine.network_disconnect(name, cid, force=True)
-    return _done(result, diff, "network", None if check_mode else engine.network_inspect(name))
+    return result.finish(diff, network=None if check_mode else engine.network_inspect(name))
 
 
 def volume(
@@ -218,12 +208,8 @@ def volume(
     result = Result()
     current = _inspect(engine.volume_inspect, name)
     if state == "absent":
-        if current:
-            result.compare("state", "present", "absent")
-            result.note("remove")
-            if not check_mode:
-                engine.volume_delete(name)
-        return _done(result, diff, "volume", None)
+        result.remove(bool(current), check_mode, lambda: engine.volume_delete(name))
+        return result.finish(diff, volume=None)
     if recreate not in ("never", "always", "options-changed"):
         raise ModuleError(f"recreate must be never, always or options-changed, not {recreate!r}")
     if current:
@@ -251,4 +237,4 @@ def volume(
             current = engine.volume_create(
                 {"Name": name, "Driver": driver, "DriverOpts": dict(options or {}), "Labels": dict(labels or {})}
             )
-    return _done(result, diff, "volume", current)
+    return result.finish(diff, volume=current)

@@ -4,6 +4,7 @@ and the facts of the resource."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,21 @@ class Result:
     def compare(self, key: str, before: Any, after: Any) -> None:
         self.diff.setdefault("before", {})[key] = before
         self.diff.setdefault("after", {})[key] = after
+
+    def finish(self, diff: bool, **facts: Any) -> Result:
+        """Attach the facts; drop the diff unless it was asked for."""
+        self.facts.update(facts)
+        if not diff:
+            self.diff = {}
+        return self
+
+    def remove(self, present: bool, check_mode: bool, remove: Callable[[], Any]) -> None:
+        """state=absent: remove what is there (in check mode, only say so)."""
+        if present:
+            self.compare("state", "present", "absent")
+            self.note("remove")
+            if not check_mode:
+                remove()
 
     def as_dict(self) -> dict[str, Any]:
         return {

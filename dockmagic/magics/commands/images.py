@@ -31,12 +31,7 @@ def _push(p: Parser) -> Any:
 def _build(p: Parser) -> Any:
     p.add_argument("-t", "--tag", action="append", metavar="NAME[:TAG]")
     p.add_argument("-f", "--file", metavar="PATH", help="the Dockerfile, relative to the context")
-    p.add_argument("--build-arg", action="append", metavar="K=V")
-    p.add_argument("--label", action="append", metavar="K=V")
-    p.add_argument("--target")
-    p.add_argument("--no-cache", action="store_true")
-    p.add_argument("--pull", action="store_true")
-    p.add_argument("-q", "--quiet", action="store_true", help="do not show the step output")
+    add_build_options(p)
     p.unsupported(
         "--platform",
         "--secret",
@@ -59,19 +54,30 @@ def _build(p: Parser) -> Any:
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         if a.context == "-":
             raise CommandError("%docker build - (context on stdin) is not supported; use %%dockerfile")
-        return helpers.build(
-            a.context,
-            tag=a.tag,
-            dockerfile=a.file,
-            buildargs=key_value(a.build_arg),
-            labels=key_value(a.label),
-            target=a.target,
-            nocache=a.no_cache,
-            pull=a.pull,
-            quiet=a.quiet,
-        )
+        return helpers.build(a.context, tag=a.tag, dockerfile=a.file, **build_options(a))
 
     return handle
+
+
+def add_build_options(p: Parser) -> None:
+    """The options %docker build and %%dockerfile share."""
+    p.add_argument("--build-arg", action="append", metavar="K=V")
+    p.add_argument("--label", action="append", metavar="K=V")
+    p.add_argument("--target")
+    p.add_argument("--no-cache", action="store_true")
+    p.add_argument("--pull", action="store_true")
+    p.add_argument("-q", "--quiet", action="store_true", help="do not show the step output")
+
+
+def build_options(a: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "buildargs": key_value(a.build_arg),
+        "labels": key_value(a.label),
+        "target": a.target,
+        "nocache": a.no_cache,
+        "pull": a.pull,
+        "quiet": a.quiet,
+    }
 
 
 @command("tag|image tag", "Give an image another name.")
