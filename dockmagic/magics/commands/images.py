@@ -10,6 +10,27 @@ from ..argv import CommandError, Parser, key_value, key_values
 from .registry import Context, command
 
 
+def add_build_options(p: Parser) -> None:
+    """The options %docker build and %%dockerfile share."""
+    p.add_argument("--build-arg", action="append", metavar="K=V")
+    p.add_argument("--label", action="append", metavar="K=V")
+    p.add_argument("--target")
+    p.add_argument("--no-cache", action="store_true")
+    p.add_argument("--pull", action="store_true")
+    p.add_argument("-q", "--quiet", action="store_true", help="do not show the step output")
+
+
+def build_options(a: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "buildargs": key_value(a.build_arg),
+        "labels": key_value(a.label),
+        "target": a.target,
+        "nocache": a.no_cache,
+        "pull": a.pull,
+        "quiet": a.quiet,
+    }
+
+
 @command("pull|image pull", "Pull an image, with a progress bar per layer.")
 def _pull(p: Parser) -> Any:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
@@ -57,27 +78,6 @@ def _build(p: Parser) -> Any:
         return helpers.build(a.context, tag=a.tag, dockerfile=a.file, **build_options(a))
 
     return handle
-
-
-def add_build_options(p: Parser) -> None:
-    """The options %docker build and %%dockerfile share."""
-    p.add_argument("--build-arg", action="append", metavar="K=V")
-    p.add_argument("--label", action="append", metavar="K=V")
-    p.add_argument("--target")
-    p.add_argument("--no-cache", action="store_true")
-    p.add_argument("--pull", action="store_true")
-    p.add_argument("-q", "--quiet", action="store_true", help="do not show the step output")
-
-
-def build_options(a: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "buildargs": key_value(a.build_arg),
-        "labels": key_value(a.label),
-        "target": a.target,
-        "nocache": a.no_cache,
-        "pull": a.pull,
-        "quiet": a.quiet,
-    }
 
 
 @command("tag|image tag", "Give an image another name.")
