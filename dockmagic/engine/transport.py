@@ -140,7 +140,7 @@ class Transport:
             self.session.mount(host.base_url, self.adapter)
             if host.tls:
                 self.session.verify = host.tls.ca_cert or True
-                if host.tls.client_cert:
+                if host.tls.client_cert and host.tls.client_key:
                     self.session.cert = (host.tls.client_cert, host.tls.client_key)
         self._lock = threading.Lock()
 
@@ -178,8 +178,8 @@ class Transport:
             return self.adapter.send(
                 prepared,
                 stream=stream,
-                timeout=(self.connect_timeout, read_timeout),
-                verify=self.session.verify,
+                timeout=(self.connect_timeout, read_timeout),  # type: ignore[arg-type]  # None = no limit
+                verify=self.session.verify,  # type: ignore[arg-type]
                 cert=self.session.cert,
             )
         except (requests.ConnectionError, requests.Timeout) as exc:

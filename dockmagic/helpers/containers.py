@@ -32,7 +32,7 @@ def ps(
 def inspect(name: str, *, type: str | None = None, engine: Engine | None = None) -> Inspection:
     """Inspect a container, image, network or volume (tried in that order, as ``docker inspect``)."""
     engine = pick(engine)
-    kinds = {
+    kinds: dict[str, Callable[[str], dict[str, Any]]] = {
         "container": engine.container_inspect,
         "image": engine.image_inspect,
         "network": engine.network_inspect,

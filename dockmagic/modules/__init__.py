@@ -4,6 +4,8 @@ community.docker collection's (learned from, none of its code copied)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .container import container
 from .files import copy_into, exec_module, prune
 from .resources import image, network, volume
@@ -11,7 +13,7 @@ from .result import ModuleError, Result
 
 exec = exec_module  # the module's name in plays, as in community.docker
 
-MODULES = {
+MODULES: dict[str, Callable[..., Result]] = {
     "container": container,
     "image": image,
     "network": network,

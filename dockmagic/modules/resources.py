@@ -117,7 +117,7 @@ def network(
 
         result.remove(bool(current), check_mode, remove)
         return result.finish(diff, network=None)
-    wanted = {
+    wanted: dict[str, Any] = {
         "driver": driver,
         "options": dict(options or {}),
         "labels": dict(labels or {}),
@@ -125,7 +125,7 @@ def network(
         "internal": bool(internal),
     }
     if current:
-        have = {
+        have: dict[str, Any] = {
             "driver": current.get("Driver"),
             "options": current.get("Options") or {},
             "labels": current.get("Labels") or {},
@@ -213,12 +213,16 @@ def volume(
     if recreate not in ("never", "always", "options-changed"):
         raise ModuleError(f"recreate must be never, always or options-changed, not {recreate!r}")
     if current:
-        have = {
+        have: dict[str, Any] = {
             "driver": current.get("Driver"),
             "options": current.get("Options") or {},
             "labels": current.get("Labels") or {},
         }
-        want = {"driver": driver, "options": dict(options or {}), "labels": {**have["labels"], **(labels or {})}}
+        want: dict[str, Any] = {
+            "driver": driver,
+            "options": dict(options or {}),
+            "labels": {**have["labels"], **(labels or {})},
+        }
         differs = [k for k in want if have[k] != want[k]]
         for k in differs:
             result.compare(k, have[k], want[k])
