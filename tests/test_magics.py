@@ -139,3 +139,15 @@ def test_completion(engine: Engine, box: str) -> None:
     assert "--rm" in candidates("%docker run ") and "--follow" in candidates("%docker logs ")
     assert box in candidates("%docker logs ")
     assert "--gpus" not in candidates("%docker run ")  # unsupported flags are not offered
+
+
+def test_a_stopped_daemon_is_one_clear_line(ip: Any, tmp_path: Path) -> None:
+    ip.run_line_magic("config", f"DockerMagics.host = 'unix://{tmp_path}/no-daemon.sock'")
+    try:
+        with pytest.raises(UsageError) as exc:
+            ip.run_line_magic("docker", "ps")
+        text = str(exc.value)
+        assert f"{tmp_path}/no-daemon.sock" in text and "Is dockerd running?" in text and "\n" not in text
+        assert "--rm" in candidates("%docker run ")  # completion still offers flags without an engine
+    finally:
+        ip.run_line_magic("config", "DockerMagics.host = ''")
