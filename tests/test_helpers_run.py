@@ -11,7 +11,7 @@ import pytest
 
 import dockmagic
 from dockmagic.engine import Engine
-from dockmagic.errors import ContainerFailed, NotFound, TimedOut
+from dockmagic.errors import APIError, ContainerFailed, NotFound, TimedOut
 
 from .support import LABEL, LABELS, unique
 
@@ -181,3 +181,12 @@ def test_lifecycle_helpers(engine: Engine, image: str) -> None:
                 engine.container_delete(n, force=True)
             except NotFound:
                 pass
+
+
+def test_a_failed_start_is_one_line_and_rm_still_removes(engine: Engine, image: str) -> None:
+    name = unique()
+    with pytest.raises(APIError) as exc:
+        dockmagic.run(image, "no-such-binary", name=name, remove=True, quiet=True, labels=LABELS, engine=engine)
+    assert "no-such-binary" in str(exc.value) and "\n" not in str(exc.value)
+    with pytest.raises(NotFound):
+        engine.container_inspect(name)

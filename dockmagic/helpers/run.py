@@ -88,6 +88,7 @@ def run(
     live = LiveOutput(show=not quiet)
     deadline = started + timeout if timeout else None
     sampler = Sampler(engine, [{"id": cid, "name": result.name}]) if stats else None
+    interrupted = False
     try:
         sock = engine.container_attach(cid, stdin=data is not None)
         engine.container_start(cid)
@@ -99,6 +100,7 @@ def run(
         engine.container_stop(cid, t=settings.stop_timeout)
         raise TimedOut(f"{result.name} ran longer than {timeout}s and was stopped") from None
     except KeyboardInterrupt:
+        interrupted = True
         _after_interrupt(engine, cid, remove)
         raise
     finally:
@@ -108,12 +110,12 @@ def run(
         live.close()
         result.stdout, result.stderr, result.hidden_lines = live.stdout, live.stderr, live.hidden_lines
         result.duration = time.monotonic() - started
-        if (remove and result.exit_code is not None) or (remove and sys.exc_info()[0] is TimedOut):
+        if remove and not interrupted:  # also after a timeout or a failed start, as docker run --rm
             try:
                 engine.container_delete(cid, force=True)
-                result.removed = True
             except NotFound:
-                result.removed = True
+                pass
+            result.removed = True
     if check and result.exit_code != 0:
         raise ContainerFailed(result.name, result.exit_code or 0, result.stderr)
     return result
