@@ -190,3 +190,29 @@ def test_a_failed_start_is_one_line_and_rm_still_removes(engine: Engine, image: 
     assert "no-such-binary" in str(exc.value) and "\n" not in str(exc.value)
     with pytest.raises(NotFound):
         engine.container_inspect(name)
+
+
+def test_events_bounded_by_count_and_duration(engine: Engine, image: str) -> None:
+    name = unique()
+    dockmagic.run(image, "true", name=name, remove=True, quiet=True, labels=LABELS, engine=engine)
+    table = dockmagic.events(since="30s", until="0s", filters={"container": name}, quiet=True, engine=engine)
+    assert [r["Action"] for r in table][:2] == ["create", "attach"] and "destroy" in [r["Action"] for r in table]
+    assert len(dockmagic.events(since="30s", count=1, filters={"container": name}, quiet=True, engine=engine)) == 1
+    start = time.monotonic()
+    assert len(dockmagic.events(duration="1s", filters={"container": name}, quiet=True, engine=engine)) == 0
+    assert time.monotonic() - start < 3
+
+
+def test_ctrl_c_during_exec(engine: Engine, image: str) -> None:
+    name = unique()
+    dockmagic.run(image, "sleep 60", name=name, detach=True, labels=LABELS, engine=engine)
+    try:
+        timer = interrupt_main_after(0.7)
+        start = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            dockmagic.exec(name, "sleep 30", quiet=True, engine=engine)
+        timer.join()
+        assert time.monotonic() - start < 1.7
+        assert engine.container_inspect(name)["State"]["Running"]
+    finally:
+        engine.container_delete(name, force=True)
