@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -14,6 +14,8 @@ class Settings:
     output_line_chars: int = 2000  # a longer line is cut when shown
     on_interrupt: str = "stop"  # what Ctrl-C does to a foreground `run` container: stop, kill or leave
     stop_timeout: int = 0  # seconds between SIGTERM and SIGKILL when stopping on interrupt
+    run_remove: bool = False  # %docker run behaves as if --rm were given (handy in labs)
+    run_labels: dict[str, str] = field(default_factory=dict)  # labels every %docker run adds
 
 
 settings = Settings()

@@ -151,3 +151,19 @@ def test_a_stopped_daemon_is_one_clear_line(ip: Any, tmp_path: Path) -> None:
         assert "--rm" in candidates("%docker run ")  # completion still offers flags without an engine
     finally:
         ip.run_line_magic("config", "DockerMagics.host = ''")
+
+
+def test_run_defaults_from_config(ip: Any, engine: Engine, image: str) -> None:
+    ip.run_line_magic("config", f"DockerMagics.run_labels = {{'course': 'lab1', '{LABEL}': '1'}}")
+    ip.run_line_magic("config", "DockerMagics.run_remove = True")
+    try:
+        r = ip.run_line_magic("docker", f"run -q -l extra=yes {image} true")
+        assert r.removed
+        name = unique()
+        ip.run_line_magic("docker", f"run -d --name {name} {image} sleep 30")
+        labels = engine.container_inspect(name)["Config"]["Labels"]
+        assert labels["course"] == "lab1" and labels[LABEL] == "1"
+        engine.container_delete(name, force=True)
+    finally:
+        ip.run_line_magic("config", "DockerMagics.run_labels = {}")
+        ip.run_line_magic("config", "DockerMagics.run_remove = False")

@@ -7,7 +7,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_cell_magic, magics_class, no_var_expand
-from traitlets import Bool, Enum, Int, Unicode, observe
+from traitlets import Bool, Dict, Enum, Int, Unicode, observe
 
 from .. import helpers
 from ..errors import DockerError
@@ -37,7 +37,12 @@ class DockerMagics(Magics):
         ["stop", "kill", "leave"], settings.on_interrupt, help="What Ctrl-C does to a foreground `run` container"
     ).tag(config=True)
 
-    @observe("max_rows", "output_head_lines", "output_tail_lines", "on_interrupt")
+    run_remove = Bool(False, help="Every %docker run (not -d) removes its container, as with --rm").tag(config=True)
+    run_labels = Dict(value_trait=Unicode(), help="Labels added to every %docker run, e.g. {'course': 'lab1'}").tag(
+        config=True
+    )
+
+    @observe("max_rows", "output_head_lines", "output_tail_lines", "on_interrupt", "run_remove", "run_labels")
     def _sync_settings(self, change: Any) -> None:
         setattr(settings, change["name"], change["new"])
 

@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from ... import helpers
-from ...helpers.config import parse_bytes
+from ...helpers.config import as_labels, parse_bytes
+from ...settings import settings
 from ..argv import CommandError, Parser
 from .registry import Context, command
 
@@ -99,7 +100,7 @@ def _run_options(a: argparse.Namespace) -> dict[str, Any]:
         "workdir": a.workdir,
         "user": a.user,
         "entrypoint": a.entrypoint,
-        "labels": a.label,
+        "labels": {**settings.run_labels, **(as_labels(a.label) or {})},
         "network": a.network,
         "memory": a.memory,
         "cpus": a.cpus,
@@ -156,7 +157,7 @@ def _run(p: Parser) -> Any:
             a.image,
             command,
             detach=a.detach,
-            remove=a.rm,
+            remove=a.rm or (settings.run_remove and not a.detach),
             stdin=ctx.cell,
             tty=a.tty,
             timeout=a.timeout,
