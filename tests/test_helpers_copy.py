@@ -84,6 +84,9 @@ def test_errors_are_clear(engine: Engine, box: str, tmp_path: Path) -> None:
         dockmagic.cp(f"{box}:/etc/hostname", tmp_path / "no" / "such" / "dir" / "x", engine=engine)
     with pytest.raises(DockerError, match="No such container"):
         dockmagic.cp(f"{unique()}:/etc", tmp_path, engine=engine)
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(DockerError, match="No such container"):  # not "…/tmp does not exist"
+        dockmagic.cp(tmp_path / "f", f"{unique()}:/tmp/", engine=engine)
 
 
 def malicious_tar(*members: tuple[str, str, str]) -> bytes:

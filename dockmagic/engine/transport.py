@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -142,7 +141,6 @@ class Transport:
                 self.session.verify = host.tls.ca_cert or True
                 if host.tls.client_cert and host.tls.client_key:
                     self.session.cert = (host.tls.client_cert, host.tls.client_key)
-        self._lock = threading.Lock()
 
     @property
     def sockets_opened(self) -> int | None:

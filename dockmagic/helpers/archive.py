@@ -78,10 +78,10 @@ def tar_stream(src: Path, arcname: str) -> Iterator[bytes]:
     yield tar_end()
 
 
-def memory_member(name: str, content: bytes, mode: int = 0o644) -> bytes:
+def memory_member(name: str, content: bytes, mode: int = 0o644, uid: int = 0, gid: int = 0) -> bytes:
     """One in-memory file as tar header and padded content."""
     info = tarfile.TarInfo(name)
-    info.size, info.mode = len(content), mode
+    info.size, info.mode, info.uid, info.gid = len(content), mode, uid, gid
     return info.tobuf(tarfile.PAX_FORMAT) + content + b"\0" * (-len(content) % BLOCK)
 
 

@@ -6,6 +6,7 @@ import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..engine import Engine
 from ..errors import DockerError, NotFound
@@ -14,6 +15,10 @@ from .archive import bytes_tar, extract, tar_stream
 from .session import pick
 
 _GO_MODE_DIR = 1 << 31  # os.ModeDir in the engine's path stat
+
+
+def is_dir(path_stat: dict[str, Any]) -> bool:
+    return bool(path_stat["mode"] & _GO_MODE_DIR)
 
 
 @dataclass
@@ -36,13 +41,15 @@ def split_container_path(spec: str) -> tuple[str, str] | None:
     return (container, path or "/") if container and "/" not in container else None
 
 
-def stat(container: str, path: str, engine: Engine | None = None) -> dict | None:
-    """The engine's stat of a path in a container (name, size, mode, mtime, linkTarget), or None."""
+def stat(container: str, path: str, engine: Engine | None = None) -> dict[str, Any] | None:
+    """The engine's stat of a path in a container (name, size, mode, mtime, linkTarget), or None
+    when the path does not exist. A HEAD answer has no body to say which was missing, so a 404
+    asks the container itself: a missing container raises its own NotFound."""
+    engine = pick(engine)
     try:
-        return pick(engine).container_archive_info(container, path)
-    except NotFound as exc:
-        if "container" in exc.message.lower() and "path" not in exc.message.lower():
-            raise
+        return engine.container_archive_info(container, path)
+    except NotFound:
+        engine.container_inspect(container)
         return None
 
 
@@ -59,7 +66,7 @@ def _into_container(engine: Engine, src: Path, container: str, path: str) -> Non
     if not src.exists() and not src.is_symlink():
         raise DockerError(f"no such file or folder on the host: {src}")
     target = stat(container, path, engine)
-    if target is not None and target["mode"] & _GO_MODE_DIR:
+    if target is not None and is_dir(target):
         folder, name = path, src.name  # into an existing folder
     else:
         if path.endswith("/"):

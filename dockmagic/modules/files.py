@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
-from ..helpers.archive import tar_end
-from ..helpers.copy import stat
+from ..helpers.archive import memory_member, tar_end
+from ..helpers.copy import is_dir, stat
 from ..helpers.execs import exec_
 from ..helpers.session import pick
 from .result import ModuleError, Result
-
-_GO_MODE_DIR = 1 << 31
 
 
 def _current_content(engine: Engine, container: str, path: str) -> bytes:
@@ -52,7 +50,7 @@ def copy_into(
     file_mode = int(mode, 8) if isinstance(mode, str) else mode
     result = Result()
     current = stat(container, path, engine)
-    if current is not None and current["mode"] & _GO_MODE_DIR:
+    if current is not None and is_dir(current):
         raise ModuleError(f"{container}:{path} is a folder")
     reasons = []
     if current is None:
@@ -74,12 +72,8 @@ def copy_into(
         result.compare("file", "absent" if current is None else f"{current['size']} bytes", f"{len(data)} bytes")
         result.note(f"write ({', '.join(reasons)})")
         if not check_mode:
-            info = tarfile.TarInfo(Path(path).name)
-            info.size, info.mode = len(data), file_mode
-            if owner:
-                uid, _, gid = owner.partition(":")
-                info.uid, info.gid = int(uid), int(gid or uid)
-            tar = info.tobuf(tarfile.PAX_FORMAT) + data + b"\0" * (-len(data) % 512) + tar_end()
+            uid, _, gid = (owner or "0").partition(":")
+            tar = memory_member(Path(path).name, data, file_mode, int(uid), int(gid or uid)) + tar_end()
             engine.put_container_archive(container, str(Path(path).parent), tar, copy_uid_gid=bool(owner))
     return result.finish(diff, path=path, size=len(data))
 

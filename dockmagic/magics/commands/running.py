@@ -111,6 +111,11 @@ def _run_options(a: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _command(a: argparse.Namespace, ctx: Context) -> list[str] | None:
+    """The command given, else ``sh`` when a cell is the script (%%docker run/exec)."""
+    return a.command or (["sh"] if ctx.cell is not None else None)
+
+
 @command("run|container run", "Run a command in a new container; with %%docker run, the cell is its stdin.", cell=True)
 def _run(p: Parser) -> Any:
     p.add_argument("-d", "--detach", action="store_true", help="run in the background")
@@ -152,7 +157,7 @@ def _run(p: Parser) -> Any:
     p.add_argument("command", nargs=argparse.REMAINDER)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        command = a.command or (["sh"] if ctx.cell is not None else None)
+        command = _command(a, ctx)
         return helpers.run(
             a.image,
             command,
@@ -187,7 +192,7 @@ def _exec(p: Parser) -> Any:
     p.add_argument("command", nargs=argparse.REMAINDER)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        command = a.command or (["sh"] if ctx.cell is not None else None)
+        command = _command(a, ctx)
         if not command:
             raise CommandError("%docker exec: give a command (or use %%docker exec, whose cell is a script)")
         return helpers.exec_(
