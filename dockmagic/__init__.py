@@ -12,12 +12,15 @@ from .engine import Engine, TLSConfig
 from .errors import (
     APIError,
     APIVersionError,
+    CommandError,
     Conflict,
     ContainerFailed,
     DockerError,
     EngineUnavailable,
     NotFound,
     OperationFailed,
+    OptionError,
+    PartlyFailed,
     StreamError,
     TimedOut,
 )
@@ -60,6 +63,9 @@ __all__ = [
     "APIVersionError",
     "StreamError",
     "OperationFailed",
+    "OptionError",
+    "CommandError",
+    "PartlyFailed",
     "ContainerFailed",
     "TimedOut",
 ]

@@ -39,6 +39,14 @@ class Conflict(APIError):
     """409: the name is in use, the container is running, and so on."""
 
 
+class CommandError(DockerError):
+    """A %docker line that cannot be run as written: an unknown flag, a missing argument."""
+
+
+class OptionError(DockerError):
+    """An option or argument value that cannot be understood (a size, a port, a template, ...)."""
+
+
 class APIVersionError(DockerError):
     """The engine's API is too old, for dockmagic or for one option."""
 
@@ -74,6 +82,16 @@ class ContainerFailed(DockerError):
         self.exit_code, self.stderr = exit_code, stderr
         last = stderr.strip().splitlines()[-1:] if stderr.strip() else []
         super().__init__(f"{what} exited with code {exit_code}" + (f": {last[0]}" if last else ""))
+
+
+class PartlyFailed(DockerError):
+    """An action on several targets failed for some: the others were done (as the docker CLI)."""
+
+    def __init__(self, action: str, done: list[str], errors: dict[str, DockerError]) -> None:
+        self.done, self.errors = done, errors
+        failed = "; ".join(f"{target}: {error}" for target, error in errors.items())
+        did = f"{action} {', '.join(done)}; " if done else ""
+        super().__init__(f"{did}failed for {len(errors)} of {len(done) + len(errors)}: {failed}")
 
 
 class TimedOut(DockerError):

@@ -36,7 +36,7 @@ def test_run_returns_a_result(ip: Any, image: str, capfd: Any) -> None:
 
 
 def test_cell_is_stdin_of_run(ip: Any, image: str) -> None:
-    r = ip.run_cell_magic("docker", f"run --rm -q {L} {image}", "echo one\necho two >&2\nexit 4\n")
+    r = ip.run_cell_magic("docker", f"run --rm --no-output {L} {image}", "echo one\necho two >&2\nexit 4\n")
     assert (r.stdout, r.stderr, r.exit_code) == ("one\n", "two\n", 4)
 
 
@@ -77,18 +77,18 @@ def test_dockerfile_cell_builds(ip: Any, engine: Engine, image: str) -> None:
         f"FROM {image}\nARG WHO\nRUN echo built by $WHO > /who\n",
     )
     assert r.image_id.startswith("sha256:") and r.tags == [tag]
-    out = ip.run_line_magic("docker", f"run --rm -q {L} {tag} cat /who")
+    out = ip.run_line_magic("docker", f"run --rm --no-output {L} {tag} cat /who")
     assert out.stdout == "built by cell\n"
     engine.image_delete(tag)
 
 
 def test_variables_expand_and_can_be_turned_off(ip: Any, image: str) -> None:
     ip.user_ns["word"] = "expanded"
-    r = ip.run_line_magic("docker", f"run --rm -q {L} {image} echo {{word}}")
+    r = ip.run_line_magic("docker", f"run --rm --no-output {L} {image} echo {{word}}")
     assert r.stdout == "expanded\n"
     ip.run_line_magic("config", "DockerMagics.expand_vars = False")
     try:
-        r = ip.run_line_magic("docker", f"run --rm -q {L} {image} echo {{word}}")
+        r = ip.run_line_magic("docker", f"run --rm --no-output {L} {image} echo {{word}}")
         assert r.stdout == "{word}\n"
     finally:
         ip.run_line_magic("config", "DockerMagics.expand_vars = True")
@@ -97,7 +97,7 @@ def test_variables_expand_and_can_be_turned_off(ip: Any, image: str) -> None:
 @pytest.mark.parametrize(
     "line, message",
     [
-        ("run --gpus all img", "docker run --gpus is not supported by dockmagic yet"),
+        ("run --use-api-socket img", "docker run --use-api-socket is not supported by dockmagic yet"),
         ("ps --bogus", "unknown flag: --bogus"),
         ("frobnicate", "unknown subcommand: frobnicate"),
         ("logs no-such-container-xyz", "No such container: no-such-container-xyz"),
@@ -138,7 +138,9 @@ def test_completion(engine: Engine, box: str) -> None:
     assert "ls" in candidates("%docker container ")
     assert "--rm" in candidates("%docker run ") and "--follow" in candidates("%docker logs ")
     assert box in candidates("%docker logs ")
-    assert "--gpus" not in candidates("%docker run ")  # unsupported flags are not offered
+    offered = candidates("%docker run ")
+    assert "--gpus" in offered and "--use-api-socket" not in offered  # unsupported flags are not offered
+    assert "--rm=false" not in offered  # nor the hidden spellings of switches
 
 
 def test_a_stopped_daemon_is_one_clear_line(ip: Any, tmp_path: Path) -> None:
@@ -157,7 +159,7 @@ def test_run_defaults_from_config(ip: Any, engine: Engine, image: str) -> None:
     ip.run_line_magic("config", f"DockerMagics.run_labels = {{'course': 'lab1', '{LABEL}': '1'}}")
     ip.run_line_magic("config", "DockerMagics.run_remove = True")
     try:
-        r = ip.run_line_magic("docker", f"run -q -l extra=yes {image} true")
+        r = ip.run_line_magic("docker", f"run --no-output -l extra=yes {image} true")
         assert r.removed
         name = unique()
         ip.run_line_magic("docker", f"run -d --name {name} {image} sleep 30")

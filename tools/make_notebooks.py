@@ -30,7 +30,7 @@ QUICKSTART = [
     ("code", '%%docker run --rm dockmagic/lab\nuname -a\nfor i in 1 2 3; do echo "step $i"; done\nls /bin | wc -l'),
     (
         "code",
-        "result = %docker run --rm -q dockmagic/lab sh -c 'echo quietly; exit 3'\nresult.exit_code, result.stdout",
+        "result = %docker run --rm --no-output dockmagic/lab sh -c 'echo quietly; exit 3'\nresult.exit_code, result.stdout",
     ),
     ("md", "## A long-running container"),
     (
@@ -105,7 +105,7 @@ STATS = [
     ),
     ("code", "live = %docker stats --plot --duration 5s st-cpu st-mem st-net"),
     ("md", "`--stats` records a single run and shows its plot with the result."),
-    ("code", "%docker run --rm --stats -q dockmagic/lab sh -c 'i=0; while [ $i -lt 800000 ]; do i=$((i+1)); done'"),
+    ("code", "%docker run --rm --stats --no-output dockmagic/lab sh -c 'i=0; while [ $i -lt 800000 ]; do i=$((i+1)); done'"),
     ("md", "## Cleanup"),
     ("code", "%docker rm -f st-cpu st-mem st-sink st-net"),
 ]

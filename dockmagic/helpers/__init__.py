@@ -27,7 +27,7 @@ from .images import history, image_inspect, image_prune, import_image, load, pul
 from .lab import LAB_IMAGE, lab_image
 from .logs import logs
 from .resources import events, images, networks, system_df, system_info, system_version, volumes
-from .run import run
+from .run import create, run
 from .session import default_engine, use
 from .stats import StatsSeries, sample, stats, watch
 
@@ -36,6 +36,7 @@ __all__ = [
     "StatsSeries",
     "build",
     "cp",
+    "create",
     "default_engine",
     "diff",
     "events",

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
-from ..errors import NotFound
+from ..errors import DockerError, NotFound, PartlyFailed
+from ..options import update_body
 from ..render.table import Table
 from ..render.tree import Inspection
-from .config import as_restart, parse_bytes
 from .session import pick
 from .tables import changes_table, containers_table, top_table
 
@@ -70,40 +70,49 @@ def export(container: str, path: str | os.PathLike[str], *, engine: Engine | Non
     return target
 
 
-def _each(containers: tuple[str, ...], action: Callable[[str], Any]) -> list[str]:
-    """Apply one engine call to each container, in order; the names back."""
+def each(containers: tuple[str, ...] | list[str], action: Callable[[str], Any], verb: str) -> list[str]:
+    """Apply one engine call to every target, in order, as the docker CLI does: a failure does not
+    stop the rest; one error at the end names the failed ones. The names done come back."""
+    done: list[str] = []
+    errors: dict[str, DockerError] = {}
     for c in containers:
-        action(c)
-    return list(containers)
+        try:
+            action(c)
+            done.append(c)
+        except DockerError as exc:
+            errors[c] = exc
+    if errors:
+        raise PartlyFailed(verb, done, errors)
+    return done
 
 
 def start(*containers: str, engine: Engine | None = None) -> list[str]:
-    return _each(containers, pick(engine).container_start)
+    return each(containers, pick(engine).container_start, "started")
 
 
 def stop(
     *containers: str, time: int | None = None, signal: str | None = None, engine: Engine | None = None
 ) -> list[str]:
     e = pick(engine)
-    return _each(containers, lambda c: e.container_stop(c, t=time, signal=signal))
+    return each(containers, lambda c: e.container_stop(c, t=time, signal=signal), "stopped")
 
 
 def restart(*containers: str, time: int | None = None, engine: Engine | None = None) -> list[str]:
     e = pick(engine)
-    return _each(containers, lambda c: e.container_restart(c, t=time))
+    return each(containers, lambda c: e.container_restart(c, t=time), "restarted")
 
 
 def kill(*containers: str, signal: str | None = None, engine: Engine | None = None) -> list[str]:
     e = pick(engine)
-    return _each(containers, lambda c: e.container_kill(c, signal=signal))
+    return each(containers, lambda c: e.container_kill(c, signal=signal), "killed")
 
 
 def pause(*containers: str, engine: Engine | None = None) -> list[str]:
-    return _each(containers, pick(engine).container_pause)
+    return each(containers, pick(engine).container_pause, "paused")
 
 
 def unpause(*containers: str, engine: Engine | None = None) -> list[str]:
-    return _each(containers, pick(engine).container_unpause)
+    return each(containers, pick(engine).container_unpause, "unpaused")
 
 
 def rename(container: str, new_name: str, *, engine: Engine | None = None) -> str:
@@ -113,7 +122,7 @@ def rename(container: str, new_name: str, *, engine: Engine | None = None) -> st
 
 def rm(*containers: str, force: bool = False, volumes: bool = False, engine: Engine | None = None) -> list[str]:
     e = pick(engine)
-    return _each(containers, lambda c: e.container_delete(c, force=force, v=volumes))
+    return each(containers, lambda c: e.container_delete(c, force=force, v=volumes), "removed")
 
 
 def wait(*containers: str, condition: str | None = None, engine: Engine | None = None) -> list[int]:
@@ -121,25 +130,24 @@ def wait(*containers: str, condition: str | None = None, engine: Engine | None =
     return [pick(engine).container_wait(c, condition)["StatusCode"] for c in containers]
 
 
-def update(
-    *containers: str,
-    memory: int | str | None = None,
-    cpus: float | None = None,
-    restart: str | None = None,
-    engine: Engine | None = None,
-    **resources: Any,
-) -> list[str]:
-    """Change resources in place (memory, cpus, restart policy, or API fields like CpuShares)."""
-    body: dict[str, Any] = dict(resources)
-    if memory is not None:
-        body["Memory"] = parse_bytes(memory)
-        body.setdefault("MemorySwap", -1)
-    if cpus is not None:
-        body["NanoCpus"] = int(cpus * 1e9)
-    if restart:
-        body["RestartPolicy"] = as_restart(restart)
+def update(*containers: str, engine: Engine | None = None, **options: Any) -> list[str]:
+    """``docker update``: change resources in place (memory, memory_swap, cpus, cpu_shares,
+    restart, pids_limit, ...: the updatable rows of the option table); only what is given changes."""
+    body = update_body(**options)
     e = pick(engine)
-    return _each(containers, lambda c: e.container_update(c, body))
+    return each(containers, lambda c: e.container_update(c, _keep_swap(e, c, body)), "updated")
+
+
+def _keep_swap(engine: Engine, container: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A new memory limit without a swap limit: keep the container's swap allowance. On cgroup v1
+    the engine refuses a memory limit above the current memory+swap limit (the docker CLI fails
+    there too), and ``MemorySwap=-1`` fails where a limit is already set."""
+    if "Memory" not in body or "MemorySwap" in body:
+        return body
+    host = engine.container_inspect(container)["HostConfig"]
+    memory, swap = host.get("Memory") or 0, host.get("MemorySwap") or 0
+    kept = body["Memory"] + (swap - memory) if memory > 0 and swap > 0 else -1
+    return {**body, "MemorySwap": kept}
 
 
 def prune(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> dict[str, Any]:

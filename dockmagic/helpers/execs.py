@@ -8,8 +8,9 @@ from typing import Any
 
 from ..engine import Engine
 from ..errors import ContainerFailed
+from ..options import as_command
+from ..options.values import as_env, env_entry, read_kv_file
 from ..render.results import ExecResult
-from .config import as_command, as_env
 from .output import LiveOutput
 from .session import pick
 from .streaming import pump
@@ -23,28 +24,35 @@ def exec_(
     user: str | None = None,
     workdir: str | None = None,
     env: Mapping[str, Any] | Iterable[str] | None = None,
+    env_file: Iterable[str] | None = None,
     tty: bool = False,
     privileged: bool = False,
+    detach: bool = False,
     check: bool = False,
     quiet: bool = False,
     engine: Engine | None = None,
 ) -> ExecResult:
-    """Like ``docker exec``: output shown live, ``stdin`` fed and closed, exit code returned."""
+    """Like ``docker exec``: output shown live, ``stdin`` fed and closed, exit code returned.
+    ``detach`` starts the command and returns at once (no output, no exit code yet)."""
     engine = pick(engine)
     cmd = as_command(command) or []
-    data = stdin.encode() if isinstance(stdin, str) else stdin
+    data = None if detach else stdin.encode() if isinstance(stdin, str) else stdin
+    from_files = [env_entry(line) for f in env_file or [] for line in read_kv_file(f, "env file")]
     config = {
         "Cmd": cmd,
-        "AttachStdout": True,
-        "AttachStderr": True,
+        "AttachStdout": not detach,
+        "AttachStderr": not detach,
         "AttachStdin": data is not None,
         "Tty": tty,
         "User": user,
         "WorkingDir": workdir,
-        "Env": as_env(env),
+        "Env": [*from_files, *(as_env(env) or [])] or None,
         "Privileged": privileged,
     }
     exec_id = engine.container_exec(container, {k: v for k, v in config.items() if v is not None})["Id"]
+    if detach:
+        engine.exec_start(exec_id, detach=True)
+        return ExecResult(container=container, command=cmd, detached=True)
     started = time.monotonic()
     live = LiveOutput(show=not quiet)
     try:

@@ -1,21 +1,26 @@
-"""``run``: the docker run sequence — create, attach before start (no output is lost), start, wait."""
+"""``run`` and ``create``: the docker run sequence — create (pulling a missing image), attach
+before start (no output is lost), start, wait."""
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
-from ..errors import ContainerFailed, NotFound, TimedOut
+from ..errors import ContainerFailed, NotFound, OptionError, TimedOut
+from ..options import as_command, check_api, container_config
 from ..render.results import RunResult
 from ..settings import settings
-from .config import as_command, container_config
+from .images import pull as pull_image
 from .output import LiveOutput
 from .session import pick
 from .stats import Sampler, StatsSeries
 from .streaming import pump
+
+_PULL_POLICIES = ("missing", "always", "never")
 
 
 def _encode(stdin: str | bytes | None) -> bytes | None:
@@ -35,6 +40,74 @@ def _after_interrupt(engine: Engine, cid: str, remove: bool) -> None:
         pass
 
 
+def _create(
+    engine: Engine,
+    config: dict[str, Any],
+    name: str | None,
+    pull: str,
+    platform: str | None,
+    quiet_pull: bool,
+    cidfile: str | None,
+) -> str:
+    """POST /containers/create, pulling the image first as ``--pull`` says; the new ID."""
+    if pull not in _PULL_POLICIES:
+        raise OptionError(f"invalid --pull {pull!r} (missing, always or never)")
+    if cidfile and Path(cidfile).exists():
+        raise OptionError(f"container ID file found, make sure the other container isn't running: {cidfile}")
+    image = config["Image"]
+    if pull == "always":
+        pull_image(image, platform=platform, quiet=quiet_pull, engine=engine)
+    try:
+        created = engine.container_create(config, name=name, platform=platform)
+    except NotFound as exc:
+        if pull != "missing" or "image" not in exc.message.lower():
+            raise
+        print(f"Unable to find image '{image}' locally", file=sys.stderr)
+        pull_image(image, platform=platform, quiet=quiet_pull, engine=engine)
+        created = engine.container_create(config, name=name, platform=platform)
+    for warning in created.get("Warnings") or []:
+        print(f"warning: {warning}", file=sys.stderr)
+    if cidfile:
+        Path(cidfile).write_text(created["Id"], encoding="utf-8")
+    return str(created["Id"])
+
+
+def create(
+    image: str,
+    command: str | Iterable[str] | None = None,
+    *,
+    name: str | None = None,
+    pull: str = "missing",
+    platform: str | None = None,
+    quiet_pull: bool = False,
+    cidfile: str | None = None,
+    remove: bool = False,
+    engine: Engine | None = None,
+    extra: dict[str, Any] | None = None,
+    **options: Any,
+) -> str:
+    """``docker create``: a new container, not started; its ID. Options are the rows of
+    :data:`dockmagic.options.OPTIONS` by name (``memory="64m"``, ``ports=["8080:80"]``, ...)."""
+    engine = pick(engine)
+    check_api(options, engine.api_version)
+    for client_only in ("attach", "detach_keys", "sig_proxy", "disable_content_trust"):
+        options.pop(client_only, None)
+    auto_remove = {"HostConfig": {"AutoRemove": True}} if remove else {}
+    config = container_config(image, command, extra={**auto_remove, **(extra or {})}, **options)
+    return _create(engine, config, name, pull, platform, quiet_pull, cidfile)
+
+
+def _streams(attach: Iterable[str] | None, stdin: bool) -> tuple[bool, bool, bool]:
+    """Which of stdin, stdout, stderr to attach (``-a``; all output by default)."""
+    if not attach:
+        return stdin, True, True
+    wanted = {a.lower() for a in attach}
+    unknown = wanted - {"stdin", "stdout", "stderr"}
+    if unknown:
+        raise OptionError(f"invalid --attach {', '.join(sorted(unknown))} (stdin, stdout or stderr)")
+    return "stdin" in wanted, "stdout" in wanted, "stderr" in wanted
+
+
 def run(
     image: str,
     command: str | Iterable[str] | None = None,
@@ -43,40 +116,52 @@ def run(
     detach: bool = False,
     remove: bool = False,
     stdin: str | bytes | None = None,
+    interactive: bool = False,
     tty: bool = False,
+    attach: Iterable[str] | None = None,
     timeout: float | None = None,
     check: bool = False,
     quiet: bool = False,
     stats: bool = False,
-    env: Mapping[str, Any] | Iterable[str] | None = None,
-    labels: Mapping[str, Any] | Iterable[str] | None = None,
+    pull: str = "missing",
+    platform: str | None = None,
+    quiet_pull: bool = False,
+    cidfile: str | None = None,
     engine: Engine | None = None,
+    extra: dict[str, Any] | None = None,
     **options: Any,
 ) -> RunResult:
     """Run a command in a new container, showing its output live; like ``docker run``.
 
-    Options are those of :func:`dockmagic.helpers.config.container_config` (volumes, mounts,
-    ports, workdir, user, entrypoint, network, memory, cpus, hostname, privileged, restart, extra).
-    ``stdin`` text is fed to the command and closed. A non-zero exit raises only with ``check``.
-    ``stats`` records the container's resource usage while it runs (``result.stats``, plotted
-    with the result).
+    Options are the rows of :data:`dockmagic.options.OPTIONS` by name (env, volumes, mounts,
+    ports, workdir, user, entrypoint, network, memory, cpus, ...); ``extra`` merges raw API fields.
+    ``stdin`` text is fed to the command and closed; ``interactive`` without ``stdin`` gives an
+    empty stdin (closed at once), as ``docker run -i`` fed from nothing. A non-zero exit raises only
+    with ``check``. ``stats`` records the container's resource usage while it runs.
     """
     engine = pick(engine)
+    check_api(options, engine.api_version)
+    for client_only in ("detach_keys", "sig_proxy", "disable_content_trust"):
+        options.pop(client_only, None)
     data = _encode(stdin)
+    if data is None and interactive and not detach:
+        data = b""
+    attach_in, attach_out, attach_err = _streams(attach, data is not None)
+    fields: dict[str, Any] = {"HostConfig": {"AutoRemove": True}} if remove and detach else {}
+    if detach:
+        fields.update(AttachStdin=False, AttachStdout=False, AttachStderr=False)
+    else:
+        fields.update(AttachStdin=attach_in, AttachStdout=attach_out, AttachStderr=attach_err)
     config = container_config(
         image,
         command,
-        env=env,
-        labels=labels,
-        stdin=data is not None,
+        stdin=attach_in and not detach,
+        interactive=interactive or (attach_in and not detach),
         tty=tty,
-        auto_remove=remove and detach,
+        extra={**fields, **(extra or {})},
         **options,
     )
-    created = engine.container_create(config, name=name)
-    cid = created["Id"]
-    for warning in created.get("Warnings") or []:
-        print(f"warning: {warning}", file=sys.stderr)
+    cid = _create(engine, config, name, pull, platform, quiet_pull, cidfile)
     result = RunResult(
         container=cid, name=name or cid[:12], image=image, command=as_command(command) or [], detached=detach
     )
@@ -90,11 +175,11 @@ def run(
     sampler = Sampler(engine, [{"id": cid, "name": result.name}]) if stats else None
     interrupted = False
     try:
-        sock = engine.container_attach(cid, stdin=data is not None)
+        sock = engine.container_attach(cid, stdin=attach_in, stdout=attach_out, stderr=attach_err)
         engine.container_start(cid)
         if sampler:
             sampler.start()
-        pump(sock, tty, live, data, deadline)
+        pump(sock, tty, live, data if attach_in else None, deadline)
         result.exit_code = engine.container_wait(cid)["StatusCode"]
     except TimeoutError:
         engine.container_stop(cid, t=settings.stop_timeout)

@@ -7,23 +7,9 @@ import time
 from datetime import datetime
 from typing import Any
 
-from .config import OptionError
+from ..options.values import parse_duration
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
-_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(text: str | float) -> float:
-    """``1h30m``, ``45s``, ``500ms`` or a number of seconds."""
-    if isinstance(text, int | float):
-        return float(text)
-    text = text.strip()
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    parts = _DURATION.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise OptionError(f"invalid duration {text!r} (write e.g. 30s, 10m or 1h30m)")
-    return sum(float(n) * _SECONDS[u] for n, u in parts)
+__all__ = ["parse_duration", "to_timestamp"]
 
 
 def to_timestamp(value: Any, now: float | None = None) -> float | None:

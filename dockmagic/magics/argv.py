@@ -7,9 +7,8 @@ import argparse
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-
-class CommandError(Exception):
-    """A usage error: shown as one line."""
+from ..errors import CommandError
+from ..options import OPTIONS, Option
 
 
 class HelpShown(Exception):
@@ -37,8 +36,33 @@ class Parser(argparse.ArgumentParser):
         for flag in flags:
             self.add_argument(flag, action=_Unsupported, nargs="?", help=argparse.SUPPRESS)
 
+    def switch(self, *flags: str, dest: str | None = None, help: str | None = None) -> None:
+        """A boolean flag that also takes the CLI's ``--flag=true`` / ``--flag=false``."""
+        action = self.add_argument(*flags, dest=dest, action="store_true", help=help)
+        spelled = [f"{flag}={word}" for flag in flags if flag.startswith("--") for word in ("true", "false")]
+        for spelling in spelled:  # argparse matches a whole "--rm=false" before splitting at "="
+            value = spelling.endswith("=true")
+            self.add_argument(spelling, dest=action.dest, action="store_const", const=value, help=argparse.SUPPRESS)
+
     def parse(self, argv: Sequence[str]) -> argparse.Namespace:
         return self.parse_args(list(argv))
+
+
+def add_container_options(parser: Parser, command: str) -> list[Option]:
+    """The flags of ``docker run``, ``create`` or ``update``, from the one option table."""
+    chosen = [o for o in OPTIONS if (o.updatable if command == "update" else not (o.run_only and command == "create"))]
+    for o in chosen:
+        if o.kind == "switch":
+            parser.switch(*o.flags, dest=o.name, help=o.help)
+        else:
+            action = "append" if o.kind == "list" else "store"
+            parser.add_argument(*o.flags, dest=o.name, action=action, metavar=o.metavar or "VALUE", help=o.help)
+    return chosen
+
+
+def container_options(a: argparse.Namespace, chosen: list[Option]) -> dict[str, Any]:
+    """The table options given on the line, by name."""
+    return {o.name: getattr(a, o.name) for o in chosen if getattr(a, o.name) not in (None, False)}
 
 
 class _Help(argparse.Action):

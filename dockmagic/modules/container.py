@@ -9,45 +9,19 @@ recreates the container, and the diff says why.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ..engine import Engine
 from ..errors import NotFound
-from ..helpers.config import as_restart, container_config, parse_bytes
+from ..helpers.containers import update as update_resources
 from ..helpers.images import pull as pull_image
 from ..helpers.session import pick
+from ..options import ALIASES, BY_NAME, canonical, container_config, parse_duration
+from .compare import NORMALISE, differences, same
 from .result import ModuleError, Result
 
 STATES = ("started", "present", "stopped", "absent", "healthy")
-UPDATABLE = {"memory", "cpus", "restart_policy"}
-DEFAULT_COMPARISON = {"env": "strict", "labels": "allow_more_present"}
-
-
-def _env_dict(items: Iterable[str] | None) -> dict[str, str]:
-    return dict(item.partition("=")[::2] for item in items or [])
-
-
-def _bindings(raw: Mapping[str, Any] | None) -> dict[str, list[tuple[str, str]]]:
-    """Port bindings with the engine's normalisation undone: no host IP means 0.0.0.0."""
-    out: dict[str, list[tuple[str, str]]] = {}
-    for port, binds in (raw or {}).items():
-        out[port] = sorted((b.get("HostIp") or "0.0.0.0", str(b.get("HostPort") or "")) for b in binds or [])
-    return out
-
-
-def _network_mode(mode: str | None) -> str:
-    return "bridge" if mode in (None, "", "default") else mode
-
-
-def _same(kind: str, wanted: Any, actual: Any) -> bool:
-    if kind == "ignore":
-        return True
-    if kind == "allow_more_present" and isinstance(wanted, dict):
-        return all(actual.get(k) == v for k, v in wanted.items())
-    if kind == "allow_more_present" and isinstance(wanted, list | set):
-        return set(wanted) <= set(actual)
-    return wanted == actual
 
 
 def _ensure_image(engine: Engine, image: str, policy: str, check: bool, result: Result) -> dict[str, Any] | None:
@@ -74,7 +48,8 @@ def _ensure_image(engine: Engine, image: str, policy: str, check: bool, result: 
 
 
 def _differences(
-    opts: dict[str, Any],
+    given: dict[str, Any],
+    command: Any,
     desired: dict[str, Any],
     actual: dict[str, Any],
     image: dict[str, Any] | None,
@@ -82,62 +57,27 @@ def _differences(
     result: Result,
 ) -> tuple[list[str], list[str]]:
     """(options to recreate for, options to update in place), recording each in the diff."""
-    config, host = actual["Config"], actual["HostConfig"]
     image_config = (image or {}).get("Config") or {}
     recreate: list[str] = []
     update: list[str] = []
-
-    def check(key: str, wanted: Any, current: Any) -> None:
-        kind = comparisons.get(key, DEFAULT_COMPARISON.get(key, "strict"))
-        if not _same(kind, wanted, current):
-            result.compare(key, current, wanted)
-            (update if key in UPDATABLE else recreate).append(key)
-
     if image is not None and actual["Image"] != image["Id"]:
         result.compare("image", actual["Image"], image["Id"])
         recreate.append("image")
-    if opts.get("command") is not None:
-        check("command", desired.get("Cmd"), config.get("Cmd"))
-    if opts.get("entrypoint") is not None:
-        check("entrypoint", desired.get("Entrypoint"), config.get("Entrypoint"))
-    if opts.get("env") is not None:
-        check(
-            "env", {**_env_dict(image_config.get("Env")), **_env_dict(desired.get("Env"))}, _env_dict(config.get("Env"))
-        )
-    if opts.get("labels") is not None:
-        check(
-            "labels",
-            {**(image_config.get("Labels") or {}), **(desired.get("Labels") or {})},
-            config.get("Labels") or {},
-        )
-    if opts.get("ports") is not None:
-        check("ports", _bindings(desired["HostConfig"].get("PortBindings")), _bindings(host.get("PortBindings")))
-    if opts.get("volumes") is not None:
-        check("volumes", sorted(desired["HostConfig"].get("Binds") or []), sorted(host.get("Binds") or []))
-    if opts.get("mounts") is not None:
-
-        def key(m: Mapping[str, Any]) -> tuple[str, str, str, bool]:
-            return (m.get("Type", "volume"), m.get("Source", ""), m.get("Target", ""), bool(m.get("ReadOnly")))
-
-        check(
-            "mounts",
-            sorted(key(m) for m in desired["HostConfig"].get("Mounts") or []),
-            sorted(key(m) for m in host.get("Mounts") or []),
-        )
-    for opt, field in (("user", "User"), ("workdir", "WorkingDir"), ("hostname", "Hostname")):
-        if opts.get(opt) is not None:
-            check(opt, desired.get(field), config.get(field))
-    if opts.get("healthcheck") is not None:
-        check("healthcheck", desired.get("Healthcheck"), config.get("Healthcheck"))
-    if opts.get("network_mode") is not None:
-        check("network_mode", _network_mode(opts["network_mode"]), _network_mode(host.get("NetworkMode")))
-    if opts.get("memory") is not None:
-        check("memory", parse_bytes(opts["memory"]), host.get("Memory"))
-    if opts.get("cpus") is not None:
-        check("cpus", int(opts["cpus"] * 1e9), host.get("NanoCpus"))
-    if opts.get("restart_policy") is not None:
-        wanted = as_restart(opts["restart_policy"]) or {}
-        check("restart_policy", wanted["Name"], (host.get("RestartPolicy") or {}).get("Name") or "no")
+    if command is not None:
+        wanted, current = (NORMALISE["Cmd"](c, image_config) for c in (desired.get("Cmd"), actual["Config"].get("Cmd")))
+        if not same(comparisons.get("command", "strict"), wanted, current):
+            result.compare("command", current, wanted)
+            recreate.append("command")
+    compared = {k: v for k, v in given.items() if k != "network"}  # networks are connected in place
+    if "network" in given:
+        compared["network"] = given["network"][:1]  # the first one is the network mode
+    for name, label, current, wanted in differences(compared, desired, actual, image_config, comparisons):
+        if "NetworkingConfig." in label:
+            continue
+        result.compare(label, current, wanted)
+        target = update if BY_NAME[name].updatable else recreate
+        if name not in target:
+            target.append(name)
     return recreate, update
 
 
@@ -145,8 +85,6 @@ def _healthcheck(spec: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """``{"test": "wget -q localhost", "interval": "1s", "retries": 3}`` -> the API's Healthcheck."""
     if spec is None:
         return None
-    from ..helpers.timeparse import parse_duration
-
     test = spec["test"]
     out: dict[str, Any] = {"Test": ["CMD-SHELL", test] if isinstance(test, str) else list(test)}
     for key, api in (("interval", "Interval"), ("timeout", "Timeout"), ("start_period", "StartPeriod")):
@@ -163,21 +101,8 @@ def container(
     state: str = "started",
     *,
     command: str | list[str] | None = None,
-    entrypoint: str | list[str] | None = None,
-    env: Mapping[str, Any] | None = None,
-    ports: list[str] | None = None,
-    volumes: list[str] | None = None,
-    mounts: list[Any] | None = None,
-    labels: Mapping[str, Any] | None = None,
     networks: list[str] | None = None,
-    network_mode: str | None = None,
-    restart_policy: str | None = None,
-    memory: int | str | None = None,
-    cpus: float | None = None,
     healthcheck: Mapping[str, Any] | None = None,
-    user: str | None = None,
-    workdir: str | None = None,
-    hostname: str | None = None,
     pull: str = "missing",
     recreate: bool = False,
     restart: bool = False,
@@ -186,10 +111,22 @@ def container(
     check_mode: bool = False,
     diff: bool = False,
     engine: Engine | None = None,
+    **options: Any,
 ) -> Result:
-    """Make the container ``name`` be in ``state`` with these options; report what changed."""
+    """Make the container ``name`` be in ``state`` with these options; report what changed.
+
+    ``options`` are the rows of the option table by name (``env``, ``ports``, ``volumes``,
+    ``memory``, ``restart_policy``, ``network_mode``, ...). Only what is given is compared; what
+    ``docker update`` can change is updated in place, anything else recreates the container."""
     if state not in STATES:
         raise ModuleError(f"state must be one of {', '.join(STATES)}, not {state!r}")
+    given = canonical(options)
+    spelled = {ALIASES.get(k, k): k for k in options}  # report options as the caller named them
+    if isinstance(given.get("network"), str):
+        given["network"] = [given["network"]]
+    # a new container starts on the first of `networks` (the rest are connected after), which is
+    # not compared: membership is what `networks` asks for
+    first: dict[str, Any] = {"network": networks[:1]} if networks and "network" not in given else {}
     engine = pick(engine)
     result = Result()
     try:
@@ -206,63 +143,24 @@ def container(
     if not image:
         raise ModuleError(f"container {name} does not exist and no image was given")
     image_info = _ensure_image(engine, image, pull, check_mode, result)
-    opts = {
-        "command": command,
-        "entrypoint": entrypoint,
-        "env": env,
-        "ports": ports,
-        "volumes": volumes,
-        "mounts": mounts,
-        "labels": labels,
-        "network_mode": network_mode,
-        "restart_policy": restart_policy,
-        "memory": memory,
-        "cpus": cpus,
-        "healthcheck": healthcheck,
-        "user": user,
-        "workdir": workdir,
-        "hostname": hostname,
-    }
     extra = {"Healthcheck": _healthcheck(healthcheck)} if healthcheck else None
-    desired = container_config(
-        image,
-        command,
-        env=env,
-        volumes=volumes,
-        mounts=mounts,
-        ports=ports,
-        workdir=workdir,
-        user=user,
-        entrypoint=entrypoint,
-        labels=labels,
-        network=network_mode or (networks[0] if networks else None),
-        memory=memory,
-        cpus=cpus,
-        hostname=hostname,
-        restart=restart_policy,
-        extra=extra,
-    )
+    desired = container_config(image, command, extra=extra, **given, **first)
+    if healthcheck:
+        given["health_cmd"] = desired["Healthcheck"]["Test"]  # compared through the Healthcheck field
 
     recreated = False
     if actual is not None:
-        redo, update = _differences(opts, desired, actual, image_info, comparisons or {}, result)
+        redo, update = _differences(given, command, desired, actual, image_info, comparisons or {}, result)
         if recreate or redo:
             recreated = True
-            result.note(f"recreate ({', '.join(redo) or 'recreate=true'})")
+            result.note(f"recreate ({', '.join(spelled.get(r, r) for r in redo) or 'recreate=true'})")
             if not check_mode:
                 engine.container_delete(actual["Id"], force=True)
             actual = None
         elif update:
-            result.note(f"update {', '.join(update)} in place")
+            result.note(f"update {', '.join(spelled.get(u, u) for u in update)} in place")
             if not check_mode:
-                body: dict[str, Any] = {}
-                if memory is not None:
-                    body.update(Memory=parse_bytes(memory), MemorySwap=-1)
-                if cpus is not None:
-                    body["NanoCpus"] = int(cpus * 1e9)
-                if restart_policy is not None:
-                    body["RestartPolicy"] = as_restart(restart_policy)
-                result.warnings += engine.container_update(actual["Id"], body).get("Warnings") or []
+                update_resources(actual["Id"], engine=engine, **{k: given[k] for k in update})
 
     if actual is None:
         if not recreated:

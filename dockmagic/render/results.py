@@ -47,6 +47,7 @@ class Exited(Output):
     container: str = ""  # id
     command: list[str] = field(default_factory=list)
     duration: float = 0.0
+    detached: bool = False  # started in the background: no exit code yet
 
     @property
     def ok(self) -> bool:
@@ -54,7 +55,7 @@ class Exited(Output):
 
     @property
     def color(self) -> str:  # type: ignore[override]
-        return GREEN if self.ok else RED
+        return GREEN if self.ok or self.detached else RED
 
 
 @dataclass(repr=False)
@@ -62,7 +63,6 @@ class RunResult(Exited):
     name: str = ""
     image: str = ""
     removed: bool = False
-    detached: bool = False
     stats: Any = None  # a StatsSeries when run with stats=True
 
     def _repr_html_(self) -> str:
@@ -77,10 +77,6 @@ class RunResult(Exited):
             )
         return html + self.stats._repr_html_()
 
-    @property
-    def color(self) -> str:  # type: ignore[override]
-        return GREEN if self.ok or self.detached else RED
-
     def summary(self) -> str:
         who = self.name if self.name == self.container[:12] else f"{self.name} ({self.container[:12]})"
         if self.detached:
@@ -94,6 +90,8 @@ class RunResult(Exited):
 @dataclass(repr=False)
 class ExecResult(Exited):
     def summary(self) -> str:
+        if self.detached:
+            return f"exec {shlex.join(self.command)} started in {self.container[:12]} in the background"
         return f"exec {shlex.join(self.command)} in {self.container[:12]} exited with code {self.exit_code}"
 
 

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ... import helpers
-from ..argv import Parser, key_values
+from ..argv import Parser, add_container_options, container_options, key_values
 from .registry import Context, command
 
 
@@ -64,12 +64,9 @@ def _rename(p: Parser) -> Any:
 
 @command("update|container update", "Change a container's resources in place.")
 def _update(p: Parser) -> Any:
-    p.add_argument("-m", "--memory", metavar="SIZE")
-    p.add_argument("--cpus", type=float)
-    p.add_argument("--restart", metavar="POLICY")
-    p.unsupported("--cpu-shares", "-c", "--cpuset-cpus", "--memory-swap", "--pids-limit", "--blkio-weight")
+    chosen = add_container_options(p, "update")
     _many(p)
-    return lambda a, ctx: helpers.update(*a.containers, memory=a.memory, cpus=a.cpus, restart=a.restart)
+    return lambda a, ctx: helpers.update(*a.containers, **container_options(a, chosen))
 
 
 @command("rm|container rm|container remove", "Remove containers.")
@@ -78,7 +75,8 @@ def _rm(p: Parser) -> Any:
     p.add_argument("-v", "--volumes", action="store_true", help="and their anonymous volumes")
     p.unsupported("-l", "--link")
     _many(p)
-    return lambda a, ctx: helpers.rm(*a.containers, force=a.force, volumes=a.volumes)
+    # the CLI trims the slash the engine shows before names ("/web")
+    return lambda a, ctx: helpers.rm(*(c.strip("/") for c in a.containers), force=a.force, volumes=a.volumes)
 
 
 @command("container prune", "Remove all stopped containers.")
