@@ -30,7 +30,8 @@ QUICKSTART = [
     ("code", '%%docker run --rm dockmagic/lab\nuname -a\nfor i in 1 2 3; do echo "step $i"; done\nls /bin | wc -l'),
     (
         "code",
-        "result = %docker run --rm --no-output dockmagic/lab sh -c 'echo quietly; exit 3'\nresult.exit_code, result.stdout",
+        "result = %docker run --rm --no-output dockmagic/lab sh -c 'echo quietly; exit 3'\n"
+        "result.exit_code, result.stdout",
     ),
     ("md", "## A long-running container"),
     (
@@ -80,15 +81,15 @@ STATS = [
     ),
     (
         "md",
-        "Line magics expand `{name}` from the notebook, so literal braces (this awk program) are "
-        "written `{{` and `}}`.",
+        "Line magics expand `{name}` and `$name` from the notebook and keep `{{ }}` as written (docker's "
+        "`--format` templates); a line whose braces are not Python (this awk program) is left as it is.",
     ),
     (
         "code",
         "L = '-l dockmagic.notebook=stats'\n"
         "%docker run -d --name st-cpu {L} --cpus 0.5 dockmagic/lab sh -c 'while :; do :; done'\n"
-        "%docker run -d --name st-mem {L} -m 256m dockmagic/lab awk 'BEGIN{{while(1){{for(i=0;i<60000;i++)"
-        'a[n++]=i; system("sleep 1")}}}}\'\n'
+        "%docker run -d --name st-mem -l dockmagic.notebook=stats -m 256m dockmagic/lab awk "
+        "'BEGIN{while(1){for(i=0;i<60000;i++)a[n++]=i; system(\"sleep 1\")}}'\n"
         "%docker run -d --name st-sink {L} dockmagic/lab sh -c 'while :; do nc -l -p 9000 > /dev/null; done'\n"
         "sink_ip = dockmagic.inspect('st-sink')['NetworkSettings']['IPAddress']\n"
         "%docker run -d --name st-net {L} dockmagic/lab sh -c 'while :; do head -c 2000000 /dev/zero | "
@@ -105,7 +106,10 @@ STATS = [
     ),
     ("code", "live = %docker stats --plot --duration 5s st-cpu st-mem st-net"),
     ("md", "`--stats` records a single run and shows its plot with the result."),
-    ("code", "%docker run --rm --stats --no-output dockmagic/lab sh -c 'i=0; while [ $i -lt 800000 ]; do i=$((i+1)); done'"),
+    (
+        "code",
+        "%docker run --rm --stats --no-output dockmagic/lab sh -c 'i=0; while [ $i -lt 800000 ]; do i=$((i+1)); done'",
+    ),
     ("md", "## Cleanup"),
     ("code", "%docker rm -f st-cpu st-mem st-sink st-net"),
 ]

@@ -8,6 +8,7 @@ from ..engine import Engine
 from ..render.results import LogsResult
 from .output import LiveOutput
 from .session import pick
+from .streaming import pump
 from .timeparse import to_timestamp
 
 
@@ -21,6 +22,7 @@ def logs(
     timestamps: bool = False,
     stdout: bool = True,
     stderr: bool = True,
+    details: bool = False,
     quiet: bool = False,
     engine: Engine | None = None,
 ) -> LogsResult:
@@ -37,12 +39,30 @@ def logs(
         timestamps=timestamps,
         stdout=stdout,
         stderr=stderr,
+        details=details,
         tty=bool(info["Config"].get("Tty")),
     )
     try:
         live.feed_all(stream)
     finally:  # also on Ctrl-C: the connection is closed, what arrived was shown
         stream.close()  # type: ignore[attr-defined]
+        live.close()
+    return LogsResult(
+        stdout=live.stdout, stderr=live.stderr, hidden_lines=live.hidden_lines, container=info["Name"].lstrip("/")
+    )
+
+
+def attach(container: str, *, quiet: bool = False, engine: Engine | None = None) -> LogsResult:
+    """``docker attach`` for a notebook: the container's output from now on, live, until it stops.
+    Ctrl-C detaches (the container keeps running) and closes the connection."""
+    engine = pick(engine)
+    info = engine.container_inspect(container)
+    live = LiveOutput(show=not quiet)
+    sock = engine.container_attach(info["Id"], stdin=False)
+    try:
+        pump(sock, bool(info["Config"].get("Tty")), live, None)
+    finally:
+        sock.close()
         live.close()
     return LogsResult(
         stdout=live.stdout, stderr=live.stderr, hidden_lines=live.hidden_lines, container=info["Name"].lstrip("/")

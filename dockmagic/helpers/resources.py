@@ -7,7 +7,7 @@ import time as _time
 from typing import Any
 
 from ..engine import Engine
-from ..render.table import Table
+from ..render.table import Column, Table
 from ..render.text import visible
 from ..render.tree import Inspection
 from .session import pick
@@ -15,8 +15,18 @@ from .tables import df_table, events_table, images_table, networks_table, volume
 from .timeparse import parse_duration, to_timestamp
 
 
-def images(all: bool = False, *, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
-    return images_table(pick(engine).image_list(all=all, filters=filters))
+def images(
+    all: bool = False,
+    *,
+    reference: str | None = None,
+    filters: dict[str, Any] | None = None,
+    digests: bool = False,
+    engine: Engine | None = None,
+) -> Table:
+    """Images, one row per tag (``docker images [REPO[:TAG]]``)."""
+    if reference:
+        filters = {**(filters or {}), "reference": [reference]}
+    return images_table(pick(engine).image_list(all=all, filters=filters, digests=digests))
 
 
 def networks(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
@@ -67,3 +77,57 @@ def events(
     finally:
         stream.close()  # type: ignore[attr-defined]
     return events_table(rows)
+
+
+def versions(*, engine: Engine | None = None) -> dict[str, Any]:
+    """What ``docker version --format`` sees: ``.Client`` (dockmagic) and ``.Server`` (the engine)."""
+    import platform
+
+    from .. import __version__
+
+    e = pick(engine)
+    server = dict(e.system_version())
+    server["APIVersion"] = server.get("ApiVersion")
+    server["MinAPIVersion"] = server.get("MinAPIVersion")
+    client = {
+        "Version": __version__,
+        "APIVersion": e.api_version,
+        "Os": platform.system().lower(),
+        "Arch": platform.machine(),
+        "Platform": {"Name": "dockmagic"},
+    }
+    return {"Client": client, "Server": server}
+
+
+def system_prune(
+    *, all: bool = False, volumes: bool = False, filters: dict[str, Any] | None = None, engine: Engine | None = None
+) -> dict[str, Any]:
+    """``docker system prune``: stopped containers, unused networks, dangling (or all unused)
+    images, build cache, and with ``volumes`` unused anonymous volumes; what each freed."""
+    e = pick(engine)
+    image_filters = {**(filters or {}), **({"dangling": ["false"]} if all else {})}
+    out = {
+        "Containers": e.container_prune(filters),
+        "Networks": e.network_prune(filters),
+        "Volumes": e.volume_prune(filters) if volumes else None,
+        "Images": e.image_prune(image_filters),
+        "BuildCache": e.build_prune(all=all, filters=filters),
+    }
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def search(
+    term: str, *, limit: int | None = None, filters: dict[str, Any] | None = None, engine: Engine | None = None
+) -> Table:
+    """``docker search``: NAME, DESCRIPTION, STARS, OFFICIAL."""
+    rows = pick(engine).image_search(term, limit=limit, filters=filters)
+    return Table(
+        rows,
+        [
+            Column.key("NAME", "name"),
+            Column.key("DESCRIPTION", "description"),
+            Column.key("STARS", "star_count"),
+            Column("OFFICIAL", lambda r: "[OK]" if r.get("is_official") else ""),
+        ],
+        title="images found",
+    )

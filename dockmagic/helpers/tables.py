@@ -39,10 +39,20 @@ def containers_table(rows: list[Row]) -> Table:
 
 
 def _repo_tag(row: Row) -> tuple[str, str]:
-    tags = row.get("RepoTags") or []
-    tag = tags[0] if tags and tags[0] != "<none>:<none>" else "<none>:<none>"
-    repo, _, version = tag.rpartition(":")
+    repo, _, version = str(row.get("_ref") or "<none>:<none>").rpartition(":")
     return repo, version
+
+
+def per_tag(rows: list[Row]) -> list[Row]:
+    """One row per repository:tag, as ``docker images`` shows an image with several tags."""
+    out = []
+    for row in rows:
+        tags = [t for t in row.get("RepoTags") or [] if t != "<none>:<none>"]
+        if not tags:
+            digests = row.get("RepoDigests") or []
+            tags = [f"{digests[0].partition('@')[0]}:<none>"] if digests else ["<none>:<none>"]
+        out += [{**row, "_ref": tag} for tag in tags]
+    return out
 
 
 def _matches_image(row: Row, key: str) -> bool:
@@ -52,7 +62,7 @@ def _matches_image(row: Row, key: str) -> bool:
 
 def images_table(rows: list[Row]) -> Table:
     return Table(
-        rows,
+        per_tag(rows),
         [
             Column("REPOSITORY", lambda r: _repo_tag(r)[0]),
             Column("TAG", lambda r: _repo_tag(r)[1]),

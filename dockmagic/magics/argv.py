@@ -77,6 +77,12 @@ class _Unsupported(argparse.Action):
         raise CommandError(f"docker {command} {option} is not supported by dockmagic yet")
 
 
+def add_format(parser: Parser, short: bool = False) -> None:
+    """``--format`` (and ``-f`` where the CLI has it: inspect, info, version)."""
+    flags = ("-f", "--format") if short else ("--format",)
+    parser.add_argument(*flags, dest="format", metavar="TEMPLATE", help="a Go template, json, or table TEMPLATE")
+
+
 def key_values(items: list[str] | None) -> dict[str, list[str]]:
     """``--filter a=1 --filter a=2 --filter b=3`` -> {"a": ["1", "2"], "b": ["3"]}."""
     out: dict[str, list[str]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Any
 
@@ -17,6 +18,7 @@ from .argv import CommandError, HelpShown, Parser, key_value
 from .commands import COMMANDS, Context, find
 from .commands.images import add_build_options, build_options
 
+_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
 _USAGE_SUMMARY = "\n".join(
     f"  {name:<22} {cmd.parser.description}" for name, cmd in sorted(COMMANDS.items()) if name == cmd.name
 )
@@ -29,7 +31,9 @@ class DockerMagics(Magics):
         help="Engine to use (unix:///... or tcp://...); empty: DOCKER_HOST, context, socket",
     ).tag(config=True)
     short_errors = Bool(True, help="Show errors as one line (False: full tracebacks)").tag(config=True)
-    expand_vars = Bool(True, help="Expand {var} and $var from the user's namespace in %docker lines").tag(config=True)
+    expand_vars = Bool(
+        True, help="Expand {var} and $var from the user's namespace in %docker lines ({{ }} stays as written)"
+    ).tag(config=True)
     max_rows = Int(settings.max_rows, help="Table rows shown before a footer").tag(config=True)
     output_head_lines = Int(settings.output_head_lines, help="Streamed lines shown live").tag(config=True)
     output_tail_lines = Int(settings.output_tail_lines, help="Last lines shown after held-back output").tag(config=True)
@@ -54,7 +58,11 @@ class DockerMagics(Magics):
 
     def _argv(self, line: str) -> list[str]:
         if self.expand_vars and self.shell is not None:
+            # {{ ... }} is docker's own template syntax (--format): kept as written, never expanded
+            kept = _TEMPLATE.findall(line)
+            line = _TEMPLATE.sub(lambda m: f"\x00{kept.index(m.group())}\x00", line)
             line = self.shell.var_expand(line, depth=2)
+            line = re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], line)
         try:
             return shlex.split(line)
         except ValueError as exc:

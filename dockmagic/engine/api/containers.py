@@ -66,6 +66,7 @@ class ContainerAPI(EngineCore):
         until: int | float | None = None,
         timestamps: bool = False,
         tail: int | str | None = None,
+        details: bool = False,
         tty: bool | None = None,
     ) -> Iterator[Chunk]:
         """Logs as stdout/stderr chunks. ``tty`` says how the container was made (asked when None)."""
@@ -81,6 +82,7 @@ class ContainerAPI(EngineCore):
             "until": until,
             "timestamps": timestamps,
             "tail": tail,
+            "details": details,
         }
         return self._output("GET", f"/containers/{q(id)}/logs", tty, params=params)
 

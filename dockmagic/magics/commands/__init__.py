@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import containers, copying, images, lifecycle, resources, running, stats
+from . import containers, copying, images, lifecycle, networks, resources, running, stats, volumes
 from .registry import COMMANDS, Command, Context, find
 
 __all__ = [
@@ -14,7 +14,9 @@ __all__ = [
     "find",
     "images",
     "lifecycle",
+    "networks",
     "resources",
     "running",
     "stats",
+    "volumes",
 ]

@@ -6,38 +6,76 @@ import argparse
 from typing import Any
 
 from ... import helpers
-from ..argv import Parser, key_values
+from ...render.formats import CONTAINER_TITLES, container_fields, format_rows
+from ..argv import Parser, add_format, key_values
 from .registry import Context, command
+from .showing import inspect_each, listing
+
+_PS_TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
 
 
 @command("ps|container ls|container ps|container list", "List containers (one request, however many).")
 def _ps(p: Parser) -> Any:
-    p.add_argument("-a", "--all", action="store_true", help="also stopped containers")
+    p.switch("-a", "--all", help="also stopped containers")
     p.add_argument("-f", "--filter", action="append", metavar="K=V", help="e.g. status=exited, label=x, name=web")
     p.add_argument("-n", "--last", type=int, metavar="N", help="the N most recently created")
-    p.add_argument("-l", "--latest", action="store_true", help="the most recently created")
-    p.add_argument("-s", "--size", action="store_true")
-    p.add_argument("-q", "--quiet", action="store_true", help="only ids (a list)")
-    p.unsupported("--format", "--no-trunc")
+    p.switch("-l", "--latest", help="the most recently created")
+    p.switch("-s", "--size", help="add a SIZE column")
+    p.switch("-q", "--quiet", help="only ids")
+    p.switch("--no-trunc", help="do not truncate ids and commands")
+    add_format(p)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         table = helpers.ps(a.all, filters=key_values(a.filter), last=1 if a.latest else a.last, size=a.size)
-        return [row["Id"][:12] for row in table] if a.quiet else table
+        if a.quiet:
+            return listing([row["Id"] if a.no_trunc else row["Id"][:12] for row in table])
+        template = a.format
+        if (a.size or a.no_trunc) and template in (None, "table"):  # the CLI's default table, as text
+            template = _PS_TABLE + ("\t{{.Size}}" if a.size else "")
+        if template and template != "table":
+            return format_rows(template, table.rows, container_fields, CONTAINER_TITLES, trunc=not a.no_trunc)
+        return table
 
     return handle
 
 
-@command("inspect|container inspect", "Details of a container, image, network or volume, as a tree.")
+@command("inspect|container inspect", "Details of containers, images, networks or volumes, as trees.")
 def _inspect(p: Parser) -> Any:
     p.add_argument("--type", choices=["container", "image", "network", "volume"])
-    p.unsupported("-f", "--format", "-s", "--size")
+    add_format(p, short=True)
+    p.switch("-s", "--size", help="container sizes (SizeRw, SizeRootFs)")
     p.add_argument("names", nargs="+")
+    return lambda a, ctx: inspect_each(a.names, a.format, lambda n: helpers.inspect(n, type=a.type, size=a.size))
 
-    def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        found = [helpers.inspect(n, type=a.type) for n in a.names]
-        return found[0] if len(found) == 1 else found
 
-    return handle
+@command("port|container port", "The published ports of a container: PORT/PROTO -> HOST:PORT.")
+def _port(p: Parser) -> Any:
+    p.add_argument("container")
+    p.add_argument("port", nargs="?", metavar="PRIVATE_PORT[/PROTO]")
+    return lambda a, ctx: helpers.port(a.container, a.port)
+
+
+@command("commit|container commit", "Make an image from a container's changes.")
+def _commit(p: Parser) -> Any:
+    p.add_argument("-a", "--author")
+    p.add_argument("-c", "--change", action="append", metavar="INSTRUCTION")
+    p.add_argument("-m", "--message")
+    p.add_argument("-p", "--pause", action="store_true", default=True, help="pause during commit (default)")
+    p.add_argument("--pause=false", dest="pause", action="store_false", help=argparse.SUPPRESS)
+    p.add_argument("container")
+    p.add_argument("ref", nargs="?", metavar="REPOSITORY[:TAG]")
+    return lambda a, ctx: helpers.commit(
+        a.container, a.ref, author=a.author, changes=a.change, message=a.message, pause=a.pause
+    )
+
+
+@command("attach|container attach", "Show a running container's output live until it stops (Ctrl-C detaches).")
+def _attach(p: Parser) -> Any:
+    p.switch("--no-stdin", help="accepted: a notebook has no terminal to attach")
+    p.switch("--sig-proxy", help="accepted: Ctrl-C detaches and leaves the container running")
+    p.add_argument("--detach-keys", help="accepted; a notebook has no key sequence to detach")
+    p.add_argument("container")
+    return lambda a, ctx: helpers.attach(a.container)
 
 
 @command("top|container top", "The processes of a running container.")
@@ -67,10 +105,16 @@ def _logs(p: Parser) -> Any:
     p.add_argument("--since", help="e.g. 10m, 2024-01-02T15:04:05Z or Unix seconds")
     p.add_argument("--until")
     p.add_argument("-t", "--timestamps", action="store_true")
-    p.unsupported("--details")
+    p.switch("--details", help="add the extra attributes given to the log driver")
     p.add_argument("container")
     return lambda a, ctx: helpers.logs(
-        a.container, follow=a.follow, tail=a.tail, since=a.since, until=a.until, timestamps=a.timestamps
+        a.container,
+        follow=a.follow,
+        tail=a.tail,
+        since=a.since,
+        until=a.until,
+        timestamps=a.timestamps,
+        details=a.details,
     )
 
 
@@ -87,7 +131,17 @@ def _events(p: Parser) -> Any:
     p.add_argument("-f", "--filter", action="append", metavar="K=V")
     p.add_argument("--duration", help="dockmagic: stop after this long, e.g. 30s")
     p.add_argument("--count", type=int, help="dockmagic: stop after this many events")
-    p.unsupported("--format")
-    return lambda a, ctx: helpers.events(
-        since=a.since, until=a.until, duration=a.duration, count=a.count, filters=key_values(a.filter)
-    )
+    add_format(p)
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        table = helpers.events(
+            since=a.since,
+            until=a.until,
+            duration=a.duration,
+            count=a.count,
+            filters=key_values(a.filter),
+            quiet=bool(a.format),
+        )
+        return format_rows(a.format, table.rows) if a.format and a.format != "table" else table
+
+    return handle

@@ -6,36 +6,37 @@ import argparse
 from typing import Any
 
 from ... import helpers
-from ..argv import Parser, key_values
+from ...render.formats import IMAGE_TITLES, format_one, format_rows, image_fields
+from ..argv import CommandError, Parser, add_format, key_values
 from .registry import Context, command
+from .showing import listing
 
 
-@command("images|image ls|image list", "List images.")
+@command("images|image ls|image list", "List images, one row per tag.")
 def _images(p: Parser) -> Any:
-    p.add_argument("-a", "--all", action="store_true")
+    p.switch("-a", "--all")
     p.add_argument("-f", "--filter", action="append", metavar="K=V")
-    p.add_argument("-q", "--quiet", action="store_true", help="only ids (a list)")
-    p.unsupported("--digests", "--format", "--no-trunc")
+    p.switch("-q", "--quiet", help="only ids")
+    p.switch("--digests", help="add a DIGEST column")
+    p.switch("--no-trunc")
+    add_format(p)
+    p.add_argument("reference", nargs="?", metavar="REPOSITORY[:TAG]")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        table = helpers.images(a.all, filters=key_values(a.filter))
-        return [row["Id"].removeprefix("sha256:")[:12] for row in table] if a.quiet else table
+        table = helpers.images(a.all, reference=a.reference, filters=key_values(a.filter), digests=a.digests)
+        if a.quiet:
+            return listing(list(dict.fromkeys(image_fields(r, not a.no_trunc)["ID"] for r in table)))
+        template = a.format
+        if (a.digests or a.no_trunc) and template in (None, "table"):
+            digest = "\t{{.Digest}}" if a.digests else ""
+            template = (
+                f"table {{{{.Repository}}}}\t{{{{.Tag}}}}{digest}\t{{{{.ID}}}}\t{{{{.CreatedSince}}}}\t{{{{.Size}}}}"
+            )
+        if template and template != "table":
+            return format_rows(template, table.rows, image_fields, IMAGE_TITLES, trunc=not a.no_trunc)
+        return table
 
     return handle
-
-
-@command("network ls|network list|networks", "List networks.")
-def _networks(p: Parser) -> Any:
-    p.add_argument("-f", "--filter", action="append", metavar="K=V")
-    p.unsupported("--format", "--no-trunc", "-q", "--quiet")
-    return lambda a, ctx: helpers.networks(filters=key_values(a.filter))
-
-
-@command("volume ls|volume list|volumes", "List volumes.")
-def _volumes(p: Parser) -> Any:
-    p.add_argument("-f", "--filter", action="append", metavar="K=V")
-    p.unsupported("--format", "-q", "--quiet")
-    return lambda a, ctx: helpers.volumes(filters=key_values(a.filter))
 
 
 @command("system df", "Disk usage of images, containers, volumes and build cache.")
@@ -46,14 +47,61 @@ def _df(p: Parser) -> Any:
 
 @command("info|system info", "The engine's view of itself.")
 def _info(p: Parser) -> Any:
-    p.unsupported("-f", "--format")
-    return lambda a, ctx: helpers.system_info()
+    add_format(p, short=True)
+    return lambda a, ctx: format_one(a.format, dict(helpers.system_info())) if a.format else helpers.system_info()
 
 
 @command("version|system version", "Versions of the engine and its API.")
 def _version(p: Parser) -> Any:
-    p.unsupported("-f", "--format")
-    return lambda a, ctx: helpers.system_version()
+    add_format(p, short=True)
+    return lambda a, ctx: format_one(a.format, helpers.versions()) if a.format else helpers.system_version()
+
+
+@command("system prune", "Remove stopped containers, unused networks, dangling images and build cache.")
+def _system_prune(p: Parser) -> Any:
+    p.switch("-a", "--all", help="all unused images, not just dangling ones")
+    p.switch("--volumes", help="also unused anonymous volumes")
+    p.switch("-f", "--force", help="accepted; a notebook never prompts")
+    p.add_argument("--filter", action="append", metavar="K=V")
+    return lambda a, ctx: helpers.system_prune(all=a.all, volumes=a.volumes, filters=key_values(a.filter))
+
+
+@command("search", "Search a registry for images.")
+def _search(p: Parser) -> Any:
+    p.add_argument("-f", "--filter", action="append", metavar="K=V")
+    p.add_argument("--limit", type=int)
+    p.switch("--no-trunc")
+    add_format(p)
+    p.add_argument("term")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        table = helpers.search(a.term, limit=a.limit, filters=key_values(a.filter))
+        return format_rows(a.format, table.rows) if a.format and a.format != "table" else table
+
+    return handle
+
+
+@command("login", "Log in to a registry; the credentials are kept where the docker CLI keeps them.")
+def _login(p: Parser) -> Any:
+    p.add_argument("-u", "--username")
+    p.add_argument("-p", "--password")
+    p.switch("--password-stdin", help="not in a notebook: use -p with a variable, e.g. -p $token")
+    p.add_argument("server", nargs="?")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        if a.password_stdin:
+            raise CommandError("%docker login --password-stdin: a notebook has no stdin; use -p $variable")
+        if not a.username or not a.password:
+            raise CommandError("%docker login needs -u USER and -p PASSWORD (a notebook cannot prompt)")
+        return helpers.login(a.username, a.password, a.server)
+
+    return handle
+
+
+@command("logout", "Forget a registry's stored credentials.")
+def _logout(p: Parser) -> Any:
+    p.add_argument("server", nargs="?")
+    return lambda a, ctx: helpers.logout(a.server)
 
 
 @command("lab", "dockmagic: build the offline lab image (busybox tools) from this host's static busybox.")

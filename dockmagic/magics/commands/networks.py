@@ -1,0 +1,127 @@
+"""%docker network ls, create, rm, connect, disconnect, inspect, prune."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ... import helpers
+from ...render.formats import NETWORK_TITLES, Formatted, format_rows, network_fields
+from ..argv import Parser, add_format, key_value, key_values
+from .registry import Context, command
+from .showing import inspect_each, listing
+
+
+@command("network ls|network list|networks", "List networks.")
+def _ls(p: Parser) -> Any:
+    p.add_argument("-f", "--filter", action="append", metavar="K=V")
+    p.add_argument("-q", "--quiet", action="store_true", help="only ids")
+    p.add_argument("--no-trunc", action="store_true")
+    add_format(p)
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        table = helpers.networks(filters=key_values(a.filter))
+        if a.quiet:
+            return listing([r["Id"] if a.no_trunc else r["Id"][:12] for r in table])
+        if a.format and a.format != "table":
+            return format_rows(a.format, table.rows, network_fields, NETWORK_TITLES, trunc=not a.no_trunc)
+        return table
+
+    return handle
+
+
+@command("network create", "Create a network; prints its ID.")
+def _create(p: Parser) -> Any:
+    p.add_argument("-d", "--driver")
+    p.add_argument("--subnet", action="append")
+    p.add_argument("--gateway", action="append")
+    p.add_argument("--ip-range", action="append")
+    p.add_argument("--aux-address", action="append", metavar="NAME=IP")
+    p.add_argument("--ipam-driver")
+    p.add_argument("--ipam-opt", action="append", metavar="K=V")
+    p.add_argument("-o", "--opt", action="append", metavar="K=V", help="driver options")
+    p.add_argument("--label", action="append", metavar="K=V")
+    p.switch("--internal")
+    p.switch("--attachable")
+    p.switch("--ipv6")
+    p.switch("--ingress")
+    p.add_argument("--scope")
+    p.switch("--config-only")
+    p.add_argument("--config-from")
+    p.add_argument("name")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        nid = helpers.network_create(
+            a.name,
+            driver=a.driver,
+            subnet=a.subnet,
+            gateway=a.gateway,
+            ip_range=a.ip_range,
+            aux_address=key_value(a.aux_address),
+            ipam_driver=a.ipam_driver,
+            ipam_opt=key_value(a.ipam_opt),
+            options=key_value(a.opt),
+            labels=a.label,
+            internal=a.internal,
+            attachable=a.attachable,
+            ipv6=a.ipv6,
+            ingress=a.ingress,
+            scope=a.scope,
+            config_only=a.config_only,
+            config_from=a.config_from,
+        )
+        return Formatted(nid + "\n")
+
+    return handle
+
+
+@command("network rm|network remove", "Remove networks.")
+def _rm(p: Parser) -> Any:
+    p.switch("-f", "--force", help="do not fail when a network does not exist")
+    p.add_argument("networks", nargs="+", metavar="NETWORK")
+    return lambda a, ctx: listing(helpers.network_rm(*a.networks, force=a.force))
+
+
+@command("network connect", "Connect a container to a network.")
+def _connect(p: Parser) -> Any:
+    p.add_argument("--alias", action="append")
+    p.add_argument("--ip")
+    p.add_argument("--ip6")
+    p.add_argument("--link", action="append")
+    p.add_argument("--link-local-ip", action="append")
+    p.add_argument("--driver-opt", action="append", metavar="K=V")
+    p.add_argument("network")
+    p.add_argument("container")
+    return lambda a, ctx: helpers.network_connect(
+        a.network,
+        a.container,
+        aliases=a.alias,
+        ip=a.ip,
+        ip6=a.ip6,
+        links=a.link,
+        link_local_ip=a.link_local_ip,
+        driver_opt=key_value(a.driver_opt),
+    )
+
+
+@command("network disconnect", "Disconnect a container from a network.")
+def _disconnect(p: Parser) -> Any:
+    p.switch("-f", "--force")
+    p.add_argument("network")
+    p.add_argument("container")
+    return lambda a, ctx: helpers.network_disconnect(a.network, a.container, force=a.force)
+
+
+@command("network inspect", "Details of networks, as a tree.")
+def _inspect(p: Parser) -> Any:
+    add_format(p, short=True)
+    p.switch("-v", "--verbose")
+    p.add_argument("networks", nargs="+", metavar="NETWORK")
+    return lambda a, ctx: inspect_each(a.networks, a.format, lambda n: helpers.inspect(n, type="network"))
+
+
+@command("network prune", "Remove all unused networks.")
+def _prune(p: Parser) -> Any:
+    p.switch("-f", "--force", help="accepted; a notebook never prompts")
+    p.add_argument("--filter", action="append", metavar="K=V")
+    return lambda a, ctx: helpers.network_prune(filters=key_values(a.filter))

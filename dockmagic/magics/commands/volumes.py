@@ -1,0 +1,66 @@
+"""%docker volume ls, create, rm, inspect, prune."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ... import helpers
+from ...render.formats import VOLUME_TITLES, Formatted, format_rows, volume_fields
+from ..argv import Parser, add_format, key_value, key_values
+from .registry import Context, command
+from .showing import inspect_each, listing
+
+
+@command("volume ls|volume list|volumes", "List volumes.")
+def _ls(p: Parser) -> Any:
+    p.add_argument("-f", "--filter", action="append", metavar="K=V")
+    p.add_argument("-q", "--quiet", action="store_true", help="only names")
+    add_format(p)
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        table = helpers.volumes(filters=key_values(a.filter))
+        if a.quiet:
+            return listing([r["Name"] for r in table])
+        if a.format and a.format != "table":
+            return format_rows(a.format, table.rows, volume_fields, VOLUME_TITLES)
+        return table
+
+    return handle
+
+
+@command("volume create", "Create a volume; prints its name.")
+def _create(p: Parser) -> Any:
+    p.add_argument("-d", "--driver")
+    p.add_argument("-o", "--opt", action="append", metavar="K=V", help="driver options")
+    p.add_argument("--label", action="append", metavar="K=V")
+    p.add_argument("--name", dest="named", help="the volume's name (or give it as the argument)")
+    p.add_argument("name", nargs="?")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        name = helpers.volume_create(a.name or a.named, driver=a.driver, options=key_value(a.opt), labels=a.label)
+        return Formatted(name + "\n")
+
+    return handle
+
+
+@command("volume rm|volume remove", "Remove volumes.")
+def _rm(p: Parser) -> Any:
+    p.switch("-f", "--force")
+    p.add_argument("volumes", nargs="+", metavar="VOLUME")
+    return lambda a, ctx: listing(helpers.volume_rm(*a.volumes, force=a.force))
+
+
+@command("volume inspect", "Details of volumes, as a tree.")
+def _inspect(p: Parser) -> Any:
+    add_format(p, short=True)
+    p.add_argument("volumes", nargs="+", metavar="VOLUME")
+    return lambda a, ctx: inspect_each(a.volumes, a.format, lambda v: helpers.inspect(v, type="volume"))
+
+
+@command("volume prune", "Remove unused anonymous volumes (-a: named ones too).")
+def _prune(p: Parser) -> Any:
+    p.switch("-a", "--all")
+    p.switch("-f", "--force", help="accepted; a notebook never prompts")
+    p.add_argument("--filter", action="append", metavar="K=V")
+    return lambda a, ctx: helpers.volume_prune(all=a.all, filters=key_values(a.filter))
