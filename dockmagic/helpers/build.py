@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..engine import Engine
 from ..engine.streams import STDOUT, Chunk
@@ -75,11 +76,14 @@ def build(
     nocache: bool = False,
     pull: bool = False,
     quiet: bool = False,
+    platform: str | None = None,
+    extra: Mapping[str, Any] | None = None,
     engine: Engine | None = None,
 ) -> BuildResult:
     """Build an image like ``docker build`` from a folder (streamed, .dockerignore honoured),
     Dockerfile text, or both; the step output is shown live (capped). A failing step raises
-    OperationFailed naming the step and the engine's message."""
+    OperationFailed naming the step and the engine's message. ``extra`` passes more /build query
+    parameters (``networkmode``, ``extrahosts``, ``shmsize``, ``memory``, ...)."""
     if path is None and dockerfile_text is None:
         raise ValueError("build needs a context folder, Dockerfile text, or both")
     folder = Path(path).expanduser() if path is not None else None
@@ -95,6 +99,8 @@ def build(
         labels=dict(labels or {}) or None,
         nocache=nocache,
         pull=pull,
+        platform=platform,
+        extra=dict(extra or {}) or None,
     )
     step = ""
     try:

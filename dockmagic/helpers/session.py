@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from ..engine import Engine, TLSConfig
 
 _lock = threading.Lock()
 _default: Engine | None = None
+_current: ContextVar[Engine | None] = ContextVar("dockmagic_engine", default=None)
 
 
 def default_engine() -> Engine:
@@ -29,5 +33,16 @@ def use(host: str | Engine | None = None, *, tls: TLSConfig | None = None) -> En
     return engine
 
 
+@contextmanager
+def using(engine: Engine) -> Iterator[Engine]:
+    """Helpers called inside use ``engine`` (``%docker -H HOST ...`` for one command); it is closed after."""
+    token = _current.set(engine)
+    try:
+        yield engine
+    finally:
+        _current.reset(token)
+        engine.close()
+
+
 def pick(engine: Engine | None) -> Engine:
-    return engine if engine is not None else default_engine()
+    return engine if engine is not None else _current.get() or default_engine()

@@ -12,11 +12,12 @@ from traitlets import Bool, Dict, Enum, Int, Unicode, observe
 
 from .. import helpers
 from ..errors import DockerError
-from ..helpers.session import use
+from ..helpers.session import use, using
 from ..settings import settings
 from .argv import CommandError, HelpShown, Parser, key_value
 from .commands import COMMANDS, Context, find
 from .commands.images import add_build_options, build_options
+from .globalflags import split_global_flags
 
 _TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
 _USAGE_SUMMARY = "\n".join(
@@ -93,8 +94,13 @@ class DockerMagics(Magics):
         """
 
         def go() -> Any:
-            command, rest = find(self._argv(line))
-            return command(rest, Context(cell=cell))
+            flags, argv = split_global_flags(self._argv(line))
+            command, rest = find(argv)
+            engine = flags.engine()
+            if engine is None:
+                return command(rest, Context(cell=cell))
+            with using(engine):
+                return command(rest, Context(cell=cell))
 
         return self._guard(go)
 

@@ -3,32 +3,96 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
+from pathlib import Path
 from typing import Any
 
 from ... import helpers
+from ...options.values import as_extra_host, as_ulimit, parse_bytes
 from ..argv import CommandError, Parser, key_value, key_values
 from .registry import Context, command
 
 
 def add_build_options(p: Parser) -> None:
     """The options %docker build and %%dockerfile share."""
-    p.add_argument("--build-arg", action="append", metavar="K=V")
+    p.add_argument("--build-arg", action="append", metavar="VAR[=VALUE]", help="VAR alone: from this environment")
     p.add_argument("--label", action="append", metavar="K=V")
     p.add_argument("--target")
-    p.add_argument("--no-cache", action="store_true")
-    p.add_argument("--pull", action="store_true")
-    p.add_argument("-q", "--quiet", action="store_true", help="do not show the step output")
+    p.switch("--no-cache")
+    p.switch("--pull")
+    p.switch("-q", "--quiet", help="do not show the step output")
+    p.add_argument("--platform")
+    p.add_argument("--network", help="network mode for RUN steps")
+    p.add_argument("--add-host", action="append", metavar="HOST:IP")
+    p.add_argument("--shm-size", metavar="SIZE")
+    p.add_argument("-m", "--memory", metavar="SIZE")
+    p.add_argument("--memory-swap", metavar="SIZE")
+    p.add_argument("--cpu-shares", type=int)
+    p.add_argument("--cpu-period", type=int)
+    p.add_argument("--cpu-quota", type=int)
+    p.add_argument("--cpuset-cpus")
+    p.add_argument("--cpuset-mems")
+    p.add_argument("--cgroup-parent")
+    p.add_argument("--ulimit", action="append", metavar="NAME=SOFT[:HARD]")
+    p.add_argument("--isolation")
+    p.add_argument("--iidfile", metavar="FILE", help="write the image ID to this file")
+    p.switch("--force-rm")
+    p.switch("--rm", help="accepted (the default)")
+    p.switch("--squash")
+
+
+def _build_args(items: list[str] | None) -> dict[str, str | None]:
+    """``--build-arg VAR=value``; a bare ``VAR`` takes its value from this environment (as the CLI)."""
+    out: dict[str, str | None] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        out[key] = value if sep else os.environ.get(key)
+    return out
 
 
 def build_options(a: argparse.Namespace) -> dict[str, Any]:
+    extra = {
+        "networkmode": a.network,
+        "extrahosts": ",".join(as_extra_host(h) for h in a.add_host) if a.add_host else None,
+        "shmsize": parse_bytes(a.shm_size),
+        "memory": parse_bytes(a.memory),
+        "memswap": parse_bytes(a.memory_swap),
+        "cpushares": a.cpu_shares,
+        "cpuperiod": a.cpu_period,
+        "cpuquota": a.cpu_quota,
+        "cpusetcpus": a.cpuset_cpus,
+        "cpusetmems": a.cpuset_mems,
+        "cgroupparent": a.cgroup_parent,
+        "ulimits": json.dumps([as_ulimit(u) for u in a.ulimit]) if a.ulimit else None,
+        "isolation": a.isolation,
+        "forcerm": a.force_rm or None,
+        "squash": a.squash or None,
+    }
     return {
-        "buildargs": key_value(a.build_arg),
+        "buildargs": _build_args(a.build_arg),
         "labels": key_value(a.label),
         "target": a.target,
         "nocache": a.no_cache,
         "pull": a.pull,
         "quiet": a.quiet,
+        "platform": a.platform,
+        "extra": {k: v for k, v in extra.items() if v is not None},
     }
+
+
+def _dockerfile(context: str, file: str | None) -> dict[str, Any]:
+    """``-f PATH`` is relative to the current folder, as the CLI: inside the context it is named
+    relative to it; outside, its text is sent with the context."""
+    if file is None:
+        return {}
+    path, root = Path(file).expanduser().resolve(), Path(context).expanduser().resolve()
+    if path.is_relative_to(root):
+        return {"dockerfile": path.relative_to(root).as_posix()}
+    try:
+        return {"dockerfile_text": path.read_text(encoding="utf-8")}
+    except OSError as exc:
+        raise CommandError(f"cannot read the Dockerfile {file}: {exc.strerror or exc}") from None
 
 
 @command("pull|image pull", "Pull an image, with a progress bar per layer.")
@@ -51,31 +115,18 @@ def _push(p: Parser) -> Any:
 @command("build|image build", "Build an image from a folder (streamed; .dockerignore honoured).")
 def _build(p: Parser) -> Any:
     p.add_argument("-t", "--tag", action="append", metavar="NAME[:TAG]")
-    p.add_argument("-f", "--file", metavar="PATH", help="the Dockerfile, relative to the context")
+    p.add_argument("-f", "--file", metavar="PATH", help="the Dockerfile (default: PATH/Dockerfile)")
     add_build_options(p)
-    p.unsupported(
-        "--platform",
-        "--secret",
-        "--ssh",
-        "--cache-from",
-        "--network",
-        "--add-host",
-        "--iidfile",
-        "--squash",
-        "--output",
-        "-o",
-        "--progress",
-        "--memory",
-        "-m",
-        "--shm-size",
-        "--ulimit",
-    )
+    p.unsupported("--secret", "--ssh", "--cache-from", "--cache-to", "--output", "-o", "--progress", "--load")
     p.add_argument("context", metavar="PATH")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         if a.context == "-":
             raise CommandError("%docker build - (context on stdin) is not supported; use %%dockerfile")
-        return helpers.build(a.context, tag=a.tag, dockerfile=a.file, **build_options(a))
+        result = helpers.build(a.context, tag=a.tag, **_dockerfile(a.context, a.file), **build_options(a))
+        if a.iidfile:
+            Path(a.iidfile).write_text(result.image_id, encoding="utf-8")
+        return result
 
     return handle
 
