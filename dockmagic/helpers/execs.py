@@ -37,7 +37,7 @@ def exec_(
     engine = pick(engine)
     cmd = as_command(command) or []
     data = None if detach else stdin.encode() if isinstance(stdin, str) else stdin
-    from_files = [env_entry(line) for f in env_file or [] for line in read_kv_file(f, "env file")]
+    from_files = [e for f in env_file or [] for e in map(env_entry, read_kv_file(f, "env file")) if "=" in e]
     config = {
         "Cmd": cmd,
         "AttachStdout": not detach,

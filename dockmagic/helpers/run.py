@@ -90,10 +90,16 @@ def create(
     :data:`dockmagic.options.OPTIONS` by name (``memory="64m"``, ``ports=["8080:80"]``, ...)."""
     engine = pick(engine)
     check_api(options, engine.api_version)
-    for client_only in ("attach", "detach_keys", "sig_proxy", "disable_content_trust"):
+    for client_only in ("detach_keys", "sig_proxy", "disable_content_trust"):
         options.pop(client_only, None)
-    auto_remove = {"HostConfig": {"AutoRemove": True}} if remove else {}
-    config = container_config(image, command, extra={**auto_remove, **(extra or {})}, **options)
+    # as the CLI: -i means a later `start -a -i` attaches stdin once; -a picks the streams
+    attach_in, attach_out, attach_err = _streams(options.pop("attach", None), bool(options.get("interactive")))
+    fields: dict[str, Any] = {"AttachStdin": attach_in, "AttachStdout": attach_out, "AttachStderr": attach_err}
+    if attach_in:
+        fields["StdinOnce"] = True
+    if remove:
+        fields["HostConfig"] = {"AutoRemove": True}
+    config = container_config(image, command, extra={**fields, **(extra or {})}, **options)
     return _create(engine, config, name, pull, platform, quiet_pull, cidfile)
 
 

@@ -85,7 +85,10 @@ def _merge(body: Body, key: str, items: dict[str, Any]) -> None:
 
 
 def _place_env_file(body: Body, files: Any) -> None:
-    _extend(body, "Env", [v.env_entry(line) for f in v.as_list(files) or [] for line in v.read_kv_file(f, "env file")])
+    """Lines of env files; a bare VAR takes this environment's value, and is dropped when unset
+    (the CLI's rule for files; a bare ``-e VAR`` is sent as it is)."""
+    lines = [v.env_entry(line) for f in v.as_list(files) or [] for line in v.read_kv_file(f, "env file")]
+    _extend(body, "Env", [line for line in lines if "=" in line])
 
 
 def _place_env(body: Body, env: Any) -> None:
