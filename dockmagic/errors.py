@@ -93,6 +93,13 @@ class PartlyFailed(DockerError):
         did = f"{action} {', '.join(done)}; " if done else ""
         super().__init__(f"{did}failed for {len(errors)} of {len(done) + len(errors)}: {failed}")
 
+    @classmethod
+    def of(cls, action: str, done: list[str], errors: dict[str, DockerError]) -> DockerError:
+        """The error to raise: a lone target's own error as it is, else one naming each failure."""
+        if len(errors) == 1 and not done:
+            return next(iter(errors.values()))
+        return cls(action, done, errors)
+
 
 class TimedOut(DockerError):
     """A command ran longer than its timeout and was stopped."""

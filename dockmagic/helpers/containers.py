@@ -125,7 +125,7 @@ def each(containers: tuple[str, ...] | list[str], action: Callable[[str], Any], 
         except DockerError as exc:
             errors[c] = exc
     if errors:
-        raise PartlyFailed(verb, done, errors)
+        raise PartlyFailed.of(verb, done, errors)
     return done
 
 

@@ -7,12 +7,22 @@ from typing import Any
 
 from ...errors import DockerError, PartlyFailed
 from ...render.formats import Formatted, format_one
+from ...render.text import esc, visible
 from ...render.tree import Inspection
 
 
-def listing(items: list[str]) -> Formatted:
-    """``-q`` output: one per line, as the CLI prints it (still a str to use)."""
-    return Formatted("".join(f"{item}\n" for item in items))
+class Listing(list[str]):
+    """``-q`` output and the names a command acted on: a list to use, shown one per line as the CLI."""
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(visible("\n".join(self)))
+
+    def _repr_html_(self) -> str:
+        return f"<pre class='dockmagic'>{esc(chr(10).join(self))}</pre>"
+
+
+def listing(items: list[str]) -> Listing:
+    return Listing(items)
 
 
 def inspect_each(names: list[str], template: str | None, get: Callable[[str], Inspection]) -> Any:
@@ -30,7 +40,7 @@ def inspect_each(names: list[str], template: str | None, get: Callable[[str], In
         if errors:
             print(text, end="")
     if errors:
-        raise PartlyFailed("inspected", [n for n in names if n not in errors], errors)
+        raise PartlyFailed.of("inspected", [n for n in names if n not in errors], errors)
     if template:
         return text
     return found[0] if len(found) == 1 else found
