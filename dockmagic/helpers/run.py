@@ -21,6 +21,8 @@ from .stats import Sampler, StatsSeries
 from .streaming import pump
 
 _PULL_POLICIES = ("missing", "always", "never")
+# Flags the CLI uses for its own terminal; accepted and meaningless in a notebook.
+_TERMINAL_ONLY = ("detach_keys", "sig_proxy", "disable_content_trust")
 
 
 def _encode(stdin: str | bytes | None) -> bytes | None:
@@ -90,8 +92,8 @@ def create(
     :data:`dockmagic.options.OPTIONS` by name (``memory="64m"``, ``ports=["8080:80"]``, ...)."""
     engine = pick(engine)
     check_api(options, engine.api_version)
-    for client_only in ("detach_keys", "sig_proxy", "disable_content_trust"):
-        options.pop(client_only, None)
+    for flag in _TERMINAL_ONLY:
+        options.pop(flag, None)
     # as the CLI: -i means a later `start -a -i` attaches stdin once; -a picks the streams
     attach_in, attach_out, attach_err = _streams(options.pop("attach", None), bool(options.get("interactive")))
     fields: dict[str, Any] = {"AttachStdin": attach_in, "AttachStdout": attach_out, "AttachStderr": attach_err}
@@ -147,8 +149,8 @@ def run(
     """
     engine = pick(engine)
     check_api(options, engine.api_version)
-    for client_only in ("detach_keys", "sig_proxy", "disable_content_trust"):
-        options.pop(client_only, None)
+    for flag in _TERMINAL_ONLY:
+        options.pop(flag, None)
     data = _encode(stdin)
     if data is None and interactive and not detach:
         data = b""

@@ -47,11 +47,17 @@ class Option:
             set_path(body, self.key, self.convert(value))
 
 
-def set_path(body: Body, key: str, value: Any) -> None:
+def _parent(body: Body, key: str) -> tuple[Body, str]:
+    """The dict that holds ``key`` (made on the way) and the last part of the key."""
     *parents, last = key.split(".")
     for part in parents:
         body = body.setdefault(part, {})
-    body[last] = value
+    return body, last
+
+
+def set_path(body: Body, key: str, value: Any) -> None:
+    holder, last = _parent(body, key)
+    holder[last] = value
 
 
 def get_path(body: Body, key: str) -> Any:
@@ -71,17 +77,13 @@ def inspect_key(key: str) -> str:
 
 
 def _extend(body: Body, key: str, items: list[Any]) -> None:
-    *parents, last = key.split(".")
-    for part in parents:
-        body = body.setdefault(part, {})
-    body[last] = [*(body.get(last) or []), *items]
+    holder, last = _parent(body, key)
+    holder[last] = [*(holder.get(last) or []), *items]
 
 
 def _merge(body: Body, key: str, items: dict[str, Any]) -> None:
-    *parents, last = key.split(".")
-    for part in parents:
-        body = body.setdefault(part, {})
-    body[last] = {**(body.get(last) or {}), **items}
+    holder, last = _parent(body, key)
+    holder[last] = {**(holder.get(last) or {}), **items}
 
 
 def _place_env_file(body: Body, files: Any) -> None:

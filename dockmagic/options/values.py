@@ -435,8 +435,6 @@ def as_gpus(spec: str | Mapping[str, Any]) -> dict[str, Any]:
             request["Options"][k] = v
         else:
             raise OptionError(f"invalid --gpus field {key!r} in {spec!r}")
-    if request["DeviceIDs"] and request["Count"] == 0:
-        request["Count"] = 0
     request["Capabilities"] = [sorted(caps)]
     return request
 
