@@ -48,6 +48,8 @@ def _normalise(info: dict[str, Any], name: str) -> dict[str, Any]:
     host = {k: _empty_is_null(v) for k, v in info["HostConfig"].items() if k not in VOLATILE_HOST}
     if host["RestartPolicy"]["Name"] == "":  # the engine's "" and the CLI's "no" are the same policy
         host["RestartPolicy"]["Name"] = "no"
+    # the CLI gathers -v binds through a Go map, so their order changes from run to run
+    host["Binds"] = sorted(host.get("Binds") or []) or None
     networks = {
         net: {
             "Aliases": sorted(a for a in (ep.get("Aliases") or []) if a not in (info["Id"][:12], name)),
