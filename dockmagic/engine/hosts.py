@@ -6,7 +6,6 @@ Order: explicit argument, ``DOCKER_HOST``, ``DOCKER_CONTEXT`` or ``currentContex
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import DockerError
+from .cliconfig import config_dir, context_meta_path, context_tls_dir, read_config
 
 DEFAULT_UNIX_SOCKET = "/var/run/docker.sock"
 DEFAULT_HOST = f"unix://{DEFAULT_UNIX_SOCKET}"
@@ -102,10 +102,6 @@ def normalize_url(url: str) -> str:
     raise HostError(f"unsupported Docker host {url!r}: dockmagic speaks unix:// and tcp:// (with TLS)")
 
 
-def config_dir(env: dict[str, str]) -> Path:
-    return Path(env.get("DOCKER_CONFIG") or Path.home() / ".docker").expanduser()
-
-
 def _tls_from_env(env: dict[str, str], url: str) -> TLSConfig | None:
     wants_tls = env.get("DOCKER_TLS_VERIFY") or env.get("DOCKER_TLS") or url.startswith("https://")
     if not wants_tls:
@@ -117,9 +113,7 @@ def context_host(name: str, env: dict[str, str]) -> Host:
     """The endpoint of a named docker context, with its TLS material if it has any."""
     if name == "default":
         return Host(DEFAULT_HOST, "context default")
-    digest = hashlib.sha256(name.encode()).hexdigest()
-    root = config_dir(env) / "contexts"
-    meta_file = root / "meta" / digest / "meta.json"
+    meta_file = context_meta_path(name, env)
     try:
         meta = json.loads(meta_file.read_text())
         endpoint = meta["Endpoints"]["docker"]
@@ -128,9 +122,21 @@ def context_host(name: str, env: dict[str, str]) -> Host:
         raise HostError(f"docker context {name!r} not found (no {meta_file})") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise HostError(f"docker context {name!r} has unreadable metadata in {meta_file}: {exc}") from None
-    tls_dir = root / "tls" / digest / "docker"
+    tls_dir = context_tls_dir(name, env)
     tls = TLSConfig.from_dir(tls_dir) if tls_dir.is_dir() and url.startswith("tcp://") else None
     return Host(url, f"context {name}", tls)
+
+
+def current_context(env: dict[str, str] | None = None) -> str:
+    """The context the CLI would use: ``DOCKER_CONTEXT``, else ``currentContext`` in config.json."""
+    env = dict(os.environ if env is None else env)
+    if env.get("DOCKER_CONTEXT"):
+        return env["DOCKER_CONTEXT"]
+    try:
+        name = read_config(env).get("currentContext")
+    except DockerError:  # the CLI, too, falls back to the default context
+        name = None
+    return name if isinstance(name, str) and name else "default"
 
 
 def resolve_host(host: str | None = None, tls: TLSConfig | None = None, env: dict[str, str] | None = None) -> Host:
@@ -141,12 +147,7 @@ def resolve_host(host: str | None = None, tls: TLSConfig | None = None, env: dic
             url = normalize_url(raw)
             secure = (tls or _tls_from_env(env, raw)) if url.startswith("tcp") else None
             return Host(url, source, secure)
-    context = env.get("DOCKER_CONTEXT")
-    if not context:
-        try:
-            context = json.loads((config_dir(env) / "config.json").read_text()).get("currentContext")
-        except (OSError, ValueError, AttributeError):
-            context = None
-    if context:
+    context = current_context(env)
+    if context != "default":
         return context_host(context, env)
     return Host(DEFAULT_HOST, "default")

@@ -24,6 +24,15 @@ from .containers import (
     update,
     wait,
 )
+from .contexts import (
+    context_create,
+    context_get,
+    context_rm,
+    context_show,
+    context_update,
+    context_use,
+    contexts,
+)
 from .copy import cp, write_file
 from .execs import exec_
 from .images import history, image_inspect, image_prune, import_image, load, pull, push, rmi, save, tag
@@ -53,6 +62,13 @@ __all__ = [
     "attach",
     "build",
     "commit",
+    "context_create",
+    "context_get",
+    "context_rm",
+    "context_show",
+    "context_update",
+    "context_use",
+    "contexts",
     "cp",
     "create",
     "default_engine",

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import subprocess
-from pathlib import Path
 from typing import Any
 
-from ..engine.hosts import config_dir
+from ..engine.cliconfig import read_config, write_config
 from ..errors import DockerError
 
 INDEX = "https://index.docker.io/v1/"
@@ -60,8 +58,8 @@ def credentials_for(ref: str, env: dict[str, str] | None = None) -> Credentials 
     """The credentials the docker CLI would use for pushing or pulling ``ref``, or None."""
     server = registry_of(ref)
     try:
-        config: dict[str, Any] = json.loads((config_dir(dict(env or os.environ)) / "config.json").read_text())
-    except (OSError, ValueError):
+        config = read_config(env)
+    except DockerError:  # an unreadable config.json means no stored credentials, as for the CLI
         return None
     helper = (config.get("credHelpers") or {}).get(server) or config.get("credsStore")
     if helper:
@@ -84,31 +82,6 @@ def explicit(ref: str, username: str, password: str) -> Credentials:
     return Credentials(username=username, password=password, serveraddress=registry_of(ref))
 
 
-def _config_file(env: dict[str, str] | None = None) -> Path:
-    return config_dir(dict(env or os.environ)) / "config.json"
-
-
-def _write_config(config: dict[str, Any], env: dict[str, str] | None = None) -> None:
-    """Write config.json as the CLI keeps it: private (0600), replaced whole only once written."""
-    path = _config_file(env)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(config, f, indent="\t")
-    partial.replace(path)
-
-
-def _read_config(env: dict[str, str] | None = None) -> dict[str, Any]:
-    try:
-        config = json.loads(_config_file(env).read_text())
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        raise DockerError(f"cannot read {_config_file(env)}: {exc}") from None
-    return config if isinstance(config, dict) else {}
-
-
 def login(username: str, password: str, server: str | None = None, *, engine: Any = None) -> str:
     """``docker login``: the engine checks the credentials, then they are stored where the docker
     CLI looks for them (``auths`` in config.json). The password is never shown."""
@@ -116,20 +89,20 @@ def login(username: str, password: str, server: str | None = None, *, engine: An
 
     server = server or INDEX
     answer = pick(engine).system_auth({"username": username, "password": password, "serveraddress": server})
-    config = _read_config()
+    config = read_config()
     entry = base64.b64encode(f"{username}:{password}".encode()).decode()
     config.setdefault("auths", {})[server] = {"auth": entry}
-    _write_config(config)
+    write_config(config)
     return str(answer.get("Status") or "Login Succeeded")
 
 
 def logout(server: str | None = None) -> str:
     """``docker logout``: forget the stored credentials of a registry."""
     server = server or INDEX
-    config = _read_config()
+    config = read_config()
     auths = config.get("auths") or {}
     if server not in auths:
         return f"Not logged in to {server}"
     del auths[server]
-    _write_config(config)
+    write_config(config)
     return f"Removing login credentials for {server}"

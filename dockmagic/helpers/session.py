@@ -33,6 +33,15 @@ def use(host: str | Engine | None = None, *, tls: TLSConfig | None = None) -> En
     return engine
 
 
+def follow_context() -> None:
+    """After ``context use``: a default engine found from the environment is found again, as the
+    CLI's next command would; one the user named explicitly stays."""
+    with _lock:
+        stale = _default is not None and _default.host.source != "argument"
+    if stale:
+        use(None)
+
+
 @contextmanager
 def using(engine: Engine) -> Iterator[Engine]:
     """Helpers called inside use ``engine`` (``%docker -H HOST ...`` for one command); it is closed after."""

@@ -102,6 +102,21 @@ def volumes_table(rows: list[Row]) -> Table:
     )
 
 
+def contexts_table(rows: list[Row]) -> Table:
+    """Rows shaped as ``docker context ls --format json`` prints them."""
+    return Table(
+        rows,
+        [
+            Column("NAME", lambda r: r["Name"] + (" *" if r.get("Current") else "")),
+            Column.key("DESCRIPTION", "Description"),
+            Column.key("DOCKER ENDPOINT", "DockerEndpoint"),
+            Column.key("ERROR", "Error"),
+        ],
+        title="contexts",
+        lookup=_matches_named,
+    )
+
+
 def top_table(result: dict[str, Any]) -> Table:
     titles = result.get("Titles") or []
     rows = [dict(zip(titles, proc, strict=False)) for proc in result.get("Processes") or []]

@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass, field
 
 from ..engine import Engine, TLSConfig
-from ..engine.hosts import config_dir, context_host
+from ..engine.cliconfig import config_dir
+from ..engine.hosts import context_host
 from ..errors import CommandError
 
 _VALUED = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import containers, copying, images, lifecycle, networks, resources, running, stats, volumes
+from . import containers, contexts, copying, images, lifecycle, networks, resources, running, stats, volumes
 from .registry import COMMANDS, Command, Context, find
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "Command",
     "Context",
     "containers",
+    "contexts",
     "copying",
     "find",
     "images",

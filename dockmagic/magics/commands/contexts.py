@@ -1,0 +1,83 @@
+"""%docker context ls, inspect, create, update, rm, use, show: the CLI's context store, shared with it."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ... import helpers
+from ...render.formats import Formatted, format_rows
+from ...render.tree import Inspection
+from ..argv import Parser, add_format
+from .registry import Context, command
+from .showing import inspect_each, listing
+
+
+@command("context ls|context list|contexts", "List contexts; the current one is marked with *.")
+def _ls(p: Parser) -> Any:
+    p.add_argument("-q", "--quiet", action="store_true", help="only names")
+    add_format(p)
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        table = helpers.contexts()
+        if a.quiet:
+            return listing([r["Name"] for r in table])
+        if a.format and a.format != "table":
+            return format_rows(a.format, table.rows)
+        return table
+
+    return handle
+
+
+@command("context inspect", "Details of contexts (the current one when none is named).")
+def _inspect(p: Parser) -> Any:
+    add_format(p, short=True)
+    p.add_argument("contexts", nargs="*", metavar="CONTEXT")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        names = a.contexts or [helpers.context_show()]
+        return inspect_each(names, a.format, lambda n: Inspection(helpers.context_get(n).inspect()))
+
+    return handle
+
+
+def _endpoint_flags(p: Parser) -> None:
+    p.add_argument("--description", help="a description of the context")
+    p.add_argument("--docker", metavar="host=URL[,ca=,cert=,key=]", help="the engine endpoint")
+    p.add_argument("name", metavar="CONTEXT")
+
+
+@command("context create", "Create a context (from --docker, --from another, or a copy of the current one).")
+def _create(p: Parser) -> Any:
+    _endpoint_flags(p)
+    p.add_argument("--from", dest="from_", metavar="CONTEXT", help="copy this context's endpoint")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        helpers.context_create(a.name, a.docker, description=a.description or "", from_=a.from_)
+        return Formatted(f"{a.name}\n")
+
+    return handle
+
+
+@command("context update", "Change a context's endpoint or description.")
+def _update(p: Parser) -> Any:
+    _endpoint_flags(p)
+    return lambda a, ctx: Formatted(helpers.context_update(a.name, a.docker, description=a.description) + "\n")
+
+
+@command("context rm|context remove", "Remove contexts (-f: even the current one).")
+def _rm(p: Parser) -> Any:
+    p.switch("-f", "--force")
+    p.add_argument("contexts", nargs="+", metavar="CONTEXT")
+    return lambda a, ctx: listing(helpers.context_rm(*a.contexts, force=a.force))
+
+
+@command("context use", "Make a context the current one, for dockmagic and the docker CLI.")
+def _use(p: Parser) -> Any:
+    p.add_argument("name", metavar="CONTEXT")
+    return lambda a, ctx: Formatted(helpers.context_use(a.name) + "\n")
+
+
+@command("context show", "The current context's name.")
+def _show(p: Parser) -> Any:
+    return lambda a, ctx: Formatted(helpers.context_show() + "\n")

@@ -1,0 +1,108 @@
+"""docker context: the CLI's store, written and read by both the docker CLI and %docker."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from IPython.core.error import UsageError
+
+import dockmagic
+from dockmagic.engine import Engine
+
+DOCKER = shutil.which("docker")
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty docker config folder of the test's own, for the CLI and dockmagic alike."""
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    monkeypatch.delenv("DOCKER_CONTEXT", raising=False)
+    return tmp_path
+
+
+def cli(*args: str) -> str:
+    assert DOCKER
+    done = subprocess.run([DOCKER, *args], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not installed")
+def test_contexts_are_shared_with_the_docker_cli(ip: Any, store: Path) -> None:
+    (store / "ca.pem").write_text("CA")
+    (store / "cert.pem").write_text("CERT")
+    (store / "key.pem").write_text("KEY")
+    ip.run_line_magic(
+        "docker",
+        f'context create lab1 --description "a lab" --docker host=tcp://127.0.0.1:2999,ca={store}/ca.pem,'
+        f"cert={store}/cert.pem,key={store}/key.pem",
+    )
+    cli("context", "create", "lab2", "--docker", "host=unix:///run/lab2.sock")
+
+    theirs = [json.loads(line) for line in cli("context", "ls", "--format", "json").splitlines()]
+    mine = list(ip.run_line_magic("docker", "context ls"))
+    assert mine == theirs
+    assert [c["Name"] for c in mine] == ["default", "lab1", "lab2"]
+    assert cli("context", "inspect", "lab1") and json.loads(cli("context", "inspect", "lab1"))[0] == dict(
+        ip.run_line_magic("docker", "context inspect lab1")
+    )
+    tls = json.loads(cli("context", "inspect", "lab1"))[0]["TLSMaterial"]["docker"]
+    assert sorted(tls) == ["ca.pem", "cert.pem", "key.pem"]
+    assert ip.run_line_magic("docker", "context ls -q") == ["default", "lab1", "lab2"]
+    text = ip.run_line_magic("docker", 'context ls --format "{{.Name}}={{.DockerEndpoint}}"')
+    assert text.splitlines()[1:] == ["lab1=tcp://127.0.0.1:2999", "lab2=unix:///run/lab2.sock"]
+
+    ip.run_line_magic("docker", "context update lab2 --description changed")
+    assert json.loads(cli("context", "inspect", "lab2"))[0]["Metadata"] == {"Description": "changed"}
+    ip.run_line_magic("docker", "context rm lab1 lab2")
+    assert cli("context", "ls", "-q").split() == ["default"]
+
+
+@pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not installed")
+def test_use_moves_the_cli_and_the_default_engine(ip: Any, engine: Engine, store: Path) -> None:
+    ip.run_line_magic("docker", "context create nowhere --docker host=unix:///run/dockmagic-nowhere.sock")
+    ip.run_line_magic("docker", f"context create here --docker host=unix://{engine.host.socket_path}")
+    dockmagic.use(None)  # a default engine found from the environment, as in a fresh kernel
+    try:
+        assert "now" in ip.run_line_magic("docker", "context use nowhere")
+        assert cli("context", "show").strip() == "nowhere"
+        assert json.loads((store / "config.json").read_text())["currentContext"] == "nowhere"
+        with pytest.raises(UsageError, match="dockmagic-nowhere.sock"):
+            ip.run_line_magic("docker", "ps -q")
+        with pytest.raises(UsageError, match='context "nowhere" is in use, set -f flag to force remove'):
+            ip.run_line_magic("docker", "context rm nowhere")
+        cli("context", "use", "here")
+        dockmagic.use(None)
+        assert ip.run_line_magic("docker", "context show").strip() == "here"
+        ip.run_line_magic("docker", "ps -q")  # reaches the engine through the context
+        ip.run_line_magic("docker", "context rm -f here")  # the current one: default becomes current
+        assert "currentContext" not in json.loads((store / "config.json").read_text())
+    finally:
+        dockmagic.use(None)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("context create 'bad name'", 'context name "bad name" is invalid'),
+        ("context create xx --docker skip-tls-verify=true", "always verifies"),
+        ("context create xx --docker host=ftp://h", "unsupported Docker host"),
+        ("context create xx --docker host=tcp://h:1,cert=/nope.pem", "cert=/nope.pem: no such file"),
+        ("context create xx --docker nokey", "expected key=value"),
+        ("context inspect nope", 'context "nope" not found'),
+        ("context use nope", 'context "nope" not found'),
+        ("context rm default", 'context "default" cannot be removed'),
+        ("context export xx", "unknown subcommand: context export"),
+    ],
+)
+def test_context_errors_are_one_line(ip: Any, store: Path, line: str, message: str) -> None:
+    with pytest.raises(UsageError) as exc:
+        ip.run_line_magic("docker", line)
+    assert message in str(exc.value) and "\n" not in str(exc.value)
+    assert not (store / "contexts" / "meta").exists() or not list((store / "contexts" / "meta").iterdir())
