@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Settings:
     max_rows: int = 60  # table rows shown before a "... more rows" footer
-    max_cell_chars: int = 80  # longer cells are cut with an ellipsis (the data keeps all of it)
+    max_cell_chars: int = 80  # longer cells are cut in HTML tables, whole on hover (text tables: as the CLI)
     output_head_lines: int = 200  # streamed output shown before hiding the middle
     output_tail_lines: int = 50  # and the last lines shown at the end
     output_line_chars: int = 2000  # a longer line is cut when shown

@@ -73,7 +73,7 @@ def test_use_moves_the_cli_and_the_default_engine(ip: Any, engine: Engine, store
         assert "now" in ip.run_line_magic("docker", "context use nowhere")
         assert cli("context", "show").strip() == "nowhere"
         assert json.loads((store / "config.json").read_text())["currentContext"] == "nowhere"
-        with pytest.raises(UsageError, match="dockmagic-nowhere.sock"):
+        with pytest.raises(UsageError, match=r"dockmagic-nowhere\.sock"):
             ip.run_line_magic("docker", "ps -q")
         with pytest.raises(UsageError, match='context "nowhere" is in use, set -f flag to force remove'):
             ip.run_line_magic("docker", "context rm nowhere")

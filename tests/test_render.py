@@ -124,7 +124,7 @@ def test_units_like_the_cli() -> None:
                 {"PrivatePort": 53, "Type": "udp"},
             ]
         )
-        == "53/udp, 0.0.0.0:8080->80/tcp, :::8080->80/tcp"
+        == "53/udp, 0.0.0.0:8080->80/tcp, [::]:8080->80/tcp"
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from ..engine import Engine
 from ..render.results import GREEN, Output
 from ..render.table import Column, Table
+from ..render.text import shorten
 from ..render.tree import Inspection
 from ..render.units import ago, human_size
 from .auth import Credentials, credentials_for, explicit
@@ -133,13 +134,14 @@ def import_image(
 
 
 def history(image: str, *, engine: Engine | None = None) -> Table:
+    """``docker history``: the layers of an image, newest first."""
     rows = pick(engine).image_history(image)
     return Table(
         rows,
         [
             Column.key("IMAGE", "Id", lambda v: v.removeprefix("sha256:")[:12] if v != "<missing>" else v),
             Column.key("CREATED", "Created", ago),
-            Column.key("CREATED BY", "CreatedBy"),
+            Column.key("CREATED BY", "CreatedBy", lambda v: shorten(v.replace("\t", " "), 45)),
             Column.key("SIZE", "Size", human_size),
             Column.key("COMMENT", "Comment"),
         ],

@@ -16,7 +16,7 @@ from typing import Any
 from ..engine import Engine
 from ..errors import DockerError, NotFound
 from ..render.table import Column, Table
-from ..render.units import human_size
+from ..render.units import binary_size, human_size
 from .session import pick
 
 MAX_WORKERS = 64  # concurrent stats requests
@@ -89,7 +89,7 @@ STATS_COLUMNS = [
     Column(
         "MEM USAGE / LIMIT",
         lambda r: (r.get("memory"), r.get("memory_limit")),
-        lambda v: f"{human_size(v[0])} / {human_size(v[1])}" if v[0] is not None else "--",
+        lambda v: f"{binary_size(v[0])} / {binary_size(v[1])}" if v[0] is not None else "--",
     ),
     Column.key("MEM %", "memory_percent", _pct),
     Column(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..render.formats import reclaimable
 from ..render.table import Column, Row, Table
+from ..render.text import go_quote, shorten
 from ..render.units import ago, human_size, ports
 
 
@@ -27,7 +29,7 @@ def containers_table(rows: list[Row]) -> Table:
         [
             Column.key("CONTAINER ID", "Id", _short_id),
             Column.key("IMAGE", "Image"),
-            Column("COMMAND", lambda r: r.get("Command") or "", lambda v: f'"{v}"'),
+            Column("COMMAND", lambda r: r.get("Command") or "", lambda v: go_quote(shorten(v, 20))),
             Column.key("CREATED", "Created", ago),
             Column.key("STATUS", "Status"),
             Column.key("PORTS", "Ports", ports),
@@ -156,7 +158,7 @@ def _usage(v: Row) -> dict[str, Any]:
 
 
 def df_table(usage: dict[str, Any]) -> Table:
-    """`docker system df`: one row per kind of thing."""
+    """`docker system df`: one row per kind of thing, shaped as ``--format json`` prints it."""
     kinds: list[tuple[str, str, Callable[[Row], int], Callable[[Row], bool]]] = [
         ("Images", "Images", lambda i: i.get("Size") or 0, lambda i: (i.get("Containers") or 0) > 0),
         ("Containers", "Containers", lambda c: c.get("SizeRw") or 0, lambda c: c.get("State") == "running"),
@@ -173,14 +175,21 @@ def df_table(usage: dict[str, Any]) -> Table:
         items = usage.get(key) or []
         rows.append(
             {
-                "TYPE": title,
-                "TOTAL": len(items),
-                "ACTIVE": sum(1 for i in items if active(i)),
-                "SIZE": sum(size(i) for i in items),
+                "Type": title,
+                "TotalCount": len(items),
+                "Active": sum(1 for i in items if active(i)),
+                "Size": sum(size(i) for i in items),
+                "Reclaimable": sum(size(i) for i in items if not active(i)),
             }
         )
     return Table(
         rows,
-        [Column.key(k, k, human_size if k == "SIZE" else str) for k in ("TYPE", "TOTAL", "ACTIVE", "SIZE")],
+        [
+            Column.key("TYPE", "Type"),
+            Column.key("TOTAL", "TotalCount"),
+            Column.key("ACTIVE", "Active"),
+            Column.key("SIZE", "Size", lambda v: human_size(v, 4)),
+            Column("RECLAIMABLE", lambda r: (r["Reclaimable"], r["Size"]), lambda v: reclaimable(*v)),
+        ],
         title="disk usage",
     )

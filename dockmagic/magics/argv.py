@@ -36,10 +36,10 @@ class Parser(argparse.ArgumentParser):
         for flag in flags:
             self.add_argument(flag, action=_Unsupported, nargs="?", help=argparse.SUPPRESS)
 
-    def switch(self, *flags: str, dest: str | None = None, help: str | None = None) -> None:
-        """A boolean flag that also takes the CLI's ``--flag=true`` / ``--flag=false``."""
-        action = self.add_argument(*flags, dest=dest, action="store_true", help=help)
-        spelled = [f"{flag}={word}" for flag in flags if flag.startswith("--") for word in ("true", "false")]
+    def switch(self, *flags: str, dest: str | None = None, help: str | None = None, default: bool = False) -> None:
+        """A boolean flag that also takes the CLI's ``--flag=true`` / ``--flag=false`` (and ``-H=false``)."""
+        action = self.add_argument(*flags, dest=dest, action="store_true", default=default, help=help)
+        spelled = [f"{flag}={word}" for flag in flags for word in ("true", "false")]
         for spelling in spelled:  # argparse matches a whole "--rm=false" before splitting at "="
             value = spelling.endswith("=true")
             self.add_argument(spelling, dest=action.dest, action="store_const", const=value, help=argparse.SUPPRESS)

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .gotemplate import TemplateError, parse, render
-from .text import esc, visible
-from .units import ago, human_size, parse_time, ports
+from .text import esc, go_quote, shorten, tabwrite, visible
+from .units import ago, binary_size, human_size, parse_time, ports
 
 
 class Formatted(str):
@@ -24,10 +24,15 @@ class Formatted(str):
 
 
 class Fields(dict[str, Any]):
-    """A row as the CLI's formatter shows it: its fields, and ``.Label "key"``."""
+    """A row as the CLI's formatter shows it: its fields, and ``.Label "key"``. Keys are sorted, as
+    Go writes a map, so ``{{json .}}`` prints what the CLI prints."""
+
+    def __init__(self, _labels: dict[str, str] | None = None, **fields: Any) -> None:
+        super().__init__(sorted(fields.items()))
+        self.labels = _labels or {}
 
     def Label(self, key: str) -> str:
-        return str((self.get("_labels") or {}).get(key, ""))
+        return str(self.labels.get(key, ""))
 
 
 class _Headers:
@@ -52,6 +57,11 @@ def _created_at(value: Any) -> str:
     return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
 
 
+def _rfc3339(value: Any) -> str:
+    t = parse_time(value)
+    return "" if t is None else datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _labels(labels: dict[str, str] | None) -> str:
     return ",".join(f"{k}={v}" for k, v in sorted((labels or {}).items()))
 
@@ -62,17 +72,15 @@ def _short(value: Any, trunc: bool) -> str:
 
 
 def container_fields(row: dict[str, Any], trunc: bool = True) -> Fields:
-    command = row.get("Command") or ""
-    if trunc and len(command) > 20:
-        command = command[:19] + "…"
-    size = ""
-    if "SizeRw" in row or "SizeRootFs" in row:
-        size = f"{human_size(row.get('SizeRw') or 0)} (virtual {human_size(row.get('SizeRootFs') or 0)})"
+    command = go_quote(shorten(row.get("Command") or "", 20) if trunc else row.get("Command") or "")
+    size = human_size(row.get("SizeRw") or 0)
+    if row.get("SizeRootFs"):
+        size += f" (virtual {human_size(row['SizeRootFs'])})"
     networks = ((row.get("NetworkSettings") or {}).get("Networks") or {}).keys()
     return Fields(
         ID=_short(row.get("Id"), trunc),
         Image=row.get("Image", ""),
-        Command=f'"{command}"',
+        Command=command,
         CreatedAt=_created_at(row.get("Created")),
         RunningFor=ago(row.get("Created")),
         Ports=ports(row.get("Ports")),
@@ -81,11 +89,29 @@ def container_fields(row: dict[str, Any], trunc: bool = True) -> Fields:
         Size=size,
         Names=",".join(n.lstrip("/") for n in row.get("Names") or []),
         Labels=_labels(row.get("Labels")),
-        Mounts=",".join(m.get("Name") or m.get("Source", "") for m in row.get("Mounts") or []),
+        Mounts=",".join(_mount_name(m, trunc) for m in row.get("Mounts") or []),
         Networks=",".join(sorted(networks)),
         LocalVolumes=str(sum(1 for m in row.get("Mounts") or [] if m.get("Driver") == "local")),
+        Platform=None,  # set only by engines that report it (API 1.46+)
+        HealthStatus=_health(str(row.get("Status") or "")),
+        IPAddresses=[
+            f"{name}/{net['IPAddress']}"
+            for name, net in sorted(((row.get("NetworkSettings") or {}).get("Networks") or {}).items())
+            if net.get("IPAddress")
+        ],
         _labels=row.get("Labels") or {},
     )
+
+
+def _mount_name(mount: dict[str, Any], trunc: bool) -> str:
+    name = str(mount.get("Name") or mount.get("Source", ""))
+    return shorten(name, 15) if trunc else name
+
+
+def _health(status: str) -> str:
+    """The health the engine writes into a listed container's status: "Up 3 minutes (healthy)"."""
+    found = re.search(r"\((?:health: )?(starting|healthy|unhealthy)\)", status)
+    return found.group(1) if found else ""
 
 
 CONTAINER_TITLES = {
@@ -93,6 +119,7 @@ CONTAINER_TITLES = {
     "RunningFor": "CREATED",
     "CreatedAt": "CREATED AT",
     "LocalVolumes": "LOCAL VOLUMES",
+    "IPAddresses": "IP ADDRESSES",
 }
 
 
@@ -154,14 +181,77 @@ def volume_fields(row: dict[str, Any], trunc: bool = True) -> Fields:
 VOLUME_TITLES = {"Name": "VOLUME NAME"}
 
 
-def tabwrite(lines: list[str], minwidth: int = 10, padding: int = 3) -> str:
-    """Align tab-separated cells as Go's tabwriter does for the docker CLI (min width 10, padding 3)."""
-    rows = [line.split("\t") for line in lines]
-    widths: dict[int, int] = {}
-    for cells in rows:
-        for i, cell in enumerate(cells[:-1]):
-            widths[i] = max(widths.get(i, 0), len(cell) + padding, minwidth)
-    return "\n".join("".join(c.ljust(widths[i]) for i, c in enumerate(cells[:-1])) + cells[-1] for cells in rows)
+def history_fields(row: dict[str, Any], trunc: bool = True, human: bool = True) -> Fields:
+    """A layer as ``docker history`` shows it: the command on one line, cut at 45 with ``trunc``."""
+    layer = str(row.get("Id") or "")
+    created_by = str(row.get("CreatedBy") or "").replace("\t", " ")
+    created = row.get("Created")
+    return Fields(
+        ID=layer if layer == "<missing>" else _short(layer, trunc),
+        CreatedSince=ago(created) if human else _rfc3339(created),
+        CreatedAt=_rfc3339(created),
+        CreatedBy=shorten(created_by, 45) if trunc else created_by,
+        Size=human_size(row.get("Size")) if human else str(row.get("Size") or 0),
+        Comment=row.get("Comment") or "",
+    )
+
+
+HISTORY_TITLES = {"ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY"}
+
+
+def reclaimable(free: int, size: int) -> str:
+    """What pruning would free, and its share of the whole (as ``docker system df``)."""
+    return human_size(free, 4) + (f" ({round(free * 100 / size)}%)" if size else "")
+
+
+def df_fields(row: dict[str, Any], trunc: bool = True) -> Fields:
+    """A row of ``docker system df``: sizes with four digits, the reclaimable share in percent."""
+    size = row.get("Size") or 0
+    return Fields(
+        Type=row["Type"],
+        TotalCount=str(row["TotalCount"]),
+        Active=str(row["Active"]),
+        Size=human_size(size, 4),
+        Reclaimable=reclaimable(row.get("Reclaimable") or 0, size),
+    )
+
+
+DF_TITLES = {"TotalCount": "TOTAL"}
+
+
+def _pair(a: Any, b: Any, show: Callable[[Any], str]) -> str:
+    return "--" if a is None else f"{show(a)} / {show(b)}"
+
+
+def _percent(value: Any) -> str:
+    return "--" if value is None or value != value else f"{value:.2f}%"  # NaN: not measured
+
+
+def stats_fields(row: dict[str, Any], trunc: bool = True) -> Fields:
+    """A ``docker stats`` row: memory in binary units, network and block I/O in decimal ones."""
+    return Fields(
+        Container=row.get("target") or row.get("name", ""),
+        Name=row.get("name", ""),
+        ID=_short(row.get("id"), trunc),
+        CPUPerc=_percent(row.get("cpu_percent")),
+        MemUsage=_pair(row.get("memory"), row.get("memory_limit"), binary_size),
+        MemPerc=_percent(row.get("memory_percent")),
+        NetIO=_pair(row.get("net_rx"), row.get("net_tx"), human_size),
+        BlockIO=_pair(row.get("block_read"), row.get("block_write"), human_size),
+        PIDs=str(row.get("pids", "--")),
+    )
+
+
+STATS_TITLES = {
+    "Container": "CONTAINER",
+    "ID": "CONTAINER ID",
+    "CPUPerc": "CPU %",
+    "MemUsage": "MEM USAGE / LIMIT",
+    "MemPerc": "MEM %",
+    "NetIO": "NET I/O",
+    "BlockIO": "BLOCK I/O",
+    "PIDs": "PIDS",
+}
 
 
 def format_rows(

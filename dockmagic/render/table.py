@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..settings import settings
-from .text import esc, shorten, visible
+from .text import esc, one_line, shorten, tabwrite, visible
 
 Row = dict[str, Any]
 
@@ -62,11 +62,15 @@ class Table(Sequence[Row]):
         return self.to_text()
 
     def cells(self, row: Row) -> list[str]:
-        out = []
-        for col in self.columns:
-            value = col.get(row)
-            out.append(shorten(visible("" if value is None else col.show(value)), settings.max_cell_chars))
-        return out
+        """Each column's text for a row, on one line; whole, as the docker CLI prints it."""
+        return [one_line(visible("" if (v := col.get(row)) is None else col.show(v))) for col in self.columns]
+
+    @staticmethod
+    def _html_cell(text: str) -> str:
+        """Long cells are cut in a notebook (settings.max_cell_chars); the whole text shows on hover."""
+        short = shorten(text, settings.max_cell_chars)
+        title = f" title='{esc(text)}'" if short != text else ""
+        return f"<td style='text-align:left'{title}>{esc(short)}</td>"
 
     def _footer(self, shown: int) -> str:
         hidden = len(self.rows) - shown
@@ -75,8 +79,7 @@ class Table(Sequence[Row]):
     def to_text(self) -> str:
         shown = self.rows[: settings.max_rows]
         grid = [[c.title for c in self.columns]] + [self.cells(r) for r in shown]
-        widths = [max(len(line[i]) for line in grid) for i in range(len(self.columns))]
-        lines = ["   ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in grid]
+        lines = tabwrite(["\t".join(line) for line in grid]).splitlines()
         if not shown:
             lines.append(f"(no {self.title or 'rows'})")
         footer = self._footer(len(shown))
@@ -88,10 +91,7 @@ class Table(Sequence[Row]):
     def _repr_html_(self) -> str:
         shown = self.rows[: settings.max_rows]
         head = "".join(f"<th style='text-align:left'>{esc(c.title)}</th>" for c in self.columns)
-        body = "".join(
-            "<tr>" + "".join(f"<td style='text-align:left'>{esc(cell)}</td>" for cell in self.cells(r)) + "</tr>"
-            for r in shown
-        )
+        body = "".join("<tr>" + "".join(self._html_cell(cell) for cell in self.cells(r)) + "</tr>" for r in shown)
         if not shown:
             body = f"<tr><td colspan='{len(self.columns)}'><i>no {esc(self.title or 'rows')}</i></td></tr>"
         footer = self._footer(len(shown))

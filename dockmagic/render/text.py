@@ -25,5 +25,39 @@ def esc(value: object) -> str:
     return html.escape(visible(str(value)), quote=True)
 
 
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+_GO_ESCAPES |= {"\\": "\\\\", '"': '\\"'}
+
+
+def _go_escape(ch: str) -> str:
+    if ch in _GO_ESCAPES:
+        return _GO_ESCAPES[ch]
+    if ch.isprintable():
+        return ch
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def go_quote(text: str) -> str:
+    """A string quoted as Go's strconv.Quote does, as the docker CLI shows a container's command:
+    newlines, tabs and quotes escaped, so a command stays on one line."""
+    return '"' + "".join(map(_go_escape, text)) + '"'
+
+
+def one_line(text: str) -> str:
+    """A table cell: newlines and tabs written as escapes, so they cannot break the columns."""
+    return text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+
+
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def tabwrite(lines: list[str], minwidth: int = 10, padding: int = 3) -> str:
+    """Align tab-separated cells as Go's tabwriter does for the docker CLI (min width 10, padding 3)."""
+    rows = [line.split("\t") for line in lines]
+    widths: dict[int, int] = {}
+    for cells in rows:
+        for i, cell in enumerate(cells[:-1]):
+            widths[i] = max(widths.get(i, 0), len(cell) + padding, minwidth)
+    return "\n".join("".join(c.ljust(widths[i]) for i, c in enumerate(cells[:-1])) + cells[-1] for cells in rows)

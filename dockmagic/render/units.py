@@ -8,16 +8,29 @@ from datetime import datetime
 from typing import Any
 
 
-def human_size(n: float | None) -> str:
-    """Decimal units with about 3 significant digits: 1.23MB, 512B, 4.1GB (as `docker images`)."""
+def human_size(n: float | None, digits: int = 3) -> str:
+    """Decimal units with ``digits`` significant digits: 1.23MB, 512B, 4.1GB (as `docker images`;
+    `docker system df` shows 4)."""
     if n is None:
         return ""
     n = float(n)
     for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
         if abs(n) < 1000 or unit == "PB":
-            return f"{n:.3g}{unit}" if unit != "B" else f"{int(n)}B"
+            return f"{n:.{digits}g}{unit}" if unit != "B" else f"{int(n)}B"
         n /= 1000
-    return f"{n:.3g}PB"
+    return f"{n:.{digits}g}PB"
+
+
+def binary_size(n: float | None) -> str:
+    """Binary units as `docker stats` shows memory: 1.5MiB, 1.944GiB."""
+    if n is None:
+        return ""
+    n = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:.4g}{unit}"
+        n /= 1024
+    return f"{n:.4g}PiB"
 
 
 def human_duration(seconds: float) -> str:
@@ -72,13 +85,14 @@ def ago(value: Any, now: float | None = None) -> str:
 
 
 def ports(items: Iterable[dict[str, Any]] | None) -> str:
-    """``0.0.0.0:8080->80/tcp, :::8080->80/tcp, 443/tcp`` from /containers/json ``Ports``."""
+    """``0.0.0.0:8080->80/tcp, [::]:8080->80/tcp, 443/tcp`` from /containers/json ``Ports`` (IPv6
+    addresses bracketed, as the docker CLI 28 writes them)."""
     out: list[str] = []
     for p in sorted(items or [], key=lambda p: (p.get("PrivatePort", 0), p.get("IP", ""))):
         private = f"{p.get('PrivatePort')}/{p.get('Type', 'tcp')}"
         if p.get("PublicPort"):
             ip = p.get("IP") or "0.0.0.0"
-            host = f"[{ip}]" if ":" in ip and ip != "::" else ip
+            host = f"[{ip}]" if ":" in ip else ip
             out.append(f"{host}:{p['PublicPort']}->{private}")
         else:
             out.append(private)

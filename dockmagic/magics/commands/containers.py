@@ -6,10 +6,10 @@ import argparse
 from typing import Any
 
 from ... import helpers
-from ...render.formats import CONTAINER_TITLES, container_fields, format_rows
+from ...render.formats import CONTAINER_TITLES, container_fields
 from ..argv import Parser, add_format, key_values
 from .registry import Context, command
-from .showing import inspect_each, listing
+from .showing import formatted, inspect_each, listing
 
 _PS_TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
 
@@ -29,12 +29,8 @@ def _ps(p: Parser) -> Any:
         table = helpers.ps(a.all, filters=key_values(a.filter), last=1 if a.latest else a.last, size=a.size)
         if a.quiet:
             return listing([row["Id"] if a.no_trunc else row["Id"][:12] for row in table])
-        template = a.format
-        if (a.size or a.no_trunc) and template in (None, "table"):  # the CLI's default table, as text
-            template = _PS_TABLE + ("\t{{.Size}}" if a.size else "")
-        if template and template != "table":
-            return format_rows(template, table.rows, container_fields, CONTAINER_TITLES, trunc=not a.no_trunc)
-        return table
+        plain = _PS_TABLE + "\t{{.Size}}" * a.size if a.size or a.no_trunc else None
+        return formatted(table, a.format, container_fields, CONTAINER_TITLES, trunc=not a.no_trunc, cli_table=plain)
 
     return handle
 
@@ -142,6 +138,6 @@ def _events(p: Parser) -> Any:
             filters=key_values(a.filter),
             quiet=bool(a.format),
         )
-        return format_rows(a.format, table.rows) if a.format and a.format != "table" else table
+        return formatted(table, a.format)
 
     return handle

@@ -6,11 +6,11 @@ import argparse
 from typing import Any
 
 from ... import helpers
-from ...render.formats import Formatted, format_rows
+from ...render.formats import Formatted
 from ...render.tree import Inspection
 from ..argv import Parser, add_format
 from .registry import Context, command
-from .showing import inspect_each, listing
+from .showing import formatted, inspect_each, listing
 
 
 @command("context ls|context list|contexts", "List contexts; the current one is marked with *.")
@@ -22,9 +22,7 @@ def _ls(p: Parser) -> Any:
         table = helpers.contexts()
         if a.quiet:
             return listing([r["Name"] for r in table])
-        if a.format and a.format != "table":
-            return format_rows(a.format, table.rows)
-        return table
+        return formatted(table, a.format)
 
     return handle
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 from pathlib import Path
@@ -10,8 +11,10 @@ from typing import Any
 
 from ... import helpers
 from ...options.values import as_extra_host, as_ulimit, parse_bytes
-from ..argv import CommandError, Parser, key_value, key_values
+from ...render.formats import HISTORY_TITLES, format_rows, history_fields
+from ..argv import CommandError, Parser, add_format, key_value, key_values
 from .registry import Context, command
+from .showing import inspect_each, listing
 
 
 def add_build_options(p: Parser) -> None:
@@ -172,16 +175,33 @@ def _import(p: Parser) -> Any:
 
 @command("history|image history", "The layers of an image.")
 def _history(p: Parser) -> Any:
-    p.unsupported("--format", "--no-trunc", "-H", "--human", "-q", "--quiet")
+    add_format(p)
+    p.switch("--no-trunc", help="whole ids and commands")
+    p.switch("-H", "--human", default=True, help="sizes and dates for people (default true)")
+    p.switch("-q", "--quiet", help="only layer ids")
     p.add_argument("image")
-    return lambda a, ctx: helpers.history(a.image)
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        table = helpers.history(a.image)
+        if a.quiet:
+            return listing([history_fields(r, not a.no_trunc)["ID"] for r in table])
+        template = a.format or "table"
+        if template == "table" and a.human and not a.no_trunc:
+            return table
+        if template == "table":
+            created = "{{.CreatedSince}}" if a.human else "{{.CreatedAt}}"
+            template = f"table {{{{.ID}}}}\t{created}\t{{{{.CreatedBy}}}}\t{{{{.Size}}}}\t{{{{.Comment}}}}"
+        fields = functools.partial(history_fields, human=a.human)
+        return format_rows(template, table.rows, fields, HISTORY_TITLES, trunc=not a.no_trunc)
+
+    return handle
 
 
-@command("image inspect", "Details of an image, as a tree.")
+@command("image inspect", "Details of images, as trees.")
 def _image_inspect(p: Parser) -> Any:
-    p.unsupported("-f", "--format")
-    p.add_argument("image")
-    return lambda a, ctx: helpers.image_inspect(a.image)
+    add_format(p, short=True)
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    return lambda a, ctx: inspect_each(a.images, a.format, helpers.image_inspect)
 
 
 @command("image prune", "Remove dangling images (-a: all unused).")

@@ -6,10 +6,10 @@ import argparse
 from typing import Any
 
 from ... import helpers
-from ...render.formats import NETWORK_TITLES, Formatted, format_rows, network_fields
+from ...render.formats import NETWORK_TITLES, Formatted, network_fields
 from ..argv import Parser, add_format, key_value, key_values
 from .registry import Context, command
-from .showing import inspect_each, listing
+from .showing import formatted, inspect_each, listing
 
 
 @command("network ls|network list|networks", "List networks.")
@@ -23,9 +23,8 @@ def _ls(p: Parser) -> Any:
         table = helpers.networks(filters=key_values(a.filter))
         if a.quiet:
             return listing([r["Id"] if a.no_trunc else r["Id"][:12] for r in table])
-        if a.format and a.format != "table":
-            return format_rows(a.format, table.rows, network_fields, NETWORK_TITLES, trunc=not a.no_trunc)
-        return table
+        plain = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}" if a.no_trunc else None
+        return formatted(table, a.format, network_fields, NETWORK_TITLES, trunc=not a.no_trunc, cli_table=plain)
 
     return handle
 

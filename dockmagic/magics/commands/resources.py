@@ -6,10 +6,10 @@ import argparse
 from typing import Any
 
 from ... import helpers
-from ...render.formats import IMAGE_TITLES, format_one, format_rows, image_fields
+from ...render.formats import DF_TITLES, IMAGE_TITLES, df_fields, format_one, format_rows, image_fields
 from ..argv import CommandError, Parser, add_format, key_values
 from .registry import Context, command
-from .showing import listing
+from .showing import formatted, listing
 
 
 @command("images|image ls|image list", "List images, one row per tag.")
@@ -41,8 +41,14 @@ def _images(p: Parser) -> Any:
 
 @command("system df", "Disk usage of images, containers, volumes and build cache.")
 def _df(p: Parser) -> Any:
-    p.unsupported("-v", "--verbose", "--format")
-    return lambda a, ctx: helpers.system_df()
+    p.unsupported("-v", "--verbose")
+    add_format(p)
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        table = helpers.system_df()
+        return formatted(table, a.format, df_fields, DF_TITLES)
+
+    return handle
 
 
 @command("info|system info", "The engine's view of itself.")
@@ -76,7 +82,7 @@ def _search(p: Parser) -> Any:
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         table = helpers.search(a.term, limit=a.limit, filters=key_values(a.filter))
-        return format_rows(a.format, table.rows) if a.format and a.format != "table" else table
+        return formatted(table, a.format)
 
     return handle
 

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ...errors import DockerError, PartlyFailed
-from ...render.formats import Formatted, format_one
+from ...render.formats import Formatted, format_one, format_rows
+from ...render.table import Table
 from ...render.text import esc, visible
 from ...render.tree import Inspection
 
@@ -19,6 +20,25 @@ class Listing(list[str]):
 
     def _repr_html_(self) -> str:
         return f"<pre class='dockmagic'>{esc(chr(10).join(self))}</pre>"
+
+
+def formatted(
+    table: Table,
+    template: str | None,
+    fields: Callable[[dict[str, Any], bool], Any] = lambda row, trunc: row,
+    titles: dict[str, str] | None = None,
+    *,
+    trunc: bool = True,
+    cli_table: str | None = None,
+) -> Table | Formatted:
+    """A listing as asked: the rich table itself for the default view, else the template's text.
+    ``cli_table``, the CLI's own table template, is given where the rich table cannot show what was
+    asked (``--no-trunc``, ``-s``); the default view is then that, as text."""
+    if template in (None, "table") and cli_table:
+        template = cli_table
+    if template and template != "table":
+        return format_rows(template, table.rows, fields, titles, trunc=trunc)
+    return table
 
 
 def listing(items: list[str]) -> Listing:

@@ -7,8 +7,10 @@ from typing import Any
 
 from ... import helpers
 from ...helpers.timeparse import parse_duration
-from ..argv import Parser
+from ...render.formats import STATS_TITLES, stats_fields
+from ..argv import CommandError, Parser, add_format
 from .registry import Context, command
+from .showing import formatted
 
 
 @command(
@@ -22,13 +24,17 @@ def _stats(p: Parser) -> Any:
     p.add_argument("--plot", action="store_true", help="dockmagic: live plots instead of a table")
     p.add_argument("--duration", help="dockmagic: stop after this long, e.g. 30s")
     p.add_argument("--interval", default="1s", help="dockmagic: time between samples (at least 1s)")
-    p.unsupported("--format", "--no-trunc")
+    p.switch("--no-trunc", help="whole container ids (with --format)")
+    add_format(p)
     p.add_argument("containers", nargs="*", metavar="CONTAINER")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         names = a.containers or None
+        if a.format and not a.no_stream:
+            raise CommandError("%docker stats --format needs --no-stream here (live output is a table or --plot)")
         if a.no_stream:
-            return helpers.stats(names, all=a.all)
+            table = helpers.stats(names, all=a.all)
+            return formatted(table, a.format, stats_fields, STATS_TITLES, trunc=not a.no_trunc)
         return helpers.watch(names, duration=a.duration, interval=parse_duration(a.interval), plot=a.plot, all=a.all)
 
     return handle

@@ -6,10 +6,10 @@ import argparse
 from typing import Any
 
 from ... import helpers
-from ...render.formats import VOLUME_TITLES, Formatted, format_rows, volume_fields
+from ...render.formats import VOLUME_TITLES, Formatted, volume_fields
 from ..argv import Parser, add_format, key_value, key_values
 from .registry import Context, command
-from .showing import inspect_each, listing
+from .showing import formatted, inspect_each, listing
 
 
 @command("volume ls|volume list|volumes", "List volumes.")
@@ -22,9 +22,7 @@ def _ls(p: Parser) -> Any:
         table = helpers.volumes(filters=key_values(a.filter))
         if a.quiet:
             return listing([r["Name"] for r in table])
-        if a.format and a.format != "table":
-            return format_rows(a.format, table.rows, volume_fields, VOLUME_TITLES)
-        return table
+        return formatted(table, a.format, volume_fields, VOLUME_TITLES)
 
     return handle
 
