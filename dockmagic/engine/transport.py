@@ -272,6 +272,11 @@ class HijackedSocket:
     def write(self, data: bytes) -> None:
         self.sock.sendall(data)
 
+    def take_pending(self) -> bytes:
+        """Output that arrived with the upgrade response, for callers that read the socket directly."""
+        pending, self._pending = self._pending, b""
+        return pending
+
     def close_write(self) -> None:
         """Signal EOF on stdin while still reading output."""
         if isinstance(self.sock, ssl.SSLSocket):
@@ -284,9 +289,9 @@ class HijackedSocket:
     def chunks(self, size: int = 65536, deadline: float | None = None) -> Iterator[bytes]:
         """Bytes as they arrive, until the engine closes the stream; past ``deadline``
         (a time.monotonic() value) raises TimeoutError."""
-        if self._pending:
-            yield self._pending
-            self._pending = b""
+        pending = self.take_pending()
+        if pending:
+            yield pending
         while True:
             if deadline is not None:
                 self.sock.settimeout(max(deadline - time.monotonic(), 0.001))

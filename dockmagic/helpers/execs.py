@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -14,6 +15,7 @@ from ..render.results import ExecResult
 from .output import LiveOutput
 from .session import pick
 from .streaming import pump
+from .terminal import converse
 
 
 def exec_(
@@ -30,19 +32,23 @@ def exec_(
     detach: bool = False,
     check: bool = False,
     quiet: bool = False,
+    terminal: bool = False,
+    detach_keys: str | None = None,
     engine: Engine | None = None,
 ) -> ExecResult:
     """Like ``docker exec``: output shown live, ``stdin`` fed and closed, exit code returned.
-    ``detach`` starts the command and returns at once (no output, no exit code yet)."""
+    ``detach`` starts the command and returns at once (no output, no exit code yet). ``terminal``
+    joins the user's terminal to the command (``docker exec -it`` in a terminal IPython)."""
     engine = pick(engine)
     cmd = as_command(command) or []
-    data = None if detach else stdin.encode() if isinstance(stdin, str) else stdin
+    terminal = terminal and not detach
+    data = None if detach or terminal else stdin.encode() if isinstance(stdin, str) else stdin
     from_files = [e for f in env_file or [] for e in map(env_entry, read_kv_file(f, "env file")) if "=" in e]
     config = {
         "Cmd": cmd,
         "AttachStdout": not detach,
         "AttachStderr": not detach,
-        "AttachStdin": data is not None,
+        "AttachStdin": data is not None or terminal,
         "Tty": tty,
         "User": user,
         "WorkingDir": workdir,
@@ -58,7 +64,12 @@ def exec_(
     try:
         sock = engine.exec_start(exec_id, tty=tty)
         assert sock is not None
-        pump(sock, tty, live, data)
+        if terminal:
+            if converse(sock, tty=tty, resize=functools.partial(engine.exec_resize, exec_id), detach_keys=detach_keys):
+                print(f"\r\ndetached from {' '.join(cmd)}; it keeps running", flush=True)
+                return ExecResult(container=container, command=cmd, detached=True)
+        else:
+            pump(sock, tty, live, data)
     finally:
         live.close()
     result = ExecResult(

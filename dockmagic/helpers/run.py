@@ -3,6 +3,7 @@ before start (no output is lost), start, wait."""
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Iterable
@@ -19,9 +20,10 @@ from .output import LiveOutput
 from .session import pick
 from .stats import Sampler, StatsSeries
 from .streaming import pump
+from .terminal import converse
 
 _PULL_POLICIES = ("missing", "always", "never")
-# Flags the CLI uses for its own terminal; accepted and meaningless in a notebook.
+# Flags for the client's own terminal, not the container: none of them is sent to the engine.
 _TERMINAL_ONLY = ("detach_keys", "sig_proxy", "disable_content_trust")
 
 
@@ -135,6 +137,7 @@ def run(
     platform: str | None = None,
     quiet_pull: bool = False,
     cidfile: str | None = None,
+    terminal: bool = False,
     engine: Engine | None = None,
     extra: dict[str, Any] | None = None,
     **options: Any,
@@ -145,17 +148,22 @@ def run(
     ports, workdir, user, entrypoint, network, memory, cpus, ...); ``extra`` merges raw API fields.
     ``stdin`` text is fed to the command and closed; ``interactive`` without ``stdin`` gives an
     empty stdin (closed at once), as ``docker run -i`` fed from nothing. A non-zero exit raises only
-    with ``check``. ``stats`` records the container's resource usage while it runs.
+    with ``check``. ``stats`` records the container's resource usage while it runs. ``terminal``
+    joins the user's terminal to the container (``docker run -it`` in a terminal IPython): its output
+    is then shown, not kept.
     """
     engine = pick(engine)
     check_api(options, engine.api_version)
+    detach_keys = options.get("detach_keys")
     for flag in _TERMINAL_ONLY:
         options.pop(flag, None)
+    terminal = terminal and not detach
     data = _encode(stdin)
-    if data is None and interactive and not detach:
+    if data is None and interactive and not detach and not terminal:
         data = b""
-    attach_in, attach_out, attach_err = _streams(attach, data is not None)
-    fields: dict[str, Any] = {"HostConfig": {"AutoRemove": True}} if remove and detach else {}
+    attach_in, attach_out, attach_err = _streams(attach, data is not None or terminal)
+    # a container one may leave running (-d, or detach keys) is removed by the engine when it exits
+    fields: dict[str, Any] = {"HostConfig": {"AutoRemove": True}} if remove and (detach or terminal) else {}
     if detach:
         fields.update(AttachStdin=False, AttachStdout=False, AttachStderr=False)
     else:
@@ -187,7 +195,15 @@ def run(
         engine.container_start(cid)
         if sampler:
             sampler.start()
-        pump(sock, tty, live, data if attach_in else None, deadline)
+        if terminal:
+            resize = functools.partial(engine.container_resize, cid)
+            if converse(sock, tty=tty, resize=resize, detach_keys=detach_keys):
+                result.detached = True
+                remove = False  # as the CLI: a detached container keeps running, --rm applies at its exit
+                print(f"\r\ndetached from {result.name}; it keeps running", flush=True)
+                return result
+        else:
+            pump(sock, tty, live, data if attach_in else None, deadline)
         result.exit_code = engine.container_wait(cid)["StatusCode"]
     except TimeoutError:
         engine.container_stop(cid, t=settings.stop_timeout)

@@ -287,7 +287,7 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("tty", ("-t", "--tty"), "allocate a pseudo-TTY", "Tty", v.as_bool, kind=S, ansible=("tty",)),
     Option("attach", ("-a", "--attach"), "attach to STDIN, STDOUT or STDERR", kind=L),
-    Option("detach_keys", ("--detach-keys",), "accepted; a notebook has no key sequence to detach", run_only=True),
+    Option("detach_keys", ("--detach-keys",), "keys that detach a terminal session (ctrl-p,ctrl-q)", run_only=True),
     Option("sig_proxy", ("--sig-proxy",), "accepted; Ctrl-C follows DockerMagics.on_interrupt", kind=S, run_only=True),
     Option("remove", ("--rm",), "remove the container when it exits", kind=S, ansible=("auto_remove",)),
     Option("cidfile", ("--cidfile",), "write the container ID to this file", metavar="FILE"),

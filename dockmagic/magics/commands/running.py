@@ -10,6 +10,7 @@ import argparse
 from typing import Any
 
 from ... import helpers
+from ...helpers.terminal import terminal_available
 from ...settings import settings
 from ..argv import CommandError, Parser, add_container_options, container_options
 from .registry import Context, command
@@ -32,6 +33,11 @@ def _with_lab_labels(options: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+def _on_terminal(a: argparse.Namespace, ctx: Context) -> bool:
+    """-i with no cell, in a terminal IPython: the session is the user's terminal, as the CLI's."""
+    return bool(a.interactive) and ctx.cell is None and not a.detach and terminal_available()
+
+
 @command("run|container run", "Run a command in a new container; with %%docker run, the cell is its stdin.", cell=True)
 def _run(p: Parser) -> Any:
     chosen = add_container_options(p, "run")
@@ -49,6 +55,7 @@ def _run(p: Parser) -> Any:
             a.image,
             _command(a, ctx),
             stdin=ctx.cell,
+            terminal=_on_terminal(a, ctx),
             timeout=a.timeout,
             check=a.check,
             quiet=a.no_output,
@@ -85,7 +92,7 @@ def _exec(p: Parser) -> Any:
     p.add_argument("-u", "--user")
     p.add_argument("-w", "--workdir")
     p.switch("--privileged")
-    p.add_argument("--detach-keys", help="accepted; a notebook has no key sequence to detach")
+    p.add_argument("--detach-keys", help="keys that detach a terminal session (default ctrl-p,ctrl-q)")
     p.add_argument("--check", action="store_true", help="dockmagic: a non-zero exit is an error")
     p.add_argument("-q", "--quiet", action="store_true", help="dockmagic: do not show output live")
     p.add_argument("container")
@@ -108,6 +115,8 @@ def _exec(p: Parser) -> Any:
             detach=a.detach,
             check=a.check,
             quiet=a.quiet,
+            terminal=_on_terminal(a, ctx),
+            detach_keys=a.detach_keys,
         )
 
     return handle
