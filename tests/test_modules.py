@@ -111,8 +111,20 @@ def test_container_networks_in_place(engine: Engine, image: str, name: str) -> N
         assert not modules.container(
             name=name, image=image, command="sleep 300", labels=LABELS, networks=["bridge", net]
         ).changed
-        dropped = modules.container(name=name, image=image, command="sleep 300", labels=LABELS, networks=[net])
+        # as community.docker: more networks than asked for are fine, unless compared strictly
+        kept = modules.container(name=name, image=image, command="sleep 300", labels=LABELS, networks=[{"name": net}])
+        assert not kept.changed
+        strict = {"networks": "strict"}
+        dropped = modules.container(
+            name=name, image=image, command="sleep 300", labels=LABELS, networks=[net], comparisons=strict
+        )
         assert dropped.actions == ["disconnect bridge"]
+        aliased = modules.container(
+            name=name, image=image, command="sleep 300", labels=LABELS, networks=[{"name": net, "aliases": ["db"]}]
+        )
+        assert aliased.actions == [f"reconnect {net}"] and engine.container_inspect(name)["Id"] == cid
+        endpoint = engine.container_inspect(name)["NetworkSettings"]["Networks"][net]
+        assert "db" in endpoint["Aliases"]
     finally:
         engine.container_delete(name, force=True)
         engine.network_delete(net)

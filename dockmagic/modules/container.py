@@ -18,6 +18,8 @@ from ..helpers.containers import update as update_resources
 from ..helpers.images import pull as pull_image
 from ..helpers.session import pick
 from ..options import ALIASES, BY_NAME, canonical, container_config, parse_duration
+from ..options.values import network_specs, parse_network
+from .community import container_args
 from .compare import NORMALISE, differences, same
 from .result import ModuleError, Result
 
@@ -95,38 +97,51 @@ def _healthcheck(spec: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
-def container(
+def container(name: str, image: str | None = None, state: str = "started", **args: Any) -> Result:
+    """Make the container ``name`` be in ``state`` with these options; report what changed.
+
+    Options are community.docker's ``docker_container`` arguments (``published_ports``,
+    ``restart_policy``/``restart_retries``, ``networks`` as ``{name, aliases, ipv4_address}``,
+    ``mounts`` as ``{source, target, read_only}``, ``comparisons``, ...) or the option table's own
+    names (``ports``, ``memory``, ``workdir``, ...). Only what is given is compared; what ``docker
+    update`` can change is updated in place, anything else recreates the container."""
+    return _apply(**container_args({"name": name, "image": image, "state": state, **args}))
+
+
+def _apply(
     name: str,
     image: str | None = None,
     state: str = "started",
     *,
     command: str | list[str] | None = None,
-    networks: list[str] | None = None,
+    networks: list[Any] | None = None,
     healthcheck: Mapping[str, Any] | None = None,
-    pull: str = "missing",
+    pull: str | bool = "missing",
     recreate: bool = False,
     restart: bool = False,
     comparisons: Mapping[str, str] | None = None,
     healthy_timeout: float = 60,
+    keep_volumes: bool = True,
+    paused: bool | None = None,
+    force_kill: bool = False,
+    kill_signal: str | None = None,
     check_mode: bool = False,
     diff: bool = False,
     engine: Engine | None = None,
     **options: Any,
 ) -> Result:
-    """Make the container ``name`` be in ``state`` with these options; report what changed.
-
-    ``options`` are the rows of the option table by name (``env``, ``ports``, ``volumes``,
-    ``memory``, ``restart_policy``, ``network_mode``, ...). Only what is given is compared; what
-    ``docker update`` can change is updated in place, anything else recreates the container."""
     if state not in STATES:
         raise ModuleError(f"state must be one of {', '.join(STATES)}, not {state!r}")
+    # community.docker: true means always, false and not_present mean missing
+    policy = "always" if pull is True else "missing" if pull in (False, "not_present") else str(pull)
     given = canonical(options)
     spelled = {ALIASES.get(k, k): k for k in options}  # report options as the caller named them
     if isinstance(given.get("network"), str):
         given["network"] = [given["network"]]
+    wanted_networks = [parse_network(n) for n in network_specs(networks)] if networks is not None else None
     # a new container starts on the first of `networks` (the rest are connected after), which is
     # not compared: membership is what `networks` asks for
-    first: dict[str, Any] = {"network": networks[:1]} if networks and "network" not in given else {}
+    first: dict[str, Any] = {"network": network_specs(networks)[:1]} if networks and "network" not in given else {}
     engine = pick(engine)
     result = Result()
     try:
@@ -136,13 +151,14 @@ def container(
 
     if state == "absent":
         cid = actual["Id"] if actual else ""
-        result.remove(actual is not None, check_mode, lambda: engine.container_delete(cid, force=True, v=True))
+        remove = lambda: engine.container_delete(cid, force=True, v=not keep_volumes)  # noqa: E731
+        result.remove(actual is not None, check_mode, remove)
         return result.finish(diff, container={})
 
     image = image or (actual["Config"]["Image"] if actual else None)
     if not image:
         raise ModuleError(f"container {name} does not exist and no image was given")
-    image_info = _ensure_image(engine, image, pull, check_mode, result)
+    image_info = _ensure_image(engine, image, policy, check_mode, result)
     extra = {"Healthcheck": _healthcheck(healthcheck)} if healthcheck else None
     desired = container_config(image, command, extra=extra, **given, **first)
     if healthcheck:
@@ -155,7 +171,7 @@ def container(
             recreated = True
             result.note(f"recreate ({', '.join(spelled.get(r, r) for r in redo) or 'recreate=true'})")
             if not check_mode:
-                engine.container_delete(actual["Id"], force=True)
+                engine.container_delete(actual["Id"], force=True, v=not keep_volumes)
             actual = None
         elif update:
             result.note(f"update {', '.join(spelled.get(u, u) for u in update)} in place")
@@ -173,7 +189,8 @@ def container(
         actual = engine.container_inspect(created["Id"])
     assert actual is not None
 
-    _networks(engine, actual, networks, check_mode, result)
+    how = (comparisons or {}).get("networks", (comparisons or {}).get("*", "allow_more_present"))
+    _networks(engine, actual, wanted_networks, how, check_mode, result)
     running = actual["State"]["Running"]
     if state in ("started", "healthy") and not running:
         if "create" not in result.actions and not recreated:
@@ -183,35 +200,82 @@ def container(
             engine.container_start(actual["Id"])
     elif state == "stopped" and running:
         result.compare("state", "running", "stopped")
-        result.note("stop")
-        if not check_mode:
+        result.note("kill" if force_kill else "stop")
+        if not check_mode and force_kill:
+            engine.container_kill(actual["Id"], signal=kill_signal or "KILL")
+        elif not check_mode:
             engine.container_stop(actual["Id"])
     elif restart and running and not result.changed:
         result.note("restart")
         if not check_mode:
             engine.container_restart(actual["Id"])
+    if paused is not None and state in ("started", "healthy"):
+        _pause(engine, actual, paused, check_mode, result)
     if state == "healthy" and not check_mode:
         _wait_healthy(engine, actual["Id"], healthy_timeout)
     facts = actual if check_mode else engine.container_inspect(actual["Id"])
     return result.finish(diff, container=facts)
 
 
-def _networks(engine: Engine, actual: dict[str, Any], networks: list[str] | None, check: bool, result: Result) -> None:
-    """Connect and disconnect in place; only when ``networks`` was given."""
-    if networks is None:
+def _networks(
+    engine: Engine,
+    actual: dict[str, Any],
+    wanted: list[tuple[str, dict[str, Any]]] | None,
+    how: str,
+    check: bool,
+    result: Result,
+) -> None:
+    """Connect, reconnect (other aliases or addresses) and, with ``comparisons: {networks: strict}``,
+    disconnect, in place; only when ``networks`` was given. As community.docker, aliases the engine
+    added itself (the short id) do not count."""
+    if wanted is None:
         return
-    current = set((actual["NetworkSettings"].get("Networks") or {}).keys())
-    wanted = set(networks)
-    for net in sorted(wanted - current):
-        result.compare("networks", sorted(current), sorted(wanted))
-        result.note(f"connect {net}")
+    current = actual["NetworkSettings"].get("Networks") or {}
+    for net, endpoint in wanted:
+        have = current.get(net)
+        if have is not None and _endpoint_matches(endpoint, have):
+            continue
+        result.compare(f"networks ({net})", _endpoint_view(have), _endpoint_view(endpoint))
+        result.note(f"{'reconnect' if have is not None else 'connect'} {net}")
         if not check:
-            engine.network_connect(net, actual["Id"])
-    for net in sorted(current - wanted):
-        result.compare("networks", sorted(current), sorted(wanted))
+            if have is not None:
+                engine.network_disconnect(net, actual["Id"], force=True)
+            engine.network_connect(net, actual["Id"], endpoint or None)
+    if how != "strict":
+        return
+    names = {net for net, _ in wanted}
+    for net in sorted(set(current) - names):
+        result.compare(f"networks ({net})", "connected", "absent")
         result.note(f"disconnect {net}")
         if not check:
             engine.network_disconnect(net, actual["Id"], force=True)
+
+
+def _endpoint_view(endpoint: Mapping[str, Any] | None) -> Any:
+    if endpoint is None:
+        return "absent"
+    ipam = endpoint.get("IPAMConfig") or {}
+    view = {"aliases": sorted(endpoint.get("Aliases") or []), **{k: v for k, v in ipam.items() if v}}
+    return {k: v for k, v in view.items() if v} or "connected"
+
+
+def _endpoint_matches(wanted: Mapping[str, Any], have: Mapping[str, Any]) -> bool:
+    """Wanted aliases present (more allowed), wanted addresses the same."""
+    if not set(wanted.get("Aliases") or []) <= set(have.get("Aliases") or []):
+        return False
+    ipam, held = wanted.get("IPAMConfig") or {}, have.get("IPAMConfig") or {}
+    if any(value and held.get(key) != value for key, value in ipam.items()):
+        return False
+    return set(wanted.get("Links") or []) <= set(have.get("Links") or [])
+
+
+def _pause(engine: Engine, actual: dict[str, Any], paused: bool, check: bool, result: Result) -> None:
+    if bool(actual["State"].get("Paused")) == paused:
+        return
+    result.compare("paused", not paused, paused)
+    result.note("pause" if paused else "unpause")
+    if not check:
+        (engine.container_pause if paused else engine.container_unpause)(actual["Id"])
 
 
 def _wait_healthy(engine: Engine, cid: str, timeout: float) -> None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..options import ALIASES, BY_NAME
+from ..options.values import as_labels, network_specs
+from .community import MODULE_ARGS, container_args
 from .play import CONTROL, module_of, parse_tasks
 
 Converter = Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]
@@ -26,14 +29,40 @@ def _rename(mapping: dict[str, str], drop: tuple[str, ...] = ()) -> Converter:
     return convert
 
 
+def _ansible_value(value: Any) -> Any:
+    """Values in the types Ansible wants: strings in env and labels (true -> "true", 8080 -> "8080")."""
+    if isinstance(value, dict):
+        return as_labels({k: "" if v is None else v for k, v in value.items()})
+    return value
+
+
 def _container(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    out, missing = _rename({"ports": "published_ports", "workdir": "working_dir"}, ("healthy_timeout",))(args)
+    """Option table names as community.docker's (its first name for each row); module arguments kept."""
+    out: dict[str, Any] = {}
+    missing: list[str] = []
+    for key, value in container_args(args).items():
+        if key in MODULE_ARGS:
+            out[_MODULE_RENAMES.get(key, key)] = value
+            continue
+        option = BY_NAME[ALIASES.get(key, key)]
+        if not option.ansible:
+            missing.append(key)
+            continue
+        out[option.ansible[0]] = _ansible_value(value) if option.name in ("env", "labels") else value
     if "networks" in out:
-        out["networks"] = [{"name": n} for n in out["networks"]]
+        out["networks"] = [n if isinstance(n, dict) else {"name": n} for n in network_specs(out["networks"])]
+    if "comparisons" in out:
+        out["comparisons"] = {
+            k if k == "*" or k in MODULE_ARGS else (BY_NAME[k].ansible or (k,))[0]: how
+            for k, how in out["comparisons"].items()
+        }
     policy = str(out.get("restart_policy") or "")
     if ":" in policy:
         out["restart_policy"], out["restart_retries"] = policy.split(":")[0], int(policy.split(":")[1])
     return out, missing
+
+
+_MODULE_RENAMES = {"healthy_timeout": "healthy_wait_timeout"}
 
 
 def _network(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

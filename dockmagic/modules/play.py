@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import DockerError
 from ..render.text import esc, visible
 from . import MODULES
+from .community import FQCN
 from .result import ModuleError, Result
 from .template import condition, render
 
@@ -102,17 +103,21 @@ def parse_tasks(source: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
         raise ModuleError(f"the play is not valid YAML: {first}") from None
     if isinstance(data, dict) and "tasks" in data:
         data = data["tasks"]
+    elif isinstance(data, list) and data and all(isinstance(p, dict) and "tasks" in p for p in data):
+        data = [task for one in data for task in one["tasks"] or []]  # an Ansible playbook: its plays' tasks
     if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
         raise ModuleError("a play is a list of tasks (each a mapping with one module key)")
     return data
 
 
 def module_of(task: Mapping[str, Any]) -> tuple[str, Any]:
+    """The task's module (community.docker's names accepted: ``community.docker.docker_container``)
+    and its arguments."""
     keys = [k for k in task if k not in CONTROL]
-    if len(keys) != 1 or keys[0] not in MODULES:
+    if len(keys) != 1 or keys[0] not in FQCN:
         known = ", ".join(MODULES)
         raise ModuleError(f"task {task.get('name', keys)!r} needs exactly one module key, one of: {known}")
-    return keys[0], task[keys[0]]
+    return FQCN[keys[0]], task[keys[0]]
 
 
 def play(

@@ -150,7 +150,7 @@ def _health_cmd(cmd: Any) -> list[str]:
 def _place_networks(body: Body, networks: Any) -> None:
     """The first network is NetworkMode; each gets an endpoint (the long form fills it)."""
     endpoints = body.setdefault("NetworkingConfig", {}).setdefault("EndpointsConfig", {})
-    for spec in v.as_list(networks) or []:
+    for spec in v.network_specs(networks):
         name, endpoint = v.parse_network(spec)
         body.setdefault("HostConfig", {}).setdefault("NetworkMode", name)
         if name not in ("host", "none") and not name.startswith("container:"):
@@ -408,7 +408,7 @@ OPTIONS: tuple[Option, ...] = (
         "connect to a network (NAME or name=NAME,alias=..,ip=..)",
         kind=L,
         place=_place_networks,
-        ansible=("network_mode", "networks"),
+        ansible=("network_mode",),
     ),
     Option(
         "network_aliases",

@@ -296,10 +296,57 @@ _MOUNT_KEYS = {
 }
 
 
+_ANSIBLE_MOUNT = {
+    "type": ("Type",),
+    "source": ("Source",),
+    "target": ("Target",),
+    "read_only": ("ReadOnly",),
+    "consistency": ("Consistency",),
+    "propagation": ("BindOptions", "Propagation"),
+    "no_copy": ("VolumeOptions", "NoCopy"),
+    "labels": ("VolumeOptions", "Labels"),
+    "volume_driver": ("VolumeOptions", "DriverConfig", "Name"),
+    "volume_options": ("VolumeOptions", "DriverConfig", "Options"),
+    "tmpfs_size": ("TmpfsOptions", "SizeBytes"),
+    "tmpfs_mode": ("TmpfsOptions", "Mode"),
+}
+
+
+def _mount_from_ansible(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """community.docker's ``{source, target, type, read_only, ...}`` as an API Mount."""
+    unknown = set(spec) - set(_ANSIBLE_MOUNT)
+    if unknown:
+        raise OptionError(f"unknown mounts key(s) {', '.join(sorted(unknown))} (known: {', '.join(_ANSIBLE_MOUNT)})")
+    mount: dict[str, Any] = {"Type": "volume"}
+    for key, value in spec.items():
+        if value is None:
+            continue
+        if key == "read_only" or key == "no_copy":
+            value = as_bool(value)
+        elif key == "tmpfs_size":
+            value = parse_bytes(value)
+        elif key == "tmpfs_mode":
+            value = int(str(value), 8)  # an octal string, as community.docker writes it ("1777")
+        elif key == "labels" or key == "volume_options":
+            value = as_labels(value)
+        *parents, last = _ANSIBLE_MOUNT[key]
+        holder = mount
+        for part in parents:
+            holder = holder.setdefault(part, {})
+        holder[last] = value
+    if not mount.get("Target"):
+        raise OptionError(f"a mount needs a target: {dict(spec)}")
+    return mount
+
+
 def as_mount(spec: str | Mapping[str, Any]) -> dict[str, Any]:
-    """``type=bind,source=/a,target=/b,readonly`` (as --mount, CSV quoting allowed) or an API Mount."""
+    """``type=bind,source=/a,target=/b,readonly`` (as --mount, CSV quoting allowed), community.docker's
+    ``{source, target, type, read_only}``, or an API Mount."""
     if isinstance(spec, Mapping):
-        return dict(spec)
+        found = _mount_from_ansible(spec) if any(k[:1].islower() for k in spec) else dict(spec)
+        if found.get("Type") == "bind" and found.get("Source"):
+            found["Source"] = _host_path(found["Source"])
+        return found
     try:
         fields = next(csv.reader([spec]))
     except (csv.Error, StopIteration):
@@ -358,10 +405,14 @@ def as_tmpfs(items: Mapping[str, str] | Iterable[str] | None) -> dict[str, str] 
 
 
 def as_ulimit(spec: str | Mapping[str, Any]) -> dict[str, Any]:
-    """``nofile=1024:2048`` (soft:hard; one number sets both) -> {Name, Soft, Hard}."""
+    """``nofile=1024:2048`` (soft:hard; one number sets both; community.docker writes
+    ``nofile:1024:2048``) -> {Name, Soft, Hard}."""
     if isinstance(spec, Mapping):
-        return dict(spec)
-    name, sep, limits = str(spec).partition("=")
+        return _keys_capitalised(spec)
+    text = str(spec)
+    if "=" not in text and text.count(":") in (1, 2):
+        text = text.replace(":", "=", 1)
+    name, sep, limits = text.partition("=")
     soft, _, hard = limits.partition(":")
     if not sep or not name or not soft:
         raise OptionError(f"invalid --ulimit {spec!r} (write NAME=SOFT[:HARD], e.g. nofile=1024:2048)")
@@ -396,9 +447,15 @@ def _device_value(spec: str, what: str) -> tuple[str, str]:
     return path, value
 
 
+def _keys_capitalised(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """community.docker's ``{path: ..., rate: ...}`` as the API's ``{Path: ..., Rate: ...}``."""
+    return {k[:1].upper() + k[1:]: v for k, v in spec.items()}
+
+
 def as_weight_device(spec: str | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(spec, Mapping):
-        return dict(spec)
+        out = _keys_capitalised(spec)
+        return {**out, "Weight": as_int(out.get("Weight"), "weight")}
     path, value = _device_value(spec, "--blkio-weight-device")
     return {"Path": path, "Weight": as_int(value, "weight")}
 
@@ -406,7 +463,9 @@ def as_weight_device(spec: str | Mapping[str, Any]) -> dict[str, Any]:
 def as_rate_device(spec: str | Mapping[str, Any], sizes: bool) -> dict[str, Any]:
     """``/dev/sda:1mb`` (bytes per second) or ``/dev/sda:1000`` (IO per second) -> {Path, Rate}."""
     if isinstance(spec, Mapping):
-        return dict(spec)
+        out = _keys_capitalised(spec)
+        rate = out.get("Rate")
+        return {**out, "Rate": parse_bytes(rate) if sizes else as_int(rate, "rate")}
     path, value = _device_value(spec, "device rate")
     return {"Path": path, "Rate": parse_bytes(value) if sizes else as_int(value, "rate")}
 
@@ -488,9 +547,42 @@ def as_security_opt(opt: str) -> str:
     return str(opt)
 
 
-def parse_network(spec: str) -> tuple[str, dict[str, Any]]:
-    """``--network NAME`` or the long form ``name=NAME,alias=A,ip=IP,ip6=IP,mac-address=M,
-    link-local-ip=IP,driver-opt=K=V`` -> (name, EndpointSettings)."""
+_ANSIBLE_NETWORK = {"name", "aliases", "ipv4_address", "ipv6_address", "links", "mac_address", "driver_opts"}
+
+
+def _network_from_mapping(spec: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """community.docker's ``{name, aliases, ipv4_address, ipv6_address, links}``."""
+    unknown = set(spec) - _ANSIBLE_NETWORK
+    if unknown or not spec.get("name"):
+        raise OptionError(f"a network is {{name, aliases, ipv4_address, ipv6_address, links}}, not {dict(spec)}")
+    endpoint: dict[str, Any] = {}
+    if spec.get("aliases"):
+        endpoint["Aliases"] = as_list(spec["aliases"])
+    pairs = (("ipv4_address", "IPv4Address"), ("ipv6_address", "IPv6Address"))
+    ipam = {api: spec[key] for key, api in pairs if spec.get(key)}
+    if ipam:
+        endpoint["IPAMConfig"] = ipam
+    if spec.get("links"):
+        endpoint["Links"] = [link if ":" in link else f"{link}:{link}" for link in as_list(spec["links"]) or []]
+    if spec.get("mac_address"):
+        endpoint["MacAddress"] = spec["mac_address"]
+    if spec.get("driver_opts"):
+        endpoint["DriverOpts"] = as_labels(spec["driver_opts"])
+    return str(spec["name"]), endpoint
+
+
+def network_specs(networks: Any) -> list[Any]:
+    """One network or several, each a name, the CLI's long form, or community.docker's mapping."""
+    if networks is None:
+        return []
+    return [networks] if isinstance(networks, str | Mapping) else list(networks)
+
+
+def parse_network(spec: str | Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``--network NAME``, the long form ``name=NAME,alias=A,ip=IP,ip6=IP,mac-address=M,
+    link-local-ip=IP,driver-opt=K=V``, or a mapping (community.docker's) -> (name, EndpointSettings)."""
+    if isinstance(spec, Mapping):
+        return _network_from_mapping(spec)
     spec = str(spec)
     if "=" not in spec:
         return spec, {}
