@@ -34,3 +34,19 @@ provision_python() {
   fi
   export PATH="$VENV/bin:$PATH"
 }
+
+# Real Ansible (with community.docker) and docker-py, in a venv of their own: the tests use them as
+# the judge of the modules. Kept between runs; reinstalled only when the pinned list changes.
+ANSIBLE_VENV="${DOCKMAGIC_ANSIBLE_VENV:-$PWD/.venv-ansible}"
+ANSIBLE_PACKAGES="ansible>=11 docker>=7 requests"
+
+provision_ansible() {
+  local stamp="$ANSIBLE_VENV/.installed"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$ANSIBLE_PACKAGES" ]; then
+    echo "dev: installing $ANSIBLE_PACKAGES into $ANSIBLE_VENV (the tests' judge for the modules)"
+    python3 -m venv "$ANSIBLE_VENV" && "$ANSIBLE_VENV/bin/pip" install --disable-pip-version-check -q $ANSIBLE_PACKAGES \
+      >"$ANSIBLE_VENV/pip.log" 2>&1 && echo "$ANSIBLE_PACKAGES" >"$stamp" \
+      || { tail -n 20 "$ANSIBLE_VENV/pip.log" >&2; echo "dev: could not install Ansible; its tests will say why" >&2; }
+  fi
+  export DOCKMAGIC_ANSIBLE_VENV="$ANSIBLE_VENV"
+}

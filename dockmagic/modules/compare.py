@@ -81,11 +81,18 @@ def _restart(policy: Any, image: Mapping[str, Any]) -> tuple[str, int]:
     return (policy.get("Name") or "no", int(policy.get("MaximumRetryCount") or 0))
 
 
-def _mounts(items: Iterable[Mapping[str, Any]] | None, image: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    return sorted(
-        (m.get("Type", "volume"), m.get("Source") or "", m.get("Target", ""), bool(m.get("ReadOnly")))
-        for m in items or []
-    )
+def _mounts(items: Iterable[Mapping[str, Any]] | None, image: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Type, source, target, and read-only only when set (so a wanted mount without it matches)."""
+    out = []
+    for m in items or []:
+        mount = {"Type": m.get("Type", "volume"), "Source": m.get("Source") or "", "Target": m.get("Target", "")}
+        out.append(mount | ({"ReadOnly": True} if m.get("ReadOnly") else {}))
+    return sorted(out, key=lambda m: (m["Target"], m["Type"]))
+
+
+def _capabilities(items: Iterable[str] | None, image: Mapping[str, Any]) -> list[str]:
+    """``NET_ADMIN`` and ``CAP_NET_ADMIN`` are the same capability."""
+    return sorted(str(c).upper().removeprefix("CAP_") for c in items or [])
 
 
 def _or_image(field: str) -> Normalise:
@@ -103,6 +110,8 @@ NORMALISE: dict[str, Normalise] = {
     "HostConfig.NetworkMode": _network_mode,
     "HostConfig.RestartPolicy": _restart,
     "HostConfig.Mounts": _mounts,
+    "HostConfig.CapAdd": _capabilities,
+    "HostConfig.CapDrop": _capabilities,
     "Cmd": _or_image("Cmd"),
     "Entrypoint": _or_image("Entrypoint"),
     "WorkingDir": _or_image("WorkingDir"),
@@ -112,13 +121,20 @@ NORMALISE: dict[str, Normalise] = {
 }
 
 
+def _covers(wanted: Any, have: Any) -> bool:
+    """A wanted item is there: equal, or (mappings) each key it gives has the same value."""
+    if isinstance(wanted, dict) and isinstance(have, dict):
+        return all(have.get(k) == v for k, v in wanted.items())
+    return bool(wanted == have)
+
+
 def same(how: str, wanted: Any, actual: Any) -> bool:
     if how == "ignore":
         return True
     if how == "allow_more_present" and isinstance(wanted, dict) and isinstance(actual, dict):
         return all(actual.get(k) == v for k, v in wanted.items())
     if how == "allow_more_present" and isinstance(wanted, list) and isinstance(actual, list):
-        return all(item in actual for item in wanted)
+        return all(any(_covers(item, have) for have in actual) for item in wanted)
     return bool(wanted == actual)
 
 

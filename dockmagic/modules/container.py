@@ -18,7 +18,7 @@ from ..helpers.containers import update as update_resources
 from ..helpers.images import pull as pull_image
 from ..helpers.session import pick
 from ..options import ALIASES, BY_NAME, canonical, container_config, parse_duration
-from ..options.values import network_specs, parse_network
+from ..options.values import as_list, network_specs, parse_network
 from .community import container_args
 from .compare import NORMALISE, differences, same
 from .result import ModuleError, Result
@@ -81,6 +81,20 @@ def _differences(
         if name not in target:
             target.append(name)
     return recreate, update
+
+
+def _spelled_out(host: dict[str, Any], given: Mapping[str, Any]) -> None:
+    """Values written as community.docker writes them, so that each tool finds the other's container
+    as it wants it: a published port's address (default_host_ip), a bind's ``rw``, capabilities as
+    given (the CLI adds ``CAP_``; dockmagic compares either spelling as the same)."""
+    for option, field in (("cap_add", "CapAdd"), ("cap_drop", "CapDrop")):
+        if option in given:
+            host[field] = as_list(given[option])
+    for bindings in (host.get("PortBindings") or {}).values():
+        for binding in bindings:
+            binding["HostIp"] = binding.get("HostIp") or "0.0.0.0"
+    if host.get("Binds"):
+        host["Binds"] = [b if b.count(":") >= 2 else f"{b}:rw" for b in host["Binds"]]
 
 
 def _healthcheck(spec: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -163,6 +177,7 @@ def _apply(
     desired = container_config(image, command, extra=extra, **given, **first)
     if healthcheck:
         given["health_cmd"] = desired["Healthcheck"]["Test"]  # compared through the Healthcheck field
+    _spelled_out(desired["HostConfig"], given)
 
     recreated = False
     if actual is not None:

@@ -49,6 +49,8 @@ def _container(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             missing.append(key)
             continue
         out[option.ansible[0]] = _ansible_value(value) if option.name in ("env", "labels") else value
+        if option.name == "add_host" and not isinstance(value, dict):  # etc_hosts is a mapping
+            out["etc_hosts"] = dict(str(h).rsplit(":", 1) for h in network_specs(value))
     if "networks" in out:
         out["networks"] = [n if isinstance(n, dict) else {"name": n} for n in network_specs(out["networks"])]
     if "comparisons" in out:

@@ -199,6 +199,8 @@ def _entrypoint(value: Any) -> list[str]:
 
 
 S, L = "switch", "list"
+# community.docker compares sets and mappings so: what the container has besides is fine
+MORE = "allow_more_present"
 _R = "run"
 
 OPTIONS: tuple[Option, ...] = (
@@ -233,6 +235,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="VAR[=VALUE]",
         place=_place_env,
         ansible=("env",),
+        compare=MORE,
     ),
     Option("label_file", ("--label-file",), "read labels from a file", kind=L, metavar="FILE", place=_place_label_file),
     Option(
@@ -243,7 +246,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="KEY=VALUE",
         place=_place_labels,
         ansible=("labels",),
-        compare="allow_more_present",
+        compare=MORE,
     ),
     Option("hostname", ("-h", "--hostname"), "container host name", "Hostname", ansible=("hostname",)),
     Option("domainname", ("--domainname",), "container NIS domain name", "Domainname", ansible=("domainname",)),
@@ -255,6 +258,7 @@ OPTIONS: tuple[Option, ...] = (
         "StopTimeout",
         _int("--stop-timeout"),
         ansible=("stop_timeout",),
+        compare="ignore",  # as community.docker: a new stop timeout is no reason to recreate
     ),
     Option("mac_address", ("--mac-address",), "container MAC address", "MacAddress", ansible=("mac_address",)),
     Option(
@@ -325,6 +329,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="PORT",
         place=_place_expose,
         ansible=("exposed_ports",),
+        compare=MORE,
     ),
     # -- storage
     Option(
@@ -335,6 +340,7 @@ OPTIONS: tuple[Option, ...] = (
         metavar="VOLUME",
         place=_place_volumes,
         ansible=("volumes",),
+        compare=MORE,
     ),
     Option(
         "mounts",
@@ -345,6 +351,7 @@ OPTIONS: tuple[Option, ...] = (
         kind=L,
         metavar="MOUNT",
         ansible=("mounts",),
+        compare=MORE,
     ),
     Option(
         "tmpfs",
@@ -365,6 +372,7 @@ OPTIONS: tuple[Option, ...] = (
         kind=L,
         metavar="CONTAINER",
         ansible=("volumes_from",),
+        compare=MORE,
     ),
     Option(
         "volume_driver",
@@ -391,6 +399,7 @@ OPTIONS: tuple[Option, ...] = (
         kind=L,
         metavar="KEY=VALUE",
         ansible=("storage_opts",),
+        compare=MORE,
     ),
     Option(
         "shm_size",
@@ -434,6 +443,7 @@ OPTIONS: tuple[Option, ...] = (
         _strings,
         kind=L,
         ansible=("links",),
+        compare=MORE,
     ),
     Option(
         "add_host",
@@ -444,6 +454,7 @@ OPTIONS: tuple[Option, ...] = (
         kind=L,
         metavar="HOST:IP",
         ansible=("etc_hosts",),
+        compare=MORE,
     ),
     Option("dns", ("--dns",), "custom DNS servers", "HostConfig.Dns", _strings, kind=L, ansible=("dns_servers",)),
     Option(
@@ -454,6 +465,7 @@ OPTIONS: tuple[Option, ...] = (
         _strings,
         kind=L,
         ansible=("dns_opts",),
+        compare=MORE,
     ),
     Option(
         "dns_search",
@@ -515,6 +527,7 @@ OPTIONS: tuple[Option, ...] = (
         kind=L,
         metavar="KEY=VALUE",
         ansible=("log_options",),
+        compare=MORE,
     ),
     Option(
         "restart",
@@ -688,6 +701,7 @@ OPTIONS: tuple[Option, ...] = (
         _each(lambda s: v.as_rate_device(s, True)),
         kind=L,
         ansible=("device_read_bps",),
+        compare=MORE,
     ),
     Option(
         "device_write_bps",
@@ -697,6 +711,7 @@ OPTIONS: tuple[Option, ...] = (
         _each(lambda s: v.as_rate_device(s, True)),
         kind=L,
         ansible=("device_write_bps",),
+        compare=MORE,
     ),
     Option(
         "device_read_iops",
@@ -706,6 +721,7 @@ OPTIONS: tuple[Option, ...] = (
         _each(lambda s: v.as_rate_device(s, False)),
         kind=L,
         ansible=("device_read_iops",),
+        compare=MORE,
     ),
     Option(
         "device_write_iops",
@@ -715,6 +731,7 @@ OPTIONS: tuple[Option, ...] = (
         _each(lambda s: v.as_rate_device(s, False)),
         kind=L,
         ansible=("device_write_iops",),
+        compare=MORE,
     ),
     Option(
         "io_maxbandwidth",
@@ -747,6 +764,7 @@ OPTIONS: tuple[Option, ...] = (
         _each(v.as_ulimit),
         kind=L,
         ansible=("ulimits",),
+        compare=MORE,
     ),
     # -- devices and privileges
     Option(
@@ -766,6 +784,7 @@ OPTIONS: tuple[Option, ...] = (
         _each(v.as_capability),
         kind=L,
         ansible=("capabilities",),
+        compare=MORE,
     ),
     Option(
         "cap_drop",
@@ -775,6 +794,7 @@ OPTIONS: tuple[Option, ...] = (
         _each(v.as_capability),
         kind=L,
         ansible=("cap_drop",),
+        compare=MORE,
     ),
     Option(
         "security_opt",
@@ -784,6 +804,7 @@ OPTIONS: tuple[Option, ...] = (
         _each(v.as_security_opt),
         kind=L,
         ansible=("security_opts",),
+        compare=MORE,
     ),
     Option(
         "devices",
@@ -794,6 +815,7 @@ OPTIONS: tuple[Option, ...] = (
         kind=L,
         metavar="DEVICE",
         ansible=("devices",),
+        compare=MORE,
     ),
     Option(
         "device_cgroup_rule",
@@ -810,6 +832,7 @@ OPTIONS: tuple[Option, ...] = (
         "GPUs to add (all, N, device=0,1, count=..,capabilities=..)",
         place=_place_gpus,
         ansible=("device_requests",),
+        compare=MORE,
     ),
     Option(
         "group_add",
@@ -819,6 +842,7 @@ OPTIONS: tuple[Option, ...] = (
         _strings,
         kind=L,
         ansible=("groups",),
+        compare=MORE,
     ),
     Option(
         "sysctl",
@@ -829,6 +853,7 @@ OPTIONS: tuple[Option, ...] = (
         kind=L,
         metavar="KEY=VALUE",
         ansible=("sysctls",),
+        compare=MORE,
     ),
     Option(
         "init",
