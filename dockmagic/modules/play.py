@@ -35,6 +35,8 @@ class TaskRun:
             if self.result.msg:
                 detail += f" - {self.result.msg}"
         text = label + detail
+        for warning in self.result.warnings if self.result is not None else []:
+            text += f"\n    [WARNING]: {warning}"
         if diff and self.result is not None and self.result.diff.get("before") is not None:
             for key, after in self.result.diff.get("after", {}).items():
                 text += f"\n    {key}: {self.result.diff['before'].get(key)!r} -> {after!r}"

@@ -11,6 +11,7 @@ from ..helpers.build import build as build_image
 from ..helpers.images import load as load_image
 from ..helpers.images import pull as pull_image
 from ..helpers.session import pick
+from ..options.values import as_labels
 from .result import ModuleError, Result
 
 
@@ -83,30 +84,85 @@ def image(
     return result.finish(diff, image=after)
 
 
-def _subnets(ipam: Mapping[str, Any] | None) -> list[str]:
-    return sorted(c.get("Subnet", "") for c in (ipam or {}).get("Config") or [] if c.get("Subnet"))
+def _given_differences(wanted: Mapping[str, Any], have: Mapping[str, Any]) -> list[str]:
+    """The settings asked for (None: not asked) that differ; mappings may hold more than asked."""
+    out = []
+    for key, want in wanted.items():
+        if want is None:
+            continue
+        current = have.get(key)
+        if isinstance(want, dict):
+            differs = any((current or {}).get(k) != v for k, v in want.items())
+        else:
+            differs = current != want
+        if differs:
+            out.append(key)
+    return out
+
+
+def _ipam_config(items: list[Any] | None) -> list[dict[str, Any]] | None:
+    """community.docker's ``ipam_config`` ({subnet, gateway, iprange, aux_addresses}) as the API's."""
+    if items is None:
+        return None
+    keys = {"subnet": "Subnet", "gateway": "Gateway", "iprange": "IPRange", "aux_addresses": "AuxiliaryAddresses"}
+    out = []
+    for item in items:
+        entry = {"subnet": item} if isinstance(item, str) else dict(item)
+        unknown = set(entry) - set(keys)
+        if unknown:
+            raise ModuleError(
+                f"unknown ipam_config key(s) {', '.join(sorted(unknown))} (subnet, gateway, iprange, aux_addresses)"
+            )
+        out.append({keys[k]: v for k, v in entry.items() if v})
+    return sorted(out, key=lambda c: str(c.get("Subnet")))
+
+
+def _ipam_view(ipam: Mapping[str, Any] | None, wanted: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The engine's IPAM config, with only the keys the wanted entries give (a gateway the engine
+    chose is not a difference when none was asked for)."""
+    keys = {k for entry in wanted or [] for k in entry}
+    have = [{k: v for k, v in c.items() if k in keys and v} for c in (ipam or {}).get("Config") or []]
+    return sorted(have, key=lambda c: str(c.get("Subnet")))
 
 
 def network(
-    name: str,
+    name: str | None = None,
     state: str = "present",
     *,
+    network_name: str | None = None,
     driver: str = "bridge",
-    options: Mapping[str, str] | None = None,
-    labels: Mapping[str, str] | None = None,
+    driver_options: Mapping[str, Any] | None = None,
+    options: Mapping[str, Any] | None = None,
+    labels: Mapping[str, Any] | None = None,
+    ipam_config: list[Any] | None = None,
     subnets: list[str] | None = None,
+    ipam_driver: str | None = None,
+    ipam_driver_options: Mapping[str, Any] | None = None,
     internal: bool | None = None,
+    attachable: bool | None = None,
+    enable_ipv6: bool | None = None,
+    scope: str | None = None,
     connected: list[str] | None = None,
+    containers: list[str] | None = None,
     appends: bool = False,
+    incremental: bool = False,
+    force: bool = False,
     check_mode: bool = False,
     diff: bool = False,
     engine: Engine | None = None,
 ) -> Result:
-    """The network ``name`` should exist with these settings (recreated when they differ) and have
-    ``connected`` containers (others disconnected unless ``appends``)."""
+    """The network ``name`` should exist with these settings, or not (community.docker's
+    ``docker_network`` arguments; ``options``/``subnets`` are dockmagic's short forms). Only what is
+    given is compared; a network that differs is recreated, its members reconnected, and the diff
+    says so. ``connected`` containers are connected; others are disconnected unless ``appends``."""
+    name = name or network_name
+    if not name:
+        raise ModuleError("network needs a name")
     engine = pick(engine)
     result = Result()
     current = _inspect(engine.network_inspect, name)
+    connected = connected if connected is not None else containers
+    appends = appends or incremental
     if state == "absent":
 
         def remove() -> None:
@@ -117,37 +173,47 @@ def network(
 
         result.remove(bool(current), check_mode, remove)
         return result.finish(diff, network=None)
+    if state != "present":
+        raise ModuleError(f"state must be present or absent, not {state!r}")
+    ipam = _ipam_config(ipam_config if ipam_config is not None else subnets)
+    # report settings as the caller named them (dockmagic's short forms or community.docker's)
+    spelled = {"ipam_config": "subnets"} if ipam_config is None and subnets is not None else {}
+    spelled |= {"driver_options": "options"} if driver_options is None and options is not None else {}
     wanted: dict[str, Any] = {
         "driver": driver,
-        "options": dict(options or {}),
-        "labels": dict(labels or {}),
-        "subnets": sorted(subnets or []),
-        "internal": bool(internal),
+        "driver_options": as_labels(driver_options if driver_options is not None else options),
+        "labels": as_labels(labels),
+        "ipam_config": ipam,
+        "ipam_driver": ipam_driver,
+        "ipam_driver_options": as_labels(ipam_driver_options),
+        "internal": internal,
+        "attachable": attachable,
+        "enable_ipv6": enable_ipv6,
+        "scope": scope,
     }
     if current:
         have: dict[str, Any] = {
             "driver": current.get("Driver"),
-            "options": current.get("Options") or {},
+            "driver_options": current.get("Options") or {},
             "labels": current.get("Labels") or {},
-            "subnets": _subnets(current.get("IPAM")),
+            "ipam_config": _ipam_view(current.get("IPAM"), ipam),
+            "ipam_driver": (current.get("IPAM") or {}).get("Driver"),
+            "ipam_driver_options": (current.get("IPAM") or {}).get("Options") or {},
             "internal": bool(current.get("Internal")),
+            "attachable": bool(current.get("Attachable")),
+            "enable_ipv6": bool(current.get("EnableIPv6")),
+            "scope": current.get("Scope"),
         }
-        differs = []
-        for key, want in wanted.items():
-            if key == "subnets" and subnets is None:
-                continue  # not asked for: whatever the engine chose is fine
-            if key in ("labels", "options"):  # more present than asked for is fine
-                same = all(have[key].get(k) == v for k, v in want.items())
-            else:
-                same = have[key] == want
-            if not same:
-                differs.append(key)
+        differs = _given_differences(wanted, have)
         for k in differs:
-            result.compare(k, have[k], wanted[k])
+            result.compare(spelled.get(k, k), have[k], wanted[k])
         if differs:
-            result.note(f"recreate ({', '.join(differs)})")
+            members = list((current.get("Containers") or {}).keys())
+            note = f"recreate ({', '.join(spelled.get(k, k) for k in differs)})" + (
+                f", reconnecting {len(members)} container(s)" if members else ""
+            )
+            result.note(note)
             if not check_mode:
-                members = list((current.get("Containers") or {}).keys())
                 for cid in members:
                     engine.network_disconnect(name, cid, force=True)
                 engine.network_delete(name)
@@ -159,18 +225,22 @@ def network(
             result.note("create")
         if check_mode:
             return result.finish(diff, network=None)
-        ipam = {"Config": [{"Subnet": s} for s in subnets]} if subnets else None
-        engine.network_create(
-            {
-                "Name": name,
-                "Driver": driver,
-                "Options": wanted["options"],
-                "Labels": wanted["labels"],
-                "IPAM": ipam,
-                "Internal": wanted["internal"],
-                "CheckDuplicate": True,
-            }
-        )
+        body = {
+            "Name": name,
+            "Driver": driver,
+            "Options": wanted["driver_options"] or {},
+            "Labels": wanted["labels"] or {},
+            "IPAM": {
+                "Driver": ipam_driver or "default",
+                "Config": ipam or [],
+                "Options": wanted["ipam_driver_options"] or {},
+            },
+            "Internal": bool(internal),
+            "Attachable": bool(attachable),
+            "EnableIPv6": bool(enable_ipv6),
+            "CheckDuplicate": True,
+        }
+        engine.network_create({**body, **({"Scope": scope} if scope else {})})
         current = engine.network_inspect(name)
     if connected is not None:
         for c in connected:
@@ -192,53 +262,69 @@ def network(
 
 
 def volume(
-    name: str,
+    name: str | None = None,
     state: str = "present",
     *,
-    driver: str = "local",
-    options: Mapping[str, str] | None = None,
-    labels: Mapping[str, str] | None = None,
+    volume_name: str | None = None,
+    driver: str | None = None,
+    driver_options: Mapping[str, Any] | None = None,
+    options: Mapping[str, Any] | None = None,
+    labels: Mapping[str, Any] | None = None,
     recreate: str = "never",
     check_mode: bool = False,
     diff: bool = False,
     engine: Engine | None = None,
 ) -> Result:
-    """The volume ``name`` should exist (``recreate``: never, always, options-changed) or not."""
+    """The volume ``name`` should exist, or not (community.docker's ``docker_volume`` arguments).
+    Only what is given is compared; a volume that differs is kept (its data with it) and a warning
+    says so, unless ``recreate`` is ``options-changed`` or ``always``: then the diff says the data goes."""
+    name = name or volume_name
+    if not name:
+        raise ModuleError("volume needs a name")
     engine = pick(engine)
     result = Result()
     current = _inspect(engine.volume_inspect, name)
     if state == "absent":
         result.remove(bool(current), check_mode, lambda: engine.volume_delete(name))
         return result.finish(diff, volume=None)
+    if state != "present":
+        raise ModuleError(f"state must be present or absent, not {state!r}")
     if recreate not in ("never", "always", "options-changed"):
         raise ModuleError(f"recreate must be never, always or options-changed, not {recreate!r}")
+    want: dict[str, Any] = {
+        "driver": driver,
+        "driver_options": as_labels(driver_options if driver_options is not None else options),
+        "labels": as_labels(labels),
+    }
     if current:
         have: dict[str, Any] = {
             "driver": current.get("Driver"),
-            "options": current.get("Options") or {},
+            "driver_options": current.get("Options") or {},
             "labels": current.get("Labels") or {},
         }
-        want: dict[str, Any] = {
-            "driver": driver,
-            "options": dict(options or {}),
-            "labels": {**have["labels"], **(labels or {})},
-        }
-        differs = [k for k in want if have[k] != want[k]]
+        differs = _given_differences(want, have)
         for k in differs:
             result.compare(k, have[k], want[k])
         if recreate == "always" or (differs and recreate == "options-changed"):
-            result.note(f"recreate ({', '.join(differs) or 'recreate=always'})")
+            result.note(f"recreate ({', '.join(differs) or 'recreate=always'}): its data is lost")
             if not check_mode:
                 engine.volume_delete(name)
             current = None
         elif differs:
-            result.warnings.append(f"volume {name} differs in {', '.join(differs)}; recreate=never keeps it")
+            result.warnings.append(
+                f"volume {name} differs in {', '.join(differs)}; recreate=never keeps it and its data"
+            )
     if current is None:
         if not result.actions:
             result.compare("state", "absent", "present")
             result.note("create")
         if not check_mode:
             current = engine.volume_create(
-                {"Name": name, "Driver": driver, "DriverOpts": dict(options or {}), "Labels": dict(labels or {})}
+                {
+                    "Name": name,
+                    "Driver": driver or "local",
+                    "DriverOpts": want["driver_options"] or {},
+                    "Labels": want["labels"] or {},
+                }
             )
     return result.finish(diff, volume=current)
