@@ -51,6 +51,10 @@ def world(engine: Engine, image: str, tmp_path: Path) -> Iterator[dict[str, Any]
         engine.network_delete(n["Id"])
     for v in engine.volume_list(filters={"name": [prefix]}).get("Volumes") or []:
         engine.volume_delete(v["Name"], force=True)
+    for i in engine.image_list(filters={"reference": [f"{prefix}*"]}):
+        for tag in i.get("RepoTags") or []:
+            if tag.startswith(prefix):
+                engine.image_delete(tag)
 
 
 def run_ansible(

@@ -143,12 +143,12 @@ class DockerMagics(Magics):
 
         def go() -> Any:
             a = parser.parse(self._argv(line))
+            names = {**(self.shell.user_ns if self.shell is not None else {}), **key_value(a.var)}
             if a.export:
                 with open(a.export, "w", encoding="utf-8") as f:
-                    f.write(to_playbook(cell))
+                    f.write(to_playbook(cell, vars=names))
                 print(f"wrote {a.export}")
                 return None
-            names = {**(self.shell.user_ns if self.shell is not None else {}), **key_value(a.var)}
             view = LiveDisplay() if in_notebook() else None
 
             def progress(sofar: PlayResult) -> None:

@@ -3,7 +3,8 @@ graduate to real automation. Options with no counterpart are named in comments."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..options import ALIASES, BY_NAME
@@ -12,6 +13,10 @@ from .community import MODULE_ARGS, container_args
 from .play import CONTROL, module_of, parse_tasks
 
 Converter = Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]
+
+
+class NoCounterpart(Exception):
+    """A task community.docker cannot express: written as a comment."""
 
 
 def _rename(mapping: dict[str, str], drop: tuple[str, ...] = ()) -> Converter:
@@ -75,10 +80,26 @@ def _network(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 
 def _copy(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    if "container_path" in args:  # already community.docker's spelling
+        return dict(args), []
     out, missing = _rename({"path": "container_path", "src": "path"})(args)
     if "owner" in out:
         uid, _, gid = str(out.pop("owner")).partition(":")
         out["owner_id"], out["group_id"] = int(uid), int(gid or uid)
+    # an octal string Ansible reads as octal; written even when dockmagic's default was used
+    mode = out.get("mode", 0o644)
+    out["mode"] = f"{int(mode, 8) if isinstance(mode, str) else mode:04o}"
+    out["mode_parse"] = "modern"
+    return out, missing
+
+
+def _image(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    out, missing = _rename({"force": "force_source"})(args)
+    build = out.get("build") or {}
+    if "dockerfile_text" in build:
+        raise NoCounterpart("build.dockerfile_text: docker_image builds only from a folder (build.path)")
+    if build or out.get("load_path"):
+        out.setdefault("source", "build" if build else "load")
     return out, missing
 
 
@@ -94,7 +115,7 @@ def _prune(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 TARGETS: dict[str, tuple[str, Converter]] = {
     "container": ("community.docker.docker_container", _container),
-    "image": ("community.docker.docker_image", _rename({"force": "force_source"})),
+    "image": ("community.docker.docker_image", _image),
     "network": ("community.docker.docker_network", _network),
     "volume": ("community.docker.docker_volume", _rename({"name": "volume_name", "options": "driver_options"})),
     "copy_into": ("community.docker.docker_container_copy_into", _copy),
@@ -103,22 +124,47 @@ TARGETS: dict[str, tuple[str, Converter]] = {
 }
 
 
-def to_playbook(source: str | list[dict[str, Any]], name: str = "dockmagic play") -> str:
-    """The play as Ansible playbook YAML for localhost."""
+def to_playbook(
+    source: str | list[dict[str, Any]], name: str = "dockmagic play", vars: Mapping[str, Any] | None = None
+) -> str:
+    """The play as an Ansible playbook for localhost that ``ansible-playbook`` runs unchanged: ``vars``
+    for the play's templates, values in the types Ansible wants; what has no counterpart is a comment,
+    and the header lists it."""
     import yaml
 
-    tasks, notes = [], []
+    tasks: list[dict[str, Any]] = []
+    notes: list[str] = []
+    commented: list[str] = []
     for task in parse_tasks(source):
         module, args = module_of(task)
         target, convert = TARGETS[module]
-        converted, missing = convert(dict(args or {}))
+        title = task.get("name", module)
         entry = {k: task[k] for k in ("name",) if k in task}
+        try:
+            converted, missing = convert(dict(args or {}))
+        except NoCounterpart as exc:
+            notes.append(f"task {title!r} is left out (written below as a comment): {exc}")
+            body = yaml.safe_dump([{**entry, target: args}], sort_keys=False, allow_unicode=True)
+            commented.append("".join(f"# {line}\n" for line in body.splitlines()))
+            continue
         entry[target] = converted
         entry.update({k: task[k] for k in CONTROL - {"name"} if k in task})
         tasks.append(entry)
-        notes += [
-            f"task {task.get('name', module)!r}: dockmagic option {m!r} has no counterpart in {target}" for m in missing
-        ]
-    playbook = [{"name": name, "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+        notes += [f"task {title!r}: dockmagic option {m!r} has no counterpart in {target}" for m in missing]
+    play: dict[str, Any] = {"name": name, "hosts": "localhost", "gather_facts": False}
+    used = sorted(set(re.findall(r"{{\s*([A-Za-z_]\w*)", yaml.safe_dump(tasks))) - {"item"})
+    plain = (str, int, float, bool, list, dict)  # what YAML can carry; other notebook objects stay out
+    given = {k: v for k, v in (vars or {}).items() if k in used and isinstance(v, plain)}
+    if given:
+        play["vars"] = given
+    unset = [v for v in used if v not in given and not _registered(v, tasks)]
+    if unset:
+        notes.append(f"variables to pass with -e: {', '.join(unset)}")
+    play["tasks"] = tasks
     header = "".join(f"# {n}\n" for n in notes)
-    return header + yaml.safe_dump(playbook, sort_keys=False, allow_unicode=True)
+    body = yaml.safe_dump([play], sort_keys=False, allow_unicode=True)
+    return header + body + ("# tasks with no community.docker counterpart:\n" + "".join(commented) if commented else "")
+
+
+def _registered(name: str, tasks: list[dict[str, Any]]) -> bool:
+    return any(t.get("register") == name for t in tasks)

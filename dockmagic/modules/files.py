@@ -26,18 +26,31 @@ def _current_content(engine: Engine, container: str, path: str) -> bytes:
 
 def copy_into(
     container: str,
-    path: str,
+    path: str | None = None,
     *,
     content: str | bytes | None = None,
     src: str | None = None,
     mode: int | str = 0o644,
     owner: str | None = None,
+    container_path: str | None = None,
+    owner_id: int | None = None,
+    group_id: int | None = None,
+    mode_parse: str = "modern",
     check_mode: bool = False,
     diff: bool = False,
     engine: Engine | None = None,
 ) -> Result:
     """The file ``path`` in ``container`` should have this content, mode and owner: compared by
-    type, size and mode first (HEAD), then content (GET); written only when different."""
+    type, size and mode first (HEAD), then content (GET); written only when different. Also takes
+    community.docker's spelling: ``container_path`` inside, ``path`` the local file, ``owner_id``."""
+    if container_path is not None:  # community.docker's docker_container_copy_into
+        path, src = container_path, path
+    if not path:
+        raise ModuleError("copy_into needs the path inside the container (path, or container_path)")
+    if owner_id is not None:
+        owner = f"{owner_id}:{group_id if group_id is not None else owner_id}"
+    if mode_parse == "legacy" and isinstance(mode, str):
+        mode = int(mode)  # as community.docker's legacy parsing: a string is a decimal number
     if (content is None) == (src is None):
         raise ModuleError("copy_into needs exactly one of content and src")
     engine = pick(engine)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import tarfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
@@ -10,6 +13,9 @@ from ..errors import NotFound
 from ..helpers.build import build as build_image
 from ..helpers.images import load as load_image
 from ..helpers.images import pull as pull_image
+from ..helpers.images import push as push_image
+from ..helpers.images import save as save_images
+from ..helpers.images import tag as tag_image
 from ..helpers.session import pick
 from ..options.values import as_labels
 from .result import ModuleError, Result
@@ -22,48 +28,109 @@ def _inspect(fn: Any, name: str) -> dict[str, Any] | None:
         return None
 
 
+def _with_tag(name: str, tag: str | None) -> str:
+    """``name`` with ``tag`` unless it names one already (a digest or ``:tag`` after the last /)."""
+    if "@" in name or ":" in name.rsplit("/", 1)[-1]:
+        return name
+    return f"{name}:{tag or 'latest'}"
+
+
+def _archived_id(path: Path) -> str | None:
+    """The image id a ``docker save`` archive holds (its manifest's config digest), if readable."""
+    try:
+        with tarfile.open(path) as tar:
+            member = tar.extractfile("manifest.json")
+            manifest = json.loads(member.read()) if member else []
+    except (OSError, tarfile.TarError, KeyError, ValueError):
+        return None
+    config = str((manifest[0] if manifest else {}).get("Config", ""))
+    digest = config.removeprefix("blobs/sha256/").removesuffix(".json")
+    return f"sha256:{digest}" if digest else None
+
+
 def image(
     name: str,
     state: str = "present",
     *,
-    source: str = "pull",
+    tag: str | None = None,
+    source: str | None = None,
     build: Mapping[str, Any] | None = None,
     load_path: str | None = None,
+    repository: str | None = None,
+    push: bool = False,
+    archive_path: str | None = None,
     force: bool = False,
+    force_source: bool = False,
+    force_absent: bool = False,
+    force_tag: bool = False,
     check_mode: bool = False,
     diff: bool = False,
     engine: Engine | None = None,
 ) -> Result:
-    """The image ``name`` should be present (pulled, built, loaded, or already local) or absent."""
+    """The image ``name`` should be present (pulled, built, loaded, or already local) or absent, as
+    community.docker's ``docker_image``: also tagged as ``repository``, pushed, saved to ``archive_path``."""
     engine = pick(engine)
     result = Result()
-    current = _inspect(engine.image_inspect, name)
+    ref = _with_tag(name, tag)
+    current = _inspect(engine.image_inspect, ref)
     if state == "absent":
-        result.remove(bool(current), check_mode, lambda: engine.image_delete(name, force=force))
+        result.remove(bool(current), check_mode, lambda: engine.image_delete(ref, force=force or force_absent))
         return result.finish(diff, image=None)
     if state != "present":
         raise ModuleError(f"state must be present or absent, not {state!r}")
-    if current and not force:
-        return result.finish(diff, image=current)
-    if source == "local":
-        if not current:
-            raise ModuleError(f"image {name} is not present and source=local")
-        return result.finish(diff, image=current)
-    action = {"pull": "pull", "build": "build", "load": "load"}.get(source)
-    if action is None:
+    source = source or ("build" if build else "load" if load_path else "pull" if not current else "local")
+    action = {"pull": "pull", "build": "build", "load": "load", "local": None}.get(source, "?")
+    if action == "?":
         raise ModuleError(f"source must be pull, build, load or local, not {source!r}")
-    if check_mode:
-        result.note(action)
-        return result.finish(diff, image=current)
+    if action is None and not current:
+        raise ModuleError(f"image {ref} is not present and source=local")
+    if action and (not current or force or force_source):
+        if check_mode:
+            result.note(action)
+        else:
+            _obtain(engine, source, ref, build, load_path)
+            after = engine.image_inspect(ref)
+            if not current or after["Id"] != current["Id"]:
+                result.compare("id", (current or {}).get("Id"), after["Id"])
+                result.note(action)
+            current = after
+    image_id = (current or {}).get("Id")
+    if repository:
+        target = _with_tag(repository, tag)
+        tagged = _inspect(engine.image_inspect, target)
+        if force_tag or not tagged or tagged["Id"] != image_id:
+            result.compare("repository", (tagged or {}).get("Id"), image_id)
+            result.note(f"tag {target}")
+            if not check_mode:
+                tag_image(ref, target, engine=engine)
+        if push:
+            result.note(f"push {target}")
+            if not check_mode:
+                push_image(target, quiet=True, engine=engine)
+    elif push:
+        result.note(f"push {ref}")
+        if not check_mode:
+            push_image(ref, quiet=True, engine=engine)
+    if archive_path:
+        archive = Path(archive_path).expanduser()
+        if image_id is None or _archived_id(archive) != image_id:
+            result.compare("archive", _archived_id(archive), image_id)
+            result.note(f"save {archive}")
+            if not check_mode:
+                save_images(ref, archive, engine=engine)
+    return result.finish(diff, image=current)
+
+
+def _obtain(engine: Engine, source: str, ref: str, build: Mapping[str, Any] | None, load_path: str | None) -> None:
     if source == "pull":
-        pull_image(name, quiet=True, engine=engine)
+        pull_image(ref, quiet=True, engine=engine)
     elif source == "build":
         spec = dict(build or {})
         if "path" not in spec and "dockerfile_text" not in spec:
             raise ModuleError("source=build needs build.path (a folder) or build.dockerfile_text")
         build_image(
             spec.get("path"),
-            tag=name,
+            tag=ref,
             dockerfile=spec.get("dockerfile"),
             dockerfile_text=spec.get("dockerfile_text"),
             buildargs=spec.get("args"),
@@ -77,11 +144,6 @@ def image(
         if not load_path:
             raise ModuleError("source=load needs load_path")
         load_image(load_path, quiet=True, engine=engine)
-    after = engine.image_inspect(name)
-    if not current or after["Id"] != current["Id"]:
-        result.compare("id", (current or {}).get("Id"), after["Id"])
-        result.note(action)
-    return result.finish(diff, image=after)
 
 
 def _given_differences(wanted: Mapping[str, Any], have: Mapping[str, Any]) -> list[str]:
