@@ -340,3 +340,36 @@ def test_play_magic(engine: Engine, image: str, tmp_path: Path, ip: Any) -> None
     with pytest.raises(UsageError, match=r"task \[boom\] failed"):
         ip.run_cell_magic("docker_play", "", "- name: boom\n  image: {name: nope/nope:1, source: local}\n")
     engine.volume_delete(vol)
+
+
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        ({"container": {"name": "x", "image": "i", "memory": "lots"}}, "memory: invalid size 'lots'"),
+        (
+            {"container": {"name": "x", "image": "i", "comand": "ls"}},
+            "unknown option 'comand' (did you mean 'command'?)",
+        ),
+        ({"container": {"name": "x", "image": "i", "env": [{"a": 1}]}}, "env: invalid env"),
+        (
+            {"container": {"name": "x", "image": "i", "mounts": [{"src": "a", "target": "/b"}]}},
+            "unknown mounts key(s) src",
+        ),
+        ({"container": {"name": "x", "image": "i", "networks": [{"nam": "a"}]}}, "a network is {name, aliases"),
+        ({"container": {"name": "x", "image": "i", "cleanup": True}}, "cleanup=True is not supported by dockmagic"),
+        ({"container": {"image": "i"}}, "container needs name"),
+        ({"network": {"name": "n", "foo": 1}}, "unknown option 'foo' for network"),
+        ({"network": {"name": "n", "ipam_config": [{"subnett": "x"}]}}, "unknown ipam_config key(s) subnett"),
+        ({"copy_into": {"container": "x"}}, "copy_into needs the path inside the container"),
+        ({"docker_frobnicate": {}}, "needs exactly one module key"),
+    ],
+)
+def test_a_bad_task_is_one_line_naming_it(engine: Engine, task: dict[str, Any], message: str) -> None:
+    """Checked before any request; the task's name, the option and the expected form in one line."""
+    if "docker_frobnicate" in task:
+        with pytest.raises(modules.ModuleError, match="needs exactly one module key"):
+            play([{"name": "t", **task}], show=False)
+        return
+    result = play([{"name": "the task", **task}], show=False)
+    line = result.tasks[0].line(False)
+    assert result.failed and line.startswith("failed: [the task]") and message in line and "\n" not in line

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..engine import Engine
-from ..errors import NotFound
+from ..errors import APIError, NotFound
 from ..helpers.containers import update as update_resources
 from ..helpers.images import pull as pull_image
 from ..helpers.session import pick
-from ..options import ALIASES, BY_NAME, canonical, container_config, parse_duration
+from ..options import ALIASES, BY_NAME, canonical, check_values, container_config, parse_duration
 from ..options.values import as_list, network_specs, parse_network
 from .community import container_args
 from .compare import NORMALISE, differences, same
@@ -42,7 +42,10 @@ def _ensure_image(engine: Engine, image: str, policy: str, check: bool, result: 
         before = engine.image_inspect(image)["Id"]
     except NotFound:
         pass
-    pull_image(image, quiet=True, engine=engine)
+    try:
+        pull_image(image, quiet=True, engine=engine)
+    except APIError as exc:  # the engine's reason, without the HTTP status a play has no use for
+        raise ModuleError(f"cannot pull {image}: {exc.message}") from None
     info = engine.image_inspect(image)
     if info["Id"] != before:
         result.note(f"pulled {image}")
@@ -150,6 +153,7 @@ def _apply(
     policy = "always" if pull is True else "missing" if pull in (False, "not_present") else str(pull)
     given = canonical(options)
     spelled = {ALIASES.get(k, k): k for k in options}  # report options as the caller named them
+    check_values(given, spelled)  # before any request
     if isinstance(given.get("network"), str):
         given["network"] = [given["network"]]
     wanted_networks = [parse_network(n) for n in network_specs(networks)] if networks is not None else None

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import difflib
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,6 +124,23 @@ def module_of(task: Mapping[str, Any]) -> tuple[str, Any]:
     return FQCN[keys[0]], task[keys[0]]
 
 
+def _check_arguments(module: str, call: Mapping[str, Any]) -> None:
+    """The task's arguments against the module's own, before it runs: one line for a wrong one.
+    (``container`` takes any option by name and checks them against the option table itself.)"""
+    params = inspect.signature(MODULES[module]).parameters
+    required = [n for n, p in params.items() if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD]
+    missing = [n for n in required if n not in call]
+    if missing:
+        raise ModuleError(f"{module} needs {', '.join(missing)}")
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return
+    unknown = [k for k in call if k not in params]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], list(params), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ModuleError(f"unknown option {unknown[0]!r} for {module}{hint}")
+
+
 def play(
     source: str | list[dict[str, Any]],
     *,
@@ -154,11 +173,9 @@ def play(
                     kwargs = render(args or {}, scope)
                     if not isinstance(kwargs, dict):
                         raise ModuleError(f"the arguments of {module} must be a mapping")
-                    outcome = MODULES[module](
-                        **kwargs, check_mode=check, diff=diff, **({"engine": engine} if engine else {})
-                    )
-                except TypeError as exc:
-                    outcome = Result(failed=True, msg=f"bad arguments for {module}: {exc}")
+                    call = {**kwargs, "check_mode": check, "diff": diff, **({"engine": engine} if engine else {})}
+                    _check_arguments(module, call)
+                    outcome = MODULES[module](**call)
                 except DockerError as exc:
                     outcome = Result(failed=True, msg=str(exc))
                 run = TaskRun(title, module, outcome.status, outcome, item)

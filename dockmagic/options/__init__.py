@@ -19,6 +19,7 @@ __all__ = [
     "as_command",
     "canonical",
     "check_api",
+    "check_values",
     "container_config",
     "get_path",
     "inspect_key",
@@ -41,6 +42,20 @@ def canonical(options: Mapping[str, Any]) -> dict[str, Any]:
             continue
         out[key] = value
     return out
+
+
+def check_values(options: Mapping[str, Any], spelled: Mapping[str, str] | None = None) -> None:
+    """Every option's value converted once, before any request: a wrong form is one line naming the
+    option (as the caller spelled it) and what it takes."""
+    for name, value in canonical(options).items():
+        option = BY_NAME[name]
+        label = (spelled or {}).get(name, name)
+        try:
+            option.apply({}, value)
+        except OptionError as exc:
+            raise OptionError(f"{label}: {exc}") from None
+        except (TypeError, ValueError, AttributeError, KeyError):
+            raise OptionError(f"{label}: {value!r} is not a valid value ({option.help})") from None
 
 
 def container_config(

@@ -125,7 +125,10 @@ def as_env(env: Mapping[str, Any] | Iterable[str] | None) -> list[str] | None:
         return None
     if isinstance(env, Mapping):
         return [f"{k}={'' if v is None else _scalar(v)}" for k, v in env.items()]
-    return [env_entry(str(e)) for e in ([env] if isinstance(env, str) else env)]
+    items = [env] if isinstance(env, str) else list(env)
+    if not all(isinstance(e, str | int | float) for e in items):
+        raise OptionError(f"invalid env {items!r}: a mapping, or a list of VAR=value strings")
+    return [env_entry(str(e)) for e in items]
 
 
 def _scalar(value: Any) -> str:
