@@ -97,9 +97,9 @@ def main(rounds: int = 3) -> None:
             book = Path(tmp) / "play.yml"
             book.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks(prefix)}]))
             try:
-                run = functools.partial(play, tasks(prefix), show=False)
-                times["dm first"].append(timed(run))
-                times["dm second"].append(timed(run))
+                apply = functools.partial(play, tasks(prefix), show=False)
+                times["dm first"].append(timed(apply))
+                times["dm second"].append(timed(apply))
             finally:
                 clean(prefix)
             try:
