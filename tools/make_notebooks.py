@@ -184,6 +184,21 @@ SITE_PLAY = """- name: a network for the app
     labels: {dockmagic.notebook: automation}
 """
 
+COMPOSE_LAB = """\
+services:
+  web:
+    image: dockmagic/lab
+    command: sh -c 'mkdir -p /www && echo hello > /www/index.html && httpd -f -p 8080 -h /www'
+    healthcheck: {test: "wget -q -O /dev/null localhost:8080", interval: 1s, retries: 10}
+    deploy: {resources: {limits: {memory: 64M}}}
+    labels: {dockmagic.notebook: automation}
+  client:
+    image: dockmagic/lab
+    command: sleep 3600
+    depends_on: {web: {condition: service_healthy}}
+    labels: {dockmagic.notebook: automation}
+"""
+
 AUTOMATION = [
     (
         "md",
@@ -209,6 +224,16 @@ AUTOMATION = [
     ("md", "## Graduate to Ansible\n\nThe same play as a playbook for the community.docker collection."),
     ("code", "%%docker_play --export site.yml\n" + SITE_PLAY),
     ("code", "print(open('site.yml').read())"),
+    (
+        "md",
+        "## A Compose file as a play\n\nA lab's `compose.yaml` runs as it is: its networks, volumes and "
+        "services become tasks, named and labelled as Docker Compose names them. The second run changes "
+        "nothing; `down` removes what `up` made.",
+    ),
+    ("code", "%%docker_compose -p auto-lab\n" + COMPOSE_LAB),
+    ("code", "%%docker_compose -p auto-lab\n" + COMPOSE_LAB),
+    ("code", "%docker exec auto-lab-client-1 wget -qO- http://web:8080/  # the service's name resolves"),
+    ("code", "%%docker_compose -p auto-lab down\n" + COMPOSE_LAB),
     ("md", "## Cleanup, declared too"),
     (
         "code",

@@ -65,7 +65,7 @@ class DockerMagics(Magics):
             line = self.shell.var_expand(line, depth=2)
             line = re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], line)
         try:
-            return shlex.split(line)
+            return shlex.split(line, comments=True)  # as a shell: a word starting with # begins a comment
         except ValueError as exc:
             raise CommandError(f"cannot parse the line: {exc}") from None
 
@@ -125,44 +125,77 @@ class DockerMagics(Magics):
 
         return self._guard(go)
 
+    def _play(self, tasks: Any, check: bool, diff: bool, names: dict[str, Any]) -> Any:
+        """Run a play, its lines shown live (in place in a notebook); a failed task is one line."""
+        from ..modules.play import PlayResult, play
+        from ..render.live import LiveDisplay, in_notebook
+
+        view = LiveDisplay() if in_notebook() else None
+
+        def progress(sofar: PlayResult) -> None:
+            assert view is not None
+            view.show(sofar)
+
+        result = play(tasks, check=check, diff=diff, vars=names, progress=progress if view else None)
+        if view is not None:
+            view.show(result)  # the full coloured play stays in the notebook
+            result.recap_only = True  # and the returned value adds just the recap under it
+        if result.failed:
+            failed = result.tasks[-1].result
+            raise CommandError(f"task [{result.failed_task}] failed: {failed.msg if failed else ''}")
+        return result
+
+    def _export(self, path: str, tasks: Any, names: dict[str, Any]) -> None:
+        from ..modules.export import to_playbook
+
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(to_playbook(tasks, vars=names))
+        print(f"wrote {path}")
+
+    def _play_parser(self, name: str) -> Parser:
+        parser = Parser(name)
+        parser.prog = f"%%{name}"
+        parser.add_argument("--check", action="store_true", help="report what would change; change nothing")
+        parser.add_argument("--diff", action="store_true", help="show what each task compared")
+        parser.add_argument("--export", metavar="FILE", help="write it as an Ansible playbook; run nothing")
+        return parser
+
     @no_var_expand
     @cell_magic
     def docker_play(self, line: str, cell: str) -> Any:
         """%%docker_play [--check] [--diff] [--var K=V] [--export FILE]: the cell is a YAML list of
-        tasks (container, image, network, volume, copy_into, exec, prune) run like an Ansible play."""
-        from ..modules.export import to_playbook
-        from ..modules.play import PlayResult, play
-        from ..render.live import LiveDisplay, in_notebook
-
-        parser = Parser("docker_play")
-        parser.prog = "%%docker_play"
-        parser.add_argument("--check", action="store_true", help="report what would change; change nothing")
-        parser.add_argument("--diff", action="store_true", help="show what each task compared")
+        tasks (container, image, network, volume, copy_into, exec, prune, or community.docker's
+        module names) run like an Ansible play."""
+        parser = self._play_parser("docker_play")
         parser.add_argument("--var", action="append", metavar="K=V", help="a variable for {{ }} templating")
-        parser.add_argument("--export", metavar="FILE", help="write the play as an Ansible playbook; run nothing")
 
         def go() -> Any:
             a = parser.parse(self._argv(line))
             names = {**(self.shell.user_ns if self.shell is not None else {}), **key_value(a.var)}
             if a.export:
-                with open(a.export, "w", encoding="utf-8") as f:
-                    f.write(to_playbook(cell, vars=names))
-                print(f"wrote {a.export}")
-                return None
-            view = LiveDisplay() if in_notebook() else None
+                return self._export(a.export, cell, names)
+            return self._play(cell, a.check, a.diff, names)
 
-            def progress(sofar: PlayResult) -> None:
-                assert view is not None
-                view.show(sofar)
+        return self._guard(go)
 
-            result = play(cell, check=a.check, diff=a.diff, vars=names, progress=progress if view else None)
-            if view is not None:
-                view.show(result)  # the full coloured play stays in the notebook
-                result.recap_only = True  # and the returned value adds just the recap under it
-            if result.failed:
-                failed = result.tasks[-1].result
-                raise CommandError(f"task [{result.failed_task}] failed: {failed.msg if failed else ''}")
-            return result
+    @no_var_expand
+    @cell_magic
+    def docker_compose(self, line: str, cell: str) -> Any:
+        """%%docker_compose [-p PROJECT] [--check] [--diff] [--export FILE] [up | down [-v]]: the cell is
+        a Compose file, applied as a play (idempotent; the project's name labels everything)."""
+        from ..modules.compose import compose_tasks
+
+        parser = self._play_parser("docker_compose")
+        parser.add_argument("-p", "--project-name", help="the project (default: name: in the file, else the folder)")
+        parser.add_argument("action", nargs="?", choices=["up", "down"], default="up")
+        parser.add_argument("-v", "--volumes", action="store_true", help="down: remove the named volumes too")
+
+        def go() -> Any:
+            a = parser.parse(self._argv(line))
+            tasks = compose_tasks(cell, project=a.project_name, down=a.action == "down", volumes=a.volumes)
+            if a.export:
+                return self._export(a.export, tasks, {})
+            return self._play(tasks, a.check, a.diff, {})
 
         return self._guard(go)
 
