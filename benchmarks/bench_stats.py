@@ -14,8 +14,8 @@ import time
 import docker
 
 import dockmagic
-from dockmagic.helpers.stats import StatsSeries
 from dockmagic.render.plot import figure_png
+from dockmagic.render.stats import StatsSeries
 
 LABEL = "dockmagic.bench"
 CLI = shutil.which("docker") or "docker"

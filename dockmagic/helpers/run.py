@@ -14,11 +14,12 @@ from ..engine import Engine
 from ..errors import ContainerFailed, NotFound, OptionError, TimedOut
 from ..options import as_command, check_api, container_config
 from ..render.results import RunResult
+from ..render.stats import StatsSeries
 from ..settings import settings
 from .images import pull as pull_image
 from .output import LiveOutput
+from .sampling import Sampler
 from .session import pick
-from .stats import Sampler, StatsSeries
 from .streaming import pump
 from .terminal import converse
 
