@@ -39,7 +39,13 @@ def play(source: Any, **kwargs: Any) -> Any:
 
 __version__ = "0.1.0"
 
-exec = exec_
+
+def __getattr__(name: str) -> Any:
+    """``dockmagic.exec`` is ``exec_``, as ``docker exec`` reads; looked up here so that the name
+    never shadows Python's builtin ``exec`` inside the package."""
+    if name == "exec":
+        return exec_
+    raise AttributeError(f"module 'dockmagic' has no attribute {name!r}")
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -237,11 +237,11 @@ def test_copy_into_and_exec(engine: Engine, image: str, name: str) -> None:
     def marker() -> Any:
         return inspect_or_none(lambda p: engine.container_archive_info(name, p), "/tmp/marker")
 
-    step(modules.exec, marker, True, container=name, command="touch /tmp/marker", creates="/tmp/marker")
-    step(modules.exec, marker, False, container=name, command="touch /tmp/marker", creates="/tmp/marker")
-    step(modules.exec, marker, True, container=name, command="rm /tmp/marker", removes="/tmp/marker")
-    step(modules.exec, marker, False, container=name, command="rm /tmp/marker", removes="/tmp/marker")
-    failing = modules.exec(container=name, command="sh -c 'echo broken >&2; exit 4'")
+    step(modules.exec_module, marker, True, container=name, command="touch /tmp/marker", creates="/tmp/marker")
+    step(modules.exec_module, marker, False, container=name, command="touch /tmp/marker", creates="/tmp/marker")
+    step(modules.exec_module, marker, True, container=name, command="rm /tmp/marker", removes="/tmp/marker")
+    step(modules.exec_module, marker, False, container=name, command="rm /tmp/marker", removes="/tmp/marker")
+    failing = modules.exec_module(container=name, command="sh -c 'echo broken >&2; exit 4'")
     assert failing.failed and "exited with code 4: broken" in failing.msg
 
 

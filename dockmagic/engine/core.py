@@ -22,12 +22,12 @@ READ_TIMEOUT = 120.0  # seconds for a plain (non-streaming) answer
 Params = dict[str, Any]
 
 
-def q(value: str) -> str:
+def quote_segment(value: str) -> str:
     """Quote one path segment (container, network, volume, exec id)."""
     return quote(str(value), safe="")
 
 
-def qi(name: str) -> str:
+def quote_image(name: str) -> str:
     """Quote an image reference; the engine routes image names with slashes as they are."""
     return quote(str(name), safe="/:@")
 
@@ -187,4 +187,4 @@ class EngineCore:
         return self.transport.hijack(method, self._path(path), encode_params(params), body)
 
 
-__all__ = ["EngineCore", "EngineUnavailable", "encode_params", "q", "qi", "raw_chunks"]
+__all__ = ["EngineCore", "EngineUnavailable", "encode_params", "quote_image", "quote_segment", "raw_chunks"]

@@ -4,32 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
 from ..engine.streams import STDOUT, Chunk
 from ..errors import OperationFailed
-from ..render.results import GREEN, Output
+from ..render.results import BuildResult
 from .archive import coalesce, memory_member, tar_end, tar_members
 from .dockerignore import Ignore
 from .output import LiveOutput
 from .session import pick
 
 INLINE_DOCKERFILE = ".dockmagic.Dockerfile"  # name the cell's Dockerfile takes inside the context
-
-
-@dataclass(repr=False)
-class BuildResult(Output):
-    """The build's step output is ``stdout``."""
-
-    image_id: str = ""
-    tags: list[str] = field(default_factory=list)
-    color = GREEN
-
-    def summary(self) -> str:
-        return f"built {self.image_id[:19]}" + (f" tagged {', '.join(self.tags)}" if self.tags else "")
 
 
 def context_files(folder: Path, ignore: Ignore, always: set[str]) -> Iterator[tuple[str, str]]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
 from ..errors import DockerError, NotFound
-from ..render.text import visible
+from ..render.results import CopyResult
 from .archive import bytes_tar, extract, tar_stream
 from .session import pick
 
@@ -19,18 +18,6 @@ _GO_MODE_DIR = 1 << 31  # os.ModeDir in the engine's path stat
 
 def is_dir(path_stat: dict[str, Any]) -> bool:
     return bool(path_stat["mode"] & _GO_MODE_DIR)
-
-
-@dataclass
-class CopyResult:
-    src: str
-    dst: str
-    files: int | None = None  # known when copying to the host
-    bytes: int | None = None
-
-    def __repr__(self) -> str:
-        size = f" ({self.files} entries, {self.bytes} bytes)" if self.files is not None else ""
-        return visible(f"<copied {self.src} -> {self.dst}{size}>")
 
 
 def split_container_path(spec: str) -> tuple[str, str] | None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
-from ..render.results import GREEN, Output
+from ..render.results import ImageResult
 from ..render.table import Column, Table
 from ..render.text import shorten
 from ..render.tree import Inspection
@@ -17,19 +16,6 @@ from ..render.units import ago, human_size
 from .auth import Credentials, credentials_for, explicit
 from .progress import LayerProgress
 from .session import pick
-
-
-@dataclass(repr=False)
-class ImageResult(Output):
-    """What a pull, push, load or import did; ``stdout`` has the status lines."""
-
-    action: str = ""
-    ref: str = ""
-    digest: str = ""
-    color = GREEN
-
-    def summary(self) -> str:
-        return f"{self.action} {self.ref}" + (f" ({self.digest})" if self.digest else "")
 
 
 def split_ref(ref: str) -> tuple[str, str | None]:

@@ -21,7 +21,14 @@ class Parser(argparse.ArgumentParser):
             prog=f"%docker {command}", description=description, add_help=False, allow_abbrev=False, **kwargs
         )
         self.command = command
+        self.visible_flags: list[str] = []  # what completion offers: the flags --help lists
         self.add_argument("--help", action=_Help, nargs=0, help="show this help")
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        if kwargs.get("help") is not argparse.SUPPRESS:
+            self.visible_flags += action.option_strings
+        return action
 
     def error(self, message: str) -> NoReturn:
         if message.startswith("unrecognized arguments: "):
@@ -46,6 +53,10 @@ class Parser(argparse.ArgumentParser):
 
     def parse(self, argv: Sequence[str]) -> argparse.Namespace:
         return self.parse_args(list(argv))
+
+    def flags(self) -> list[str]:
+        """The flags a user sees in --help (hidden spellings and refused flags left out)."""
+        return list(self.visible_flags)
 
 
 def add_container_options(parser: Parser, command: str) -> list[Option]:

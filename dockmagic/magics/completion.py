@@ -52,15 +52,13 @@ def candidates(line: str) -> list[str]:
     names = sorted({name.split()[0] for name in COMMANDS})
     if not words:
         return names
-    if words[0] in {"container", "image", "network", "volume", "system"} and len(words) == 1:
+    if words[0] in {"container", "image", "network", "volume", "system", "context"} and len(words) == 1:
         return sorted(name.split()[1] for name in COMMANDS if name.startswith(words[0] + " "))
     key = " ".join(words[:2]) if " ".join(words[:2]) in COMMANDS else words[0]
     command = COMMANDS.get(key)
     if command is None:
         return []
-    flags = [
-        opt for action in command.parser._actions for opt in action.option_strings if action.help != "==SUPPRESS=="
-    ]
+    flags = command.parser.flags()
     try:
         if command.name in _WANTS_CONTAINER:
             return flags + _containers()

@@ -127,8 +127,9 @@ class DockerMagics(Magics):
 
     def _play(self, tasks: Any, check: bool, diff: bool, names: dict[str, Any]) -> Any:
         """Run a play, its lines shown live (in place in a notebook); a failed task is one line."""
-        from ..modules.play import PlayResult, play
+        from ..modules.play import play
         from ..render.live import LiveDisplay, in_notebook
+        from ..render.plays import PlayResult
 
         view = LiveDisplay() if in_notebook() else None
 

@@ -11,8 +11,6 @@ from .files import copy_into, exec_module, prune
 from .resources import image, network, volume
 from .result import ModuleError, Result
 
-exec = exec_module  # the module's name in plays, as in community.docker
-
 MODULES: dict[str, Callable[..., Result]] = {
     "container": container,
     "image": image,
@@ -23,4 +21,15 @@ MODULES: dict[str, Callable[..., Result]] = {
     "prune": prune,
 }
 
-__all__ = ["MODULES", "ModuleError", "Result", "container", "copy_into", "exec", "image", "network", "prune", "volume"]
+__all__ = [
+    "MODULES",
+    "ModuleError",
+    "Result",
+    "container",
+    "copy_into",
+    "exec_module",
+    "image",
+    "network",
+    "prune",
+    "volume",
+]

@@ -6,91 +6,16 @@ from __future__ import annotations
 import difflib
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import DockerError
-from ..render.text import esc, visible
+from ..render.plays import PlayResult, TaskRun
 from . import MODULES
 from .community import FQCN
 from .result import ModuleError, Result
 from .template import condition, render
 
 CONTROL = {"name", "register", "when", "loop", "ignore_errors"}
-COLORS = {"ok": "#2e7d32", "changed": "#b26a00", "failed": "#c62828", "skipping": "#1565c0"}
-
-
-@dataclass
-class TaskRun:
-    name: str
-    module: str
-    status: str  # ok, changed, failed, skipping
-    result: Result | None = None
-    item: Any = None
-
-    def line(self, diff: bool) -> str:
-        label = f"{self.status}: [{self.name}]" + (f" (item={self.item})" if self.item is not None else "")
-        detail = ""
-        if self.result is not None:
-            if self.result.actions:
-                detail = " => " + ", ".join(self.result.actions)
-            if self.result.msg:
-                detail += f" - {self.result.msg}"
-        text = label + detail
-        for warning in self.result.warnings if self.result is not None else []:
-            text += f"\n    [WARNING]: {warning}"
-        if diff and self.result is not None and self.result.diff.get("before") is not None:
-            for key, after in self.result.diff.get("after", {}).items():
-                text += f"\n    {key}: {self.result.diff['before'].get(key)!r} -> {after!r}"
-        return visible(text)
-
-
-@dataclass
-class PlayResult:
-    tasks: list[TaskRun] = field(default_factory=list)
-    check: bool = False
-    diff: bool = False
-    registered: dict[str, Any] = field(default_factory=dict)
-    failed_task: str | None = None  # the task that stopped the play
-    recap_only: bool = False  # the task lines were already shown live: show just the recap
-
-    @property
-    def recap(self) -> dict[str, int]:
-        counts = {"ok": 0, "changed": 0, "failed": 0, "skipped": 0}
-        for t in self.tasks:
-            counts["skipped" if t.status == "skipping" else t.status] += 1
-        return counts
-
-    @property
-    def failed(self) -> bool:
-        return self.failed_task is not None
-
-    def recap_line(self) -> str:
-        return "  ".join(f"{k}={v}" for k, v in self.recap.items()) + ("  (check mode)" if self.check else "")
-
-    def __repr__(self) -> str:
-        lines = [] if self.recap_only else [t.line(self.diff) for t in self.tasks]
-        return "\n".join([*lines, "PLAY RECAP  " + self.recap_line()])
-
-    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
-        p.text(repr(self))
-
-    def _repr_html_(self) -> str:
-        rows = []
-        for t in [] if self.recap_only else self.tasks:
-            lines = t.line(self.diff).split("\n")
-            head, rest = lines[0], lines[1:]
-            more = "".join(f"<div style='color:#555;margin-left:2em'>{esc(r.strip())}</div>" for r in rest)
-            rows.append(f"<div style='color:{COLORS[t.status]}'>{esc(head)}</div>{more}")
-        recap = " ".join(
-            f"<span style='color:{COLORS.get(k if k != 'skipped' else 'skipping', '#000')}'>{k}={v}</span>"
-            for k, v in self.recap.items()
-        )
-        check = " <i>(check mode)</i>" if self.check else ""
-        return (
-            f"<div class='dockmagic-play' style='font-family:monospace'>{''.join(rows)}"
-            f"<div style='margin-top:4px'><b>PLAY RECAP</b> {recap}{check}</div></div>"
-        )
 
 
 def parse_tasks(source: str | list[dict[str, Any]]) -> list[dict[str, Any]]:

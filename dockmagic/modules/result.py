@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import DockerError
+from ..render.palette import STATUS
 from ..render.text import esc, visible
 
 
@@ -72,6 +73,6 @@ class Result:
         return visible(f"<{self.status}{detail}{' - ' + self.msg if self.msg else ''}>")
 
     def _repr_html_(self) -> str:
-        color = {"ok": "#2e7d32", "changed": "#b26a00", "failed": "#c62828"}[self.status]
+        color = STATUS[self.status]
         diff = f"<pre>{esc(json.dumps(self.diff, indent=2, default=str))}</pre>" if self.diff else ""
         return f"<div style='color:{color}'>{esc(repr(self))}</div>{diff}"

@@ -7,9 +7,8 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from .palette import GREEN, GREY, RED
 from .text import esc, visible
-
-GREEN, RED, GREY = "#2e7d32", "#c62828", "#666"
 
 
 @dataclass(repr=False)
@@ -101,3 +100,40 @@ class LogsResult(Output):
 
     def summary(self) -> str:
         return f"logs of {self.container}: {super().summary()}"
+
+
+@dataclass(repr=False)
+class ImageResult(Output):
+    """What a pull, push, load or import did; ``stdout`` has the status lines."""
+
+    action: str = ""
+    ref: str = ""
+    digest: str = ""
+    color = GREEN
+
+    def summary(self) -> str:
+        return f"{self.action} {self.ref}" + (f" ({self.digest})" if self.digest else "")
+
+
+@dataclass(repr=False)
+class BuildResult(Output):
+    """The build's step output is ``stdout``."""
+
+    image_id: str = ""
+    tags: list[str] = field(default_factory=list)
+    color = GREEN
+
+    def summary(self) -> str:
+        return f"built {self.image_id[:19]}" + (f" tagged {', '.join(self.tags)}" if self.tags else "")
+
+
+@dataclass
+class CopyResult:
+    src: str
+    dst: str
+    files: int | None = None  # known when copying to the host
+    bytes: int | None = None
+
+    def __repr__(self) -> str:
+        size = f" ({self.files} entries, {self.bytes} bytes)" if self.files is not None else ""
+        return visible(f"<copied {self.src} -> {self.dst}{size}>")

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from ..core import EngineCore, Params, q, raw_chunks
+from ..core import EngineCore, Params, quote_segment, raw_chunks
 from ..streams import Chunk
 from ..transport import HijackedSocket
 from ..websocket import WebSocket
@@ -50,10 +50,10 @@ class ContainerAPI(EngineCore):
         return self._json("POST", "/containers/create", params={"name": name, "platform": platform}, json=config)
 
     def container_inspect(self, id: str, size: bool = False) -> dict[str, Any]:
-        return self._json("GET", f"/containers/{q(id)}/json", params={"size": size})
+        return self._json("GET", f"/containers/{quote_segment(id)}/json", params={"size": size})
 
     def container_top(self, id: str, ps_args: str | None = None) -> dict[str, Any]:
-        return self._json("GET", f"/containers/{q(id)}/top", params={"ps_args": ps_args})
+        return self._json("GET", f"/containers/{quote_segment(id)}/top", params={"ps_args": ps_args})
 
     def container_logs(
         self,
@@ -84,13 +84,13 @@ class ContainerAPI(EngineCore):
             "tail": tail,
             "details": details,
         }
-        return self._output("GET", f"/containers/{q(id)}/logs", tty, params=params)
+        return self._output("GET", f"/containers/{quote_segment(id)}/logs", tty, params=params)
 
     def container_changes(self, id: str) -> list[dict[str, Any]]:
-        return self._json("GET", f"/containers/{q(id)}/changes") or []
+        return self._json("GET", f"/containers/{quote_segment(id)}/changes") or []
 
     def container_export(self, id: str) -> Iterator[bytes]:
-        return self._bytes("GET", f"/containers/{q(id)}/export")
+        return self._bytes("GET", f"/containers/{quote_segment(id)}/export")
 
     def container_stats(self, id: str, stream: bool = True, one_shot: bool = False) -> Any:
         """One sample (``stream=False``) or an endless iterator of samples."""
@@ -98,14 +98,14 @@ class ContainerAPI(EngineCore):
             self.require("1.41", "stats one-shot")
         params = {"stream": stream, "one-shot": one_shot or None}
         if stream:
-            return self._json_stream("GET", f"/containers/{q(id)}/stats", "stats", params=params)
-        return self._json("GET", f"/containers/{q(id)}/stats", params=params)
+            return self._json_stream("GET", f"/containers/{quote_segment(id)}/stats", "stats", params=params)
+        return self._json("GET", f"/containers/{quote_segment(id)}/stats", params=params)
 
     def container_resize(self, id: str, h: int, w: int) -> None:
-        self._ok("POST", f"/containers/{q(id)}/resize", params={"h": h, "w": w})
+        self._ok("POST", f"/containers/{quote_segment(id)}/resize", params={"h": h, "w": w})
 
     def container_start(self, id: str) -> None:
-        self._ok("POST", f"/containers/{q(id)}/start")
+        self._ok("POST", f"/containers/{quote_segment(id)}/start")
 
     def _stop_params(self, t: int | None, signal: str | None) -> dict[str, Any]:
         if signal:
@@ -115,25 +115,25 @@ class ContainerAPI(EngineCore):
         return {"params": {"t": t, "signal": signal}, "timeout": wait}
 
     def container_stop(self, id: str, t: int | None = None, signal: str | None = None) -> None:
-        self._ok("POST", f"/containers/{q(id)}/stop", **self._stop_params(t, signal))
+        self._ok("POST", f"/containers/{quote_segment(id)}/stop", **self._stop_params(t, signal))
 
     def container_restart(self, id: str, t: int | None = None, signal: str | None = None) -> None:
-        self._ok("POST", f"/containers/{q(id)}/restart", **self._stop_params(t, signal))
+        self._ok("POST", f"/containers/{quote_segment(id)}/restart", **self._stop_params(t, signal))
 
     def container_kill(self, id: str, signal: str | None = None) -> None:
-        self._ok("POST", f"/containers/{q(id)}/kill", params={"signal": signal})
+        self._ok("POST", f"/containers/{quote_segment(id)}/kill", params={"signal": signal})
 
     def container_update(self, id: str, update: dict[str, Any]) -> dict[str, Any]:
-        return self._json("POST", f"/containers/{q(id)}/update", json=update)
+        return self._json("POST", f"/containers/{quote_segment(id)}/update", json=update)
 
     def container_rename(self, id: str, name: str) -> None:
-        self._ok("POST", f"/containers/{q(id)}/rename", params={"name": name})
+        self._ok("POST", f"/containers/{quote_segment(id)}/rename", params={"name": name})
 
     def container_pause(self, id: str) -> None:
-        self._ok("POST", f"/containers/{q(id)}/pause")
+        self._ok("POST", f"/containers/{quote_segment(id)}/pause")
 
     def container_unpause(self, id: str) -> None:
-        self._ok("POST", f"/containers/{q(id)}/unpause")
+        self._ok("POST", f"/containers/{quote_segment(id)}/unpause")
 
     def container_attach(
         self,
@@ -148,7 +148,7 @@ class ContainerAPI(EngineCore):
     ) -> HijackedSocket:
         """A raw two-way stream; decode its output with ``streams.demux(sock.chunks(), tty)``."""
         params = _attach_params(stdin, stdout, stderr, logs, stream, detach_keys)
-        return self._hijack("POST", f"/containers/{q(id)}/attach", params)
+        return self._hijack("POST", f"/containers/{quote_segment(id)}/attach", params)
 
     def container_attach_websocket(
         self,
@@ -163,20 +163,22 @@ class ContainerAPI(EngineCore):
     ) -> WebSocket:
         """Attach over a websocket (what browsers use); frames carry raw, un-multiplexed output."""
         params = _attach_params(stdin, stdout, stderr, logs, stream, detach_keys)
-        return WebSocket.connect(self.transport, self._path(f"/containers/{q(id)}/attach/ws"), params)
+        return WebSocket.connect(self.transport, self._path(f"/containers/{quote_segment(id)}/attach/ws"), params)
 
     def container_wait(self, id: str, condition: str | None = None, timeout: float | None = None) -> dict[str, Any]:
         """Block until the container stops (or reaches ``condition``: not-running, next-exit, removed)."""
         if condition:
             self.require("1.30", "wait condition")
-        return self._json("POST", f"/containers/{q(id)}/wait", params={"condition": condition}, timeout=timeout)
+        return self._json(
+            "POST", f"/containers/{quote_segment(id)}/wait", params={"condition": condition}, timeout=timeout
+        )
 
     def container_delete(self, id: str, v: bool = False, force: bool = False, link: bool = False) -> None:
-        self._ok("DELETE", f"/containers/{q(id)}", params={"v": v, "force": force, "link": link})
+        self._ok("DELETE", f"/containers/{quote_segment(id)}", params={"v": v, "force": force, "link": link})
 
     def container_archive(self, id: str, path: str) -> tuple[dict[str, Any], Iterator[bytes]]:
         """A tar stream of ``path`` in the container, with the path's stat."""
-        resp = self._request("GET", f"/containers/{q(id)}/archive", params={"path": path}, stream=True)
+        resp = self._request("GET", f"/containers/{quote_segment(id)}/archive", params={"path": path}, stream=True)
         return path_stat(resp.headers), raw_chunks(resp)
 
     def put_container_archive(
@@ -186,7 +188,7 @@ class ContainerAPI(EngineCore):
         params = {"path": path, "noOverwriteDirNonDir": no_overwrite_dir_non_dir, "copyUIDGID": copy_uid_gid or None}
         self._ok(
             "PUT",
-            f"/containers/{q(id)}/archive",
+            f"/containers/{quote_segment(id)}/archive",
             params=params,
             data=data,
             headers={"Content-Type": "application/x-tar"},
@@ -194,7 +196,7 @@ class ContainerAPI(EngineCore):
         )
 
     def container_archive_info(self, id: str, path: str) -> dict[str, Any]:
-        resp = self._request("HEAD", f"/containers/{q(id)}/archive", params={"path": path})
+        resp = self._request("HEAD", f"/containers/{quote_segment(id)}/archive", params={"path": path})
         resp.close()
         return path_stat(resp.headers)
 

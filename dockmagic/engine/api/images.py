@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..core import EngineCore, Params, qi
+from ..core import EngineCore, Params, quote_image
 from .containers import Body
 
 Progress = Iterator[dict[str, Any]]
@@ -99,21 +99,23 @@ class ImageAPI(EngineCore):
         )
 
     def image_inspect(self, name: str) -> dict[str, Any]:
-        return self._json("GET", f"/images/{qi(name)}/json")
+        return self._json("GET", f"/images/{quote_image(name)}/json")
 
     def image_history(self, name: str) -> list[dict[str, Any]]:
-        return self._json("GET", f"/images/{qi(name)}/history")
+        return self._json("GET", f"/images/{quote_image(name)}/history")
 
     def image_push(self, name: str, tag: str | None = None, auth: dict[str, Any] | None = None) -> Progress:
         # The engine refuses a push with no auth header at all; an empty one means anonymous.
         headers = auth_header(auth) or {"X-Registry-Auth": base64.urlsafe_b64encode(b"{}").decode()}
-        return self._json_stream("POST", f"/images/{qi(name)}/push", "push", params={"tag": tag}, headers=headers)
+        return self._json_stream(
+            "POST", f"/images/{quote_image(name)}/push", "push", params={"tag": tag}, headers=headers
+        )
 
     def image_tag(self, name: str, repo: str, tag: str | None = None) -> None:
-        self._ok("POST", f"/images/{qi(name)}/tag", params={"repo": repo, "tag": tag})
+        self._ok("POST", f"/images/{quote_image(name)}/tag", params={"repo": repo, "tag": tag})
 
     def image_delete(self, name: str, force: bool = False, noprune: bool = False) -> list[dict[str, Any]]:
-        return self._json("DELETE", f"/images/{qi(name)}", params={"force": force, "noprune": noprune})
+        return self._json("DELETE", f"/images/{quote_image(name)}", params={"force": force, "noprune": noprune})
 
     def image_search(
         self, term: str, limit: int | None = None, filters: dict[str, Any] | None = None
@@ -148,7 +150,7 @@ class ImageAPI(EngineCore):
 
     def image_get(self, name: str) -> Iterator[bytes]:
         """``docker save`` of one image: a tar stream."""
-        return self._bytes("GET", f"/images/{qi(name)}/get")
+        return self._bytes("GET", f"/images/{quote_image(name)}/get")
 
     def image_get_all(self, names: list[str]) -> Iterator[bytes]:
         """``docker save`` of several images into one tar stream."""

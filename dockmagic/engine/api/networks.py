@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import EngineCore, q
+from ..core import EngineCore, quote_segment
 
 
 class NetworkAPI(EngineCore):
@@ -12,10 +12,10 @@ class NetworkAPI(EngineCore):
         return self._json("GET", "/networks", params={"filters": filters})
 
     def network_inspect(self, id: str, verbose: bool = False, scope: str | None = None) -> dict[str, Any]:
-        return self._json("GET", f"/networks/{q(id)}", params={"verbose": verbose, "scope": scope})
+        return self._json("GET", f"/networks/{quote_segment(id)}", params={"verbose": verbose, "scope": scope})
 
     def network_delete(self, id: str) -> None:
-        self._ok("DELETE", f"/networks/{q(id)}")
+        self._ok("DELETE", f"/networks/{quote_segment(id)}")
 
     def network_create(self, config: dict[str, Any]) -> dict[str, Any]:
         """``config`` as the API has it: Name, Driver, Internal, IPAM, Options, Labels, ..."""
@@ -23,10 +23,10 @@ class NetworkAPI(EngineCore):
 
     def network_connect(self, id: str, container: str, endpoint_config: dict[str, Any] | None = None) -> None:
         body = {"Container": container, "EndpointConfig": endpoint_config or {}}
-        self._ok("POST", f"/networks/{q(id)}/connect", json=body)
+        self._ok("POST", f"/networks/{quote_segment(id)}/connect", json=body)
 
     def network_disconnect(self, id: str, container: str, force: bool = False) -> None:
-        self._ok("POST", f"/networks/{q(id)}/disconnect", json={"Container": container, "Force": force})
+        self._ok("POST", f"/networks/{quote_segment(id)}/disconnect", json={"Container": container, "Force": force})
 
     def network_prune(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._json("POST", "/networks/prune", params={"filters": filters})

@@ -8,14 +8,14 @@ from typing import Any
 from ... import helpers
 from ...render.formats import CONTAINER_TITLES, container_fields
 from ..argv import Parser, add_format, key_values
-from .registry import Context, command
+from .registry import Context, Handler, command
 from .showing import formatted, inspect_each, listing
 
 _PS_TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
 
 
 @command("ps|container ls|container ps|container list", "List containers (one request, however many).")
-def _ps(p: Parser) -> Any:
+def _ps(p: Parser) -> Handler:
     p.switch("-a", "--all", help="also stopped containers")
     p.add_argument("-f", "--filter", action="append", metavar="K=V", help="e.g. status=exited, label=x, name=web")
     p.add_argument("-n", "--last", type=int, metavar="N", help="the N most recently created")
@@ -36,7 +36,7 @@ def _ps(p: Parser) -> Any:
 
 
 @command("inspect|container inspect", "Details of containers, images, networks or volumes, as trees.")
-def _inspect(p: Parser) -> Any:
+def _inspect(p: Parser) -> Handler:
     p.add_argument("--type", choices=["container", "image", "network", "volume"])
     add_format(p, short=True)
     p.switch("-s", "--size", help="container sizes (SizeRw, SizeRootFs)")
@@ -45,14 +45,14 @@ def _inspect(p: Parser) -> Any:
 
 
 @command("port|container port", "The published ports of a container: PORT/PROTO -> HOST:PORT.")
-def _port(p: Parser) -> Any:
+def _port(p: Parser) -> Handler:
     p.add_argument("container")
     p.add_argument("port", nargs="?", metavar="PRIVATE_PORT[/PROTO]")
     return lambda a, ctx: helpers.port(a.container, a.port)
 
 
 @command("commit|container commit", "Make an image from a container's changes.")
-def _commit(p: Parser) -> Any:
+def _commit(p: Parser) -> Handler:
     p.add_argument("-a", "--author")
     p.add_argument("-c", "--change", action="append", metavar="INSTRUCTION")
     p.add_argument("-m", "--message")
@@ -66,7 +66,7 @@ def _commit(p: Parser) -> Any:
 
 
 @command("attach|container attach", "Show a running container's output live until it stops (Ctrl-C detaches).")
-def _attach(p: Parser) -> Any:
+def _attach(p: Parser) -> Handler:
     p.switch("--no-stdin", help="accepted: a notebook has no terminal to attach")
     p.switch("--sig-proxy", help="accepted: Ctrl-C detaches and leaves the container running")
     p.add_argument("--detach-keys", help="accepted; a notebook has no key sequence to detach")
@@ -75,27 +75,27 @@ def _attach(p: Parser) -> Any:
 
 
 @command("top|container top", "The processes of a running container.")
-def _top(p: Parser) -> Any:
+def _top(p: Parser) -> Handler:
     p.add_argument("container")
     p.add_argument("ps_args", nargs=argparse.REMAINDER, help="options for ps, e.g. aux")
     return lambda a, ctx: helpers.top(a.container, " ".join(a.ps_args) or None)
 
 
 @command("diff|container diff", "Filesystem changes of a container: A added, C changed, D deleted.")
-def _diff(p: Parser) -> Any:
+def _diff(p: Parser) -> Handler:
     p.add_argument("container")
     return lambda a, ctx: helpers.diff(a.container)
 
 
 @command("export|container export", "Write a container's filesystem to a tar file (streamed).")
-def _export(p: Parser) -> Any:
+def _export(p: Parser) -> Handler:
     p.add_argument("-o", "--output", required=True, help="the tar file to write")
     p.add_argument("container")
     return lambda a, ctx: helpers.export(a.container, a.output)
 
 
 @command("logs|container logs", "A container's output, stdout and stderr apart; -f follows until Ctrl-C.")
-def _logs(p: Parser) -> Any:
+def _logs(p: Parser) -> Handler:
     p.add_argument("-f", "--follow", action="store_true")
     p.add_argument("-n", "--tail", metavar="N", help="only the last N lines (or all)")
     p.add_argument("--since", help="e.g. 10m, 2024-01-02T15:04:05Z or Unix seconds")
@@ -115,13 +115,13 @@ def _logs(p: Parser) -> Any:
 
 
 @command("wait|container wait", "Wait for containers to stop; their exit codes.")
-def _wait(p: Parser) -> Any:
+def _wait(p: Parser) -> Handler:
     p.add_argument("containers", nargs="+")
     return lambda a, ctx: helpers.wait(*a.containers)
 
 
 @command("events|system events", "Engine events as they happen, bounded by --until, --duration or --count.")
-def _events(p: Parser) -> Any:
+def _events(p: Parser) -> Handler:
     p.add_argument("--since")
     p.add_argument("--until")
     p.add_argument("-f", "--filter", action="append", metavar="K=V")

@@ -9,12 +9,12 @@ from ... import helpers
 from ...render.formats import Formatted
 from ...render.tree import Inspection
 from ..argv import Parser, add_format
-from .registry import Context, command
+from .registry import Context, Handler, command
 from .showing import formatted, inspect_each, listing
 
 
 @command("context ls|context list|contexts", "List contexts; the current one is marked with *.")
-def _ls(p: Parser) -> Any:
+def _ls(p: Parser) -> Handler:
     p.add_argument("-q", "--quiet", action="store_true", help="only names")
     add_format(p)
 
@@ -28,7 +28,7 @@ def _ls(p: Parser) -> Any:
 
 
 @command("context inspect", "Details of contexts (the current one when none is named).")
-def _inspect(p: Parser) -> Any:
+def _inspect(p: Parser) -> Handler:
     add_format(p, short=True)
     p.add_argument("contexts", nargs="*", metavar="CONTEXT")
 
@@ -46,7 +46,7 @@ def _endpoint_flags(p: Parser) -> None:
 
 
 @command("context create", "Create a context (from --docker, --from another, or a copy of the current one).")
-def _create(p: Parser) -> Any:
+def _create(p: Parser) -> Handler:
     _endpoint_flags(p)
     p.add_argument("--from", dest="from_", metavar="CONTEXT", help="copy this context's endpoint")
 
@@ -58,24 +58,24 @@ def _create(p: Parser) -> Any:
 
 
 @command("context update", "Change a context's endpoint or description.")
-def _update(p: Parser) -> Any:
+def _update(p: Parser) -> Handler:
     _endpoint_flags(p)
     return lambda a, ctx: Formatted(helpers.context_update(a.name, a.docker, description=a.description) + "\n")
 
 
 @command("context rm|context remove", "Remove contexts (-f: even the current one).")
-def _rm(p: Parser) -> Any:
+def _rm(p: Parser) -> Handler:
     p.switch("-f", "--force")
     p.add_argument("contexts", nargs="+", metavar="CONTEXT")
     return lambda a, ctx: listing(helpers.context_rm(*a.contexts, force=a.force))
 
 
 @command("context use", "Make a context the current one, for dockmagic and the docker CLI.")
-def _use(p: Parser) -> Any:
+def _use(p: Parser) -> Handler:
     p.add_argument("name", metavar="CONTEXT")
     return lambda a, ctx: Formatted(helpers.context_use(a.name) + "\n")
 
 
 @command("context show", "The current context's name.")
-def _show(p: Parser) -> Any:
+def _show(p: Parser) -> Handler:
     return lambda a, ctx: Formatted(helpers.context_show() + "\n")

@@ -8,11 +8,11 @@ from typing import Any
 from ... import helpers
 from ...helpers.session import pick
 from ..argv import CommandError, Parser
-from .registry import Context, command
+from .registry import Context, Handler, command
 
 
 @command("cp|container cp", "Copy files or folders between a container and the host (streamed both ways).")
-def _cp(p: Parser) -> Any:
+def _cp(p: Parser) -> Handler:
     p.switch("-a", "--archive", help="accepted: ownership is kept as the engine gives it")
     p.switch("-L", "--follow-link", help="accepted")
     p.switch("-q", "--quiet", help="accepted")

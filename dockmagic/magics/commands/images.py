@@ -13,7 +13,7 @@ from ... import helpers
 from ...options.values import as_extra_host, as_ulimit, parse_bytes
 from ...render.formats import HISTORY_TITLES, format_rows, history_fields
 from ..argv import CommandError, Parser, add_format, key_value, key_values
-from .registry import Context, command
+from .registry import Context, Handler, command
 from .showing import inspect_each, listing
 
 
@@ -99,7 +99,7 @@ def _dockerfile(context: str, file: str | None) -> dict[str, Any]:
 
 
 @command("pull|image pull", "Pull an image, with a progress bar per layer.")
-def _pull(p: Parser) -> Any:
+def _pull(p: Parser) -> Handler:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument("--platform")
     p.unsupported("-a", "--all-tags", "--disable-content-trust")
@@ -108,7 +108,7 @@ def _pull(p: Parser) -> Any:
 
 
 @command("push|image push", "Push an image, with a progress bar per layer.")
-def _push(p: Parser) -> Any:
+def _push(p: Parser) -> Handler:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.unsupported("-a", "--all-tags", "--disable-content-trust")
     p.add_argument("ref", metavar="IMAGE[:TAG]")
@@ -116,7 +116,7 @@ def _push(p: Parser) -> Any:
 
 
 @command("build|image build", "Build an image from a folder (streamed; .dockerignore honoured).")
-def _build(p: Parser) -> Any:
+def _build(p: Parser) -> Handler:
     p.add_argument("-t", "--tag", action="append", metavar="NAME[:TAG]")
     p.add_argument("-f", "--file", metavar="PATH", help="the Dockerfile (default: PATH/Dockerfile)")
     add_build_options(p)
@@ -135,14 +135,14 @@ def _build(p: Parser) -> Any:
 
 
 @command("tag|image tag", "Give an image another name.")
-def _tag(p: Parser) -> Any:
+def _tag(p: Parser) -> Handler:
     p.add_argument("source")
     p.add_argument("target")
     return lambda a, ctx: helpers.tag(a.source, a.target)
 
 
 @command("rmi|image rm|image remove", "Remove images.")
-def _rmi(p: Parser) -> Any:
+def _rmi(p: Parser) -> Handler:
     p.add_argument("-f", "--force", action="store_true")
     p.add_argument("--no-prune", action="store_true")
     p.add_argument("images", nargs="+", metavar="IMAGE")
@@ -150,21 +150,21 @@ def _rmi(p: Parser) -> Any:
 
 
 @command("save|image save", "Write images to a tar file (streamed).")
-def _save(p: Parser) -> Any:
+def _save(p: Parser) -> Handler:
     p.add_argument("-o", "--output", required=True, help="the tar file to write")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     return lambda a, ctx: helpers.save(a.images, a.output)
 
 
 @command("load|image load", "Load images from a tar file (streamed).")
-def _load(p: Parser) -> Any:
+def _load(p: Parser) -> Handler:
     p.add_argument("-i", "--input", required=True, help="the tar file to read")
     p.add_argument("-q", "--quiet", action="store_true")
     return lambda a, ctx: helpers.load(a.input, quiet=a.quiet)
 
 
 @command("import|image import", "Make an image from a root filesystem tar file.")
-def _import(p: Parser) -> Any:
+def _import(p: Parser) -> Handler:
     p.add_argument("-c", "--change", action="append", metavar="INSTRUCTION", help="e.g. 'CMD [\"sh\"]'")
     p.add_argument("-m", "--message")
     p.unsupported("--platform")
@@ -174,7 +174,7 @@ def _import(p: Parser) -> Any:
 
 
 @command("history|image history", "The layers of an image.")
-def _history(p: Parser) -> Any:
+def _history(p: Parser) -> Handler:
     add_format(p)
     p.switch("--no-trunc", help="whole ids and commands")
     p.switch("-H", "--human", default=True, help="sizes and dates for people (default true)")
@@ -198,14 +198,14 @@ def _history(p: Parser) -> Any:
 
 
 @command("image inspect", "Details of images, as trees.")
-def _image_inspect(p: Parser) -> Any:
+def _image_inspect(p: Parser) -> Handler:
     add_format(p, short=True)
     p.add_argument("images", nargs="+", metavar="IMAGE")
     return lambda a, ctx: inspect_each(a.images, a.format, helpers.image_inspect)
 
 
 @command("image prune", "Remove dangling images (-a: all unused).")
-def _image_prune(p: Parser) -> Any:
+def _image_prune(p: Parser) -> Handler:
     p.add_argument("-a", "--all", action="store_true")
     p.add_argument("-f", "--force", action="store_true", help="accepted; a notebook never prompts")
     p.add_argument("--filter", action="append", metavar="K=V")

@@ -7,7 +7,7 @@ from typing import Any
 
 from ... import helpers
 from ..argv import Parser, add_container_options, container_options, key_values
-from .registry import Context, command
+from .registry import Context, Handler, command
 
 
 def _many(p: Parser) -> None:
@@ -15,14 +15,14 @@ def _many(p: Parser) -> None:
 
 
 @command("start|container start", "Start stopped containers.")
-def _start(p: Parser) -> Any:
+def _start(p: Parser) -> Handler:
     p.unsupported("-a", "--attach", "-i", "--interactive", "--detach-keys")
     _many(p)
     return lambda a, ctx: helpers.start(*a.containers)
 
 
 @command("stop|container stop", "Stop containers (SIGTERM, then SIGKILL after --time seconds).")
-def _stop(p: Parser) -> Any:
+def _stop(p: Parser) -> Handler:
     p.add_argument("-t", "--time", type=int)
     p.add_argument("-s", "--signal")
     _many(p)
@@ -30,47 +30,47 @@ def _stop(p: Parser) -> Any:
 
 
 @command("restart|container restart", "Restart containers.")
-def _restart(p: Parser) -> Any:
+def _restart(p: Parser) -> Handler:
     p.add_argument("-t", "--time", type=int)
     _many(p)
     return lambda a, ctx: helpers.restart(*a.containers, time=a.time)
 
 
 @command("kill|container kill", "Send a signal (default KILL) to containers.")
-def _kill(p: Parser) -> Any:
+def _kill(p: Parser) -> Handler:
     p.add_argument("-s", "--signal")
     _many(p)
     return lambda a, ctx: helpers.kill(*a.containers, signal=a.signal)
 
 
 @command("pause|container pause", "Freeze all processes of containers.")
-def _pause(p: Parser) -> Any:
+def _pause(p: Parser) -> Handler:
     _many(p)
     return lambda a, ctx: helpers.pause(*a.containers)
 
 
 @command("unpause|container unpause", "Thaw paused containers.")
-def _unpause(p: Parser) -> Any:
+def _unpause(p: Parser) -> Handler:
     _many(p)
     return lambda a, ctx: helpers.unpause(*a.containers)
 
 
 @command("rename|container rename", "Rename a container.")
-def _rename(p: Parser) -> Any:
+def _rename(p: Parser) -> Handler:
     p.add_argument("container")
     p.add_argument("new_name")
     return lambda a, ctx: helpers.rename(a.container, a.new_name)
 
 
 @command("update|container update", "Change a container's resources in place.")
-def _update(p: Parser) -> Any:
+def _update(p: Parser) -> Handler:
     chosen = add_container_options(p, "update")
     _many(p)
     return lambda a, ctx: helpers.update(*a.containers, **container_options(a, chosen))
 
 
 @command("rm|container rm|container remove", "Remove containers.")
-def _rm(p: Parser) -> Any:
+def _rm(p: Parser) -> Handler:
     p.add_argument("-f", "--force", action="store_true", help="also running ones")
     p.add_argument("-v", "--volumes", action="store_true", help="and their anonymous volumes")
     p.unsupported("-l", "--link")
@@ -80,7 +80,7 @@ def _rm(p: Parser) -> Any:
 
 
 @command("container prune", "Remove all stopped containers.")
-def _prune(p: Parser) -> Any:
+def _prune(p: Parser) -> Handler:
     p.add_argument("-f", "--force", action="store_true", help="accepted; a notebook never prompts")
     p.add_argument("--filter", action="append", metavar="K=V")
 

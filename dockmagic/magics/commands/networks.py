@@ -8,12 +8,12 @@ from typing import Any
 from ... import helpers
 from ...render.formats import NETWORK_TITLES, Formatted, network_fields
 from ..argv import Parser, add_format, key_value, key_values
-from .registry import Context, command
+from .registry import Context, Handler, command
 from .showing import formatted, inspect_each, listing
 
 
 @command("network ls|network list|networks", "List networks.")
-def _ls(p: Parser) -> Any:
+def _ls(p: Parser) -> Handler:
     p.add_argument("-f", "--filter", action="append", metavar="K=V")
     p.add_argument("-q", "--quiet", action="store_true", help="only ids")
     p.add_argument("--no-trunc", action="store_true")
@@ -30,7 +30,7 @@ def _ls(p: Parser) -> Any:
 
 
 @command("network create", "Create a network; prints its ID.")
-def _create(p: Parser) -> Any:
+def _create(p: Parser) -> Handler:
     p.add_argument("-d", "--driver")
     p.add_argument("--subnet", action="append")
     p.add_argument("--gateway", action="append")
@@ -75,14 +75,14 @@ def _create(p: Parser) -> Any:
 
 
 @command("network rm|network remove", "Remove networks.")
-def _rm(p: Parser) -> Any:
+def _rm(p: Parser) -> Handler:
     p.switch("-f", "--force", help="do not fail when a network does not exist")
     p.add_argument("networks", nargs="+", metavar="NETWORK")
     return lambda a, ctx: listing(helpers.network_rm(*a.networks, force=a.force))
 
 
 @command("network connect", "Connect a container to a network.")
-def _connect(p: Parser) -> Any:
+def _connect(p: Parser) -> Handler:
     p.add_argument("--alias", action="append")
     p.add_argument("--ip")
     p.add_argument("--ip6")
@@ -104,7 +104,7 @@ def _connect(p: Parser) -> Any:
 
 
 @command("network disconnect", "Disconnect a container from a network.")
-def _disconnect(p: Parser) -> Any:
+def _disconnect(p: Parser) -> Handler:
     p.switch("-f", "--force")
     p.add_argument("network")
     p.add_argument("container")
@@ -112,7 +112,7 @@ def _disconnect(p: Parser) -> Any:
 
 
 @command("network inspect", "Details of networks, as a tree.")
-def _inspect(p: Parser) -> Any:
+def _inspect(p: Parser) -> Handler:
     add_format(p, short=True)
     p.switch("-v", "--verbose")
     p.add_argument("networks", nargs="+", metavar="NETWORK")
@@ -120,7 +120,7 @@ def _inspect(p: Parser) -> Any:
 
 
 @command("network prune", "Remove all unused networks.")
-def _prune(p: Parser) -> Any:
+def _prune(p: Parser) -> Handler:
     p.switch("-f", "--force", help="accepted; a notebook never prompts")
     p.add_argument("--filter", action="append", metavar="K=V")
     return lambda a, ctx: helpers.network_prune(filters=key_values(a.filter))

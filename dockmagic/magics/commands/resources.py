@@ -8,12 +8,12 @@ from typing import Any
 from ... import helpers
 from ...render.formats import DF_TITLES, IMAGE_TITLES, df_fields, format_one, format_rows, image_fields
 from ..argv import CommandError, Parser, add_format, key_values
-from .registry import Context, command
+from .registry import Context, Handler, command
 from .showing import formatted, listing
 
 
 @command("images|image ls|image list", "List images, one row per tag.")
-def _images(p: Parser) -> Any:
+def _images(p: Parser) -> Handler:
     p.switch("-a", "--all")
     p.add_argument("-f", "--filter", action="append", metavar="K=V")
     p.switch("-q", "--quiet", help="only ids")
@@ -40,7 +40,7 @@ def _images(p: Parser) -> Any:
 
 
 @command("system df", "Disk usage of images, containers, volumes and build cache.")
-def _df(p: Parser) -> Any:
+def _df(p: Parser) -> Handler:
     p.unsupported("-v", "--verbose")
     add_format(p)
 
@@ -52,19 +52,19 @@ def _df(p: Parser) -> Any:
 
 
 @command("info|system info", "The engine's view of itself.")
-def _info(p: Parser) -> Any:
+def _info(p: Parser) -> Handler:
     add_format(p, short=True)
     return lambda a, ctx: format_one(a.format, dict(helpers.system_info())) if a.format else helpers.system_info()
 
 
 @command("version|system version", "Versions of the engine and its API.")
-def _version(p: Parser) -> Any:
+def _version(p: Parser) -> Handler:
     add_format(p, short=True)
     return lambda a, ctx: format_one(a.format, helpers.versions()) if a.format else helpers.system_version()
 
 
 @command("system prune", "Remove stopped containers, unused networks, dangling images and build cache.")
-def _system_prune(p: Parser) -> Any:
+def _system_prune(p: Parser) -> Handler:
     p.switch("-a", "--all", help="all unused images, not just dangling ones")
     p.switch("--volumes", help="also unused anonymous volumes")
     p.switch("-f", "--force", help="accepted; a notebook never prompts")
@@ -73,7 +73,7 @@ def _system_prune(p: Parser) -> Any:
 
 
 @command("search", "Search a registry for images.")
-def _search(p: Parser) -> Any:
+def _search(p: Parser) -> Handler:
     p.add_argument("-f", "--filter", action="append", metavar="K=V")
     p.add_argument("--limit", type=int)
     p.switch("--no-trunc")
@@ -88,7 +88,7 @@ def _search(p: Parser) -> Any:
 
 
 @command("login", "Log in to a registry; the credentials are kept where the docker CLI keeps them.")
-def _login(p: Parser) -> Any:
+def _login(p: Parser) -> Handler:
     p.add_argument("-u", "--username")
     p.add_argument("-p", "--password")
     p.switch("--password-stdin", help="not in a notebook: use -p with a variable, e.g. -p $token")
@@ -105,13 +105,13 @@ def _login(p: Parser) -> Any:
 
 
 @command("logout", "Forget a registry's stored credentials.")
-def _logout(p: Parser) -> Any:
+def _logout(p: Parser) -> Handler:
     p.add_argument("server", nargs="?")
     return lambda a, ctx: helpers.logout(a.server)
 
 
 @command("lab", "dockmagic: build the offline lab image (busybox tools) from this host's static busybox.")
-def _lab(p: Parser) -> Any:
+def _lab(p: Parser) -> Handler:
     p.add_argument("tag", nargs="?", default=helpers.LAB_IMAGE)
     p.add_argument("--force", action="store_true", help="rebuild even if it exists")
     return lambda a, ctx: helpers.lab_image(a.tag, force=a.force)

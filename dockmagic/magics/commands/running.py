@@ -13,7 +13,7 @@ from ... import helpers
 from ...helpers.terminal import terminal_available
 from ...settings import settings
 from ..argv import CommandError, Parser, add_container_options, container_options
-from .registry import Context, command
+from .registry import Context, Handler, command
 
 
 def _command(a: argparse.Namespace, ctx: Context) -> list[str] | None:
@@ -39,7 +39,7 @@ def _on_terminal(a: argparse.Namespace, ctx: Context) -> bool:
 
 
 @command("run|container run", "Run a command in a new container; with %%docker run, the cell is its stdin.", cell=True)
-def _run(p: Parser) -> Any:
+def _run(p: Parser) -> Handler:
     chosen = add_container_options(p, "run")
     p.add_argument("--timeout", type=float, help="dockmagic: stop the container after this many seconds")
     p.add_argument("--check", action="store_true", help="dockmagic: a non-zero exit is an error")
@@ -67,7 +67,7 @@ def _run(p: Parser) -> Any:
 
 
 @command("create|container create", "Create a new container (not started); prints its ID.")
-def _create(p: Parser) -> Any:
+def _create(p: Parser) -> Handler:
     chosen = add_container_options(p, "create")
     p.unsupported("--use-api-socket")
     _image_and_command(p)
@@ -83,7 +83,7 @@ def _create(p: Parser) -> Any:
 @command(
     "exec|container exec", "Run a command in a running container; with %%docker exec, the cell is its stdin.", cell=True
 )
-def _exec(p: Parser) -> Any:
+def _exec(p: Parser) -> Handler:
     p.switch("-d", "--detach", help="run the command in the background")
     p.switch("-i", "--interactive", help="keep stdin open (the cell, for %%%%docker exec)")
     p.switch("-t", "--tty", help="allocate a pseudo-TTY")

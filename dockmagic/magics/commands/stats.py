@@ -9,7 +9,7 @@ from ... import helpers
 from ...helpers.timeparse import parse_duration
 from ...render.formats import STATS_TITLES, stats_fields
 from ..argv import CommandError, Parser, add_format
-from .registry import Context, command
+from .registry import Context, Handler, command
 from .showing import formatted
 
 
@@ -18,7 +18,7 @@ from .showing import formatted
     "Resource usage: --no-stream for a snapshot, else live until Ctrl-C or "
     "--duration; --plot draws CPU, memory, network and block I/O over time.",
 )
-def _stats(p: Parser) -> Any:
+def _stats(p: Parser) -> Handler:
     p.add_argument("-a", "--all", action="store_true", help="also stopped containers (snapshot)")
     p.add_argument("--no-stream", action="store_true", help="one snapshot, all containers sampled at once")
     p.add_argument("--plot", action="store_true", help="dockmagic: live plots instead of a table")

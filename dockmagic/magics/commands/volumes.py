@@ -8,12 +8,12 @@ from typing import Any
 from ... import helpers
 from ...render.formats import VOLUME_TITLES, Formatted, volume_fields
 from ..argv import Parser, add_format, key_value, key_values
-from .registry import Context, command
+from .registry import Context, Handler, command
 from .showing import formatted, inspect_each, listing
 
 
 @command("volume ls|volume list|volumes", "List volumes.")
-def _ls(p: Parser) -> Any:
+def _ls(p: Parser) -> Handler:
     p.add_argument("-f", "--filter", action="append", metavar="K=V")
     p.add_argument("-q", "--quiet", action="store_true", help="only names")
     add_format(p)
@@ -28,7 +28,7 @@ def _ls(p: Parser) -> Any:
 
 
 @command("volume create", "Create a volume; prints its name.")
-def _create(p: Parser) -> Any:
+def _create(p: Parser) -> Handler:
     p.add_argument("-d", "--driver")
     p.add_argument("-o", "--opt", action="append", metavar="K=V", help="driver options")
     p.add_argument("--label", action="append", metavar="K=V")
@@ -43,21 +43,21 @@ def _create(p: Parser) -> Any:
 
 
 @command("volume rm|volume remove", "Remove volumes.")
-def _rm(p: Parser) -> Any:
+def _rm(p: Parser) -> Handler:
     p.switch("-f", "--force")
     p.add_argument("volumes", nargs="+", metavar="VOLUME")
     return lambda a, ctx: listing(helpers.volume_rm(*a.volumes, force=a.force))
 
 
 @command("volume inspect", "Details of volumes, as a tree.")
-def _inspect(p: Parser) -> Any:
+def _inspect(p: Parser) -> Handler:
     add_format(p, short=True)
     p.add_argument("volumes", nargs="+", metavar="VOLUME")
     return lambda a, ctx: inspect_each(a.volumes, a.format, lambda v: helpers.inspect(v, type="volume"))
 
 
 @command("volume prune", "Remove unused anonymous volumes (-a: named ones too).")
-def _prune(p: Parser) -> Any:
+def _prune(p: Parser) -> Handler:
     p.switch("-a", "--all")
     p.switch("-f", "--force", help="accepted; a notebook never prompts")
     p.add_argument("--filter", action="append", metavar="K=V")
