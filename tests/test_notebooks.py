@@ -9,7 +9,7 @@ import pytest
 from dockmagic.engine import Engine
 from dockmagic.errors import NotFound
 from dockmagic.helpers.lab import LAB_IMAGE
-from dockmagic.notebooks import errors, execute
+from tools.notebooks import errors, execute
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
 

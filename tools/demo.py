@@ -1,5 +1,5 @@
-"""The README's demo: run notebooks/quickstart.ipynb against the local engine, headless, and
-write the executed notebook as HTML."""
+"""The README's demo (./dev demo): run notebooks/quickstart.ipynb against the local engine, headless,
+and write the executed notebook as HTML. A repository tool: it finds the notebooks beside it."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from .engine import Engine
-from .errors import DockerError
-from .notebooks import errors, execute, to_html
+from dockmagic.engine import Engine
+from dockmagic.errors import DockerError
+from tools.notebooks import errors, execute, to_html
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m dockmagic.demo")
+    parser = argparse.ArgumentParser(prog="./dev demo")
     parser.add_argument("notebook", nargs="?", default=str(ROOT / "notebooks" / "quickstart.ipynb"))
     parser.add_argument("--out", default=str(ROOT / "build"))
     args = parser.parse_args()
