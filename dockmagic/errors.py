@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class DockerError(Exception):
@@ -11,6 +13,11 @@ class DockerError(Exception):
     def __str__(self) -> str:
         # One line, whatever the engine sent: notebooks show str(error) as the whole story.
         return " ".join(super().__str__().split())
+
+
+class Missing(DockerError):
+    """Nothing by that name: the engine said so (NotFound, its 404) or dockmagic found out (no object
+    of any kind by that name, no such published port)."""
 
 
 class EngineUnavailable(DockerError):
@@ -31,7 +38,7 @@ class APIError(DockerError):
         super().__init__(f"{message} [HTTP {status}{where}]")
 
 
-class NotFound(APIError):
+class NotFound(APIError, Missing):
     """404: no such container, image, network, volume or exec instance."""
 
 
@@ -73,6 +80,23 @@ def api_error(status: int, body: bytes, method: str = "", path: str = "") -> API
     message = message or f"HTTP {status}"
     cls = {404: NotFound, 409: Conflict}.get(status, APIError)
     return cls(status, message, method, path)
+
+
+class HostFileError(DockerError):
+    """A file or folder on this machine could not be read or written; the engine is not involved."""
+
+
+@contextmanager
+def host_files(doing: str) -> Iterator[None]:
+    """This machine's file errors inside the block as one line (``cannot write out.tar: Permission
+    denied``); the engine's own connection errors pass through as they are."""
+    try:
+        yield
+    except (TimeoutError, ConnectionError):
+        raise
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise HostFileError(f"cannot {doing}{where}: {exc.strerror or exc}") from None
 
 
 class ContainerFailed(DockerError):

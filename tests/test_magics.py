@@ -10,7 +10,7 @@ import pytest
 from IPython.core.error import UsageError
 
 from dockmagic.engine import Engine
-from dockmagic.errors import NotFound
+from dockmagic.errors import Missing
 from dockmagic.magics.completion import candidates
 from dockmagic.render.results import ExecResult, RunResult
 from dockmagic.render.table import Table
@@ -115,7 +115,7 @@ def test_errors_are_one_line_usage_errors(ip: Any, engine: Engine, line: str, me
 def test_tracebacks_on_request(ip: Any, engine: Engine) -> None:
     ip.run_line_magic("config", "DockerMagics.short_errors = False")
     try:
-        with pytest.raises(NotFound):
+        with pytest.raises(Missing):
             ip.run_line_magic("docker", "inspect no-such-thing-xyz")
     finally:
         ip.run_line_magic("config", "DockerMagics.short_errors = True")

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..engine import Engine
 from ..engine.streams import STDOUT, Chunk
-from ..errors import OperationFailed
+from ..errors import OperationFailed, OptionError, host_files
 from ..render.results import BuildResult
 from .archive import coalesce, memory_member, tar_end, tar_members
 from .dockerignore import Ignore
@@ -45,7 +45,8 @@ def context_stream(folder: Path | None, dockerfile_text: str | None, dockerfile:
     """The build context as a tar stream, never whole in memory: the folder's entries that
     .dockerignore keeps, plus the inline Dockerfile (the cell of %%dockerfile)."""
     if folder is not None:
-        yield from coalesce(tar_members(context_files(folder, Ignore.of(folder), {dockerfile, ".dockerignore"})))
+        with host_files("read the build context"):
+            yield from coalesce(tar_members(context_files(folder, Ignore.of(folder), {dockerfile, ".dockerignore"})))
     if dockerfile_text is not None:
         yield memory_member(INLINE_DOCKERFILE, dockerfile_text.encode())
     yield tar_end()
@@ -72,7 +73,7 @@ def build(
     OperationFailed naming the step and the engine's message. ``extra`` passes more /build query
     parameters (``networkmode``, ``extrahosts``, ``shmsize``, ``memory``, ...)."""
     if path is None and dockerfile_text is None:
-        raise ValueError("build needs a context folder, Dockerfile text, or both")
+        raise OptionError("build needs a context folder, Dockerfile text, or both")
     folder = Path(path).expanduser() if path is not None else None
     tags = [tag] if isinstance(tag, str) else list(tag or [])
     live = LiveOutput(show=not quiet)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
-from ..errors import DockerError, NotFound, PartlyFailed
+from ..errors import DockerError, Missing, NotFound, PartlyFailed, host_files
 from ..options import update_body
 from ..render.formats import Formatted
 from ..render.table import Table
@@ -45,7 +45,7 @@ def inspect(name: str, *, type: str | None = None, size: bool = False, engine: E
                 return Inspection(fn(name))
             except NotFound:
                 continue
-    raise NotFound(404, f"No such object: {name}", "GET", "inspect")
+    raise Missing(f"No such object: {name}")
 
 
 def port(container: str, private: str | None = None, *, engine: Engine | None = None) -> Formatted:
@@ -55,7 +55,7 @@ def port(container: str, private: str | None = None, *, engine: Engine | None = 
     if private is not None:
         key = private if "/" in private else f"{private}/tcp"
         if not ports.get(key):
-            raise NotFound(404, f"No public port '{key}' published for {container}", "GET", "port")
+            raise Missing(f"No public port '{key}' published for {container}")
         return Formatted("".join(f"{_host_port(b)}\n" for b in ports[key]))
     lines = [f"{p} -> {_host_port(b)}" for p, binds in sorted(ports.items()) for b in binds or []]
     return Formatted("".join(line + "\n" for line in lines))
@@ -104,7 +104,7 @@ def export(container: str, path: str | os.PathLike[str], *, engine: Engine | Non
     target = Path(path).expanduser()
     partial = target.with_name(target.name + ".part")
     try:
-        with open(partial, "wb") as f:
+        with host_files("write"), open(partial, "wb") as f:
             for chunk in pick(engine).container_export(container):
                 f.write(chunk)
         partial.replace(target)

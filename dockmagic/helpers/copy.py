@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
-from ..errors import DockerError, NotFound
+from ..errors import DockerError, NotFound, host_files
 from ..render.results import CopyResult
 from .archive import bytes_tar, extract, tar_stream
 from .session import pick
@@ -93,9 +93,11 @@ def cp(
     if source and target:
         raise DockerError("copying between two containers is not supported; copy through the host")
     if target:
-        _into_container(engine, Path(src).expanduser(), *target)
+        with host_files("read"):
+            _into_container(engine, Path(src).expanduser(), *target)
         return CopyResult(str(src), str(dst))
     if source:
-        files, size = _to_host(engine, *source, Path(dst).expanduser())
+        with host_files("write"):
+            files, size = _to_host(engine, *source, Path(dst).expanduser())
         return CopyResult(str(src), str(dst), files, size)
     raise DockerError("one of src and dst must be CONTAINER:PATH")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
+from ..errors import host_files
 from ..render.results import ImageResult
 from ..render.table import Column, Table
 from ..render.text import shorten
@@ -74,14 +75,14 @@ def save(images: str | Iterable[str], path: str | os.PathLike[str], *, engine: E
     """``docker save -o``: images to a tar file, streamed."""
     names = [images] if isinstance(images, str) else list(images)
     target = Path(path).expanduser()
-    with open(target, "wb") as f:
+    with host_files("write"), open(target, "wb") as f:
         for chunk in pick(engine).image_get_all(names):
             f.write(chunk)
     return target
 
 
 def _file_chunks(path: Path) -> Iterable[bytes]:
-    with open(path, "rb") as f:
+    with host_files("read"), open(path, "rb") as f:
         while data := f.read(1 << 20):
             yield data
 

@@ -75,7 +75,7 @@ class DockerMagics(Magics):
             return fn(*args)
         except HelpShown:
             return None
-        except (CommandError, DockerError, OSError, ValueError) as exc:
+        except DockerError as exc:  # CommandError included; anything else is a bug and shows as one
             if not self.short_errors:
                 raise
             raise UsageError(str(exc) or type(exc).__name__) from None
