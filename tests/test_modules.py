@@ -306,7 +306,7 @@ def test_a_failing_task_stops_the_play(engine: Engine) -> None:
         "- name: broken\n  container: {name: x-nope, state: wrong}\n- name: never\n  volume: {name: v}\n", show=False
     )
     assert result.failed and result.failed_task == "broken" and len(result.tasks) == 1
-    assert "state must be one of" in (result.tasks[0].result.msg if result.tasks[0].result else "")
+    assert "state must be started, present" in (result.tasks[0].result.msg if result.tasks[0].result else "")
 
 
 def test_bad_plays_are_clear() -> None:

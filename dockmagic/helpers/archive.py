@@ -85,11 +85,6 @@ def memory_member(name: str, content: bytes, mode: int = 0o644, uid: int = 0, gi
     return info.tobuf(tarfile.PAX_FORMAT) + content + b"\0" * (-len(content) % BLOCK)
 
 
-def bytes_tar(name: str, content: bytes, mode: int = 0o644) -> bytes:
-    """A one-file tar made in memory (for small in-memory content)."""
-    return memory_member(name, content, mode) + tar_end()
-
-
 class ChunkReader(io.RawIOBase):
     """A read-only file over an iterator of byte chunks (for tarfile's stream mode)."""
 

@@ -10,7 +10,7 @@ from typing import Any
 from ..engine import Engine
 from ..errors import DockerError, NotFound, host_files
 from ..render.results import CopyResult
-from .archive import bytes_tar, extract, tar_stream
+from .archive import extract, memory_member, tar_end, tar_stream
 from .session import pick
 
 _GO_MODE_DIR = 1 << 31  # os.ModeDir in the engine's path stat
@@ -41,12 +41,20 @@ def stat(container: str, path: str, engine: Engine | None = None) -> dict[str, A
 
 
 def write_file(
-    container: str, path: str, content: str | bytes, mode: int = 0o644, engine: Engine | None = None
+    container: str,
+    path: str,
+    content: str | bytes,
+    mode: int = 0o644,
+    engine: Engine | None = None,
+    owner: tuple[int, int] | None = None,
 ) -> None:
-    """Write ``content`` to ``path`` in a container (its folder must exist)."""
+    """Write ``content`` to ``path`` in a container (its folder must exist); ``owner`` (uid, gid)
+    sets who owns it, else the container's root does."""
     data = content.encode() if isinstance(content, str) else content
     folder, name = posixpath.split(path.rstrip("/"))
-    pick(engine).put_container_archive(container, folder or "/", bytes_tar(name, data, mode))
+    uid, gid = owner or (0, 0)
+    tar = memory_member(name, data, mode, uid, gid) + tar_end()
+    pick(engine).put_container_archive(container, folder or "/", tar, copy_uid_gid=owner is not None)
 
 
 def _into_container(engine: Engine, src: Path, container: str, path: str) -> None:

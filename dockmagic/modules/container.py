@@ -16,12 +16,12 @@ from ..engine import Engine
 from ..errors import APIError, NotFound
 from ..helpers.containers import update as update_resources
 from ..helpers.images import pull as pull_image
-from ..helpers.session import pick
 from ..options import ALIASES, BY_NAME, canonical, check_values, container_config, parse_duration
 from ..options.values import as_list, network_specs, parse_network
 from .community import container_args
 from .compare import NORMALISE, differences, same
 from .result import ModuleError, Result
+from .runner import begin
 
 STATES = ("started", "present", "stopped", "absent", "healthy")
 
@@ -147,8 +147,6 @@ def _apply(
     engine: Engine | None = None,
     **options: Any,
 ) -> Result:
-    if state not in STATES:
-        raise ModuleError(f"state must be one of {', '.join(STATES)}, not {state!r}")
     # community.docker: true means always, false and not_present mean missing
     policy = "always" if pull is True else "missing" if pull in (False, "not_present") else str(pull)
     given = canonical(options)
@@ -160,18 +158,10 @@ def _apply(
     # a new container starts on the first of `networks` (the rest are connected after), which is
     # not compared: membership is what `networks` asks for
     first: dict[str, Any] = {"network": network_specs(networks)[:1]} if networks and "network" not in given else {}
-    engine = pick(engine)
-    result = Result()
-    try:
-        actual: dict[str, Any] | None = engine.container_inspect(name)
-    except NotFound:
-        actual = None
-
+    run = begin(engine, lambda e: e.container_inspect(name), state, STATES, check_mode, diff)
+    engine, result, actual = run.engine, run.result, run.current
     if state == "absent":
-        cid = actual["Id"] if actual else ""
-        remove = lambda: engine.container_delete(cid, force=True, v=not keep_volumes)  # noqa: E731
-        result.remove(actual is not None, check_mode, remove)
-        return result.finish(diff, container={})
+        return run.absent(lambda c: engine.container_delete(c["Id"], force=True, v=not keep_volumes), container={})
 
     image = image or (actual["Config"]["Image"] if actual else None)
     if not image:
@@ -202,7 +192,7 @@ def _apply(
             result.compare("state", "absent", state)
             result.note("create")
         if check_mode:
-            return result.finish(diff, container={"Name": f"/{name}", "Config": desired})
+            return run.finish(container={"Name": f"/{name}", "Config": desired})
         created = engine.container_create(desired, name=name)
         result.warnings += created.get("Warnings") or []
         actual = engine.container_inspect(created["Id"])
@@ -233,7 +223,7 @@ def _apply(
     if state == "healthy" and not check_mode:
         _wait_healthy(engine, actual["Id"], healthy_timeout)
     facts = actual if check_mode else engine.container_inspect(actual["Id"])
-    return result.finish(diff, container=facts)
+    return run.finish(container=facts)
 
 
 def _networks(

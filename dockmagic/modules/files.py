@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
-from ..helpers.archive import memory_member, tar_end
-from ..helpers.copy import is_dir, stat
+from ..helpers.copy import is_dir, stat, write_file
 from ..helpers.execs import exec_
 from ..helpers.session import pick
 from .result import ModuleError, Result
@@ -86,8 +85,8 @@ def copy_into(
         result.note(f"write ({', '.join(reasons)})")
         if not check_mode:
             uid, _, gid = (owner or "0").partition(":")
-            tar = memory_member(Path(path).name, data, file_mode, int(uid), int(gid or uid)) + tar_end()
-            engine.put_container_archive(container, str(Path(path).parent), tar, copy_uid_gid=bool(owner))
+            ids = (int(uid), int(gid or uid)) if owner else None
+            write_file(container, path, data, file_mode, engine, owner=ids)
     return result.finish(diff, path=path, size=len(data))
 
 

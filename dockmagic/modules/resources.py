@@ -16,9 +16,9 @@ from ..helpers.images import pull as pull_image
 from ..helpers.images import push as push_image
 from ..helpers.images import save as save_images
 from ..helpers.images import tag as tag_image
-from ..helpers.session import pick
 from ..options.values import as_labels
 from .result import ModuleError, Result
+from .runner import begin
 
 
 def _inspect(fn: Any, name: str) -> dict[str, Any] | None:
@@ -69,15 +69,11 @@ def image(
 ) -> Result:
     """The image ``name`` should be present (pulled, built, loaded, or already local) or absent, as
     community.docker's ``docker_image``: also tagged as ``repository``, pushed, saved to ``archive_path``."""
-    engine = pick(engine)
-    result = Result()
     ref = _with_tag(name, tag)
-    current = _inspect(engine.image_inspect, ref)
+    run = begin(engine, lambda e: e.image_inspect(ref), state, ("present", "absent"), check_mode, diff)
+    engine, result, current = run.engine, run.result, run.current
     if state == "absent":
-        result.remove(bool(current), check_mode, lambda: engine.image_delete(ref, force=force or force_absent))
-        return result.finish(diff, image=None)
-    if state != "present":
-        raise ModuleError(f"state must be present or absent, not {state!r}")
+        return run.absent(lambda _: engine.image_delete(ref, force=force or force_absent), image=None)
     source = source or ("build" if build else "load" if load_path else "pull" if not current else "local")
     action = {"pull": "pull", "build": "build", "load": "load", "local": None}.get(source, "?")
     if action == "?":
@@ -118,7 +114,7 @@ def image(
             result.note(f"save {archive}")
             if not check_mode:
                 save_images(ref, archive, engine=engine)
-    return result.finish(diff, image=current)
+    return run.finish(image=current)
 
 
 def _obtain(engine: Engine, source: str, ref: str, build: Mapping[str, Any] | None, load_path: str | None) -> None:
@@ -220,23 +216,19 @@ def network(
     name = name or network_name
     if not name:
         raise ModuleError("network needs a name")
-    engine = pick(engine)
-    result = Result()
-    current = _inspect(engine.network_inspect, name)
+    found = name
+    run = begin(engine, lambda e: e.network_inspect(found), state, ("present", "absent"), check_mode, diff)
+    engine, result, current = run.engine, run.result, run.current
     connected = connected if connected is not None else containers
     appends = appends or incremental
     if state == "absent":
 
-        def remove() -> None:
-            assert current is not None
+        def remove(current: dict[str, Any]) -> None:
             for cid in current.get("Containers") or {}:
-                engine.network_disconnect(name, cid, force=True)
-            engine.network_delete(name)
+                engine.network_disconnect(found, cid, force=True)
+            engine.network_delete(found)
 
-        result.remove(bool(current), check_mode, remove)
-        return result.finish(diff, network=None)
-    if state != "present":
-        raise ModuleError(f"state must be present or absent, not {state!r}")
+        return run.absent(remove, network=None)
     ipam = _ipam_config(ipam_config if ipam_config is not None else subnets)
     # report settings as the caller named them (dockmagic's short forms or community.docker's)
     spelled = {"ipam_config": "subnets"} if ipam_config is None and subnets is not None else {}
@@ -282,11 +274,11 @@ def network(
                 connected = list(connected or []) + [m for m in members if m not in (connected or [])]
             current = None
     if current is None:
-        if "recreate" not in " ".join(result.actions):
+        if run.current is None:  # it did not exist (rather than being recreated)
             result.compare("state", "absent", "present")
             result.note("create")
         if check_mode:
-            return result.finish(diff, network=None)
+            return run.finish(network=None)
         body = {
             "Name": name,
             "Driver": driver,
@@ -320,7 +312,7 @@ def network(
                     result.note(f"disconnect {info.get('Name')}")
                     if not check_mode:
                         engine.network_disconnect(name, cid, force=True)
-    return result.finish(diff, network=None if check_mode else engine.network_inspect(name))
+    return run.finish(network=None if check_mode else engine.network_inspect(name))
 
 
 def volume(
@@ -343,14 +335,11 @@ def volume(
     name = name or volume_name
     if not name:
         raise ModuleError("volume needs a name")
-    engine = pick(engine)
-    result = Result()
-    current = _inspect(engine.volume_inspect, name)
+    found = name
+    run = begin(engine, lambda e: e.volume_inspect(found), state, ("present", "absent"), check_mode, diff)
+    engine, result, current = run.engine, run.result, run.current
     if state == "absent":
-        result.remove(bool(current), check_mode, lambda: engine.volume_delete(name))
-        return result.finish(diff, volume=None)
-    if state != "present":
-        raise ModuleError(f"state must be present or absent, not {state!r}")
+        return run.absent(lambda _: engine.volume_delete(found), volume=None)
     if recreate not in ("never", "always", "options-changed"):
         raise ModuleError(f"recreate must be never, always or options-changed, not {recreate!r}")
     want: dict[str, Any] = {
@@ -377,7 +366,7 @@ def volume(
                 f"volume {name} differs in {', '.join(differs)}; recreate=never keeps it and its data"
             )
     if current is None:
-        if not result.actions:
+        if run.current is None:  # it did not exist (rather than being recreated)
             result.compare("state", "absent", "present")
             result.note("create")
         if not check_mode:
@@ -389,4 +378,4 @@ def volume(
                     "Labels": want["labels"] or {},
                 }
             )
-    return result.finish(diff, volume=current)
+    return run.finish(volume=current)
