@@ -169,3 +169,35 @@ def test_run_defaults_from_config(ip: Any, engine: Engine, image: str) -> None:
     finally:
         ip.run_line_magic("config", "DockerMagics.run_labels = {}")
         ip.run_line_magic("config", "DockerMagics.run_remove = False")
+
+
+def test_settings_are_one_source(ip: Any) -> None:
+    """%config DockerMagics.X and dockmagic.settings.X are the same value, checked once."""
+    import dockmagic
+
+    before = dockmagic.settings.max_rows
+    try:
+        ip.run_line_magic("config", "DockerMagics.max_rows = 7")
+        assert dockmagic.settings.max_rows == 7
+        dockmagic.settings.max_rows = 9
+        magics = next(c for c in ip.configurables if type(c).__name__ == "DockerMagics")
+        assert magics.max_rows == 9
+        with pytest.raises(Exception, match="at least 1"):
+            dockmagic.settings.max_rows = 0
+        assert dockmagic.settings.max_rows == magics.max_rows == 9
+    finally:
+        dockmagic.settings.max_rows = before
+
+
+def test_use_and_config_host_agree(ip: Any, engine: Engine) -> None:
+    import dockmagic
+
+    magics = next(c for c in ip.configurables if type(c).__name__ == "DockerMagics")
+    try:
+        dockmagic.use(engine.host.url)
+        assert magics.host == dockmagic.settings.host == engine.host.url
+        ip.run_line_magic("config", "DockerMagics.host = 'tcp://127.0.0.1:1'")
+        assert dockmagic.default_engine().host.url == "tcp://127.0.0.1:1"
+    finally:
+        dockmagic.use(None)
+    assert magics.host == "" and dockmagic.default_engine().host.source != "argument"

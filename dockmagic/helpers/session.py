@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from ..engine import Engine, TLSConfig
+from ..engine.hosts import normalize_url
+from ..settings import settings
 
 _lock = threading.Lock()
 _default: Engine | None = None
@@ -23,14 +25,31 @@ def default_engine() -> Engine:
 
 
 def use(host: str | Engine | None = None, *, tls: TLSConfig | None = None) -> Engine:
-    """Point the helpers (and magics) at another engine: a URL, an Engine, or None for the default."""
-    global _default
+    """Point the helpers (and magics) at another engine: a URL, an Engine, or None for the default.
+    ``settings.host`` (``%config DockerMagics.host``) says the same afterwards."""
     engine = host if isinstance(host, Engine) else Engine(host, tls=tls)
+    _install(engine)
+    settings.host = engine.host.url if host is not None else ""  # follow_host then finds nothing to do
+    return engine
+
+
+def _install(engine: Engine) -> None:
+    global _default
     with _lock:
         old, _default = _default, engine
     if old is not None and old is not engine:
         old.close()
-    return engine
+
+
+def follow_host(url: str) -> None:
+    """``settings.host`` changed: use that engine, unless it is the one in use already."""
+    with _lock:
+        current = _default
+    if current is not None:
+        from_environment = current.host.source != "argument"
+        if (not url and from_environment) or (url and current.host.url == normalize_url(url)):
+            return
+    _install(Engine(url or None))
 
 
 def follow_context() -> None:
@@ -39,7 +58,7 @@ def follow_context() -> None:
     with _lock:
         stale = _default is not None and _default.host.source != "argument"
     if stale:
-        use(None)
+        _install(Engine())
 
 
 @contextmanager

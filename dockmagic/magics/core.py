@@ -8,12 +8,12 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_cell_magic, magics_class, no_var_expand
-from traitlets import Bool, Dict, Enum, Int, Unicode, observe
+from traitlets import Bool, link
 
 from .. import helpers
 from ..errors import DockerError
-from ..helpers.session import use, using
-from ..settings import settings
+from ..helpers.session import using
+from ..settings import SHARED, SettingTraits, settings
 from .argv import CommandError, HelpShown, Parser, key_value
 from .commands import COMMANDS, Context, find
 from .commands.images import add_build_options, build_options
@@ -26,34 +26,22 @@ _USAGE_SUMMARY = "\n".join(
 
 
 @magics_class
-class DockerMagics(Magics):
-    host = Unicode(
-        "",
-        help="Engine to use (unix:///... or tcp://...); empty: DOCKER_HOST, context, socket",
-    ).tag(config=True)
+class DockerMagics(Magics, SettingTraits):
+    """The magics; their configuration (``%config DockerMagics.max_rows = 20``) is linked to
+    ``dockmagic.settings``, the one place settings live."""
+
     short_errors = Bool(True, help="Show errors as one line (False: full tracebacks)").tag(config=True)
     expand_vars = Bool(
         True, help="Expand {var} and $var from the user's namespace in %docker lines ({{ }} stays as written)"
     ).tag(config=True)
-    max_rows = Int(settings.max_rows, help="Table rows shown before a footer").tag(config=True)
-    output_head_lines = Int(settings.output_head_lines, help="Streamed lines shown live").tag(config=True)
-    output_tail_lines = Int(settings.output_tail_lines, help="Last lines shown after held-back output").tag(config=True)
-    on_interrupt = Enum(
-        ["stop", "kill", "leave"], settings.on_interrupt, help="What Ctrl-C does to a foreground `run` container"
-    ).tag(config=True)
 
-    run_remove = Bool(False, help="Every %docker run (not -d) removes its container, as with --rm").tag(config=True)
-    run_labels = Dict(value_trait=Unicode(), help="Labels added to every %docker run, e.g. {'course': 'lab1'}").tag(
-        config=True
-    )
-
-    @observe("max_rows", "output_head_lines", "output_tail_lines", "on_interrupt", "run_remove", "run_labels")
-    def _sync_settings(self, change: Any) -> None:
-        setattr(settings, change["name"], change["new"])
-
-    @observe("host")
-    def _switch_engine(self, change: Any) -> None:
-        use(change["new"] or None)
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        configured = {name: getattr(self, name) for name in SHARED if self.trait_has_value(name)}
+        for name, value in configured.items():  # from IPython's config (a profile, %config before loading)
+            setattr(settings, name, value)
+        for name in SHARED:  # then one value, both ways
+            link((settings, name), (self, name))
 
     # -- running a line -----------------------------------------------------------------------
 
