@@ -23,9 +23,9 @@ class SettingTraits(HasTraits):
     output_head_lines = Int(200, help="Streamed lines shown live before the middle is held back").tag(config=True)
     output_tail_lines = Int(50, help="Last lines shown after held-back output").tag(config=True)
     output_line_chars = Int(2000, help="A longer output line is cut when shown (kept whole)").tag(config=True)
-    on_interrupt = Enum(
-        ["stop", "kill", "leave"], "stop", help="What Ctrl-C does to a foreground `run` container"
-    ).tag(config=True)
+    on_interrupt = Enum(["stop", "kill", "leave"], "stop", help="What Ctrl-C does to a foreground `run` container").tag(
+        config=True
+    )
     stop_timeout = Int(0, help="Seconds between SIGTERM and SIGKILL when stopping on interrupt").tag(config=True)
     run_remove = Bool(False, help="Every %docker run (not -d) removes its container, as with --rm").tag(config=True)
     run_labels = Dict(value_trait=Unicode(), help="Labels added to every %docker run, e.g. {'course': 'lab1'}").tag(

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import dockmagic
 from dockmagic.engine import Engine
 from dockmagic.engine.hosts import Host
 from dockmagic.engine.transport import unavailable
@@ -162,3 +163,37 @@ def test_old_engine_refused(fake: Any) -> None:
     engine._version = None
     with pytest.raises(Exception, match=r"speaks API 1\.23, older than 1\.24"):
         engine.container_list()
+
+
+class _Counting:
+    """A transport of the test's own in front of the real one: the seam Engine(transport=...) offers
+    to fault injectors and to the ssh and proxy transports to come."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.host, self.requests = inner, inner.host, []
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        self.requests.append(f"{method} {path}")
+        return self.inner.request(method, path, **kwargs)
+
+    def upgrade(self, *args: Any) -> Any:
+        return self.inner.upgrade(*args)
+
+    def hijack(self, *args: Any) -> Any:
+        self.requests.append(f"hijack {args[1]}")
+        return self.inner.hijack(*args)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_an_engine_takes_a_transport_of_its_own(engine: Engine, image: str) -> None:
+    from dockmagic.engine.transport import Transport
+
+    counting = _Counting(Transport(engine.host))
+    with Engine(transport=counting) as mine:
+        assert mine.host == engine.host
+        result = dockmagic.run(image, "echo through the seam", remove=True, quiet=True, engine=mine, labels=LABELS)
+    assert result.stdout == "through the seam\n"
+    assert any(r.startswith("POST ") and "/containers/create" in r for r in counting.requests)
+    assert any(r.startswith("hijack ") and r.endswith("/attach") for r in counting.requests)

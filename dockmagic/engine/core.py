@@ -15,8 +15,8 @@ import urllib3.exceptions
 from ..errors import EngineUnavailable, StreamError, api_error
 from . import versions
 from .hosts import Host, TLSConfig, resolve_host
-from .streams import Chunk, demux, progress
-from .transport import CONNECT_TIMEOUT, HijackedSocket, Transport
+from .streams import Chunk, Stream, demux, progress
+from .transport import CONNECT_TIMEOUT, BaseTransport, HijackedSocket, Transport
 
 READ_TIMEOUT = 120.0  # seconds for a plain (non-streaming) answer
 Params = dict[str, Any]
@@ -52,6 +52,11 @@ def encode_params(params: Params | None) -> dict[str, Any]:
     return out
 
 
+def byte_stream(resp: requests.Response) -> Stream[bytes]:
+    """A streaming response as a closable stream of its bytes."""
+    return Stream(raw_chunks(resp), resp.close)
+
+
 def raw_chunks(resp: requests.Response, size: int = 65536) -> Iterator[bytes]:
     """A streaming response's bytes as they arrive; a broken connection raises StreamError."""
     try:
@@ -77,9 +82,10 @@ class EngineCore:
         version: str | None = None,
         timeout: float = READ_TIMEOUT,
         connect_timeout: float = CONNECT_TIMEOUT,
+        transport: BaseTransport | None = None,
     ) -> None:
-        self.host: Host = resolve_host(host, tls)
-        self.transport = Transport(self.host, connect_timeout)
+        self.host: Host = transport.host if transport is not None else resolve_host(host, tls)
+        self.transport: BaseTransport = transport or Transport(self.host, connect_timeout)
         self.timeout = timeout
         self._version = version or os.environ.get("DOCKER_API_VERSION") or None
         if self._version:
@@ -170,21 +176,31 @@ class EngineCore:
         """A request whose answer carries nothing (204, or 304 'already in that state')."""
         self._request(method, path, **kwargs).close()
 
-    def _bytes(self, method: str, path: str, **kwargs: Any) -> Iterator[bytes]:
+    def _bytes(self, method: str, path: str, **kwargs: Any) -> Stream[bytes]:
         """A streamed answer as raw bytes (export, save, archive)."""
-        return raw_chunks(self._request(method, path, stream=True, **kwargs))
+        return byte_stream(self._request(method, path, stream=True, **kwargs))
 
-    def _json_stream(self, method: str, path: str, operation: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    def _json_stream(self, method: str, path: str, operation: str, **kwargs: Any) -> Stream[dict[str, Any]]:
         """A JSON-lines answer (pull, push, build, load, events, stats); error objects raise."""
-        return progress(self._bytes(method, path, **kwargs), operation)
+        raw = self._bytes(method, path, **kwargs)
+        return Stream(progress(raw, operation), raw.close)
 
-    def _output(self, method: str, path: str, tty: bool, **kwargs: Any) -> Iterator[Chunk]:
+    def _output(self, method: str, path: str, tty: bool, **kwargs: Any) -> Stream[Chunk]:
         """Container output (logs) as stdout/stderr chunks."""
-        return demux(self._bytes(method, path, **kwargs), tty)
+        raw = self._bytes(method, path, **kwargs)
+        return Stream(demux(raw, tty), raw.close)
 
     def _hijack(self, method: str, path: str, params: Params | None = None, json: Any = None) -> HijackedSocket:
         body = jsonlib.dumps(json).encode() if json is not None else b""
         return self.transport.hijack(method, self._path(path), encode_params(params), body)
 
 
-__all__ = ["EngineCore", "EngineUnavailable", "encode_params", "quote_image", "quote_segment", "raw_chunks"]
+__all__ = [
+    "EngineCore",
+    "EngineUnavailable",
+    "byte_stream",
+    "encode_params",
+    "quote_image",
+    "quote_segment",
+    "raw_chunks",
+]

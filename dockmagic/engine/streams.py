@@ -10,12 +10,39 @@ from __future__ import annotations
 import codecs
 import json
 import struct
-from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from ..errors import OperationFailed, StreamError
 
+T = TypeVar("T")
+
 STDIN, STDOUT, STDERR = 0, 1, 2
+
+
+class Stream(Iterator[T], Generic[T]):
+    """What a streamed answer gives: iterate it; ``close()`` (or ``with``) ends it early and gives
+    the connection back, wherever the reading stopped (Ctrl-C in a loop over it included)."""
+
+    def __init__(self, items: Iterator[T], close: Callable[[], None]) -> None:
+        self._items, self._close = items, close
+
+    def __next__(self) -> T:
+        return next(self._items)
+
+    def close(self) -> None:
+        close_items = getattr(self._items, "close", None)  # a generator: run its cleanup first
+        if close_items is not None:
+            close_items()
+        self._close()
+
+    def __enter__(self) -> Stream[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 _HEADER = struct.Struct(">BxxxL")  # stream id, 3 padding bytes, big-endian payload length
 
 

@@ -11,7 +11,7 @@ import socket
 import ssl
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlencode, urlsplit
 
 import requests
@@ -117,6 +117,39 @@ def unavailable(host: Host, exc: BaseException) -> EngineUnavailable:
     if isinstance(cause, (socket.timeout, TimeoutError)) or isinstance(exc, requests.Timeout):
         return EngineUnavailable(where, "no answer in time", "Is the host up and the port right?")
     return EngineUnavailable(where, str(cause) or type(cause).__name__)
+
+
+class BaseTransport(Protocol):
+    """What an Engine needs of its transport: ``Engine(transport=...)`` takes any object like this
+    (a test's fault injector, or the ssh and proxy transports to come). :class:`Transport` is the
+    one used by default."""
+
+    host: Host
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        read_timeout: float | None,
+        stream: bool = False,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        """One HTTP request; an engine that cannot be reached raises EngineUnavailable."""
+        ...
+
+    def upgrade(
+        self, method: str, path: str, params: dict[str, Any], body: bytes, headers: dict[str, str]
+    ) -> tuple[socket.socket, bytes]:
+        """A request the engine answers by taking over the connection: the socket and early bytes."""
+        ...
+
+    def hijack(self, method: str, path: str, params: dict[str, Any], body: bytes) -> HijackedSocket: ...
+
+    def close(self) -> None: ...
 
 
 class Transport:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import StreamError
 
 if TYPE_CHECKING:
-    from .transport import Transport
+    from .transport import BaseTransport
 
 _TEXT, _BINARY, _CLOSE, _PING, _PONG = 0x1, 0x2, 0x8, 0x9, 0xA
 
@@ -23,7 +23,7 @@ class WebSocket:
         self._buf = bytearray(pending)
 
     @classmethod
-    def connect(cls, transport: Transport, path: str, params: dict[str, Any]) -> WebSocket:
+    def connect(cls, transport: BaseTransport, path: str, params: dict[str, Any]) -> WebSocket:
         from .core import encode_params
 
         headers = {

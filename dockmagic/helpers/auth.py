@@ -18,7 +18,7 @@ from ..errors import DockerError
 INDEX = "https://index.docker.io/v1/"
 
 
-class Credentials(dict):  # type: ignore[type-arg]
+class Credentials(dict[str, Any]):
     """An auth config for the engine; its repr hides the secret."""
 
     def __repr__(self) -> str:

@@ -103,7 +103,7 @@ def build(
     except OperationFailed as exc:
         raise OperationFailed(f"{step}: {exc.message}" if step else exc.message, "build") from None
     finally:
-        stream.close()  # type: ignore[attr-defined]
+        stream.close()
         live.close()
         result.stdout, result.hidden_lines = live.stdout, live.hidden_lines
     return result

@@ -77,7 +77,7 @@ def _to_host(engine: Engine, container: str, path: str, dst: Path) -> tuple[int,
     if dst.is_dir():
         return extract(chunks, dst)
     if not dst.parent.is_dir():
-        chunks.close()  # type: ignore[attr-defined]
+        chunks.close()
         raise DockerError(f"the folder {dst.parent} does not exist on the host")
     return extract(chunks, dst.parent, rename=(info.get("name") or posixpath.basename(path), dst.name))
 

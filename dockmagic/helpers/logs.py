@@ -45,7 +45,7 @@ def logs(
     try:
         live.feed_all(stream)
     finally:  # also on Ctrl-C: the connection is closed, what arrived was shown
-        stream.close()  # type: ignore[attr-defined]
+        stream.close()
         live.close()
     return LogsResult(
         stdout=live.stdout, stderr=live.stderr, hidden_lines=live.hidden_lines, container=info["Name"].lstrip("/")

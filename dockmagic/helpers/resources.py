@@ -75,7 +75,7 @@ def events(
             if count is not None and len(rows) >= count:
                 break
     finally:
-        stream.close()  # type: ignore[attr-defined]
+        stream.close()
     return events_table(rows)
 
 

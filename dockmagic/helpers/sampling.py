@@ -62,7 +62,7 @@ class Sampler:
                     with self._lock:
                         self.records.append(record)
             finally:
-                stream.close()  # type: ignore[attr-defined]
+                stream.close()
         except DockerError:
             pass  # removed or stopped while sampling: its series simply ends
 

@@ -23,7 +23,7 @@ def _node(key: str, value: Any, depth: int) -> str:
     return f"<div style='margin-left:{depth and 1.2}em'>{label}{': ' if label else ''}<code>{esc(shown)}</code></div>"
 
 
-class Inspection(dict):  # type: ignore[type-arg]
+class Inspection(dict[str, Any]):
     """An inspect result: a plain dict that shows itself as a tree."""
 
     def _repr_html_(self) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from collections.abc import Iterable
+from typing import IO, Any, Literal, overload
 
-from ..core import EngineCore, Params, quote_segment, raw_chunks
-from ..streams import Chunk
+from ..core import EngineCore, Params, byte_stream, quote_segment
+from ..streams import Chunk, Stream
 from ..transport import HijackedSocket
 from ..websocket import WebSocket
 
@@ -68,7 +68,7 @@ class ContainerAPI(EngineCore):
         tail: int | str | None = None,
         details: bool = False,
         tty: bool | None = None,
-    ) -> Iterator[Chunk]:
+    ) -> Stream[Chunk]:
         """Logs as stdout/stderr chunks. ``tty`` says how the container was made (asked when None)."""
         if until is not None:
             self.require("1.35", "logs until")
@@ -89,17 +89,25 @@ class ContainerAPI(EngineCore):
     def container_changes(self, id: str) -> list[dict[str, Any]]:
         return self._json("GET", f"/containers/{quote_segment(id)}/changes") or []
 
-    def container_export(self, id: str) -> Iterator[bytes]:
+    def container_export(self, id: str) -> Stream[bytes]:
         return self._bytes("GET", f"/containers/{quote_segment(id)}/export")
 
-    def container_stats(self, id: str, stream: bool = True, one_shot: bool = False) -> Any:
-        """One sample (``stream=False``) or an endless iterator of samples."""
+    @overload
+    def container_stats(self, id: str, stream: Literal[True] = ..., one_shot: bool = ...) -> Stream[dict[str, Any]]: ...
+
+    @overload
+    def container_stats(self, id: str, stream: Literal[False], one_shot: bool = ...) -> dict[str, Any]: ...
+
+    def container_stats(
+        self, id: str, stream: bool = True, one_shot: bool = False
+    ) -> Stream[dict[str, Any]] | dict[str, Any]:
+        """One sample (``stream=False``) or an endless stream of samples."""
         if one_shot:
             self.require("1.41", "stats one-shot")
         params = {"stream": stream, "one-shot": one_shot or None}
         if stream:
             return self._json_stream("GET", f"/containers/{quote_segment(id)}/stats", "stats", params=params)
-        return self._json("GET", f"/containers/{quote_segment(id)}/stats", params=params)
+        return dict(self._json("GET", f"/containers/{quote_segment(id)}/stats", params=params) or {})
 
     def container_resize(self, id: str, h: int, w: int) -> None:
         self._ok("POST", f"/containers/{quote_segment(id)}/resize", params={"h": h, "w": w})
@@ -176,10 +184,10 @@ class ContainerAPI(EngineCore):
     def container_delete(self, id: str, v: bool = False, force: bool = False, link: bool = False) -> None:
         self._ok("DELETE", f"/containers/{quote_segment(id)}", params={"v": v, "force": force, "link": link})
 
-    def container_archive(self, id: str, path: str) -> tuple[dict[str, Any], Iterator[bytes]]:
+    def container_archive(self, id: str, path: str) -> tuple[dict[str, Any], Stream[bytes]]:
         """A tar stream of ``path`` in the container, with the path's stat."""
         resp = self._request("GET", f"/containers/{quote_segment(id)}/archive", params={"path": path}, stream=True)
-        return path_stat(resp.headers), raw_chunks(resp)
+        return path_stat(resp.headers), byte_stream(resp)
 
     def put_container_archive(
         self, id: str, path: str, data: Body, *, no_overwrite_dir_non_dir: bool = False, copy_uid_gid: bool = False

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from ..core import EngineCore, Params, quote_image
+from ..streams import Stream
 from .containers import Body
 
-Progress = Iterator[dict[str, Any]]
+Progress = Stream[dict[str, Any]]
 
 
 def auth_header(auth: dict[str, Any] | None) -> dict[str, str]:
@@ -148,11 +148,11 @@ class ImageAPI(EngineCore):
         }
         return self._json("POST", "/commit", params=params, json=config or {})
 
-    def image_get(self, name: str) -> Iterator[bytes]:
+    def image_get(self, name: str) -> Stream[bytes]:
         """``docker save`` of one image: a tar stream."""
         return self._bytes("GET", f"/images/{quote_image(name)}/get")
 
-    def image_get_all(self, names: list[str]) -> Iterator[bytes]:
+    def image_get_all(self, names: list[str]) -> Stream[bytes]:
         """``docker save`` of several images into one tar stream."""
         return self._bytes("GET", "/images/get", params={"names": list(names)})
 

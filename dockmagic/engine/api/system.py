@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from ..core import EngineCore
+from ..streams import Stream
 
 
 class SystemAPI(EngineCore):
@@ -36,7 +36,7 @@ class SystemAPI(EngineCore):
 
     def system_events(
         self, since: Any = None, until: Any = None, filters: dict[str, Any] | None = None
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Stream[dict[str, Any]]:
         """Events as they happen; endless unless ``until`` is given."""
         return self._json_stream(
             "GET", "/events", "events", params={"since": since, "until": until, "filters": filters}
