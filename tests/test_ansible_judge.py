@@ -44,7 +44,10 @@ def ansible() -> Path:
 def world(engine: Engine, image: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """The variables the scenarios use; everything named with the prefix is removed after."""
     prefix = unique("ans")
-    yield {"p": prefix, "image": image, "dir": tmp_path}
+    context = tmp_path / "ctx"  # a build context for the image scenarios
+    context.mkdir()
+    (context / "Dockerfile").write_text(f"FROM {image}\nLABEL dockmagic.test=1\nRUN echo built > /built\n")
+    yield {"p": prefix, "image": image, "dir": tmp_path, "ctx": str(context)}
     for c in engine.container_list(all=True, filters={"name": [prefix]}):
         engine.container_delete(c["Id"], force=True, v=True)
     for n in engine.network_list(filters={"name": [prefix]}):
@@ -67,9 +70,8 @@ def run_ansible(
 
 
 def _recap(ansible: Path, book: Path, world: dict[str, Any], check: bool) -> dict[str, int]:
-    extra = json.dumps(
-        {"p": world["p"], "image": world["image"], "ansible_python_interpreter": str(VENV / "bin/python")}
-    )
+    names = {k: world[k] for k in ("p", "image", "ctx")}
+    extra = json.dumps({**names, "ansible_python_interpreter": str(VENV / "bin/python")})
     argv = [str(ansible), "-i", "localhost,", "-c", "local", "-e", extra, str(book)] + (["--check"] if check else [])
     env = {
         **os.environ,
@@ -86,7 +88,7 @@ def _recap(ansible: Path, book: Path, world: dict[str, Any], check: bool) -> dic
 
 
 def run_dockmagic(tasks: list[dict[str, Any]], world: dict[str, Any], *, check: bool = False) -> dict[str, int]:
-    result = play(tasks, vars={"p": world["p"], "image": world["image"]}, check=check, show=False)
+    result = play(tasks, vars={k: world[k] for k in ("p", "image", "ctx")}, check=check, show=False)
     failed = [t.line(False) for t in result.tasks if t.status == "failed"]
     assert not failed, f"dockmagic failed: {failed}"
     return result.recap

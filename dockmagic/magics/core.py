@@ -123,12 +123,13 @@ class DockerMagics(Magics, SettingTraits):
 
         def progress(sofar: PlayResult) -> None:
             assert view is not None
+            sofar.part = "tasks"  # the task lines, live; the recap comes once, as the cell's value
             view.show(sofar)
 
         result = play(tasks, check=check, diff=diff, vars=names, progress=progress if view else None)
         if view is not None:
-            view.show(result)  # the full coloured play stays in the notebook
-            result.recap_only = True  # and the returned value adds just the recap under it
+            view.show(result)  # the coloured task lines stay in the notebook
+            result.part = "recap"  # and the returned value adds the recap under them
         if result.failed:
             failed = result.tasks[-1].result
             raise CommandError(f"task [{result.failed_task}] failed: {failed.msg if failed else ''}")

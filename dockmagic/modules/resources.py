@@ -133,6 +133,7 @@ def _obtain(engine: Engine, source: str, ref: str, build: Mapping[str, Any] | No
             target=spec.get("target"),
             labels=spec.get("labels"),
             nocache=bool(spec.get("nocache")),
+            pull=bool(spec.get("pull")),
             quiet=True,
             engine=engine,
         )

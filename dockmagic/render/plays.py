@@ -52,7 +52,7 @@ class PlayResult:
     diff: bool = False
     registered: dict[str, Any] = field(default_factory=dict)
     failed_task: str | None = None  # the task that stopped the play
-    recap_only: bool = False  # the task lines were already shown live: show just the recap
+    part: str = "all"  # all | tasks (the live view) | recap (the value under a live view): the recap shows once
 
     @property
     def recap(self) -> dict[str, int]:
@@ -69,22 +69,21 @@ class PlayResult:
         return "  ".join(f"{k}={v}" for k, v in self.recap.items()) + ("  (check mode)" if self.check else "")
 
     def __repr__(self) -> str:
-        lines = [] if self.recap_only else [t.line(self.diff) for t in self.tasks]
-        return "\n".join([*lines, "PLAY RECAP  " + self.recap_line()])
+        lines = [t.line(self.diff) for t in self.tasks] if self.part != "recap" else []
+        recap = ["PLAY RECAP  " + self.recap_line()] if self.part != "tasks" else []
+        return "\n".join([*lines, *recap])
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(repr(self))
 
     def _repr_html_(self) -> str:
         rows = []
-        for t in [] if self.recap_only else self.tasks:
+        for t in self.tasks if self.part != "recap" else []:
             lines = t.line(self.diff).split("\n")
             head, rest = lines[0], lines[1:]
             more = "".join(f"<div style='color:#555;margin-left:2em'>{esc(r.strip())}</div>" for r in rest)
             rows.append(f"<div style='color:{STATUS[t.status]}'>{esc(head)}</div>{more}")
         recap = " ".join(f"<span style='color:{STATUS.get(k, '#000')}'>{k}={v}</span>" for k, v in self.recap.items())
         check = " <i>(check mode)</i>" if self.check else ""
-        return (
-            f"<div class='dockmagic-play' style='font-family:monospace'>{''.join(rows)}"
-            f"<div style='margin-top:4px'><b>PLAY RECAP</b> {recap}{check}</div></div>"
-        )
+        tail = f"<div style='margin-top:4px'><b>PLAY RECAP</b> {recap}{check}</div>" if self.part != "tasks" else ""
+        return f"<div class='dockmagic-play' style='font-family:monospace'>{''.join(rows)}{tail}</div>"
