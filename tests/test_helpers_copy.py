@@ -12,7 +12,7 @@ import pytest
 
 import dockmagic
 from dockmagic.engine import Engine
-from dockmagic.errors import DockerError
+from dockmagic.errors import DockerError, StreamError
 from dockmagic.helpers.archive import UnsafeArchive, extract
 
 from .support import LABELS, unique
@@ -115,6 +115,9 @@ def malicious_tar(*members: tuple[str, str, str]) -> bytes:
         [("link", "sym", ".."), ("link/escape.txt", "file", "x")],
         [("hard", "hard", "../escape.txt")],
         [("hard", "hard", "/etc/passwd")],
+        # a chain: "up" climbs back to dest three folders down, then ".." through it leaves dest
+        [("a/b/c/up", "sym", "../../.."), ("esc", "sym", "a/b/c/up/.."), ("esc/escape.txt", "file", "x")],
+        [("a/b/c/up", "sym", "../../.."), ("esc", "hard", "a/b/c/up/../escape.txt")],
     ],
 )
 def test_extraction_never_writes_outside(tmp_path: Path, members: list[tuple[str, str, str]]) -> None:
@@ -125,6 +128,17 @@ def test_extraction_never_writes_outside(tmp_path: Path, members: list[tuple[str
         extract([malicious_tar(*members)], dest)
     assert (tmp_path / "escape.txt").read_text() == "original"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dest", "escape.txt"]
+
+
+def test_a_cut_archive_keeps_the_old_file(tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (dest / "data.txt").write_text("the old content")
+    whole = malicious_tar(("data.txt", "file", "n" * 4000))
+    with pytest.raises(StreamError, match=r"ended inside data\.txt"):
+        extract([whole[: 512 + 1000]], dest)  # the header and a quarter of the content
+    assert (dest / "data.txt").read_text() == "the old content"
+    assert sorted(p.name for p in dest.iterdir()) == ["data.txt"]
 
 
 def test_pre_existing_symlink_in_destination_is_not_followed(tmp_path: Path) -> None:

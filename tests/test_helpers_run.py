@@ -5,13 +5,14 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import dockmagic
 from dockmagic.engine import Engine
-from dockmagic.errors import APIError, ContainerFailed, NotFound, TimedOut
+from dockmagic.errors import APIError, ContainerFailed, DockerError, NotFound, TimedOut
 
 from .support import LABEL, LABELS, unique
 
@@ -216,3 +217,20 @@ def test_ctrl_c_during_exec(engine: Engine, image: str) -> None:
         assert engine.container_inspect(name)["State"]["Running"]
     finally:
         engine.container_delete(name, force=True)
+
+
+def test_rm_removes_anonymous_volumes_too(engine: Engine, image: str) -> None:
+    """As docker run --rm: the container's anonymous volumes go with it."""
+    before = {v["Name"] for v in engine.volume_list().get("Volumes") or []}
+    dockmagic.run(image, "touch /data/x", volumes=["/data"], remove=True, quiet=True, labels=LABELS, engine=engine)
+    after = {v["Name"] for v in engine.volume_list().get("Volumes") or []}
+    assert after <= before
+
+
+def test_save_to_an_existing_file_keeps_it_when_the_image_is_missing(engine: Engine, tmp_path: Path) -> None:
+    archive = tmp_path / "images.tar"
+    archive.write_bytes(b"an archive made before")
+    with pytest.raises(DockerError):
+        dockmagic.save("dockmagic-test/no-such-image:1", archive, engine=engine)
+    assert archive.read_bytes() == b"an archive made before"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["images.tar"]

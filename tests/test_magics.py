@@ -201,3 +201,17 @@ def test_use_and_config_host_agree(ip: Any, engine: Engine) -> None:
     finally:
         dockmagic.use(None)
     assert magics.host == "" and dockmagic.default_engine().host.source != "argument"
+
+
+def test_a_bad_play_exported_leaves_the_old_playbook(ip: Any, tmp_path: Any) -> None:
+    book = tmp_path / "site.yml"
+    book.write_text("# the playbook as it was\n")
+    with pytest.raises(UsageError, match="not valid YAML"):
+        ip.run_cell_magic("docker_play", f"--export {book}", "- container: {name: [")
+    assert book.read_text() == "# the playbook as it was\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site.yml"]
+
+
+def test_an_empty_word_is_one_line(ip: Any) -> None:
+    with pytest.raises(UsageError, match="unexpected argument: ''"):
+        ip.run_line_magic("docker", "ps ''")

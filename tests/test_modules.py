@@ -373,3 +373,16 @@ def test_a_bad_task_is_one_line_naming_it(engine: Engine, task: dict[str, Any], 
     result = play([{"name": "the task", **task}], show=False)
     line = result.tasks[0].line(False)
     assert result.failed and line.startswith("failed: [the task]") and message in line and "\n" not in line
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"loop": 5}, "loop takes a list"),
+        ({"register": ["r"]}, "register takes a variable name"),
+        ({"ignore_errors": "maybe"}, "ignore_errors is true or false"),
+    ],
+)
+def test_a_task_s_own_keys_are_checked_first(extra: dict[str, Any], message: str) -> None:
+    with pytest.raises(modules.ModuleError, match=message):
+        play([{"name": "t", "container": {"name": "x", "state": "absent"}, **extra}], show=False)

@@ -9,7 +9,7 @@ import tarfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..errors import DockerError
+from ..errors import DockerError, StreamError
 
 BLOCK = 512
 CHUNK = 1 << 20
@@ -118,6 +118,32 @@ def _rename(name: str, rename: tuple[str, str] | None) -> str:
     return rename[1] + ("/" + rest if rest else "") if first == rename[0] else name
 
 
+def _write_member(tar: tarfile.TarFile, member: tarfile.TarInfo, target: str) -> int:
+    """A regular file written beside its place and renamed over it only once whole: a stream cut
+    in the middle leaves the old file (or nothing), never half of the new one; a link already at
+    ``target`` is replaced, never written through."""
+    src = tar.extractfile(member)
+    assert src is not None
+    partial = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.dockmagic-partial")
+    written = 0
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, member.mode & 0o777)
+        with os.fdopen(fd, "wb") as out:
+            try:
+                while data := src.read(CHUNK):
+                    out.write(data)
+                    written += len(data)
+            except tarfile.ReadError:
+                pass  # the stream ended early: said below, by name
+        if written != member.size:
+            raise StreamError(f"the archive ended inside {member.name} ({written} of {member.size} bytes)")
+        os.replace(partial, target)
+    finally:
+        if os.path.lexists(partial):
+            os.unlink(partial)
+    return written
+
+
 def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None = None) -> tuple[int, int]:
     """Extract a tar stream into ``dest``; ``rename`` maps the top-level name (old, new).
 
@@ -143,13 +169,16 @@ def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None 
             if member.issym() or member.islnk():
                 link = _rename(member.linkname, rename) if member.islnk() else member.linkname
                 base = root if member.islnk() else parent
-                resolved = os.path.normpath(os.path.join(base, link))
+                # resolved against what is on disk: a link through links extracted before (a chain of
+                # "up -> ../.." folders) must not reach outside either
+                resolved = os.path.realpath(os.path.join(base, link))
                 if os.path.isabs(link) or not _inside(root, resolved):
                     refused.append(f"{member.name} -> {member.linkname}")
                     refused_names.append(name)
                     continue
             os.makedirs(parent, exist_ok=True)  # archives may omit folders; parent is inside root
-            if os.path.islink(target) or (os.path.lexists(target) and not os.path.isdir(target)):
+            replaced = os.path.islink(target) or (os.path.lexists(target) and not os.path.isdir(target))
+            if replaced and not member.isreg():
                 os.unlink(target)  # replace it: never write through an existing link
             if member.isdir():
                 os.makedirs(target, exist_ok=True)
@@ -159,17 +188,11 @@ def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None 
             elif member.islnk():
                 os.link(resolved, target)
             elif member.isreg():
-                src = tar.extractfile(member)
-                assert src is not None
-                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, member.mode & 0o777)
-                with os.fdopen(fd, "wb") as out:
-                    while data := src.read(CHUNK):
-                        out.write(data)
-                        total += len(data)
+                total += _write_member(tar, member, target)
             else:
                 continue  # devices and fifos are not recreated on the host
-            if not member.issym():
-                os.utime(target, (member.mtime, member.mtime))
+            if not member.issym():  # never through a link: a hard link may point at a symlink
+                os.utime(target, (member.mtime, member.mtime), follow_symlinks=False)
             count += 1
     if refused:
         shown = ", ".join(refused[:3]) + (f" and {len(refused) - 3} more" if len(refused) > 3 else "")

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
-from ..errors import DockerError, Missing, NotFound, PartlyFailed, host_files
+from ..errors import DockerError, Missing, NotFound, PartlyFailed
 from ..options import update_body
 from ..render.formats import Formatted
 from ..render.table import Table
 from ..render.tree import Inspection
+from .hostfiles import replacing
 from .session import pick
 from .tables import changes_table, containers_table, top_table
 
@@ -101,16 +102,10 @@ def diff(container: str, *, engine: Engine | None = None) -> Table:
 
 def export(container: str, path: str | os.PathLike[str], *, engine: Engine | None = None) -> Path:
     """Write the container's filesystem as a tar file, streamed (never whole in memory)."""
-    target = Path(path).expanduser()
-    partial = target.with_name(target.name + ".part")
-    try:
-        with host_files("write"), open(partial, "wb") as f:
-            for chunk in pick(engine).container_export(container):
-                f.write(chunk)
-        partial.replace(target)
-    finally:
-        partial.unlink(missing_ok=True)
-    return target
+    with replacing(path) as f:
+        for chunk in pick(engine).container_export(container):
+            f.write(chunk)
+    return Path(path).expanduser()
 
 
 def each(containers: tuple[str, ...] | list[str], action: Callable[[str], Any], verb: str) -> list[str]:

@@ -15,6 +15,7 @@ from ..render.text import shorten
 from ..render.tree import Inspection
 from ..render.units import ago, human_size
 from .auth import Credentials, credentials_for, explicit
+from .hostfiles import replacing
 from .progress import LayerProgress
 from .session import pick
 
@@ -74,11 +75,10 @@ def rmi(*images: str, force: bool = False, no_prune: bool = False, engine: Engin
 def save(images: str | Iterable[str], path: str | os.PathLike[str], *, engine: Engine | None = None) -> Path:
     """``docker save -o``: images to a tar file, streamed."""
     names = [images] if isinstance(images, str) else list(images)
-    target = Path(path).expanduser()
-    with host_files("write"), open(target, "wb") as f:
+    with replacing(path) as f:  # a missing image must not empty an archive that is there
         for chunk in pick(engine).image_get_all(names):
             f.write(chunk)
-    return target
+    return Path(path).expanduser()
 
 
 def _file_chunks(path: Path) -> Iterable[bytes]:

@@ -36,7 +36,7 @@ def _after_interrupt(engine: Engine, cid: str, remove: bool) -> None:
     """Ctrl-C: stop (or kill, or leave) the container; remove it when asked. Never raises."""
     try:
         if remove:
-            engine.container_delete(cid, force=True)
+            engine.container_delete(cid, force=True, v=True)
         elif settings.on_interrupt == "kill":
             engine.container_kill(cid)
         elif settings.on_interrupt == "stop":
@@ -222,7 +222,7 @@ def run(
         result.duration = time.monotonic() - started
         if remove and not interrupted:  # also after a timeout or a failed start, as docker run --rm
             try:
-                engine.container_delete(cid, force=True)
+                engine.container_delete(cid, force=True, v=True)  # its anonymous volumes too, as --rm
             except NotFound:
                 pass
             result.removed = True

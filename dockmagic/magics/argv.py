@@ -32,7 +32,8 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         if message.startswith("unrecognized arguments: "):
-            flag = message.removeprefix("unrecognized arguments: ").split()[0]
+            words = message.removeprefix("unrecognized arguments: ").split()
+            flag = words[0] if words else "''"  # an empty word ('') has no text of its own
             if flag.startswith("-"):
                 raise CommandError(f"unknown flag: {flag} (see %docker {self.command} --help)")
             message = f"unexpected argument: {flag}"

@@ -136,10 +136,12 @@ class DockerMagics(Magics, SettingTraits):
         return result
 
     def _export(self, path: str, tasks: Any, names: dict[str, Any]) -> None:
+        from ..helpers.hostfiles import replacing
         from ..modules.export import to_playbook
 
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(to_playbook(tasks, vars=names))
+        playbook = to_playbook(tasks, vars=names)  # a play that cannot be read writes nothing
+        with replacing(path, "w") as f:
+            f.write(playbook)
         print(f"wrote {path}")
 
     def _play_parser(self, name: str) -> Parser:

@@ -49,6 +49,19 @@ def module_of(task: Mapping[str, Any]) -> tuple[str, Any]:
     return FQCN[keys[0]], task[keys[0]]
 
 
+def _check_control(task: Mapping[str, Any], index: int) -> None:
+    """The task's own keys, before anything runs: one line for a wrong form."""
+    title = task.get("name", f"#{index + 1}")
+    register = task.get("register")
+    if register is not None and not (isinstance(register, str) and register.isidentifier()):
+        raise ModuleError(f"task {title!r}: register takes a variable name, not {register!r}")
+    loop = task.get("loop")
+    if loop is not None and not isinstance(loop, list | str):  # a string is a {{ template }} of a list
+        raise ModuleError(f"task {title!r}: loop takes a list (or a {{{{ variable }}}} holding one), not {loop!r}")
+    if not isinstance(task.get("ignore_errors", False), bool):
+        raise ModuleError(f"task {title!r}: ignore_errors is true or false, not {task['ignore_errors']!r}")
+
+
 def _check_arguments(module: str, call: Mapping[str, Any]) -> None:
     """The task's arguments against the module's own, before it runs: one line for a wrong one.
     (``container`` takes any option by name and checks them against the option table itself.)"""
@@ -81,12 +94,16 @@ def play(
     ``show`` prints a line per task as it ends (and the recap); ``progress`` is called with the
     play so far after each task instead (the magic uses it to update a display in place)."""
     tasks = parse_tasks(source)
+    for index, task in enumerate(tasks):
+        _check_control(task, index)
     result = PlayResult(check=check, diff=diff)
     names: dict[str, Any] = dict(vars or {})
     for index, task in enumerate(tasks):
         module, args = module_of(task)
         title = str(task.get("name") or f"{module} #{index + 1}")
         loop = render(task["loop"], names) if "loop" in task else [None]
+        if not isinstance(loop, list):
+            raise ModuleError(f"task {title!r}: loop is {loop!r} once rendered; it must be a list")
         runs: list[Result] = []
         stop = False
         for item in loop:
