@@ -18,7 +18,7 @@ import dockmagic
 from dockmagic.engine import Engine
 from dockmagic.engine.hosts import Host
 from dockmagic.engine.transport import unavailable
-from dockmagic.errors import APIError, EngineUnavailable, StreamError
+from dockmagic.errors import APIError, DockerError, EngineUnavailable, Missing, StreamError
 
 from .support import LABELS, free_port
 
@@ -197,3 +197,20 @@ def test_an_engine_takes_a_transport_of_its_own(engine: Engine, image: str) -> N
     assert result.stdout == "through the seam\n"
     assert any(r.startswith("POST ") and "/containers/create" in r for r in counting.requests)
     assert any(r.startswith("hijack ") and r.endswith("/attach") for r in counting.requests)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [("container_inspect", ".."), ("image_inspect", "../containers/json"), ("container_delete", "a/../b")],
+)
+def test_a_name_never_reaches_another_endpoint(engine: Engine, call: str, name: str) -> None:
+    """'..' and '/' in a name are escaped; what the engine still cleans (and redirects) is an error,
+    never a success on some other endpoint."""
+    with pytest.raises(Missing):
+        getattr(engine, call)(name)
+
+
+def test_a_password_in_the_url_is_never_repeated() -> None:
+    with pytest.raises(DockerError) as exc:
+        Engine("tcp://student:s3cret@127.0.0.1:2376")
+    assert "s3cret" not in str(exc.value) and "***@127.0.0.1:2376" in str(exc.value)

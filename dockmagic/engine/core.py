@@ -12,7 +12,7 @@ from urllib.parse import quote
 import requests
 import urllib3.exceptions
 
-from ..errors import EngineUnavailable, StreamError, api_error
+from ..errors import EngineUnavailable, Missing, StreamError, api_error
 from . import versions
 from .hosts import Host, TLSConfig, resolve_host
 from .streams import Chunk, Stream, demux, progress
@@ -22,14 +22,21 @@ READ_TIMEOUT = 120.0  # seconds for a plain (non-streaming) answer
 Params = dict[str, Any]
 
 
+def _dots(segment: str) -> str:
+    """``.`` and ``..`` as a whole segment would be read as a path step: written escaped."""
+    return segment.replace(".", "%2E") if segment in (".", "..") else segment
+
+
 def quote_segment(value: str) -> str:
-    """Quote one path segment (container, network, volume, exec id)."""
-    return quote(str(value), safe="")
+    """Quote one path segment (container, network, volume, exec id): nothing in it can reach
+    another endpoint (``/``, ``..``, ``?`` and ``#`` are escaped)."""
+    return _dots(quote(str(value), safe=""))
 
 
 def quote_image(name: str) -> str:
-    """Quote an image reference; the engine routes image names with slashes as they are."""
-    return quote(str(name), safe="/:@")
+    """Quote an image reference; the engine routes image names with slashes as they are, so each
+    part between slashes is quoted on its own (``../containers/x`` stays a name)."""
+    return "/".join(_dots(quote(part, safe=":@")) for part in str(name).split("/"))
 
 
 def encode_params(params: Params | None) -> dict[str, Any]:
@@ -153,6 +160,9 @@ class EngineCore:
             stream=stream,
             read_timeout=read_timeout,
         )
+        if 300 <= resp.status_code < 400 and resp.status_code != 304:  # 304: already in that state
+            resp.close()  # a redirect is no success: the engine cleaned a path ('..', '//') in a name
+            raise Missing(f"no such object: the engine redirected {method} {path} (a name with '..' or '/')")
         if resp.status_code >= 400:
             try:
                 body = resp.content

@@ -83,10 +83,14 @@ class Host:
 
 
 def normalize_url(url: str) -> str:
-    """Accept what the CLI accepts: ``unix:///p``, ``tcp://h:p``, ``/p``; refuse the rest clearly."""
+    """Accept what the CLI accepts: ``unix:///p``, ``tcp://h:p``, ``/p``; refuse the rest clearly
+    (and never repeat a password written into the URL)."""
     if url.startswith("/"):
         url = "unix://" + url
     parts = urlsplit(url)
+    if parts.password is not None or (parts.username is not None and parts.scheme in ("tcp", "http", "https")):
+        shown = f"{parts.scheme}://***@{parts.netloc.rpartition('@')[2]}"
+        raise HostError(f"{shown}: an engine URL carries no user or password (use TLS client certificates)")
     if parts.scheme == "unix":
         if not parts.path:
             raise HostError(f"{url!r} names no socket path (write unix:///path/to/docker.sock)")
