@@ -234,3 +234,26 @@ def test_save_to_an_existing_file_keeps_it_when_the_image_is_missing(engine: Eng
         dockmagic.save("dockmagic-test/no-such-image:1", archive, engine=engine)
     assert archive.read_bytes() == b"an archive made before"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["images.tar"]
+
+
+def test_rm_is_the_engine_s_auto_remove(engine: Engine, image: str) -> None:
+    """As docker run --rm: the engine removes the container at its exit, so a kernel killed mid-run
+    (kill -9) leaves nothing behind; the exit code still comes back."""
+    name = unique("autorm")
+    seen: dict[str, Any] = {}
+
+    def look() -> None:
+        for _ in range(100):
+            try:
+                seen.update(engine.container_inspect(name)["HostConfig"])
+                return
+            except NotFound:
+                time.sleep(0.05)
+
+    watcher = threading.Thread(target=look)
+    watcher.start()
+    result = dockmagic.run(image, "sh -c 'sleep 1; exit 3'", name=name, remove=True, quiet=True, labels=LABELS)
+    watcher.join()
+    assert seen.get("AutoRemove") is True and result.exit_code == 3
+    with pytest.raises(NotFound):
+        engine.container_inspect(name)

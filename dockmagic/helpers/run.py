@@ -4,6 +4,7 @@ before start (no output is lost), start, wait."""
 from __future__ import annotations
 
 import functools
+import json
 import sys
 import time
 from collections.abc import Iterable
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
-from ..errors import ContainerFailed, NotFound, OptionError, TimedOut
+from ..errors import Conflict, ContainerFailed, NotFound, OptionError, StreamError, TimedOut
 from ..options import as_command, check_api, container_config
 from ..render.results import RunResult
 from ..render.stats import StatsSeries
@@ -32,11 +33,44 @@ def _encode(stdin: str | bytes | None) -> bytes | None:
     return stdin.encode() if isinstance(stdin, str) else stdin
 
 
+class _ExitWaiter:
+    """The exit code of a container the engine removes itself (AutoRemove): a wait for "removed"
+    registered before the container starts, as the docker CLI does (after removal there is nothing
+    left to ask), its answer read once the output has ended."""
+
+    def __init__(self, engine: Engine, cid: str) -> None:
+        self._answer = engine.container_wait_registered(cid, "removed")
+
+    def code(self) -> int | None:
+        try:
+            answer = json.loads(b"".join(self._answer) or b"{}")
+        except ValueError:
+            raise StreamError("the engine's answer to the wait was not JSON") from None
+        return answer.get("StatusCode") if isinstance(answer, dict) else None
+
+    def close(self) -> None:
+        self._answer.close()
+
+
+def _remove(engine: Engine, cid: str) -> None:
+    """Remove a --rm container and its anonymous volumes; if the engine is removing it already
+    (AutoRemove, at its exit), wait until it is gone."""
+    try:
+        engine.container_delete(cid, force=True, v=True)
+    except NotFound:
+        pass
+    except Conflict:
+        try:
+            engine.container_wait(cid, condition="removed", timeout=30)
+        except NotFound:
+            pass
+
+
 def _after_interrupt(engine: Engine, cid: str, remove: bool) -> None:
     """Ctrl-C: stop (or kill, or leave) the container; remove it when asked. Never raises."""
     try:
         if remove:
-            engine.container_delete(cid, force=True, v=True)
+            _remove(engine, cid)
         elif settings.on_interrupt == "kill":
             engine.container_kill(cid)
         elif settings.on_interrupt == "stop":
@@ -163,8 +197,9 @@ def run(
     if data is None and interactive and not detach and not terminal:
         data = b""
     attach_in, attach_out, attach_err = _streams(attach, data is not None or terminal)
-    # a container one may leave running (-d, or detach keys) is removed by the engine when it exits
-    fields: dict[str, Any] = {"HostConfig": {"AutoRemove": True}} if remove and (detach or terminal) else {}
+    # --rm is the engine's AutoRemove, as for the docker CLI: a container whose kernel dies (kill -9)
+    # is still removed when it exits
+    fields: dict[str, Any] = {"HostConfig": {"AutoRemove": True}} if remove else {}
     if detach:
         fields.update(AttachStdin=False, AttachStdout=False, AttachStderr=False)
     else:
@@ -191,6 +226,7 @@ def run(
     deadline = started + timeout if timeout else None
     sampler = Sampler(engine, [{"id": cid, "name": result.name}]) if stats else None
     interrupted = False
+    exited = _ExitWaiter(engine, cid) if remove else None  # asked before start: removal can be quick
     try:
         sock = engine.container_attach(cid, stdin=attach_in, stdout=attach_out, stderr=attach_err)
         engine.container_start(cid)
@@ -205,7 +241,8 @@ def run(
                 return result
         else:
             pump(sock, tty, live, data if attach_in else None, deadline)
-        result.exit_code = engine.container_wait(cid)["StatusCode"]
+        result.exit_code = exited.code() if exited else engine.container_wait(cid)["StatusCode"]
+        exited = None
     except TimeoutError:
         engine.container_stop(cid, t=settings.stop_timeout)
         raise TimedOut(f"{result.name} ran longer than {timeout}s and was stopped") from None
@@ -214,6 +251,8 @@ def run(
         _after_interrupt(engine, cid, remove)
         raise
     finally:
+        if exited is not None:  # the run did not get to the exit code: give the connection back
+            exited.close()
         if sampler:
             sampler.stop()
             result.stats = StatsSeries(sampler.snapshot())
@@ -221,10 +260,7 @@ def run(
         result.stdout, result.stderr, result.hidden_lines = live.stdout, live.stderr, live.hidden_lines
         result.duration = time.monotonic() - started
         if remove and not interrupted:  # also after a timeout or a failed start, as docker run --rm
-            try:
-                engine.container_delete(cid, force=True, v=True)  # its anonymous volumes too, as --rm
-            except NotFound:
-                pass
+            _remove(engine, cid)
             result.removed = True
     if check and result.exit_code != 0:
         raise ContainerFailed(result.name, result.exit_code or 0, result.stderr)

@@ -181,6 +181,13 @@ class ContainerAPI(EngineCore):
             "POST", f"/containers/{quote_segment(id)}/wait", params={"condition": condition}, timeout=timeout
         )
 
+    def container_wait_registered(self, id: str, condition: str = "removed") -> Stream[bytes]:
+        """A wait the engine has registered when this returns (it sends the answer's head at once);
+        the body, read later, is the wait's answer. For containers the engine removes itself."""
+        self.require("1.30", "wait condition")
+        path = f"/containers/{quote_segment(id)}/wait"
+        return self._bytes("POST", path, params={"condition": condition}, timeout=None)
+
     def container_delete(self, id: str, v: bool = False, force: bool = False, link: bool = False) -> None:
         self._ok("DELETE", f"/containers/{quote_segment(id)}", params={"v": v, "force": force, "link": link})
 
