@@ -91,6 +91,7 @@ def world(engine: Engine, image: str) -> Iterator[dict[str, str]]:
         ("test1", ["top"], [f"--net={p}-net1"]),
         ("pub", ["top"], ["--publish=80", "-p", "8787"]),
         ("exp", ["sh", "-c", 'echo a\necho "b"\tc; top'], ["--expose=8080"]),
+        ("ranges", ["top"], ["--expose", "100-102", "--expose", "200", "-p", "28000-28001:28000-28001"]),
     ]
     for name, command, flags in runs:
         done = cli("run", "-d", *tag, *flags, "--name", f"{p}-{name}", image, *command)

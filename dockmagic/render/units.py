@@ -84,16 +84,41 @@ def ago(value: Any, now: float | None = None) -> str:
     return human_duration((now or time.time()) - t) + " ago"
 
 
+def _host(ip: str) -> str:
+    return f"[{ip}]" if ":" in ip else ip
+
+
 def ports(items: Iterable[dict[str, Any]] | None) -> str:
-    """``0.0.0.0:8080->80/tcp, [::]:8080->80/tcp, 443/tcp`` from /containers/json ``Ports`` (IPv6
-    addresses bracketed, as the docker CLI 28 writes them)."""
-    out: list[str] = []
-    for p in sorted(items or [], key=lambda p: (p.get("PrivatePort", 0), p.get("IP", ""))):
-        private = f"{p.get('PrivatePort')}/{p.get('Type', 'tcp')}"
-        if p.get("PublicPort"):
-            ip = p.get("IP") or "0.0.0.0"
-            host = f"[{ip}]" if ":" in ip else ip
-            out.append(f"{host}:{p['PublicPort']}->{private}")
-        else:
-            out.append(private)
-    return ", ".join(dict.fromkeys(out))
+    """``100-102/tcp, 0.0.0.0:8000-8002->8000-8002/tcp, [::]:7000->70/tcp`` from /containers/json
+    ``Ports``, grouped and ordered as the docker CLI shows them: runs of consecutive ports whose
+    host port is the same as the container's become ranges; other mappings come last."""
+    groups: dict[str, list[int]] = {}  # "tcp" or "IP/tcp" -> [first, last] of the open run
+    done: list[str] = []
+    mappings: list[str] = []
+
+    def shown(key: str, first: int, last: int) -> str:
+        ip, _, kind = key.rpartition("/")
+        span = str(first) if first == last else f"{first}-{last}"
+        return f"{_host(ip)}:{span}->{span}/{kind}" if ip else f"{span}/{kind}"
+
+    order = sorted(
+        items or [],
+        key=lambda p: (p.get("PrivatePort", 0), p.get("IP") or "", p.get("PublicPort") or 0, p.get("Type", "tcp")),
+    )
+    for p in order:
+        private, kind, ip = int(p.get("PrivatePort") or 0), p.get("Type", "tcp"), p.get("IP") or ""
+        key = kind
+        if ip:
+            if p.get("PublicPort") != private:
+                mappings.append(f"{_host(ip)}:{p.get('PublicPort')}->{private}/{kind}")
+                continue
+            key = f"{ip}/{kind}"
+        run = groups.get(key)
+        if run is None:
+            groups[key] = [private, private]
+        elif private == run[1] + 1:
+            run[1] = private
+        elif private != run[1]:
+            done.append(shown(key, *run))
+            groups[key] = [private, private]
+    return ", ".join(done + [shown(k, *r) for k, r in groups.items()] + mappings)
