@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DockerError
+from ..hostfiles import replacing
 
 
 def config_dir(env: dict[str, str] | None = None) -> Path:
@@ -25,11 +26,8 @@ def write_private(path: Path, text: str) -> None:
     """Write a file only its owner reads (0600), replacing the old one whole once fully written,
     so an interrupted write never leaves half a config behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
+    with replacing(path, "w", perms=0o600) as f:
         f.write(text)
-    partial.replace(path)
 
 
 def read_config(env: dict[str, str] | None = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import DockerError, StreamError
+from ..hostfiles import replacing
 
 BLOCK = 512
 CHUNK = 1 << 20
@@ -124,23 +125,16 @@ def _write_member(tar: tarfile.TarFile, member: tarfile.TarInfo, target: str) ->
     ``target`` is replaced, never written through."""
     src = tar.extractfile(member)
     assert src is not None
-    partial = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.dockmagic-partial")
     written = 0
-    try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, member.mode & 0o777)
-        with os.fdopen(fd, "wb") as out:
-            try:
-                while data := src.read(CHUNK):
-                    out.write(data)
-                    written += len(data)
-            except tarfile.ReadError:
-                pass  # the stream ended early: said below, by name
+    with replacing(target, perms=member.mode & 0o777) as out:
+        try:
+            while data := src.read(CHUNK):
+                out.write(data)
+                written += len(data)
+        except tarfile.ReadError:
+            pass  # the stream ended early: said below, by name
         if written != member.size:
             raise StreamError(f"the archive ended inside {member.name} ({written} of {member.size} bytes)")
-        os.replace(partial, target)
-    finally:
-        if os.path.lexists(partial):
-            os.unlink(partial)
     return written
 
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from ..engine import Engine
 from ..errors import DockerError, Missing, NotFound, PartlyFailed
+from ..hostfiles import replacing
 from ..options import update_body
 from ..render.formats import Formatted
 from ..render.table import Table
 from ..render.tree import Inspection
-from .hostfiles import replacing
 from .session import pick
 from .tables import changes_table, containers_table, top_table
 

@@ -9,13 +9,13 @@ from typing import Any
 
 from ..engine import Engine
 from ..errors import host_files
+from ..hostfiles import replacing
 from ..render.results import ImageResult
 from ..render.table import Column, Table
 from ..render.text import shorten
 from ..render.tree import Inspection
 from ..render.units import ago, human_size
 from .auth import Credentials, credentials_for, explicit
-from .hostfiles import replacing
 from .progress import LayerProgress
 from .session import pick
 

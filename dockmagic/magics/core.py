@@ -136,7 +136,7 @@ class DockerMagics(Magics, SettingTraits):
         return result
 
     def _export(self, path: str, tasks: Any, names: dict[str, Any]) -> None:
-        from ..helpers.hostfiles import replacing
+        from ..hostfiles import replacing
         from ..modules.export import to_playbook
 
         playbook = to_playbook(tasks, vars=names)  # a play that cannot be read writes nothing

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..options.values import parse_duration
 from .result import ModuleError
 
 SERVICE_KEYS = {
@@ -281,7 +282,7 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
             hosts if isinstance(hosts, Mapping) else dict(re.split(r"[:=]", h, maxsplit=1) for h in hosts)
         )
     if "stop_grace_period" in spec:
-        args["stop_timeout"] = int(_seconds(spec["stop_grace_period"]))
+        args["stop_timeout"] = int(parse_duration(spec["stop_grace_period"]))
     if "ulimits" in spec:
         args["ulimits"] = [
             f"{k}:{v}:{v}" if not isinstance(v, Mapping) else f"{k}:{v['soft']}:{v['hard']}"
@@ -304,12 +305,6 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
         args["pull"] = spec["pull_policy"]
     tasks.append({"name": f"service {service}", "container": args})
     return tasks
-
-
-def _seconds(text: Any) -> float:
-    from ..options.values import parse_duration
-
-    return parse_duration(text)
 
 
 def _healthcheck(spec: Mapping[str, Any]) -> dict[str, Any]:
