@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shlex
 from typing import Any
 
@@ -17,9 +16,9 @@ from ..settings import SHARED, SettingTraits, settings
 from .argv import CommandError, HelpShown, Parser, key_value
 from .commands import COMMANDS, Context, find
 from .commands.images import add_build_options, build_options
+from .expand import caller_names, expand
 from .globalflags import split_global_flags
 
-_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
 _USAGE_SUMMARY = "\n".join(
     f"  {name:<22} {cmd.parser.description}" for name, cmd in sorted(COMMANDS.items()) if name == cmd.name
 )
@@ -46,12 +45,8 @@ class DockerMagics(Magics, SettingTraits):
     # -- running a line -----------------------------------------------------------------------
 
     def _argv(self, line: str) -> list[str]:
-        if self.expand_vars and self.shell is not None:
-            # {{ ... }} is docker's own template syntax (--format): kept as written, never expanded
-            kept = _TEMPLATE.findall(line)
-            line = _TEMPLATE.sub(lambda m: f"\x00{kept.index(m.group())}\x00", line)
-            line = self.shell.var_expand(line, depth=2)
-            line = re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], line)
+        if self.expand_vars and self.shell is not None and ("$" in line or "{" in line):
+            line = expand(line, caller_names(self.shell.user_ns))
         try:
             return shlex.split(line, comments=True)  # as a shell: a word starting with # begins a comment
         except ValueError as exc:
