@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 class DockerError(Exception):
     """Base of every error dockmagic raises on purpose."""
+
+    partial: Any = None  # what arrived before the error, where it is worth keeping (a stats series)
 
     def __str__(self) -> str:
         # One line, whatever the engine sent: notebooks show str(error) as the whole story.
@@ -27,6 +30,18 @@ class EngineUnavailable(DockerError):
         self.host, self.reason, self.hint = host, reason, hint
         text = f"cannot reach the Docker engine at {host}: {reason}"
         super().__init__(f"{text}. {hint}" if hint else text)
+
+
+class EngineSilent(EngineUnavailable):
+    """The engine took a request and gave no answer within the read timeout."""
+
+    def __init__(self, host: str, request: str, seconds: float) -> None:
+        DockerError.__init__(
+            self,
+            f"the Docker engine at {host} took {request} and gave no answer within {seconds:g} s (hung or"
+            " overloaded?). Engine(timeout=...) or DOCKER_CLIENT_TIMEOUT sets that limit",
+        )
+        self.host, self.reason, self.hint = host, f"no answer within {seconds:g} s", ""
 
 
 class APIError(DockerError):
@@ -60,6 +75,10 @@ class APIVersionError(DockerError):
 
 class StreamError(DockerError):
     """A stream from the engine broke off or could not be parsed."""
+
+
+class StreamCut(StreamError):
+    """A stream ended while what it streams goes on: cut on the way (a proxy, the network)."""
 
 
 class OperationFailed(DockerError):

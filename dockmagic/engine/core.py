@@ -18,8 +18,18 @@ from .hosts import Host, TLSConfig, resolve_host
 from .streams import Chunk, Stream, demux, progress
 from .transport import CONNECT_TIMEOUT, BaseTransport, HijackedSocket, Transport
 
-READ_TIMEOUT = 120.0  # seconds for a plain (non-streaming) answer
+# Seconds for a plain answer (streams, prunes and commits wait as long as they take; Ctrl-C ends
+# any wait). docker-py's default; DOCKER_CLIENT_TIMEOUT sets it, as for docker-compose.
+READ_TIMEOUT = 60.0
 Params = dict[str, Any]
+
+
+def client_timeout() -> float:
+    text = os.environ.get("DOCKER_CLIENT_TIMEOUT", "")
+    try:
+        return float(text) if text and 0 < float(text) < 1e6 else READ_TIMEOUT
+    except ValueError:
+        return READ_TIMEOUT
 
 
 def _dots(segment: str) -> str:
@@ -72,6 +82,8 @@ def raw_chunks(resp: requests.Response, size: int = 65536) -> Iterator[bytes]:
             if not data:
                 return
             yield data
+    except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
+        raise StreamError(f"the engine went silent in the middle of a stream ({exc})") from None
     except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
         raise StreamError(f"the stream from the engine broke off: {exc}") from None
     finally:
@@ -87,13 +99,13 @@ class EngineCore:
         *,
         tls: TLSConfig | None = None,
         version: str | None = None,
-        timeout: float = READ_TIMEOUT,
+        timeout: float | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
         transport: BaseTransport | None = None,
     ) -> None:
         self.host: Host = transport.host if transport is not None else resolve_host(host, tls)
         self.transport: BaseTransport = transport or Transport(self.host, connect_timeout)
-        self.timeout = timeout
+        self.timeout = timeout if timeout is not None else client_timeout()
         self._version = version or os.environ.get("DOCKER_API_VERSION") or None
         if self._version:
             versions.negotiate(self._version)  # validate early

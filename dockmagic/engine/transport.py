@@ -19,7 +19,7 @@ import requests_unixsocket
 from requests_unixsocket.adapters import UnixHTTPConnection, UnixHTTPConnectionPool
 from urllib3.connectionpool import HTTPConnectionPool
 
-from ..errors import EngineUnavailable, StreamError, api_error
+from ..errors import EngineSilent, EngineUnavailable, StreamError, api_error
 from .hosts import Host
 
 CONNECT_TIMEOUT = 1.5  # seconds: a dead engine must fail fast, not hang a notebook
@@ -215,9 +215,7 @@ class Transport:
             )
         except (requests.ConnectionError, requests.Timeout) as exc:
             if isinstance(exc, requests.ReadTimeout):
-                raise EngineUnavailable(
-                    str(self.host), f"no answer to {method} {path} within {read_timeout}s"
-                ) from None
+                raise EngineSilent(str(self.host), f"{method} {path}", read_timeout or 0) from None
             raise unavailable(self.host, exc) from None
 
     # -- raw sockets for attach / exec (the engine "hijacks" the HTTP connection) --------------

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import functools
+import os
+import signal
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..engine import Engine
-from ..errors import ContainerFailed
+from ..errors import ContainerFailed, DockerError
 from ..options import as_command
 from ..options.values import as_env, env_entry, read_kv_file
 from ..render.results import ExecResult
 from .output import LiveOutput
 from .session import pick
-from .streaming import pump
+from .streaming import confirm_ended, pump
 from .terminal import converse
 
 
@@ -70,6 +72,10 @@ def exec_(
                 return ExecResult(container=container, command=cmd, detached=True)
         else:
             pump(sock, tty, live, data)
+        confirm_ended(lambda: _exec_running(engine, exec_id), f"exec {' '.join(cmd)} in {container}")
+    except KeyboardInterrupt:
+        _interrupt(engine, exec_id)
+        raise
     finally:
         live.close()
     result = ExecResult(
@@ -84,3 +90,50 @@ def exec_(
     if check and result.exit_code != 0:
         raise ContainerFailed(f"exec {' '.join(cmd)}", result.exit_code or 0, result.stderr)
     return result
+
+
+def _exec_running(engine: Engine, exec_id: str) -> bool:
+    return bool(engine.exec_inspect(exec_id).get("Running"))
+
+
+def _host_process(engine: Engine, exec_id: str) -> int | None:
+    """The exec's process as this machine sees it, when the engine runs here and this is that
+    process (its cgroup names the container): the Engine API has no way to signal an exec."""
+    info = engine.exec_inspect(exec_id)
+    pid, container = info.get("Pid"), str(info.get("ContainerID") or "")
+    if not info.get("Running") or not pid or not container or not engine.host.url.startswith("unix://"):
+        return None
+    try:
+        with open(f"/proc/{int(pid)}/cgroup", encoding="ascii", errors="replace") as f:
+            return int(pid) if container in f.read() else None
+    except OSError:
+        return None
+
+
+def _interrupt(engine: Engine, exec_id: str) -> None:
+    """Ctrl-C: the command stops too (SIGINT, then SIGKILL half a second later), as it would at a
+    terminal; the docker CLI leaves it running. Never raises: the interrupt is what the user sees."""
+    try:
+        for sig in (signal.SIGINT, signal.SIGKILL):
+            pid = _host_process(engine, exec_id)
+            if pid is None:
+                return
+            try:
+                os.kill(pid, sig)
+            except PermissionError:  # not root here: the container's root sends it, by its own number
+                _kill_inside(engine, exec_id, pid, sig)
+            for _ in range(25):
+                if not _exec_running(engine, exec_id):
+                    return
+                time.sleep(0.02)
+    except (DockerError, OSError, KeyboardInterrupt):
+        pass
+
+
+def _kill_inside(engine: Engine, exec_id: str, pid: int, sig: signal.Signals) -> None:
+    with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+        inner = next((line.split()[-1] for line in f if line.startswith("NSpid:")), None)
+    if inner:
+        container = engine.exec_inspect(exec_id)["ContainerID"]
+        cmd = ["kill", "-s", sig.name.removeprefix("SIG"), inner]
+        engine.exec_start(engine.container_exec(container, {"Cmd": cmd, "User": "0"})["Id"], detach=True)

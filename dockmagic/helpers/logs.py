@@ -8,7 +8,7 @@ from ..engine import Engine
 from ..render.results import LogsResult
 from .output import LiveOutput
 from .session import pick
-from .streaming import pump
+from .streaming import confirm_ended, container_running, pump
 from .timeparse import to_timestamp
 
 
@@ -44,6 +44,8 @@ def logs(
     )
     try:
         live.feed_all(stream)
+        if follow:  # followed logs end when the container stops
+            confirm_ended(lambda: container_running(engine, info["Id"]), info["Name"].lstrip("/"))
     finally:  # also on Ctrl-C: the connection is closed, what arrived was shown
         stream.close()
         live.close()
@@ -61,6 +63,7 @@ def attach(container: str, *, quiet: bool = False, engine: Engine | None = None)
     sock = engine.container_attach(info["Id"], stdin=False)
     try:
         pump(sock, bool(info["Config"].get("Tty")), live, None)
+        confirm_ended(lambda: container_running(engine, info["Id"]), info["Name"].lstrip("/"))
     finally:
         sock.close()
         live.close()

@@ -21,7 +21,7 @@ from .images import pull as pull_image
 from .output import LiveOutput
 from .sampling import Sampler
 from .session import pick
-from .streaming import pump
+from .streaming import confirm_ended, container_running, pump
 from .terminal import converse
 
 _PULL_POLICIES = ("missing", "always", "never")
@@ -241,6 +241,7 @@ def run(
                 return result
         else:
             pump(sock, tty, live, data if attach_in else None, deadline)
+        confirm_ended(lambda: container_running(engine, cid), result.name)
         result.exit_code = exited.code() if exited else engine.container_wait(cid)["StatusCode"]
         exited = None
     except TimeoutError:
@@ -256,6 +257,8 @@ def run(
         if sampler:
             sampler.stop()
             result.stats = StatsSeries(sampler.snapshot())
+            for error in sampler.errors:  # the run itself went well: its stats are what is incomplete
+                print(f"warning: stats incomplete: {error}", file=sys.stderr)
         live.close()
         result.stdout, result.stderr, result.hidden_lines = live.stdout, live.stderr, live.hidden_lines
         result.duration = time.monotonic() - started

@@ -8,8 +8,9 @@ import time
 from typing import Any
 
 from ..engine import Engine
-from ..errors import DockerError
+from ..errors import DockerError, StreamCut
 from .measures import measures
+from .streaming import container_running
 
 
 class Sampler:
@@ -26,6 +27,7 @@ class Sampler:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.errors: list[DockerError] = []
 
     def start(self) -> Sampler:
         for target in self.targets:
@@ -37,34 +39,56 @@ class Sampler:
         return self
 
     def _follow(self, target: dict[str, Any]) -> None:
-        last = 0.0
+        """Record one container's samples; a stream that breaks or ends while its container still
+        runs is an error (kept in ``errors``), not the end of its series."""
+        error: DockerError | None = None
         try:
-            stream = self.engine.container_stats(target["id"], stream=True)
-            try:
-                for sample in stream:
-                    # After its container stops the engine keeps sending empty samples ("read" at year 1).
-                    if self._stop.is_set() or str(sample.get("read", "")).startswith("0001-"):
-                        break
-                    now = time.time()
-                    if now - last < self.interval * 0.9:
-                        continue
-                    last = now
-                    record = {
-                        "t": round(now - self.started, 3),
-                        "time": now,
-                        "container": target["name"],
-                        "id": target["id"],
-                        "state": "running",
-                        **measures(sample),
-                    }
-                    if not (sample.get("precpu_stats") or {}).get("system_cpu_usage"):
-                        record["cpu_percent"] = math.nan  # the first sample has no previous one to compare
-                    with self._lock:
-                        self.records.append(record)
-            finally:
-                stream.close()
+            if self._record(target):
+                return
+        except DockerError as exc:
+            error = exc
+        if self._stop.is_set():
+            return
+        try:
+            running = container_running(self.engine, target["id"])
         except DockerError:
-            pass  # removed or stopped while sampling: its series simply ends
+            running = True  # the engine itself is gone: the error stands
+        if running:
+            self.errors.append(error or StreamCut(f"the stats stream of {target['name']} ended while it still runs"))
+
+    def _record(self, target: dict[str, Any]) -> bool:
+        """Whether the stream ended as it should: stopped by us, or its container stopped."""
+        last = 0.0
+        stream = self.engine.container_stats(target["id"], stream=True)
+        try:
+            for sample in stream:
+                # After its container stops the engine keeps sending empty samples ("read" at year 1).
+                if self._stop.is_set() or str(sample.get("read", "")).startswith("0001-"):
+                    return True
+                now = time.time()
+                if now - last < self.interval * 0.9:
+                    continue
+                last = now
+                record = {
+                    "t": round(now - self.started, 3),
+                    "time": now,
+                    "container": target["name"],
+                    "id": target["id"],
+                    "state": "running",
+                    **measures(sample),
+                }
+                if not (sample.get("precpu_stats") or {}).get("system_cpu_usage"):
+                    record["cpu_percent"] = math.nan  # the first sample has no previous one to compare
+                with self._lock:
+                    self.records.append(record)
+        finally:
+            stream.close()
+        return False
+
+    def check(self) -> None:
+        """Raise the first stream that failed (what was recorded stays in the sampler)."""
+        if self.errors:
+            raise self.errors[0]
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self._lock:

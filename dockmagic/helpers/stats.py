@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..engine import Engine
-from ..errors import NotFound
+from ..errors import DockerError, NotFound
 from ..render.stats import STATS_COLUMNS, StatsSeries, lookup
 from ..render.table import Table
 from .measures import measures
@@ -98,7 +98,17 @@ def sample(
             time.sleep(min(0.1, max(end - time.monotonic(), 0)))
     finally:  # Ctrl-C included: stop the threads, keep what was recorded
         sampler.stop()
-    return StatsSeries(sampler.snapshot(), interval)
+    return _checked(sampler, StatsSeries(sampler.snapshot(), interval))
+
+
+def _checked(sampler: Sampler, series: StatsSeries) -> StatsSeries:
+    """The series, unless a stream broke: then the error, with what was recorded as ``partial``."""
+    try:
+        sampler.check()
+    except DockerError as exc:
+        exc.partial = series
+        raise
+    return series
 
 
 def watch(
@@ -142,4 +152,4 @@ def watch(
     series.records = sampler.snapshot()
     if plot and series.records:
         view.show(PNG(figure_png(series.plot())))  # the final figure stays in the saved notebook
-    return series
+    return _checked(sampler, series)

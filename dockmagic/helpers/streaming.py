@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from ..engine import Engine
 from ..engine.streams import demux
 from ..engine.transport import HijackedSocket
+from ..errors import NotFound, StreamCut
 from .output import LiveOutput
 
 
@@ -41,3 +44,21 @@ def pump(sock: HijackedSocket, tty: bool, live: LiveOutput, stdin: bytes | None,
         for chunk in demux(sock.chunks(deadline=deadline), tty):
             live.feed(chunk)
     sock.close()
+
+
+def confirm_ended(still_running: Callable[[], bool], what: str, grace: float = 1.0) -> None:
+    """A stream that ended is an ending only if what it streamed has ended too. The engine closes
+    attach, exec and followed logs when the process exits, so one still running a moment later means
+    the stream was cut on the way (a clean-looking end, at a frame boundary, looks like any other)."""
+    deadline = time.monotonic() + grace
+    while still_running():
+        if time.monotonic() >= deadline:
+            raise StreamCut(f"the stream from {what} ended while it still runs: its output is incomplete (cut?)")
+        time.sleep(0.02)
+
+
+def container_running(engine: Engine, container: str) -> bool:
+    try:
+        return bool(engine.container_inspect(container)["State"].get("Running"))
+    except NotFound:
+        return False  # removed at its exit (--rm)

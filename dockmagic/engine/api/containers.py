@@ -84,13 +84,15 @@ class ContainerAPI(EngineCore):
             "tail": tail,
             "details": details,
         }
-        return self._output("GET", f"/containers/{quote_segment(id)}/logs", tty, params=params)
+        # without follow the engine sends what it has at once; silence is a hung engine
+        timeout = None if follow else self.timeout
+        return self._output("GET", f"/containers/{quote_segment(id)}/logs", tty, params=params, timeout=timeout)
 
     def container_changes(self, id: str) -> list[dict[str, Any]]:
         return self._json("GET", f"/containers/{quote_segment(id)}/changes") or []
 
     def container_export(self, id: str) -> Stream[bytes]:
-        return self._bytes("GET", f"/containers/{quote_segment(id)}/export")
+        return self._bytes("GET", f"/containers/{quote_segment(id)}/export", timeout=self.timeout)
 
     @overload
     def container_stats(self, id: str, stream: Literal[True] = ..., one_shot: bool = ...) -> Stream[dict[str, Any]]: ...
@@ -106,7 +108,10 @@ class ContainerAPI(EngineCore):
             self.require("1.41", "stats one-shot")
         params = {"stream": stream, "one-shot": one_shot or None}
         if stream:
-            return self._json_stream("GET", f"/containers/{quote_segment(id)}/stats", "stats", params=params)
+            # a sample a second: a minute of silence is a hung engine
+            return self._json_stream(
+                "GET", f"/containers/{quote_segment(id)}/stats", "stats", params=params, timeout=self.timeout
+            )
         return dict(self._json("GET", f"/containers/{quote_segment(id)}/stats", params=params) or {})
 
     def container_resize(self, id: str, h: int, w: int) -> None:
@@ -193,7 +198,9 @@ class ContainerAPI(EngineCore):
 
     def container_archive(self, id: str, path: str) -> tuple[dict[str, Any], Stream[bytes]]:
         """A tar stream of ``path`` in the container, with the path's stat."""
-        resp = self._request("GET", f"/containers/{quote_segment(id)}/archive", params={"path": path}, stream=True)
+        resp = self._request(
+            "GET", f"/containers/{quote_segment(id)}/archive", params={"path": path}, stream=True, timeout=self.timeout
+        )
         return path_stat(resp.headers), byte_stream(resp)
 
     def put_container_archive(
@@ -216,4 +223,4 @@ class ContainerAPI(EngineCore):
         return path_stat(resp.headers)
 
     def container_prune(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self._json("POST", "/containers/prune", params={"filters": filters})
+        return self._json("POST", "/containers/prune", params={"filters": filters}, timeout=None)

@@ -68,7 +68,8 @@ class ImageAPI(EngineCore):
         self, keep_storage: int | None = None, all: bool = False, filters: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         self.require("1.31", "build prune")
-        return self._json("POST", "/build/prune", params={"keep-storage": keep_storage, "all": all, "filters": filters})
+        params = {"keep-storage": keep_storage, "all": all, "filters": filters}
+        return self._json("POST", "/build/prune", params=params, timeout=None)
 
     def image_create(
         self,
@@ -123,7 +124,7 @@ class ImageAPI(EngineCore):
         return self._json("GET", "/images/search", params={"term": term, "limit": limit, "filters": filters})
 
     def image_prune(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self._json("POST", "/images/prune", params={"filters": filters})
+        return self._json("POST", "/images/prune", params={"filters": filters}, timeout=None)
 
     def image_commit(
         self,
@@ -146,7 +147,7 @@ class ImageAPI(EngineCore):
             "pause": pause,
             "changes": changes,
         }
-        return self._json("POST", "/commit", params=params, json=config or {})
+        return self._json("POST", "/commit", params=params, json=config or {}, timeout=None)
 
     def image_get(self, name: str) -> Stream[bytes]:
         """``docker save`` of one image: a tar stream."""

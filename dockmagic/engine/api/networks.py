@@ -29,4 +29,4 @@ class NetworkAPI(EngineCore):
         self._ok("POST", f"/networks/{quote_segment(id)}/disconnect", json={"Container": container, "Force": force})
 
     def network_prune(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self._json("POST", "/networks/prune", params={"filters": filters})
+        return self._json("POST", "/networks/prune", params={"filters": filters}, timeout=None)

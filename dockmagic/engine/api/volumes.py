@@ -28,4 +28,4 @@ class VolumeAPI(EngineCore):
         self._ok("DELETE", f"/volumes/{quote_segment(name)}", params={"force": force})
 
     def volume_prune(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self._json("POST", "/volumes/prune", params={"filters": filters})
+        return self._json("POST", "/volumes/prune", params={"filters": filters}, timeout=None)
