@@ -46,7 +46,10 @@ def leftovers(engine: Engine) -> list[str]:
 def remove_all(engine: Engine) -> None:
     flt = {"label": [LABEL]}
     for c in engine.container_list(all=True, filters=flt):
-        engine.container_delete(c["Id"], force=True, v=True)
+        try:
+            engine.container_delete(c["Id"], force=True, v=True)
+        except NotFound:
+            pass  # the engine's own cleanup got there first (a broken build's step container)
     for n in engine.network_list(filters=flt):
         engine.network_delete(n["Id"])
     for v in engine.volume_list(filters=flt).get("Volumes") or []:

@@ -89,9 +89,14 @@ def memory_member(name: str, content: bytes, mode: int = 0o644, uid: int = 0, gi
 class ChunkReader(io.RawIOBase):
     """A read-only file over an iterator of byte chunks (for tarfile's stream mode)."""
 
+    # enough to look back at where tarfile stopped: it reads a record ahead, the buffer a chunk
+    TAIL = CHUNK + 4 * tarfile.RECORDSIZE
+
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks = iter(chunks)
         self._buf = b""
+        self.delivered = 0
+        self._tail = bytearray()  # the last bytes handed out, ending at ``delivered``
 
     def readable(self) -> bool:
         return True
@@ -104,8 +109,18 @@ class ChunkReader(io.RawIOBase):
                 return 0
         n = min(len(b), len(self._buf))
         b[:n] = self._buf[:n]
+        self._tail += self._buf[:n]
+        del self._tail[: -self.TAIL]
+        self.delivered += n
         self._buf = self._buf[n:]
         return n
+
+    def end_marker_at(self, offset: int) -> bool:
+        """Whether a zero block (a tar archive's end) was read at ``offset``: tarfile also stops,
+        silently, at a cut or a corrupt header after the first member."""
+        start = offset - (self.delivered - len(self._tail))
+        block = self._tail[start : start + tarfile.BLOCKSIZE] if start >= 0 else b""
+        return len(block) == tarfile.BLOCKSIZE and not any(block)
 
 
 def _inside(root: str, path: str) -> bool:
@@ -145,49 +160,16 @@ def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None 
     write through a symlink that leads outside. The safe members are still extracted; then
     UnsafeArchive names what was refused. Returns (members, bytes)."""
     root = os.path.realpath(dest)
-    count = total = 0
     refused: list[str] = []  # for the error message
     refused_names: list[str] = []  # nothing may be extracted beneath these
-    with tarfile.open(fileobj=io.BufferedReader(ChunkReader(chunks), CHUNK), mode="r|") as tar:
-        for member in tar:
-            name = _rename(member.name, rename)
-            target = os.path.normpath(os.path.join(root, name))
-            # The parent may be a symlink extracted earlier (or already there): resolve it.
-            parent = os.path.realpath(os.path.dirname(target))
-            under_refused = any(name.startswith(r + "/") for r in refused_names)
-            if os.path.isabs(name) or not _inside(root, target) or not _inside(root, parent) or under_refused:
-                refused.append(member.name)
-                refused_names.append(name)
-                continue
-            target = os.path.join(parent, os.path.basename(target))
-            if member.issym() or member.islnk():
-                link = _rename(member.linkname, rename) if member.islnk() else member.linkname
-                base = root if member.islnk() else parent
-                # resolved against what is on disk: a link through links extracted before (a chain of
-                # "up -> ../.." folders) must not reach outside either
-                resolved = os.path.realpath(os.path.join(base, link))
-                if os.path.isabs(link) or not _inside(root, resolved):
-                    refused.append(f"{member.name} -> {member.linkname}")
-                    refused_names.append(name)
-                    continue
-            os.makedirs(parent, exist_ok=True)  # archives may omit folders; parent is inside root
-            replaced = os.path.islink(target) or (os.path.lexists(target) and not os.path.isdir(target))
-            if replaced and not member.isreg():
-                os.unlink(target)  # replace it: never write through an existing link
-            if member.isdir():
-                os.makedirs(target, exist_ok=True)
-                os.chmod(target, (member.mode & 0o777) | 0o700)
-            elif member.issym():
-                os.symlink(member.linkname, target)
-            elif member.islnk():
-                os.link(resolved, target)
-            elif member.isreg():
-                total += _write_member(tar, member, target)
-            else:
-                continue  # devices and fifos are not recreated on the host
-            if not member.issym():  # never through a link: a hard link may point at a symlink
-                os.utime(target, (member.mtime, member.mtime), follow_symlinks=False)
-            count += 1
+    reader = ChunkReader(chunks)
+    try:
+        with tarfile.open(fileobj=io.BufferedReader(reader, CHUNK), mode="r|") as tar:
+            count, total = _extract_members(tar, root, rename, refused, refused_names)
+            if not reader.end_marker_at(tar.offset):
+                raise StreamError(f"the archive ended after {count} entries without its end: cut or corrupt")
+    except tarfile.TarError as exc:
+        raise StreamError(f"the archive from the engine is corrupt or cut: {exc}") from None
     if refused:
         shown = ", ".join(refused[:3]) + (f" and {len(refused) - 3} more" if len(refused) > 3 else "")
         raise UnsafeArchive(
@@ -195,3 +177,97 @@ def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None 
             f"land or point outside it: {shown}"
         )
     return count, total
+
+
+def _extract_members(
+    tar: tarfile.TarFile, root: str, rename: tuple[str, str] | None, refused: list[str], refused_names: list[str]
+) -> tuple[int, int]:
+    count = total = 0
+    for member in tar:
+        name = _rename(member.name, rename)
+        target = os.path.normpath(os.path.join(root, name))
+        # The parent may be a symlink extracted earlier (or already there): resolve it.
+        parent = os.path.realpath(os.path.dirname(target))
+        under_refused = any(name.startswith(r + "/") for r in refused_names)
+        if os.path.isabs(name) or not _inside(root, target) or not _inside(root, parent) or under_refused:
+            refused.append(member.name)
+            refused_names.append(name)
+            continue
+        target = os.path.join(parent, os.path.basename(target))
+        if member.issym() or member.islnk():
+            link = _rename(member.linkname, rename) if member.islnk() else member.linkname
+            base = root if member.islnk() else parent
+            # resolved against what is on disk: a link through links extracted before (a chain of
+            # "up -> ../.." folders) must not reach outside either
+            resolved = os.path.realpath(os.path.join(base, link))
+            if os.path.isabs(link) or not _inside(root, resolved):
+                refused.append(f"{member.name} -> {member.linkname}")
+                refused_names.append(name)
+                continue
+        os.makedirs(parent, exist_ok=True)  # archives may omit folders; parent is inside root
+        replaced = os.path.islink(target) or (os.path.lexists(target) and not os.path.isdir(target))
+        if replaced and not member.isreg():
+            os.unlink(target)  # replace it: never write through an existing link
+        if member.isdir():
+            os.makedirs(target, exist_ok=True)
+            os.chmod(target, (member.mode & 0o777) | 0o700)
+        elif member.issym():
+            os.symlink(member.linkname, target)
+        elif member.islnk():
+            os.link(resolved, target)
+        elif member.isreg():
+            total += _write_member(tar, member, target)
+        else:
+            continue  # devices and fifos are not recreated on the host
+        if not member.issym():  # never through a link: a hard link may point at a symlink
+            os.utime(target, (member.mtime, member.mtime), follow_symlinks=False)
+        count += 1
+    return count, total
+
+
+class TarEnd:
+    """Follows a tar stream's headers as it passes (file data is skipped, not read), to tell an
+    archive that ended from one cut at a member's edge: only a zero block where a header is due is
+    an end."""
+
+    def __init__(self) -> None:
+        self._skip = 0  # data bytes (with padding) before the next header
+        self._header = bytearray()
+        self.ended = False
+
+    def feed(self, data: bytes) -> None:
+        at = 0
+        while at < len(data) and not self.ended:
+            if self._skip:
+                step = min(self._skip, len(data) - at)
+                self._skip -= step
+                at += step
+                continue
+            take = data[at : at + tarfile.BLOCKSIZE - len(self._header)]
+            self._header += take
+            at += len(take)
+            if len(self._header) < tarfile.BLOCKSIZE:
+                return
+            block = bytes(self._header)
+            self._header.clear()
+            if not any(block):
+                self.ended = True
+                return
+            try:
+                size = tarfile.TarInfo.frombuf(block, "utf-8", "surrogateescape").size
+            except tarfile.TarError as exc:
+                raise StreamError(f"the archive from the engine is corrupt: {exc}") from None
+            self._skip = -(-size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE
+
+
+def write_tar(chunks: Iterable[bytes], path: str | os.PathLike[str]) -> Path:
+    """A tar stream into a file, whole or not at all: a stream cut anywhere (a member's edge too)
+    leaves what was there before."""
+    watch = TarEnd()
+    with replacing(path) as f:
+        for chunk in chunks:
+            watch.feed(chunk)
+            f.write(chunk)
+        if not watch.ended:
+            raise StreamError(f"the archive for {path} ended without its end: cut on the way; nothing written")
+    return Path(path).expanduser()

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..engine import Engine
 from ..engine.streams import STDOUT, Chunk
-from ..errors import OperationFailed, OptionError, host_files
+from ..errors import OperationFailed, OptionError, StreamCut, host_files
 from ..render.results import BuildResult
 from .archive import coalesce, memory_member, tar_end, tar_members
 from .dockerignore import Ignore
@@ -100,6 +100,8 @@ def build(
                 live.feed(Chunk(STDOUT, text.encode()))
             if (message.get("aux") or {}).get("ID"):
                 result.image_id = message["aux"]["ID"]
+        if not result.image_id:  # the engine ends every build it finishes with the image's ID
+            raise StreamCut(f"the build stream ended before the image was made{f' (at {step})' if step else ''}")
     except OperationFailed as exc:
         raise OperationFailed(f"{step}: {exc.message}" if step else exc.message, "build") from None
     finally:

@@ -9,11 +9,11 @@ from typing import Any
 
 from ..engine import Engine
 from ..errors import DockerError, Missing, NotFound, PartlyFailed
-from ..hostfiles import replacing
 from ..options import update_body
 from ..render.formats import Formatted
 from ..render.table import Table
 from ..render.tree import Inspection
+from .archive import write_tar
 from .session import pick
 from .tables import changes_table, containers_table, top_table
 
@@ -102,10 +102,7 @@ def diff(container: str, *, engine: Engine | None = None) -> Table:
 
 def export(container: str, path: str | os.PathLike[str], *, engine: Engine | None = None) -> Path:
     """Write the container's filesystem as a tar file, streamed (never whole in memory)."""
-    with replacing(path) as f:
-        for chunk in pick(engine).container_export(container):
-            f.write(chunk)
-    return Path(path).expanduser()
+    return write_tar(pick(engine).container_export(container), path)
 
 
 def each(containers: tuple[str, ...] | list[str], action: Callable[[str], Any], verb: str) -> list[str]:

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
-from ..errors import host_files
-from ..hostfiles import replacing
+from ..errors import NotFound, StreamCut, host_files
 from ..render.results import ImageResult
 from ..render.table import Column, Table
 from ..render.text import shorten
 from ..render.tree import Inspection
 from ..render.units import ago, human_size
+from .archive import write_tar
 from .auth import Credentials, credentials_for, explicit
 from .progress import LayerProgress
 from .session import pick
@@ -46,6 +46,11 @@ def pull(
     stream = pick(engine).image_create(name, tag=tag or "latest", platform=platform, auth=_auth(ref, auth))
     for _ in progress.run(stream):
         pass
+    if not any(s.startswith("Status: ") for s in progress.statuses):  # how the engine ends a pull
+        try:
+            pick(engine).image_inspect(ref)
+        except NotFound:
+            raise StreamCut(f"the pull of {ref} ended before the image was there (cut on the way?)") from None
     return ImageResult(stdout="\n".join(progress.statuses), action="pulled", ref=ref, digest=progress.digest)
 
 
@@ -55,6 +60,8 @@ def push(ref: str, *, auth: Any = None, quiet: bool = False, engine: Engine | No
     progress = LayerProgress("push", show=not quiet)
     for _ in progress.run(pick(engine).image_push(name, tag=tag, auth=_auth(ref, auth))):
         pass
+    if not progress.digest:  # the registry's digest is how a push ends
+        raise StreamCut(f"the push of {ref} ended before the registry confirmed it (cut on the way?)")
     return ImageResult(stdout="\n".join(progress.statuses), action="pushed", ref=ref, digest=progress.digest)
 
 
@@ -75,10 +82,7 @@ def rmi(*images: str, force: bool = False, no_prune: bool = False, engine: Engin
 def save(images: str | Iterable[str], path: str | os.PathLike[str], *, engine: Engine | None = None) -> Path:
     """``docker save -o``: images to a tar file, streamed."""
     names = [images] if isinstance(images, str) else list(images)
-    with replacing(path) as f:  # a missing image must not empty an archive that is there
-        for chunk in pick(engine).image_get_all(names):
-            f.write(chunk)
-    return Path(path).expanduser()
+    return write_tar(pick(engine).image_get_all(names), path)  # a missing image empties no archive
 
 
 def _file_chunks(path: Path) -> Iterable[bytes]:
