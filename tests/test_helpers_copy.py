@@ -148,3 +148,21 @@ def test_pre_existing_symlink_in_destination_is_not_followed(tmp_path: Path) -> 
     with pytest.raises(UnsafeArchive):
         extract([malicious_tar(("trap/escape.txt", "file", "x"))], dest)
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_through_a_link_to_a_folder_and_from_the_root(engine: Engine, box: str, tmp_path: Path) -> None:
+    """As docker cp: a file copied onto a link to a folder lands in that folder (the link stays);
+    'C:/folder/.' is the folder's contents; 'C:/' copies the root (links that lead out refused)."""
+    dockmagic.exec(box, "sh -c 'mkdir -p /data/sub && echo d > /data/f && ln -s /data /linkdir'", engine=engine)
+    f = tmp_path / "f.txt"
+    f.write_text("x")
+    dockmagic.cp(str(f), f"{box}:/linkdir", engine=engine)
+    out = dockmagic.exec(box, "sh -c 'readlink /linkdir; cat /data/f.txt'", quiet=True, engine=engine).stdout
+    assert out == "/data\nx"
+    (tmp_path / "contents").mkdir()
+    dockmagic.cp(f"{box}:/data/.", tmp_path / "contents", engine=engine)
+    assert sorted(os.listdir(tmp_path / "contents")) == ["f", "f.txt", "sub"]
+    with pytest.raises(DockerError) as exc:
+        dockmagic.cp(f"{box}:/", tmp_path / "root", engine=engine)
+    assert "refused" in str(exc.value) and "/linkdir -> /data" in str(exc.value)
+    assert (tmp_path / "root" / "data" / "f").read_text() == "d\n" and (tmp_path / "root" / "bin").is_dir()

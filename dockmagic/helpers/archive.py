@@ -9,7 +9,7 @@ import tarfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..errors import DockerError, StreamError
+from ..errors import DockerError, StreamError, host_files
 from ..hostfiles import replacing
 
 BLOCK = 512
@@ -130,6 +130,9 @@ def _inside(root: str, path: str) -> bool:
 def _rename(name: str, rename: tuple[str, str] | None) -> str:
     if rename is None:
         return name
+    if rename[0] == "/":  # a copy of the root: the engine names its members "" and "/bin", ...
+        rest = name.strip("/")
+        return f"{rename[1]}/{rest}" if rest else rename[1]
     first, _, rest = name.partition("/")
     return rename[1] + ("/" + rest if rest else "") if first == rename[0] else name
 
@@ -165,7 +168,8 @@ def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None 
     reader = ChunkReader(chunks)
     try:
         with tarfile.open(fileobj=io.BufferedReader(reader, CHUNK), mode="r|") as tar:
-            count, total = _extract_members(tar, root, rename, refused, refused_names)
+            with host_files("extract into"):  # a name too long here, a link to nothing: one line
+                count, total = _extract_members(tar, root, rename, refused, refused_names)
             if not reader.end_marker_at(tar.offset):
                 raise StreamError(f"the archive ended after {count} entries without its end: cut or corrupt")
     except tarfile.TarError as exc:
@@ -185,6 +189,8 @@ def _extract_members(
     count = total = 0
     for member in tar:
         name = _rename(member.name, rename)
+        if os.path.normpath(name or ".") == ".":
+            continue  # the destination itself (a copy of a folder's contents: "./a", "./b")
         target = os.path.normpath(os.path.join(root, name))
         # The parent may be a symlink extracted earlier (or already there): resolve it.
         parent = os.path.realpath(os.path.dirname(target))

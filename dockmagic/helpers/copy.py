@@ -61,6 +61,9 @@ def _into_container(engine: Engine, src: Path, container: str, path: str) -> Non
     if not src.exists() and not src.is_symlink():
         raise DockerError(f"no such file or folder on the host: {src}")
     target = stat(container, path, engine)
+    if target is not None and target.get("linkTarget"):  # as docker cp: through a link, to where it leads
+        path = target["linkTarget"]
+        target = stat(container, path, engine)
     if target is not None and is_dir(target):
         folder, name = path, src.name  # into an existing folder
     else:
@@ -75,7 +78,7 @@ def _into_container(engine: Engine, src: Path, container: str, path: str) -> Non
 def _to_host(engine: Engine, container: str, path: str, dst: Path) -> tuple[int, int]:
     info, chunks = engine.container_archive(container, path)
     if dst.is_dir():
-        return extract(chunks, dst)
+        return extract(chunks, dst, rename=("/", ".") if info.get("name") == "/" else None)
     if not dst.parent.is_dir():
         chunks.close()
         raise DockerError(f"the folder {dst.parent} does not exist on the host")
