@@ -127,8 +127,8 @@ def _raw(sock: socket.socket, buf: bytes) -> Any:
 class FaultProxy:
     """A listening proxy; ``engine()`` is a client through it."""
 
-    def __init__(self, upstream: str = UPSTREAM) -> None:
-        self.upstream = upstream
+    def __init__(self, upstream: str = UPSTREAM, read_only: bool = False) -> None:
+        self.upstream, self.read_only = upstream, read_only
         self.armed: list[tuple[re.Pattern[str], Fault]] = []
         self.fired: list[str] = []
         self.held: list[socket.socket] = []  # connections kept silent
@@ -175,10 +175,16 @@ class FaultProxy:
             head, rest = _read_head(client)
             method, target = head.split(b" ", 2)[:2]
             fault = self._take(f"{method.decode()} {target.decode()}")
-            if fault is not None and fault.kind == "500":
-                body = b'{"message":"injected fault: the engine failed"}'
+            if self.read_only and (method not in (b"GET", b"HEAD") or b"/images/search" in target):
+                fault = Fault("403")  # reads only: the engine is looked at, never changed or sent abroad
+            if fault is not None and fault.kind in ("500", "403"):
+                status, body = (
+                    (b"500 Internal Server Error", b'{"message":"injected fault: the engine failed"}')
+                    if fault.kind == "500"
+                    else (b"403 Forbidden", b'{"message":"the gate lets only reads through"}')
+                )
                 client.sendall(
-                    b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                    b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\n"
                     b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
                 )
                 return

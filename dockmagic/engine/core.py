@@ -39,13 +39,18 @@ def _dots(segment: str) -> str:
 
 def quote_segment(value: str) -> str:
     """Quote one path segment (container, network, volume, exec id): nothing in it can reach
-    another endpoint (``/``, ``..``, ``?`` and ``#`` are escaped)."""
+    another endpoint (``/``, ``..``, ``?`` and ``#`` are escaped). An empty one is refused: the
+    engine would read ``/networks/`` as the list of all."""
+    if not str(value):
+        raise Missing("no such object: an empty name")
     return _dots(quote(str(value), safe=""))
 
 
 def quote_image(name: str) -> str:
     """Quote an image reference; the engine routes image names with slashes as they are, so each
     part between slashes is quoted on its own (``../containers/x`` stays a name)."""
+    if not str(name):
+        raise Missing("no such image: an empty name")
     return "/".join(_dots(quote(part, safe=":@")) for part in str(name).split("/"))
 
 

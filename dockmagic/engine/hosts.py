@@ -10,7 +10,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from ..errors import DockerError
 from .cliconfig import config_dir, context_meta_path, context_tls_dir, read_config
@@ -73,7 +73,7 @@ class Host:
     def base_url(self) -> str:
         """The URL prefix requests will use."""
         if self.scheme == "unix":
-            return "http+unix://" + self.socket_path.replace("/", "%2F")
+            return "http+unix://" + quote(self.socket_path, safe="")  # a ':' in the path too
         host, port = self.address
         host = f"[{host}]" if ":" in host else host
         return f"{'https' if self.tls else 'http'}://{host}:{port}"

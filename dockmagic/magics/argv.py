@@ -11,6 +11,25 @@ from ..errors import CommandError
 from ..options import OPTIONS, Option
 
 
+def int64(text: str) -> int:
+    """An integer flag as the docker CLI reads one (Go's int): a 400-digit one is an error."""
+    value = int(text)
+    if not -(2**63) <= value < 2**63:
+        raise ValueError(text)
+    return value
+
+
+int64.__name__ = "int"  # argparse names the type in its message: "invalid int value: '9999...'"
+
+
+def seconds(text: str) -> float:
+    """A length of time in seconds: finite and not negative ('inf' and 'nan' are errors)."""
+    value = float(text)
+    if not 0 <= value < 1e9:
+        raise ValueError(text)
+    return value
+
+
 class HelpShown(Exception):
     """--help printed the usage; nothing to run."""
 
@@ -51,6 +70,13 @@ class Parser(argparse.ArgumentParser):
         for spelling in spelled:  # argparse matches a whole "--rm=false" before splitting at "="
             value = spelling.endswith("=true")
             self.add_argument(spelling, dest=action.dest, action="store_const", const=value, help=argparse.SUPPRESS)
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # argparse drops a value of "--" written --flag=-- and stores [] (a list where a string was
+        # due); the docker CLI takes "--" as the value
+        if action.nargs is None and action.option_strings and arg_strings == ["--"]:
+            return self._get_value(action, "--")
+        return super()._get_values(action, arg_strings)
 
     def parse(self, argv: Sequence[str]) -> argparse.Namespace:
         return self.parse_args(list(argv))

@@ -7,7 +7,7 @@ from typing import Any
 
 from ... import helpers
 from ...render.formats import CONTAINER_TITLES, container_fields
-from ..argv import Parser, add_format, key_values
+from ..argv import Parser, add_format, int64, key_values
 from .registry import Context, Handler, command
 from .showing import formatted, inspect_each, listing
 
@@ -18,7 +18,7 @@ _PS_TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status
 def _ps(p: Parser) -> Handler:
     p.switch("-a", "--all", help="also stopped containers")
     p.add_argument("-f", "--filter", action="append", metavar="K=V", help="e.g. status=exited, label=x, name=web")
-    p.add_argument("-n", "--last", type=int, metavar="N", help="the N most recently created")
+    p.add_argument("-n", "--last", type=int64, metavar="N", help="the N most recently created")
     p.switch("-l", "--latest", help="the most recently created")
     p.switch("-s", "--size", help="add a SIZE column")
     p.switch("-q", "--quiet", help="only ids")
@@ -126,7 +126,7 @@ def _events(p: Parser) -> Handler:
     p.add_argument("--until")
     p.add_argument("-f", "--filter", action="append", metavar="K=V")
     p.add_argument("--duration", help="dockmagic: stop after this long, e.g. 30s")
-    p.add_argument("--count", type=int, help="dockmagic: stop after this many events")
+    p.add_argument("--count", type=int64, help="dockmagic: stop after this many events")
     add_format(p)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:

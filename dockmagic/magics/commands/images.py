@@ -12,7 +12,7 @@ from typing import Any
 from ... import helpers
 from ...options.values import as_extra_host, as_ulimit, parse_bytes
 from ...render.formats import HISTORY_TITLES, format_rows, history_fields
-from ..argv import CommandError, Parser, add_format, key_value, key_values
+from ..argv import CommandError, Parser, add_format, int64, key_value, key_values
 from .registry import Context, Handler, command
 from .showing import inspect_each, listing
 
@@ -31,9 +31,9 @@ def add_build_options(p: Parser) -> None:
     p.add_argument("--shm-size", metavar="SIZE")
     p.add_argument("-m", "--memory", metavar="SIZE")
     p.add_argument("--memory-swap", metavar="SIZE")
-    p.add_argument("--cpu-shares", type=int)
-    p.add_argument("--cpu-period", type=int)
-    p.add_argument("--cpu-quota", type=int)
+    p.add_argument("--cpu-shares", type=int64)
+    p.add_argument("--cpu-period", type=int64)
+    p.add_argument("--cpu-quota", type=int64)
     p.add_argument("--cpuset-cpus")
     p.add_argument("--cpuset-mems")
     p.add_argument("--cgroup-parent")

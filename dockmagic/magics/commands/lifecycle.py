@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ... import helpers
-from ..argv import Parser, add_container_options, container_options, key_values
+from ..argv import Parser, add_container_options, container_options, int64, key_values
 from .registry import Context, Handler, command
 
 
@@ -23,7 +23,7 @@ def _start(p: Parser) -> Handler:
 
 @command("stop|container stop", "Stop containers (SIGTERM, then SIGKILL after --time seconds).")
 def _stop(p: Parser) -> Handler:
-    p.add_argument("-t", "--time", type=int)
+    p.add_argument("-t", "--time", type=int64)
     p.add_argument("-s", "--signal")
     _many(p)
     return lambda a, ctx: helpers.stop(*a.containers, time=a.time, signal=a.signal)
@@ -31,7 +31,7 @@ def _stop(p: Parser) -> Handler:
 
 @command("restart|container restart", "Restart containers.")
 def _restart(p: Parser) -> Handler:
-    p.add_argument("-t", "--time", type=int)
+    p.add_argument("-t", "--time", type=int64)
     _many(p)
     return lambda a, ctx: helpers.restart(*a.containers, time=a.time)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ... import helpers
 from ...render.formats import DF_TITLES, IMAGE_TITLES, df_fields, format_one, format_rows, image_fields
-from ..argv import CommandError, Parser, add_format, key_values
+from ..argv import CommandError, Parser, add_format, int64, key_values
 from .registry import Context, Handler, command
 from .showing import formatted, listing
 
@@ -75,7 +75,7 @@ def _system_prune(p: Parser) -> Handler:
 @command("search", "Search a registry for images.")
 def _search(p: Parser) -> Handler:
     p.add_argument("-f", "--filter", action="append", metavar="K=V")
-    p.add_argument("--limit", type=int)
+    p.add_argument("--limit", type=int64)
     p.switch("--no-trunc")
     add_format(p)
     p.add_argument("term")

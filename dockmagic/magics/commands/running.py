@@ -12,7 +12,7 @@ from typing import Any
 from ... import helpers
 from ...helpers.terminal import terminal_available
 from ...settings import settings
-from ..argv import CommandError, Parser, add_container_options, container_options
+from ..argv import CommandError, Parser, add_container_options, container_options, seconds
 from .registry import Context, Handler, command
 
 
@@ -41,7 +41,7 @@ def _on_terminal(a: argparse.Namespace, ctx: Context) -> bool:
 @command("run|container run", "Run a command in a new container; with %%docker run, the cell is its stdin.", cell=True)
 def _run(p: Parser) -> Handler:
     chosen = add_container_options(p, "run")
-    p.add_argument("--timeout", type=float, help="dockmagic: stop the container after this many seconds")
+    p.add_argument("--timeout", type=seconds, help="dockmagic: stop the container after this many seconds")
     p.add_argument("--check", action="store_true", help="dockmagic: a non-zero exit is an error")
     p.add_argument("--no-output", action="store_true", help="dockmagic: do not show output live")
     p.add_argument("--stats", action="store_true", help="dockmagic: record resource usage and plot it")
