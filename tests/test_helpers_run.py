@@ -150,10 +150,10 @@ def test_ctrl_c_during_logs_follow(engine: Engine, image: str) -> None:
     try:
         timer = interrupt_main_after(0.7)
         start = time.monotonic()
-        with pytest.raises(KeyboardInterrupt):
-            dockmagic.logs(name, follow=True, quiet=True, engine=engine)
+        result = dockmagic.logs(name, follow=True, quiet=True, engine=engine)  # Ctrl-C ends following
         timer.join()
         assert time.monotonic() - start < 1.7
+        assert result.stdout.startswith("tick\n")  # what arrived is the result, as docker logs -f shows it
         assert engine.container_inspect(name)["State"]["Running"]  # logs -f leaves the container alone
     finally:
         engine.container_delete(name, force=True)

@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from dockmagic.engine.hosts import Host
 from dockmagic.engine.transport import unavailable
 from dockmagic.errors import APIError, DockerError, EngineUnavailable, Missing, StreamError
 
+from .fakeengine import FakeEngine, chunked
 from .support import LABELS, free_port
 
 
@@ -81,36 +81,6 @@ def test_permission_denied_for_real(tmp_path: Path) -> None:
     )
     server.close()
     assert "permission denied on the socket" in out.stdout, out.stderr
-
-
-class FakeEngine:
-    """A unix-socket server that answers each request with canned bytes (fault injection)."""
-
-    def __init__(self, folder: Path, respond: Callable[[str], bytes]) -> None:
-        self.path = str(folder / "fake.sock")
-        self.server = socket.socket(socket.AF_UNIX)
-        self.server.bind(self.path)
-        self.server.listen()
-        self.respond = respond
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            with conn:
-                request = conn.recv(65536).decode()
-                conn.sendall(self.respond(request.split(" ")[1]))
-
-    def engine(self) -> Engine:
-        return Engine(f"unix://{self.path}", version="1.41")
-
-
-def chunked(*parts: bytes, end: bool = True) -> bytes:
-    body = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + (b"0\r\n\r\n" if end else b"")
-    return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + body
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ import requests
 import urllib3.exceptions
 
 from ..errors import EngineUnavailable, Missing, StreamError, api_error
-from . import versions
+from . import shapes, versions
 from .hosts import Host, TLSConfig, resolve_host
+from .shapes import Shape, check
 from .streams import Chunk, Stream, demux, progress
 from .transport import CONNECT_TIMEOUT, BaseTransport, HijackedSocket, Transport
 
@@ -189,11 +190,12 @@ class EngineCore:
             raise api_error(resp.status_code, body, method, path)
         return resp
 
-    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        """A request whose answer is JSON (or empty: None)."""
+    def _json(self, method: str, path: str, shape: Shape | None = None, **kwargs: Any) -> Any:
+        """A request whose answer is JSON (or empty: None), of the API's ``shape`` when given."""
         resp = self._request(method, path, **kwargs)
         try:
-            return resp.json() if resp.content.strip() else None
+            value = resp.json() if resp.content.strip() else None
+            return value if shape is None else check(value, shape, f"{method} {path}")
         except ValueError:
             raise StreamError(f"the engine sent malformed JSON for {method} {path}") from None
         except requests.RequestException as exc:
@@ -207,10 +209,14 @@ class EngineCore:
         """A streamed answer as raw bytes (export, save, archive)."""
         return byte_stream(self._request(method, path, stream=True, **kwargs))
 
-    def _json_stream(self, method: str, path: str, operation: str, **kwargs: Any) -> Stream[dict[str, Any]]:
-        """A JSON-lines answer (pull, push, build, load, events, stats); error objects raise."""
+    def _json_stream(
+        self, method: str, path: str, operation: str, shape: Shape = shapes.PROGRESS, **kwargs: Any
+    ) -> Stream[dict[str, Any]]:
+        """A JSON-lines answer (pull, push, build, load, events, stats); error objects raise, each
+        message is checked against the API's ``shape``."""
         raw = self._bytes(method, path, **kwargs)
-        return Stream(progress(raw, operation), raw.close)
+        where = f"{method} {path}"
+        return Stream((check(m, shape, where) for m in progress(raw, operation)), raw.close)
 
     def _output(self, method: str, path: str, tty: bool, **kwargs: Any) -> Stream[Chunk]:
         """Container output (logs) as stdout/stderr chunks."""

@@ -9,6 +9,7 @@ import tarfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ..engine.streams import Stream
 from ..errors import DockerError, StreamError, host_files
 from ..hostfiles import replacing
 
@@ -266,11 +267,11 @@ class TarEnd:
             self._skip = -(-size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE
 
 
-def write_tar(chunks: Iterable[bytes], path: str | os.PathLike[str]) -> Path:
+def write_tar(chunks: Stream[bytes], path: str | os.PathLike[str]) -> Path:
     """A tar stream into a file, whole or not at all: a stream cut anywhere (a member's edge too)
     leaves what was there before."""
     watch = TarEnd()
-    with replacing(path) as f:
+    with replacing(path) as f, chunks:  # the stream is closed at once, Ctrl-C included
         for chunk in chunks:
             watch.feed(chunk)
             f.write(chunk)

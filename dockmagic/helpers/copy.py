@@ -77,12 +77,12 @@ def _into_container(engine: Engine, src: Path, container: str, path: str) -> Non
 
 def _to_host(engine: Engine, container: str, path: str, dst: Path) -> tuple[int, int]:
     info, chunks = engine.container_archive(container, path)
-    if dst.is_dir():
-        return extract(chunks, dst, rename=("/", ".") if info.get("name") == "/" else None)
-    if not dst.parent.is_dir():
-        chunks.close()
-        raise DockerError(f"the folder {dst.parent} does not exist on the host")
-    return extract(chunks, dst.parent, rename=(info.get("name") or posixpath.basename(path), dst.name))
+    with chunks:  # given back at once, whatever happens (Ctrl-C included)
+        if dst.is_dir():
+            return extract(chunks, dst, rename=("/", ".") if info.get("name") == "/" else None)
+        if not dst.parent.is_dir():
+            raise DockerError(f"the folder {dst.parent} does not exist on the host")
+        return extract(chunks, dst.parent, rename=(info.get("name") or posixpath.basename(path), dst.name))
 
 
 def cp(

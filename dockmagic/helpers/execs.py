@@ -63,6 +63,7 @@ def exec_(
         return ExecResult(container=container, command=cmd, detached=True)
     started = time.monotonic()
     live = LiveOutput(show=not quiet)
+    sock = None
     try:
         sock = engine.exec_start(exec_id, tty=tty)
         assert sock is not None
@@ -77,6 +78,8 @@ def exec_(
         _interrupt(engine, exec_id)
         raise
     finally:
+        if sock is not None:
+            sock.close()
         live.close()
     result = ExecResult(
         stdout=live.stdout,

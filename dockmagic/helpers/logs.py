@@ -40,12 +40,16 @@ def logs(
         stdout=stdout,
         stderr=stderr,
         details=details,
-        tty=bool(info["Config"].get("Tty")),
+        tty=bool((info.get("Config") or {}).get("Tty")),
     )
     try:
         live.feed_all(stream)
         if follow:  # followed logs end when the container stops
             confirm_ended(lambda: container_running(engine, info["Id"]), info["Name"].lstrip("/"))
+    except KeyboardInterrupt:
+        if not follow:
+            raise
+        # Ctrl-C is how following ends, as with docker logs -f: what arrived is the result
     finally:  # also on Ctrl-C: the connection is closed, what arrived was shown
         stream.close()
         live.close()
@@ -62,8 +66,10 @@ def attach(container: str, *, quiet: bool = False, engine: Engine | None = None)
     live = LiveOutput(show=not quiet)
     sock = engine.container_attach(info["Id"], stdin=False)
     try:
-        pump(sock, bool(info["Config"].get("Tty")), live, None)
+        pump(sock, bool((info.get("Config") or {}).get("Tty")), live, None)
         confirm_ended(lambda: container_running(engine, info["Id"]), info["Name"].lstrip("/"))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C detaches: the container keeps running
     finally:
         sock.close()
         live.close()

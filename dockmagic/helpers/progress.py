@@ -32,9 +32,11 @@ class LayerProgress:
             self._tqdm = None
 
     def _new_bar(self, desc: str) -> Any:
-        return self._tqdm(
-            desc=desc, unit="B", unit_scale=True, unit_divisor=1000, leave=True, mininterval=0.1, file=sys.stdout
-        )
+        # The description comes after: tqdm's notebook bar puts one given at creation into its HTML
+        # widget unescaped (later ones it escapes), and layer ids and statuses come from the registry.
+        bar = self._tqdm(unit="B", unit_scale=True, unit_divisor=1000, leave=True, mininterval=0.1, file=sys.stdout)
+        bar.set_description_str(desc)
+        return bar
 
     def _bar(self, layer: str) -> Any:
         if layer not in self.bars:

@@ -227,6 +227,7 @@ def run(
     sampler = Sampler(engine, [{"id": cid, "name": result.name}]) if stats else None
     interrupted = False
     exited = _ExitWaiter(engine, cid) if remove else None  # asked before start: removal can be quick
+    sock = None
     try:
         sock = engine.container_attach(cid, stdin=attach_in, stdout=attach_out, stderr=attach_err)
         engine.container_start(cid)
@@ -254,6 +255,8 @@ def run(
     finally:
         if exited is not None:  # the run did not get to the exit code: give the connection back
             exited.close()
+        if sock is not None:  # interrupted before the output was read (during start, say)
+            sock.close()
         if sampler:
             sampler.stop()
             result.stats = StatsSeries(sampler.snapshot())

@@ -39,11 +39,13 @@ def stdin_feeder(sock: HijackedSocket, data: bytes | None) -> Iterator[None]:
 
 
 def pump(sock: HijackedSocket, tty: bool, live: LiveOutput, stdin: bytes | None, deadline: float | None = None) -> None:
-    """Feed stdin and show output until the stream ends; closes the socket."""
-    with stdin_feeder(sock, stdin):
-        for chunk in demux(sock.chunks(deadline=deadline), tty):
-            live.feed(chunk)
-    sock.close()
+    """Feed stdin and show output until the stream ends; closes the socket (Ctrl-C included)."""
+    try:
+        with stdin_feeder(sock, stdin):
+            for chunk in demux(sock.chunks(deadline=deadline), tty):
+                live.feed(chunk)
+    finally:
+        sock.close()
 
 
 def confirm_ended(still_running: Callable[[], bool], what: str, grace: float = 1.0) -> None:

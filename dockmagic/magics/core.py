@@ -62,6 +62,10 @@ class DockerMagics(Magics, SettingTraits):
             if not self.short_errors:
                 raise
             raise UsageError(str(exc) or type(exc).__name__) from None
+        except KeyboardInterrupt:  # the command has cleaned up after itself: a line, not 60 of traceback
+            if not self.short_errors:
+                raise
+            raise UsageError("interrupted (Ctrl-C)") from None
 
     @no_var_expand
     @line_cell_magic

@@ -7,7 +7,9 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any, Literal, overload
 
+from .. import shapes
 from ..core import EngineCore, Params, byte_stream, quote_segment
+from ..shapes import MalformedAnswer, check
 from ..streams import Chunk, Stream
 from ..transport import HijackedSocket
 from ..websocket import WebSocket
@@ -18,7 +20,13 @@ Body = bytes | Iterable[bytes] | IO[bytes]
 def path_stat(headers: Any) -> dict[str, Any]:
     """Decode the ``X-Docker-Container-Path-Stat`` header (base64 JSON: name, size, mode, ...)."""
     raw = headers.get("X-Docker-Container-Path-Stat")
-    return json.loads(base64.b64decode(raw)) if raw else {}
+    if not raw:
+        raise MalformedAnswer("the engine's answer about a path in the container has no stat header")
+    try:
+        value = json.loads(base64.b64decode(raw, validate=True))
+    except ValueError:
+        raise MalformedAnswer("the engine's stat header of a path is not base64 JSON") from None
+    return check(value, {**shapes.PATH_STAT, "mode!": int}, "a path stat")
 
 
 def _attach_params(
@@ -38,22 +46,22 @@ class ContainerAPI(EngineCore):
     def container_list(
         self, all: bool = False, limit: int | None = None, size: bool = False, filters: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
-        return self._json(
-            "GET", "/containers/json", params={"all": all, "limit": limit, "size": size, "filters": filters}
-        )
+        params = {"all": all, "limit": limit, "size": size, "filters": filters}
+        return self._json("GET", "/containers/json", shapes.CONTAINER_LIST, params=params)
 
     def container_create(
         self, config: dict[str, Any], name: str | None = None, platform: str | None = None
     ) -> dict[str, Any]:
         if platform:
             self.require("1.41", "platform")
-        return self._json("POST", "/containers/create", params={"name": name, "platform": platform}, json=config)
+        params = {"name": name, "platform": platform}
+        return self._json("POST", "/containers/create", shapes.CREATED, params=params, json=config)
 
     def container_inspect(self, id: str, size: bool = False) -> dict[str, Any]:
-        return self._json("GET", f"/containers/{quote_segment(id)}/json", params={"size": size})
+        return self._json("GET", f"/containers/{quote_segment(id)}/json", shapes.CONTAINER, params={"size": size})
 
     def container_top(self, id: str, ps_args: str | None = None) -> dict[str, Any]:
-        return self._json("GET", f"/containers/{quote_segment(id)}/top", params={"ps_args": ps_args})
+        return self._json("GET", f"/containers/{quote_segment(id)}/top", shapes.TOP, params={"ps_args": ps_args})
 
     def container_logs(
         self,
@@ -89,7 +97,7 @@ class ContainerAPI(EngineCore):
         return self._output("GET", f"/containers/{quote_segment(id)}/logs", tty, params=params, timeout=timeout)
 
     def container_changes(self, id: str) -> list[dict[str, Any]]:
-        return self._json("GET", f"/containers/{quote_segment(id)}/changes") or []
+        return self._json("GET", f"/containers/{quote_segment(id)}/changes", (list, type(None))) or []
 
     def container_export(self, id: str) -> Stream[bytes]:
         return self._bytes("GET", f"/containers/{quote_segment(id)}/export", timeout=self.timeout)
@@ -110,9 +118,14 @@ class ContainerAPI(EngineCore):
         if stream:
             # a sample a second: a minute of silence is a hung engine
             return self._json_stream(
-                "GET", f"/containers/{quote_segment(id)}/stats", "stats", params=params, timeout=self.timeout
+                "GET",
+                f"/containers/{quote_segment(id)}/stats",
+                "stats",
+                shape=shapes.STATS,
+                params=params,
+                timeout=self.timeout,
             )
-        return dict(self._json("GET", f"/containers/{quote_segment(id)}/stats", params=params) or {})
+        return dict(self._json("GET", f"/containers/{quote_segment(id)}/stats", shapes.STATS, params=params))
 
     def container_resize(self, id: str, h: int, w: int) -> None:
         self._ok("POST", f"/containers/{quote_segment(id)}/resize", params={"h": h, "w": w})
@@ -183,7 +196,11 @@ class ContainerAPI(EngineCore):
         if condition:
             self.require("1.30", "wait condition")
         return self._json(
-            "POST", f"/containers/{quote_segment(id)}/wait", params={"condition": condition}, timeout=timeout
+            "POST",
+            f"/containers/{quote_segment(id)}/wait",
+            shapes.WAIT,
+            params={"condition": condition},
+            timeout=timeout,
         )
 
     def container_wait_registered(self, id: str, condition: str = "removed") -> Stream[bytes]:

@@ -6,6 +6,7 @@ import base64
 import json
 from typing import Any
 
+from .. import shapes
 from ..core import EngineCore, Params, quote_image
 from ..streams import Stream
 from .containers import Body
@@ -24,7 +25,8 @@ class ImageAPI(EngineCore):
     def image_list(
         self, all: bool = False, filters: dict[str, Any] | None = None, digests: bool = False
     ) -> list[dict[str, Any]]:
-        return self._json("GET", "/images/json", params={"all": all, "filters": filters, "digests": digests})
+        params = {"all": all, "filters": filters, "digests": digests}
+        return self._json("GET", "/images/json", shapes.IMAGE_LIST, params=params)
 
     def image_build(
         self,
@@ -103,7 +105,7 @@ class ImageAPI(EngineCore):
         return self._json("GET", f"/images/{quote_image(name)}/json")
 
     def image_history(self, name: str) -> list[dict[str, Any]]:
-        return self._json("GET", f"/images/{quote_image(name)}/history")
+        return self._json("GET", f"/images/{quote_image(name)}/history", shapes.HISTORY)
 
     def image_push(self, name: str, tag: str | None = None, auth: dict[str, Any] | None = None) -> Progress:
         # The engine refuses a push with no auth header at all; an empty one means anonymous.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import shapes
 from ..core import EngineCore, quote_segment
 
 
 class NetworkAPI(EngineCore):
     def network_list(self, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        return self._json("GET", "/networks", params={"filters": filters})
+        return self._json("GET", "/networks", shapes.NETWORK_LIST, params={"filters": filters})
 
     def network_inspect(self, id: str, verbose: bool = False, scope: str | None = None) -> dict[str, Any]:
         return self._json("GET", f"/networks/{quote_segment(id)}", params={"verbose": verbose, "scope": scope})

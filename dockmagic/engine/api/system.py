@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import shapes
 from ..core import EngineCore
 from ..streams import Stream
 
@@ -14,11 +15,11 @@ class SystemAPI(EngineCore):
         return self._json("POST", "/auth", json=auth_config)
 
     def system_info(self) -> dict[str, Any]:
-        return self._json("GET", "/info")
+        return self._json("GET", "/info", shapes.OBJ)
 
     def system_version(self) -> dict[str, Any]:
         if self._server_version is None:
-            self._server_version = self._json("GET", "/version", versioned=False)
+            self._server_version = self._json("GET", "/version", shapes.OBJ, versioned=False)
         return self._server_version
 
     def ping(self) -> bool:
@@ -39,10 +40,10 @@ class SystemAPI(EngineCore):
     ) -> Stream[dict[str, Any]]:
         """Events as they happen; endless unless ``until`` is given."""
         return self._json_stream(
-            "GET", "/events", "events", params={"since": since, "until": until, "filters": filters}
+            "GET", "/events", "events", shapes.EVENT, params={"since": since, "until": until, "filters": filters}
         )
 
     def system_data_usage(self, type: list[str] | None = None) -> dict[str, Any]:
         if type:
             self.require("1.42", "system df type")
-        return self._json("GET", "/system/df", params={"type": type}, timeout=None)
+        return self._json("GET", "/system/df", shapes.DF, params={"type": type}, timeout=None)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import shapes
 from ..core import EngineCore, quote_segment
 
 
 class VolumeAPI(EngineCore):
     def volume_list(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         """``{"Volumes": [...], "Warnings": [...]}``."""
-        return self._json("GET", "/volumes", params={"filters": filters})
+        return self._json("GET", "/volumes", shapes.VOLUME_LIST, params={"filters": filters})
 
     def volume_create(self, config: dict[str, Any]) -> dict[str, Any]:
         """``config``: Name, Driver, DriverOpts, Labels."""
