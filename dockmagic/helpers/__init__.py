@@ -53,11 +53,13 @@ from .resources import (
 )
 from .run import create, run
 from .session import default_engine, use
+from .shell import Shell, shell, shell_close
 from .stats import StatsSeries, sample, stats, watch
 from .storage import volume_create, volume_prune, volume_rm
 
 __all__ = [
     "LAB_IMAGE",
+    "Shell",
     "StatsSeries",
     "attach",
     "build",
@@ -108,6 +110,8 @@ __all__ = [
     "sample",
     "save",
     "search",
+    "shell",
+    "shell_close",
     "start",
     "stats",
     "stop",

@@ -113,20 +113,54 @@ def _host_process(engine: Engine, exec_id: str) -> int | None:
         return None
 
 
-def _interrupt(engine: Engine, exec_id: str) -> None:
-    """Ctrl-C: the command stops too (SIGINT, then SIGKILL half a second later), as it would at a
-    terminal; the docker CLI leaves it running. Never raises: the interrupt is what the user sees."""
-    try:
-        for sig in (signal.SIGINT, signal.SIGKILL):
-            pid = _host_process(engine, exec_id)
-            if pid is None:
-                return
+def _tree(pid: int) -> list[int]:
+    """``pid`` and the processes it started, children first (``sh -c 'sleep 30'`` leaves its
+    sleep behind when only sh is signalled)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
             try:
-                os.kill(pid, sig)
-            except PermissionError:  # not root here: the container's root sends it, by its own number
-                _kill_inside(engine, exec_id, pid, sig)
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                    parents[int(entry)] = int(f.read().rpartition(")")[2].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass  # gone meanwhile
+    found, todo = [pid], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [p for p, pp in parents.items() if pp == parent]
+        found += children
+        todo += children
+    return found[::-1]
+
+
+def _alive(pid: int) -> bool:
+    """Running still (a zombie has ended: it only waits for its parent to read its status)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+def _interrupt(engine: Engine, exec_id: str) -> None:
+    """Ctrl-C: the command stops too, with what it started (SIGINT, then SIGKILL half a second
+    later), as at a terminal; the docker CLI leaves it running. Never raises: the interrupt is what
+    the user sees."""
+    try:
+        pid = _host_process(engine, exec_id)
+        if pid is None:
+            return
+        for sig in (signal.SIGINT, signal.SIGKILL):
+            tree = [p for p in _tree(pid) if _alive(p)]
+            for p in tree:
+                try:
+                    os.kill(p, sig)
+                except PermissionError:  # not root here: the container's root sends it, by its own number
+                    _kill_inside(engine, exec_id, p, sig)
+                except ProcessLookupError:
+                    pass
             for _ in range(25):
-                if not _exec_running(engine, exec_id):
+                if not any(_alive(p) for p in tree):
                     return
                 time.sleep(0.02)
     except (DockerError, OSError, KeyboardInterrupt):

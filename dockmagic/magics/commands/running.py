@@ -7,6 +7,7 @@ modules mean the same thing by each one.
 from __future__ import annotations
 
 import argparse
+import shlex
 from typing import Any
 
 from ... import helpers
@@ -118,5 +119,40 @@ def _exec(p: Parser) -> Handler:
             terminal=_on_terminal(a, ctx),
             detach_keys=a.detach_keys,
         )
+
+    return handle
+
+
+@command("shell", "dockmagic: one long-lived container for %%docker sh cells: adopt a running one, or start IMAGE.")
+def _shell(p: Parser) -> Handler:
+    chosen = add_container_options(p, "run")
+    p.add_argument("--stop", action="store_true", help="remove the shell's container (if started here)")
+    p.add_argument("target", nargs="?", metavar="IMAGE_OR_CONTAINER")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        if a.stop:
+            helpers.shell_close()
+            print("the shell is closed")
+            return None
+        options = _with_lab_labels(container_options(a, chosen))
+        current = helpers.shell(a.target, **options) if a.target else helpers.shell()
+        how = "started" if current.owned else "adopted"
+        print(f"shell: {current.container} ({how}); %%docker sh cells run in it, folder and exports carried")
+        return None
+
+    return handle
+
+
+@command("sh", "dockmagic: run the cell (or the line) in the notebook's shell container.", cell=True)
+def _sh(p: Parser) -> Handler:
+    p.add_argument("--check", action="store_true", help="a non-zero exit is an error")
+    p.add_argument("-q", "--quiet", action="store_true", help="do not show output live")
+    p.add_argument("command", nargs=argparse.REMAINDER)
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        script = ctx.cell if ctx.cell is not None else shlex.join(a.command)
+        if not script.strip():
+            raise CommandError("%docker sh: give a command (or use %%docker sh, whose cell is the script)")
+        return helpers.shell().run(script, quiet=a.quiet, check=a.check)
 
     return handle
