@@ -75,16 +75,21 @@ def encode_params(params: Params | None) -> dict[str, Any]:
     return out
 
 
-def byte_stream(resp: requests.Response) -> Stream[bytes]:
-    """A streaming response as a closable stream of its bytes."""
-    return Stream(raw_chunks(resp), resp.close)
+BULK = 1 << 20  # an archive's pieces: fewer, larger reads (the engine sends 32 KB chunks)
 
 
-def raw_chunks(resp: requests.Response, size: int = 65536) -> Iterator[bytes]:
+def byte_stream(resp: requests.Response, bulk: bool = False) -> Stream[bytes]:
+    """A streaming response as a closable stream of its bytes; ``bulk`` for data read as fast as
+    it comes (archives), in large pieces rather than as each piece arrives (live output)."""
+    return Stream(raw_chunks(resp, BULK if bulk else 65536, bulk), resp.close)
+
+
+def raw_chunks(resp: requests.Response, size: int = 65536, bulk: bool = False) -> Iterator[bytes]:
     """A streaming response's bytes as they arrive; a broken connection raises StreamError."""
+    read = resp.raw.read if bulk else resp.raw.read1
     try:
         while True:
-            data = resp.raw.read1(size)
+            data = read(size)
             if not data:
                 return
             yield data
@@ -205,9 +210,9 @@ class EngineCore:
         """A request whose answer carries nothing (204, or 304 'already in that state')."""
         self._request(method, path, **kwargs).close()
 
-    def _bytes(self, method: str, path: str, **kwargs: Any) -> Stream[bytes]:
-        """A streamed answer as raw bytes (export, save, archive)."""
-        return byte_stream(self._request(method, path, stream=True, **kwargs))
+    def _bytes(self, method: str, path: str, bulk: bool = False, **kwargs: Any) -> Stream[bytes]:
+        """A streamed answer as raw bytes (export, save, archive: ``bulk``)."""
+        return byte_stream(self._request(method, path, stream=True, **kwargs), bulk)
 
     def _json_stream(
         self, method: str, path: str, operation: str, shape: Shape = shapes.PROGRESS, **kwargs: Any

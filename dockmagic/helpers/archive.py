@@ -95,7 +95,7 @@ class ChunkReader(io.RawIOBase):
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks = iter(chunks)
-        self._buf = b""
+        self._buf = memoryview(b"")  # the rest of the current chunk, never copied to be cut
         self.delivered = 0
         self._tail = bytearray()  # the last bytes handed out, ending at ``delivered``
 
@@ -105,7 +105,7 @@ class ChunkReader(io.RawIOBase):
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
         while not self._buf:
             try:
-                self._buf = next(self._chunks)
+                self._buf = memoryview(next(self._chunks))
             except StopIteration:
                 return 0
         n = min(len(b), len(self._buf))

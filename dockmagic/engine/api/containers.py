@@ -100,7 +100,7 @@ class ContainerAPI(EngineCore):
         return self._json("GET", f"/containers/{quote_segment(id)}/changes", (list, type(None))) or []
 
     def container_export(self, id: str) -> Stream[bytes]:
-        return self._bytes("GET", f"/containers/{quote_segment(id)}/export", timeout=self.timeout)
+        return self._bytes("GET", f"/containers/{quote_segment(id)}/export", bulk=True, timeout=self.timeout)
 
     @overload
     def container_stats(self, id: str, stream: Literal[True] = ..., one_shot: bool = ...) -> Stream[dict[str, Any]]: ...
@@ -218,7 +218,7 @@ class ContainerAPI(EngineCore):
         resp = self._request(
             "GET", f"/containers/{quote_segment(id)}/archive", params={"path": path}, stream=True, timeout=self.timeout
         )
-        return path_stat(resp.headers), byte_stream(resp)
+        return path_stat(resp.headers), byte_stream(resp, bulk=True)
 
     def put_container_archive(
         self, id: str, path: str, data: Body, *, no_overwrite_dir_non_dir: bool = False, copy_uid_gid: bool = False

@@ -153,11 +153,11 @@ class ImageAPI(EngineCore):
 
     def image_get(self, name: str) -> Stream[bytes]:
         """``docker save`` of one image: a tar stream."""
-        return self._bytes("GET", f"/images/{quote_image(name)}/get")
+        return self._bytes("GET", f"/images/{quote_image(name)}/get", bulk=True)
 
     def image_get_all(self, names: list[str]) -> Stream[bytes]:
         """``docker save`` of several images into one tar stream."""
-        return self._bytes("GET", "/images/get", params={"names": list(names)})
+        return self._bytes("GET", "/images/get", bulk=True, params={"names": list(names)})
 
     def image_load(self, data: Body, quiet: bool = False) -> Progress:
         return self._json_stream(
