@@ -60,20 +60,29 @@ class FrameDecoder:
         self._buf = bytearray()
 
     def feed(self, data: bytes) -> list[Chunk]:
+        """The whole frames so far; consecutive frames of one stream come as one chunk (a log line
+        is a frame: 200k of them need not be 200k chunks), the order between streams kept."""
         self._buf += data
         out: list[Chunk] = []
-        pos = 0
-        while len(self._buf) - pos >= _HEADER.size:
-            stream, length = _HEADER.unpack_from(self._buf, pos)
+        pieces: list[bytearray] = []
+        current, pos, buf = -1, 0, self._buf
+        while len(buf) - pos >= _HEADER.size:
+            stream, length = _HEADER.unpack_from(buf, pos)
             if stream not in (STDIN, STDOUT, STDERR, 3):
                 raise StreamError(f"malformed output stream: frame header names stream {stream}")
             end = pos + _HEADER.size + length
-            if end > len(self._buf):
+            if end > len(buf):
                 break
             if length:  # zero-length frames carry nothing; skip them
-                out.append(Chunk(stream, bytes(self._buf[pos + _HEADER.size : end])))
+                if stream != current and pieces:
+                    out.append(Chunk(current, b"".join(pieces)))
+                    pieces = []
+                current = stream
+                pieces.append(buf[pos + _HEADER.size : end])
             pos = end
-        del self._buf[:pos]
+        if pieces:
+            out.append(Chunk(current, b"".join(pieces)))
+        del buf[:pos]
         return out
 
     def close(self) -> None:
