@@ -151,3 +151,27 @@ def test_importing_dockmagic_does_not_import_matplotlib() -> None:
     code = "import sys, dockmagic; print('matplotlib' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_a_live_figure_moves_its_lines() -> None:
+    """Built once: each tick sets the lines' data (a new container gets its own colour in every
+    panel) and rescales, instead of building a figure."""
+    from dockmagic.render.plot import StatsFigure
+
+    def records(names: list[str], n: int) -> list[dict[str, Any]]:
+        zero = dict.fromkeys(("net_rx", "net_tx", "block_read", "block_write"), 0)
+        return [
+            {"t": t, "time": t, "container": c, "cpu_percent": 10.0 * t, "memory": 2**20 * t, **zero}
+            for t in range(n)
+            for c in names
+        ]
+
+    figure = StatsFigure()
+    first = figure.update(records(["a"], 3)).png()
+    lines = dict(figure.lines)
+    figure.update(records(["a", "b"], 10))
+    assert all(figure.lines[k] is line for k, line in lines.items())  # the same lines, moved
+    assert list(figure.lines[("a", "cpu_percent")].get_xdata()) == list(range(10))
+    assert figure.lines[("a", "memory")].get_color() != figure.lines[("b", "memory")].get_color()
+    assert figure.axes[0][0].get_ylim()[1] >= 90  # rescaled to the new data
+    assert first.startswith(b"\x89PNG") and figure.png(quick=False).startswith(b"\x89PNG")

@@ -123,7 +123,7 @@ def watch(
     """``docker stats`` live: a table (or, with ``plot``, the plots) updated in place every
     ``interval`` until ``duration`` or Ctrl-C; returns everything recorded."""
     from ..render.live import PNG, LiveDisplay
-    from ..render.plot import figure_png
+    from ..render.plot import StatsFigure
     from .timeparse import parse_duration
 
     engine = pick(engine)
@@ -133,14 +133,15 @@ def watch(
     end = time.monotonic() + parse_duration(duration) if duration else None
     seen = -1
     series = StatsSeries([], interval, plotted=plot)
+    figure = StatsFigure() if plot else None  # built once; each tick moves its lines
     try:
         while sampler.running and (end is None or time.monotonic() < end):
             time.sleep(0.1)
             records = sampler.snapshot()
             if len(records) != seen:
                 seen, series.records = len(records), records
-                if plot:
-                    png = figure_png(series.plot())
+                if figure is not None:
+                    png = figure.update(records).png()
                     view.bytes_sent = len(png)
                     view.show(PNG(png))
                 else:
@@ -150,6 +151,6 @@ def watch(
     finally:
         sampler.stop()
     series.records = sampler.snapshot()
-    if plot and series.records:
-        view.show(PNG(figure_png(series.plot())))  # the final figure stays in the saved notebook
+    if figure is not None and series.records:
+        view.show(PNG(figure.update(series.records).png(quick=False)))  # the last one stays in the notebook
     return _checked(sampler, series)

@@ -28,28 +28,75 @@ def _rates(points: list[dict[str, Any]], key: str) -> tuple[list[float], list[fl
     return ts, values
 
 
+# (panel row, column, series, line style) of each line a container gets
+_LINES = [
+    (0, 0, "cpu_percent", "-"),
+    (0, 1, "memory", "-"),
+    (1, 0, "net_rx", "-"),
+    (1, 0, "net_tx", "--"),
+    (1, 1, "block_read", "-"),
+    (1, 1, "block_write", "--"),
+]
+
+
+def _series(points: list[dict[str, Any]], key: str) -> tuple[list[float], list[float]]:
+    if key == "cpu_percent":
+        return [p["t"] for p in points], [p["cpu_percent"] for p in points]
+    if key == "memory":
+        return [p["t"] for p in points], [p["memory"] / 2**20 for p in points]
+    t, rates = _rates(points, key)
+    return t, [v / 1000 for v in rates]
+
+
+class StatsFigure:
+    """The four panels, kept between updates: a live plot moves its lines (and rescales) rather
+    than building a figure each tick."""
+
+    def __init__(self, width: float = 11, height: float = 6.5) -> None:
+        # Fixed margins, not a layout engine: "constrained" layout doubles the cost of every
+        # redraw, and a live plot redraws once a second.
+        self.fig = _matplotlib()(figsize=(width, height))
+        self.fig.subplots_adjust(left=0.07, right=0.98, top=0.95, bottom=0.08, hspace=0.3, wspace=0.2)
+        self.axes = self.fig.subplots(2, 2, sharex=True)
+        self.lines: dict[tuple[str, str], Any] = {}
+        self.colors: dict[str, str] = {}  # a colour per container, the same in every panel
+        _decorate(self.axes)
+
+    def update(self, records: list[dict[str, Any]]) -> StatsFigure:
+        by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in records:
+            by_name[r["container"]].append(r)
+        for name, points in by_name.items():
+            for row, col, key, style in _LINES:
+                line = self.lines.get((name, key))
+                if line is None:
+                    color = self.colors.setdefault(name, f"C{len(self.colors) % 10}")
+                    label = name if key == "cpu_percent" else None
+                    (line,) = self.axes[row][col].plot([], [], color=color, linestyle=style, label=label)
+                    self.lines[(name, key)] = line
+                    if label:
+                        self.axes[0][0].legend(fontsize=8, loc="upper left")
+                line.set_data(*_series(points, key))
+        for ax in (a for row in self.axes for a in row):
+            ax.relim()
+            ax.set_autoscale_on(True)  # set_ylim(bottom=0) turned it off
+            ax.autoscale_view()
+            ax.set_ylim(bottom=0)
+        return self
+
+    def png(self, dpi: int = 80, quick: bool = True) -> bytes:
+        """The figure as PNG; ``quick`` compresses lightly (a tick's image lives a second)."""
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1} if quick else None)
+        return buf.getvalue()
+
+
 def stats_figure(records: list[dict[str, Any]], width: float = 11, height: float = 6.5) -> Any:
     """Four panels: CPU %, memory (MiB), network (kB/s rx solid, tx dashed), block I/O (kB/s)."""
-    figure_cls = _matplotlib()
-    # Fixed margins, not a layout engine: "constrained" layout doubles the cost of every redraw,
-    # and a live plot redraws once a second.
-    fig = figure_cls(figsize=(width, height))
-    fig.subplots_adjust(left=0.07, right=0.98, top=0.95, bottom=0.08, hspace=0.3, wspace=0.2)
-    axes = fig.subplots(2, 2, sharex=True)
-    by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in records:
-        by_name[r["container"]].append(r)
-    for i, (name, points) in enumerate(by_name.items()):
-        color = f"C{i % 10}"
-        t = [p["t"] for p in points]
-        axes[0][0].plot(t, [p["cpu_percent"] for p in points], color=color, label=name)
-        axes[0][1].plot(t, [p["memory"] / 2**20 for p in points], color=color)
-        for key, style in (("net_rx", "-"), ("net_tx", "--")):
-            rt, rv = _rates(points, key)
-            axes[1][0].plot(rt, [v / 1000 for v in rv], color=color, linestyle=style)
-        for key, style in (("block_read", "-"), ("block_write", "--")):
-            rt, rv = _rates(points, key)
-            axes[1][1].plot(rt, [v / 1000 for v in rv], color=color, linestyle=style)
+    return StatsFigure(width, height).update(records).fig
+
+
+def _decorate(axes: Any) -> None:
     titles = [
         ("CPU", "%"),
         ("Memory", "MiB"),
@@ -63,9 +110,6 @@ def stats_figure(records: list[dict[str, Any]], width: float = 11, height: float
         ax.set_ylim(bottom=0)
     for ax in axes[1]:
         ax.set_xlabel("seconds")
-    if by_name:
-        axes[0][0].legend(fontsize=8, loc="upper left")
-    return fig
 
 
 def figure_png(fig: Any, dpi: int = 80) -> bytes:
