@@ -6,30 +6,60 @@ Helpers (``dockmagic.run``, ``dockmagic.ps``, ``dockmagic.cp``, ...) work in pla
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .engine import Engine, TLSConfig
-from .errors import (
-    APIError,
-    APIVersionError,
-    CommandError,
-    Conflict,
-    ContainerFailed,
-    DockerError,
-    EngineUnavailable,
-    HostFileError,
-    Missing,
-    NotFound,
-    OperationFailed,
-    OptionError,
-    PartlyFailed,
-    StreamError,
-    TimedOut,
+from .errors import (  # the errors are cheap and needed to catch anything: eager
+    APIError as APIError,
 )
-from .helpers import *  # noqa: F403 - the helpers are the package's API
-from .helpers import __all__ as _helpers
-from .helpers import exec_
-from .settings import settings
+from .errors import (
+    APIVersionError as APIVersionError,
+)
+from .errors import (
+    CommandError as CommandError,
+)
+from .errors import (
+    Conflict as Conflict,
+)
+from .errors import (
+    ContainerFailed as ContainerFailed,
+)
+from .errors import (
+    DockerError as DockerError,
+)
+from .errors import (
+    EngineUnavailable as EngineUnavailable,
+)
+from .errors import (
+    HostFileError as HostFileError,
+)
+from .errors import (
+    Missing as Missing,
+)
+from .errors import (
+    NotFound as NotFound,
+)
+from .errors import (
+    OperationFailed as OperationFailed,
+)
+from .errors import (
+    OptionError as OptionError,
+)
+from .errors import (
+    PartlyFailed as PartlyFailed,
+)
+from .errors import (
+    StreamError as StreamError,
+)
+from .errors import (
+    TimedOut as TimedOut,
+)
+from .settings import settings as settings  # eager: the name is also its module's, which an import would put here
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
+    from .engine import Engine as Engine
+    from .engine import TLSConfig as TLSConfig
+    from .helpers import *  # noqa: F403 - the helpers are the package's API
 
 
 def play(source: Any, **kwargs: Any) -> Any:
@@ -42,27 +72,7 @@ def play(source: Any, **kwargs: Any) -> Any:
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str) -> Any:
-    """``dockmagic.exec`` is ``exec_``, as ``docker exec`` reads; looked up here so that the name
-    never shadows Python's builtin ``exec`` inside the package."""
-    if name == "exec":
-        return exec_
-    raise AttributeError(f"module 'dockmagic' has no attribute {name!r}")
-
-
-def load_ipython_extension(ipython: Any) -> None:
-    """``%load_ext dockmagic``: register the %docker magics."""
-    from .magics import load_ipython_extension as load
-
-    load(ipython)
-
-
-__all__ = [
-    *_helpers,
-    "exec",
-    "settings",
-    "Engine",
-    "TLSConfig",
+_ERRORS = [
     "DockerError",
     "EngineUnavailable",
     "APIError",
@@ -79,3 +89,34 @@ __all__ = [
     "ContainerFailed",
     "TimedOut",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The helpers and the engine client, imported when first used: ``import dockmagic`` costs
+    little more than its errors and settings (requests and the rest come with the first call).
+    ``dockmagic.exec`` is ``exec_``, as ``docker exec`` reads; looked up here so that the name never
+    shadows Python's builtin ``exec`` inside the package."""
+    if name in ("Engine", "TLSConfig"):
+        return getattr(importlib.import_module(f"{__name__}.engine"), name)
+    if name.startswith("__") and name != "__all__":
+        raise AttributeError(name)  # __path__, __file__ probes and the like: not ours to load for
+    # import_module, not "from . import": that asks this very function for "helpers" first
+    helpers = importlib.import_module(f"{__name__}.helpers")
+    if name == "exec":
+        return helpers.exec_
+    if name == "__all__":
+        return [*helpers.__all__, "exec", "settings", "Engine", "TLSConfig", *_ERRORS]
+    if name in helpers.__all__:
+        return getattr(helpers, name)
+    raise AttributeError(f"module 'dockmagic' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__getattr__("__all__")})
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext dockmagic``: register the %docker magics."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)

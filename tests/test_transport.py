@@ -68,8 +68,9 @@ def test_permission_denied_for_real(tmp_path: Path) -> None:
     tmp_path.chmod(0o755)
     # Import as root, then become nobody: the connect itself meets the socket's permissions.
     code = (
-        "import os, sys, dockmagic\nos.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
-        "try:\n    dockmagic.Engine(sys.argv[1]).ping()\n"
+        "import os, sys, dockmagic\nEngine = dockmagic.Engine  # loaded now: nobody cannot read root's Python\n"
+        "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+        "try:\n    Engine(sys.argv[1]).ping()\n"
         "except dockmagic.EngineUnavailable as e:\n    print(e)\n"
     )
     out = subprocess.run(
