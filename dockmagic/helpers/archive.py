@@ -3,6 +3,7 @@ only inside their destination."""
 
 from __future__ import annotations
 
+import collections
 import io
 import os
 import tarfile
@@ -97,7 +98,8 @@ class ChunkReader(io.RawIOBase):
         self._chunks = iter(chunks)
         self._buf = memoryview(b"")  # the rest of the current chunk, never copied to be cut
         self.delivered = 0
-        self._tail = bytearray()  # the last bytes handed out, ending at ``delivered``
+        # the last pieces handed out, as (offset, bytes): references, not copies
+        self._tail: collections.deque[tuple[int, memoryview]] = collections.deque()
 
     def readable(self) -> bool:
         return True
@@ -110,17 +112,19 @@ class ChunkReader(io.RawIOBase):
                 return 0
         n = min(len(b), len(self._buf))
         b[:n] = self._buf[:n]
-        self._tail += self._buf[:n]
-        del self._tail[: -self.TAIL]
+        self._tail.append((self.delivered, self._buf[:n]))
         self.delivered += n
+        while self._tail and self.delivered - self._tail[0][0] - len(self._tail[0][1]) > self.TAIL:
+            self._tail.popleft()
         self._buf = self._buf[n:]
         return n
 
     def end_marker_at(self, offset: int) -> bool:
         """Whether a zero block (a tar archive's end) was read at ``offset``: tarfile also stops,
         silently, at a cut or a corrupt header after the first member."""
-        start = offset - (self.delivered - len(self._tail))
-        block = self._tail[start : start + tarfile.BLOCKSIZE] if start >= 0 else b""
+        kept = b"".join(bytes(piece) for at, piece in self._tail if at + len(piece) > offset)
+        first = next((at for at, piece in self._tail if at + len(piece) > offset), self.delivered)
+        block = kept[offset - first : offset - first + tarfile.BLOCKSIZE] if offset >= first else b""
         return len(block) == tarfile.BLOCKSIZE and not any(block)
 
 
