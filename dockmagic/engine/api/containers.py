@@ -94,7 +94,9 @@ class ContainerAPI(EngineCore):
         }
         # without follow the engine sends what it has at once; silence is a hung engine
         timeout = None if follow else self.timeout
-        return self._output("GET", f"/containers/{quote_segment(id)}/logs", tty, params=params, timeout=timeout)
+        # without follow, read in bulk: the engine sends each line as its own HTTP chunk
+        path = f"/containers/{quote_segment(id)}/logs"
+        return self._output("GET", path, tty, bulk=not follow, params=params, timeout=timeout)
 
     def container_changes(self, id: str) -> list[dict[str, Any]]:
         return self._json("GET", f"/containers/{quote_segment(id)}/changes", (list, type(None))) or []
