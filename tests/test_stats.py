@@ -175,3 +175,5 @@ def test_a_live_figure_moves_its_lines() -> None:
     assert figure.lines[("a", "memory")].get_color() != figure.lines[("b", "memory")].get_color()
     assert figure.axes[0][0].get_ylim()[1] >= 90  # rescaled to the new data
     assert first.startswith(b"\x89PNG") and figure.png(quick=False).startswith(b"\x89PNG")
+    figure.update(records(["a", "b"], 11)).png()  # within the limits: only the lines are drawn again
+    assert not figure._stale and figure.axes[0][0].get_xlim()[1] >= 10

@@ -152,5 +152,5 @@ def watch(
         sampler.stop()
     series.records = sampler.snapshot()
     if figure is not None and series.records:
-        view.show(PNG(figure.update(series.records).png(quick=False)))  # the last one stays in the notebook
+        view.show(PNG(figure.update(series.records).fit().png(quick=False)))  # the last one stays in the notebook
     return _checked(sampler, series)
