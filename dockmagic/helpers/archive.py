@@ -3,7 +3,6 @@ only inside their destination."""
 
 from __future__ import annotations
 
-import collections
 import io
 import os
 import tarfile
@@ -89,17 +88,14 @@ def memory_member(name: str, content: bytes, mode: int = 0o644, uid: int = 0, gi
 
 
 class ChunkReader(io.RawIOBase):
-    """A read-only file over an iterator of byte chunks (for tarfile's stream mode)."""
-
-    # enough to look back at where tarfile stopped: it reads a record ahead, the buffer a chunk
-    TAIL = CHUNK + 4 * tarfile.RECORDSIZE
+    """A read-only file over an iterator of byte chunks (for tarfile's stream mode). ``end``
+    follows the archive's headers as the bytes pass: tarfile stops silently at a cut, or at a
+    corrupt header after the first member, and only a real end marker sets ``end.ended``."""
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks = iter(chunks)
         self._buf = memoryview(b"")  # the rest of the current chunk, never copied to be cut
-        self.delivered = 0
-        # the last pieces handed out, as (offset, bytes): references, not copies
-        self._tail: collections.deque[tuple[int, memoryview]] = collections.deque()
+        self.end = TarEnd()
 
     def readable(self) -> bool:
         return True
@@ -112,20 +108,9 @@ class ChunkReader(io.RawIOBase):
                 return 0
         n = min(len(b), len(self._buf))
         b[:n] = self._buf[:n]
-        self._tail.append((self.delivered, self._buf[:n]))
-        self.delivered += n
-        while self._tail and self.delivered - self._tail[0][0] - len(self._tail[0][1]) > self.TAIL:
-            self._tail.popleft()
+        self.end.feed(self._buf[:n])
         self._buf = self._buf[n:]
         return n
-
-    def end_marker_at(self, offset: int) -> bool:
-        """Whether a zero block (a tar archive's end) was read at ``offset``: tarfile also stops,
-        silently, at a cut or a corrupt header after the first member."""
-        kept = b"".join(bytes(piece) for at, piece in self._tail if at + len(piece) > offset)
-        first = next((at for at, piece in self._tail if at + len(piece) > offset), self.delivered)
-        block = kept[offset - first : offset - first + tarfile.BLOCKSIZE] if offset >= first else b""
-        return len(block) == tarfile.BLOCKSIZE and not any(block)
 
 
 def _inside(root: str, path: str) -> bool:
@@ -175,7 +160,7 @@ def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None 
         with tarfile.open(fileobj=io.BufferedReader(reader, CHUNK), mode="r|") as tar:
             with host_files("extract into"):  # a name too long here, a link to nothing: one line
                 count, total = _extract_members(tar, root, rename, refused, refused_names)
-            if not reader.end_marker_at(tar.offset):
+            if not reader.end.ended:
                 raise StreamError(f"the archive ended after {count} entries without its end: cut or corrupt")
     except tarfile.TarError as exc:
         raise StreamError(f"the archive from the engine is corrupt or cut: {exc}") from None
@@ -246,7 +231,7 @@ class TarEnd:
         self._header = bytearray()
         self.ended = False
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes | memoryview) -> None:
         at = 0
         while at < len(data) and not self.ended:
             if self._skip:
