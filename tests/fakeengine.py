@@ -4,11 +4,12 @@ answers a real engine will not give on demand."""
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from dockmagic.engine import Engine
+
+from .support import serve
 
 
 class FakeEngine:
@@ -20,17 +21,12 @@ class FakeEngine:
         self.server.bind(self.path)
         self.server.listen()
         self.respond = respond
-        threading.Thread(target=self._serve, daemon=True).start()
+        serve(self.server, self._answer)
 
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            with conn:
-                request = conn.recv(65536).decode()
-                conn.sendall(self.respond(request.split(" ")[1]))
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            request = conn.recv(65536).decode()
+            conn.sendall(self.respond(request.split(" ")[1]))
 
     def engine(self) -> Engine:
         return Engine(f"unix://{self.path}", version="1.41")

@@ -27,6 +27,8 @@ from typing import Any
 
 from dockmagic.engine import Engine
 
+from .support import serve
+
 UPSTREAM = "/var/run/docker.sock"
 KINDS = ("cut", "end", "midframe", "rst", "silence", "malformed", "500")
 
@@ -137,7 +139,7 @@ class FaultProxy:
         self.server.bind(("127.0.0.1", 0))
         self.server.listen(64)
         self.address = f"tcp://127.0.0.1:{self.server.getsockname()[1]}"
-        threading.Thread(target=self._serve, daemon=True, name="faultproxy").start()
+        serve(self.server, lambda conn: threading.Thread(target=self._handle, args=(conn,), daemon=True).start())
 
     def arm(self, pattern: str, fault: Fault) -> None:
         """Break the answer to the next request whose 'METHOD /path?query' matches ``pattern``."""
@@ -151,14 +153,6 @@ class FaultProxy:
         self.server.close()
         for conn in self.held:
             _end(conn)
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _take(self, request_line: str) -> Fault | None:
         with self._lock:

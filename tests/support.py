@@ -8,8 +8,10 @@ import shutil
 import socket
 import subprocess
 import tarfile
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 LABEL = "dockmagic.test"
@@ -25,6 +27,21 @@ def add_file(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644) ->
     info = tarfile.TarInfo(name)
     info.size, info.mode, info.mtime = len(data), mode, int(time.time())
     tar.addfile(info, io.BytesIO(data))
+
+
+def serve(server: socket.socket, handle: Callable[[socket.socket], None]) -> None:
+    """Accept connections on ``server`` from a daemon thread, each handled by ``handle`` in turn,
+    until the server is closed."""
+
+    def loop() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            handle(conn)
+
+    threading.Thread(target=loop, daemon=True).start()
 
 
 def free_port() -> int:
