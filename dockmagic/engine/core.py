@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json as jsonlib
 import os
+import select
+import ssl
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -99,6 +101,42 @@ def raw_chunks(resp: requests.Response, size: int = 65536, bulk: bool = False) -
         raise StreamError(f"the stream from the engine broke off: {exc}") from None
     finally:
         resp.close()
+
+
+class Pending:
+    """An answer whose head has come and whose body comes later (a wait registered before the
+    container starts): ``arrived`` looks without reading, so the caller can decide what a long
+    silence means."""
+
+    def __init__(self, resp: requests.Response, where: str) -> None:
+        self._resp, self._where = resp, where
+
+    def arrived(self, timeout: float) -> bool:
+        """Whether the body has begun to come within ``timeout`` seconds. False also when that
+        cannot be seen (no descriptor; data already buffered above the socket): callers then ask."""
+        sock = getattr(self._resp.raw.connection, "sock", None)
+        if isinstance(sock, ssl.SSLSocket) and sock.pending():
+            return True
+        try:
+            fd = self._resp.raw.fileno()
+        except (OSError, ValueError):
+            return False
+        readable, _, _ = select.select([fd], [], [], timeout)
+        return bool(readable)
+
+    def json(self, shape: Shape) -> dict[str, Any]:
+        """Read the body (blocking) as one JSON object checked against the API's ``shape``."""
+        body = b"".join(raw_chunks(self._resp))
+        if not body:
+            raise StreamError(f"the answer to {self._where} ended before it said anything")
+        try:
+            answer = jsonlib.loads(body)
+        except ValueError:
+            raise StreamError(f"the engine sent malformed JSON for {self._where}") from None
+        return check(answer, shape, self._where)
+
+    def close(self) -> None:
+        self._resp.close()
 
 
 class EngineCore:
@@ -236,6 +274,7 @@ class EngineCore:
 __all__ = [
     "EngineCore",
     "EngineUnavailable",
+    "Pending",
     "byte_stream",
     "encode_params",
     "quote_image",

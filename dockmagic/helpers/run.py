@@ -4,15 +4,14 @@ before start (no output is lost), start, wait."""
 from __future__ import annotations
 
 import functools
-import json
 import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..engine import Engine
-from ..errors import Conflict, ContainerFailed, NotFound, OptionError, StreamError, TimedOut
+from ..engine import Engine, shapes, versions
+from ..errors import Conflict, ContainerFailed, NotFound, OptionError, TimedOut
 from ..options import as_command, check_api, container_config
 from ..render.results import RunResult
 from ..render.stats import StatsSeries
@@ -21,7 +20,7 @@ from .images import pull as pull_image
 from .output import LiveOutput
 from .sampling import Sampler
 from .session import pick
-from .streaming import confirm_ended, container_running, pump
+from .streaming import GRACE, confirm_ended, container_running, pump
 from .terminal import converse
 
 _PULL_POLICIES = ("missing", "always", "never")
@@ -34,22 +33,34 @@ def _encode(stdin: str | bytes | None) -> bytes | None:
 
 
 class _ExitWaiter:
-    """The exit code of a container the engine removes itself (AutoRemove): a wait for "removed"
-    registered before the container starts, as the docker CLI does (after removal there is nothing
-    left to ask), its answer read once the output has ended."""
+    """The exit code from a wait registered before start, as the docker CLI does: for "removed" when
+    the engine removes the container itself (AutoRemove: afterwards there is nothing left to ask),
+    else for "next-exit". Its answer also proves that the output's end was the container's end, with
+    no inspect racing the engine's clean-up (an inspect then waits ~60 ms for the container's lock)."""
 
-    def __init__(self, engine: Engine, cid: str) -> None:
-        self._answer = engine.container_wait_registered(cid, "removed")
+    def __init__(self, engine: Engine, cid: str, remove: bool) -> None:
+        self._engine, self._cid, self.remove = engine, cid, remove
+        self._answer = None
+        if versions.parse(engine.api_version) >= versions.parse("1.30"):
+            self._answer = engine.container_wait_registered(cid, "removed" if remove else "next-exit")
 
-    def code(self) -> int | None:
-        try:
-            answer = json.loads(b"".join(self._answer) or b"{}")
-        except ValueError:
-            raise StreamError("the engine's answer to the wait was not JSON") from None
-        return answer.get("StatusCode") if isinstance(answer, dict) else None
+    def code(self, what: str) -> int:
+        """The exit code once the output has ended; StreamCut if the container still runs."""
+        if self._answer is None:  # engines before API 1.30: ask after the fact
+            confirm_ended(lambda: container_running(self._engine, self._cid), what)
+            return int(self._engine.container_wait(self._cid)["StatusCode"])
+        if not self._answer.arrived(GRACE):  # the output has ended, so the container should have
+            confirm_ended(lambda: container_running(self._engine, self._cid), what)
+        return int(self._answer.json(shapes.WAIT)["StatusCode"])
+
+    @property
+    def removed(self) -> bool:
+        """Whether the answer came for "removed": the engine has removed the container already."""
+        return self.remove and self._answer is not None
 
     def close(self) -> None:
-        self._answer.close()
+        if self._answer is not None:
+            self._answer.close()
 
 
 def _remove(engine: Engine, cid: str) -> None:
@@ -225,8 +236,8 @@ def run(
     live = LiveOutput(show=not quiet)
     deadline = started + timeout if timeout else None
     sampler = Sampler(engine, [{"id": cid, "name": result.name}]) if stats else None
-    interrupted = False
-    exited = _ExitWaiter(engine, cid) if remove else None  # asked before start: removal can be quick
+    interrupted = removed = False
+    exited = _ExitWaiter(engine, cid, remove)  # asked before start: the end can be quick
     sock = None
     try:
         sock = engine.container_attach(cid, stdin=attach_in, stdout=attach_out, stderr=attach_err)
@@ -242,9 +253,8 @@ def run(
                 return result
         else:
             pump(sock, tty, live, data if attach_in else None, deadline)
-        confirm_ended(lambda: container_running(engine, cid), result.name)
-        result.exit_code = exited.code() if exited else engine.container_wait(cid)["StatusCode"]
-        exited = None
+        result.exit_code = exited.code(result.name)
+        removed = exited.removed
     except TimeoutError:
         engine.container_stop(cid, t=settings.stop_timeout)
         raise TimedOut(f"{result.name} ran longer than {timeout}s and was stopped") from None
@@ -253,8 +263,7 @@ def run(
         _after_interrupt(engine, cid, remove)
         raise
     finally:
-        if exited is not None:  # the run did not get to the exit code: give the connection back
-            exited.close()
+        exited.close()  # read, or the run did not get to it: the connection goes back either way
         if sock is not None:  # interrupted before the output was read (during start, say)
             sock.close()
         if sampler:
@@ -266,7 +275,8 @@ def run(
         result.stdout, result.stderr, result.hidden_lines = live.stdout, live.stderr, live.hidden_lines
         result.duration = time.monotonic() - started
         if remove and not interrupted:  # also after a timeout or a failed start, as docker run --rm
-            _remove(engine, cid)
+            if not removed:
+                _remove(engine, cid)
             result.removed = True
     if check and result.exit_code != 0:
         raise ContainerFailed(result.name, result.exit_code or 0, result.stderr)

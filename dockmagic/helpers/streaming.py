@@ -48,14 +48,21 @@ def pump(sock: HijackedSocket, tty: bool, live: LiveOutput, stdin: bytes | None,
         sock.close()
 
 
-def confirm_ended(still_running: Callable[[], bool], what: str, grace: float = 1.0) -> None:
+GRACE = 1.0  # seconds an ended stream's process may take to be seen as ended
+
+
+def cut(what: str) -> StreamCut:
+    return StreamCut(f"the stream from {what} ended while it still runs: its output is incomplete (cut?)")
+
+
+def confirm_ended(still_running: Callable[[], bool], what: str, grace: float = GRACE) -> None:
     """A stream that ended is an ending only if what it streamed has ended too. The engine closes
     attach, exec and followed logs when the process exits, so one still running a moment later means
     the stream was cut on the way (a clean-looking end, at a frame boundary, looks like any other)."""
     deadline = time.monotonic() + grace
     while still_running():
         if time.monotonic() >= deadline:
-            raise StreamCut(f"the stream from {what} ended while it still runs: its output is incomplete (cut?)")
+            raise cut(what)
         time.sleep(0.02)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import IO, Any, Literal, overload
 
 from .. import shapes
-from ..core import EngineCore, Params, byte_stream, quote_segment
+from ..core import EngineCore, Params, Pending, byte_stream, quote_segment
 from ..shapes import MalformedAnswer, check
 from ..streams import Chunk, Stream
 from ..transport import HijackedSocket
@@ -205,12 +205,14 @@ class ContainerAPI(EngineCore):
             timeout=timeout,
         )
 
-    def container_wait_registered(self, id: str, condition: str = "removed") -> Stream[bytes]:
+    def container_wait_registered(self, id: str, condition: str = "next-exit") -> Pending:
         """A wait the engine has registered when this returns (it sends the answer's head at once);
-        the body, read later, is the wait's answer. For containers the engine removes itself."""
+        its body, the exit code, comes when the container reaches ``condition``. Asked before start,
+        as the docker CLI does: an exit (or an AutoRemove removal) cannot come before it."""
         self.require("1.30", "wait condition")
         path = f"/containers/{quote_segment(id)}/wait"
-        return self._bytes("POST", path, params={"condition": condition}, timeout=None)
+        resp = self._request("POST", path, params={"condition": condition}, stream=True, timeout=None)
+        return Pending(resp, f"POST {path}")
 
     def container_delete(self, id: str, v: bool = False, force: bool = False, link: bool = False) -> None:
         self._ok("DELETE", f"/containers/{quote_segment(id)}", params={"v": v, "force": force, "link": link})
