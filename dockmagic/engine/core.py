@@ -252,6 +252,14 @@ class EngineCore:
         """A streamed answer as raw bytes (export, save, archive: ``bulk``)."""
         return byte_stream(self._request(method, path, stream=True, **kwargs), bulk)
 
+    def _download(
+        self, method: str, path: str, params: Params | None = None
+    ) -> tuple[dict[str, str], Stream[memoryview]]:
+        """A bulk answer (archives, exports, saves): its header fields (lower-case names) and its
+        body, read off a socket of its own in large pieces (see rawhttp)."""
+        fields, pieces = self.transport.download(method, self._path(path), encode_params(params), self.timeout)
+        return fields, Stream(pieces, lambda: None)  # closing the pieces closes their socket
+
     def _json_stream(
         self, method: str, path: str, operation: str, shape: Shape = shapes.PROGRESS, **kwargs: Any
     ) -> Stream[dict[str, Any]]:

@@ -12,15 +12,16 @@ import ssl
 import time
 from collections.abc import Iterator
 from typing import Any, Protocol
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import requests
 import requests_unixsocket
 from requests_unixsocket.adapters import UnixHTTPConnection, UnixHTTPConnectionPool
 from urllib3.connectionpool import HTTPConnectionPool
 
-from ..errors import EngineSilent, EngineUnavailable, StreamError, api_error
+from ..errors import EngineSilent, EngineUnavailable, StreamError
 from .hosts import Host
+from .rawhttp import body_pieces, raise_for_status, read_head, send_request
 
 CONNECT_TIMEOUT = 1.5  # seconds: a dead engine must fail fast, not hang a notebook
 POOL_SIZE = 64  # connections kept per engine: a stats snapshot of many containers uses one each
@@ -147,6 +148,12 @@ class BaseTransport(Protocol):
         """A request the engine answers by taking over the connection: the socket and early bytes."""
         ...
 
+    def download(
+        self, method: str, path: str, params: dict[str, Any], read_timeout: float | None
+    ) -> tuple[dict[str, str], Iterator[memoryview]]:
+        """A bulk answer: its header fields (lower-case names) and its body's pieces."""
+        ...
+
     def hijack(self, method: str, path: str, params: dict[str, Any], body: bytes) -> HijackedSocket: ...
 
     def close(self) -> None: ...
@@ -253,36 +260,33 @@ class Transport:
         websocket); return the socket and any stream bytes that came with the answer's head."""
         sock = self.open_socket()
         try:
-            head = [
-                f"{method} {path}{'?' + urlencode(params, doseq=True) if params else ''} HTTP/1.1",
-                "Host: docker",
-                "User-Agent: dockmagic",
-                f"Content-Length: {len(body)}",
-                *(f"{k}: {v}" for k, v in headers.items()),
-            ]
-            sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
-            buf = b""
-            while b"\r\n\r\n" not in buf:
-                data = sock.recv(65536)
-                if not data:
-                    raise StreamError(f"the engine closed the connection before answering {method} {path}")
-                buf += data
-            header, rest = buf.split(b"\r\n\r\n", 1)
-            lines = header.decode("latin-1").split("\r\n")
-            status = int(lines[0].split()[1])
-            if status >= 400:
-                fields = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:] if ":" in ln)}
-                length = int(fields.get("content-length") or 0)
-                while len(rest) < length:
-                    data = sock.recv(65536)
-                    if not data:
-                        break
-                    rest += data
-                raise api_error(status, rest, method, path)
+            send_request(sock, method, path, params, body, headers)
+            status, fields, rest = read_head(sock, f"{method} {path}")
+            raise_for_status(sock, status, fields, rest, method, path)
         except BaseException:
             sock.close()
             raise
         return sock, rest
+
+    def download(
+        self, method: str, path: str, params: dict[str, Any], read_timeout: float | None
+    ) -> tuple[dict[str, str], Iterator[memoryview]]:
+        """A bulk answer (archive, export, save) read off a socket of its own: the head's fields
+        (lower-case names) and the body's pieces; the socket closes when they end or are closed."""
+        sock = self.open_socket()
+        try:
+            sock.settimeout(read_timeout)
+            send_request(sock, method, path, params, b"", {"Connection": "close"})
+            status, fields, rest = read_head(sock, f"{method} {path}")
+            raise_for_status(sock, status, fields, rest, method, path)
+        except BaseException as exc:
+            sock.close()
+            if isinstance(exc, TimeoutError):
+                raise EngineSilent(str(self.host), f"{method} {path}", read_timeout or 0) from None
+            if isinstance(exc, OSError):
+                raise StreamError(f"the answer to {method} {path} broke off: {exc}") from None
+            raise
+        return fields, _closing(sock, body_pieces(sock, fields, rest))
 
     def hijack(self, method: str, path: str, params: dict[str, Any], body: bytes) -> HijackedSocket:
         """A raw two-way stream over the connection the request came on."""
@@ -291,6 +295,17 @@ class Transport:
 
     def close(self) -> None:
         self.session.close()
+
+
+def _closing(sock: socket.socket, pieces: Iterator[memoryview]) -> Iterator[memoryview]:
+    try:
+        yield from pieces
+    except TimeoutError as exc:
+        raise StreamError(f"the engine went silent in the middle of a stream ({exc})") from None
+    except OSError as exc:
+        raise StreamError(f"the stream from the engine broke off: {exc}") from None
+    finally:
+        sock.close()
 
 
 class HijackedSocket:

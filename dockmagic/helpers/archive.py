@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 import os
 import tarfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, islice
 from pathlib import Path
+from typing import NamedTuple
 
 from ..engine.streams import Stream
 from ..errors import DockerError, StreamError, host_files
@@ -32,26 +34,40 @@ def _walk(src: Path, arcname: str) -> Iterator[tuple[str, str]]:
                 yield path, os.path.normpath(os.path.join(arcname, rel, name))
 
 
-def tar_members(items: Iterable[tuple[str, str]]) -> Iterator[bytes]:
-    """Tar headers and contents for (host path, name in the archive) pairs, produced as they are
-    sent; no end marker (see :func:`tar_end`), so several walks can share one archive."""
+class _Entry(NamedTuple):
+    path: str
+    info: tarfile.TarInfo
+    header: bytes
+
+    @property
+    def size(self) -> int:
+        """Its bytes in the archive: header, content and the content's padding."""
+        content = self.info.size if self.info.isreg() else 0
+        return len(self.header) + content + -content % BLOCK
+
+
+def _entries(items: Iterable[tuple[str, str]]) -> Iterator[_Entry]:
     indexer = tarfile.TarFile(fileobj=io.BytesIO(), mode="w")  # gettarinfo tracks hard links
     for path, name in items:
         info = indexer.gettarinfo(path, name)
-        if info is None:  # sockets and the like cannot be archived
-            continue
-        yield info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
-        if info.isreg():
-            with open(path, "rb") as f:
-                remaining = info.size
-                while remaining > 0:
-                    data = f.read(min(CHUNK, remaining))
-                    if not data:
-                        raise DockerError(f"{path} shrank while it was being copied")
-                    remaining -= len(data)
-                    yield data
-            if info.size % BLOCK:
-                yield b"\0" * (BLOCK - info.size % BLOCK)
+        if info is not None:  # sockets and the like cannot be archived
+            yield _Entry(path, info, info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape"))
+
+
+def _member(entry: _Entry) -> Iterator[bytes]:
+    """An entry's header and content; exactly the size its header announced."""
+    yield entry.header
+    if entry.info.isreg():
+        with open(entry.path, "rb") as f:
+            remaining = entry.info.size
+            while remaining > 0:
+                data = f.read(min(CHUNK, remaining))
+                if not data:
+                    raise DockerError(f"{entry.path} shrank while it was being copied")
+                remaining -= len(data)
+                yield data
+        if entry.info.size % BLOCK:
+            yield b"\0" * (BLOCK - entry.info.size % BLOCK)
 
 
 def coalesce(chunks: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
@@ -74,10 +90,36 @@ def tar_end() -> bytes:
     return b"\0" * (2 * BLOCK)
 
 
-def tar_stream(src: Path, arcname: str) -> Iterator[bytes]:
-    """A tar of ``src`` (file or folder) named ``arcname`` inside, produced as it is sent."""
-    yield from coalesce(tar_members(_walk(src, arcname)))
-    yield tar_end()
+class TarBody:
+    """A tar of host files (host path, name inside) to upload, produced as it is sent, ending with
+    ``tail`` and the end marker. Up to PLANNED entries, the headers are made before sending and the
+    body goes with its length: sent as it is, where a chunked body is framed by urllib3 with a copy
+    of every piece (0.5 s of a 500 MB cp). Beyond that the headers would weigh too much to hold,
+    and the body is chunked (``len()`` 0). A file that grows meanwhile is sent at its announced size."""
+
+    PLANNED = 10_000
+
+    def __init__(self, items: Iterable[tuple[str, str]], tail: bytes = b"", doing: str = "read") -> None:
+        self._doing = doing  # for a file error's one line: raised inside the upload, it must not be an OSError
+        self._entries = _entries(items)
+        self._planned = list(islice(self._entries, self.PLANNED + 1))
+        self._tail = tail + tar_end()
+        known = len(self._planned) <= self.PLANNED
+        self._length = sum(e.size for e in self._planned) + len(self._tail) if known else 0
+
+    def __len__(self) -> int:
+        return self._length  # requests: a length sends Content-Length, 0 sends it chunked
+
+    def __iter__(self) -> Iterator[bytes]:
+        entries = chain(self._planned, self._entries)
+        with host_files(self._doing):
+            yield from coalesce(chain.from_iterable(_member(e) for e in entries))
+        yield self._tail
+
+
+def tar_stream(src: Path, arcname: str) -> TarBody:
+    """A tar of ``src`` (file or folder) named ``arcname`` inside."""
+    return TarBody(_walk(src, arcname))
 
 
 def memory_member(name: str, content: bytes, mode: int = 0o644, uid: int = 0, gid: int = 0) -> bytes:
@@ -87,30 +129,51 @@ def memory_member(name: str, content: bytes, mode: int = 0o644, uid: int = 0, gi
     return info.tobuf(tarfile.PAX_FORMAT) + content + b"\0" * (-len(content) % BLOCK)
 
 
-class ChunkReader(io.RawIOBase):
-    """A read-only file over an iterator of byte chunks (for tarfile's stream mode). ``end``
-    follows the archive's headers as the bytes pass: tarfile stops silently at a cut, or at a
-    corrupt header after the first member, and only a real end marker sets ``end.ended``."""
+class TarSource:
+    """An archive as tarfile reads it: a forward-only file over the download's pieces (tarfile's
+    stream mode joins and copies every read, a third of a 500 MB cp out); a member's content is
+    passed on with ``copy``, piece by piece, never joined. ``end`` follows the headers as the bytes
+    pass: tarfile stops silently at a cut, or at a corrupt header after the first member, and only
+    a real end marker sets ``end.ended``."""
 
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        self._chunks = iter(chunks)
-        self._buf = memoryview(b"")  # the rest of the current chunk, never copied to be cut
+    def __init__(self, pieces: Iterable[bytes | memoryview]) -> None:
+        self._pieces = iter(pieces)
+        self._buf = memoryview(b"")  # the rest of the current piece
+        self._pos = 0
         self.end = TarEnd()
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+    def _take(self, n: int) -> memoryview | None:
         while not self._buf:
             try:
-                self._buf = memoryview(next(self._chunks))
+                self._buf = memoryview(next(self._pieces))
             except StopIteration:
-                return 0
-        n = min(len(b), len(self._buf))
-        b[:n] = self._buf[:n]
-        self.end.feed(self._buf[:n])
-        self._buf = self._buf[n:]
-        return n
+                return None
+        piece, self._buf = self._buf[:n], self._buf[n:]
+        self._pos += len(piece)
+        self.end.feed(piece)
+        return piece
+
+    def copy(self, n: int, write: Callable[[memoryview], object]) -> int:
+        """Pass the next ``n`` bytes to ``write``; how many there were (fewer at the stream's end)."""
+        done = 0
+        while done < n and (piece := self._take(n - done)) is not None:
+            write(piece)
+            done += len(piece)
+        return done
+
+    def read(self, n: int) -> bytes:
+        parts: list[memoryview] = []
+        self.copy(n, parts.append)
+        return b"".join(parts)
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence or offset < self._pos:
+            raise io.UnsupportedOperation("an archive from the engine is read once, forwards")
+        self.copy(offset - self._pos, lambda _: None)
+        return self._pos
 
 
 def _inside(root: str, path: str) -> bool:
@@ -127,26 +190,19 @@ def _rename(name: str, rename: tuple[str, str] | None) -> str:
     return rename[1] + ("/" + rest if rest else "") if first == rename[0] else name
 
 
-def _write_member(tar: tarfile.TarFile, member: tarfile.TarInfo, target: str) -> int:
+def _write_member(source: TarSource, member: tarfile.TarInfo, target: str) -> int:
     """A regular file written beside its place and renamed over it only once whole: a stream cut
     in the middle leaves the old file (or nothing), never half of the new one; a link already at
     ``target`` is replaced, never written through."""
-    src = tar.extractfile(member)
-    assert src is not None
-    written = 0
     with replacing(target, perms=member.mode & 0o777) as out:
-        try:
-            while data := src.read(CHUNK):
-                out.write(data)
-                written += len(data)
-        except tarfile.ReadError:
-            pass  # the stream ended early: said below, by name
+        source.seek(member.offset_data)
+        written = source.copy(member.size, out.write)
         if written != member.size:
             raise StreamError(f"the archive ended inside {member.name} ({written} of {member.size} bytes)")
     return written
 
 
-def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None = None) -> tuple[int, int]:
+def extract(chunks: Iterable[bytes | memoryview], dest: Path, rename: tuple[str, str] | None = None) -> tuple[int, int]:
     """Extract a tar stream into ``dest``; ``rename`` maps the top-level name (old, new).
 
     Refuses any member whose path, or whose link target, is absolute or leaves ``dest``, and any
@@ -155,12 +211,12 @@ def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None 
     root = os.path.realpath(dest)
     refused: list[str] = []  # for the error message
     refused_names: list[str] = []  # nothing may be extracted beneath these
-    reader = ChunkReader(chunks)
+    source = TarSource(chunks)
     try:
-        with tarfile.open(fileobj=io.BufferedReader(reader, CHUNK), mode="r|") as tar:
+        with tarfile.open(fileobj=source, mode="r:") as tar:  # type: ignore[call-overload]
             with host_files("extract into"):  # a name too long here, a link to nothing: one line
-                count, total = _extract_members(tar, root, rename, refused, refused_names)
-            if not reader.end.ended:
+                count, total = _extract_members(tar, source, root, rename, refused, refused_names)
+            if not source.end.ended:
                 raise StreamError(f"the archive ended after {count} entries without its end: cut or corrupt")
     except tarfile.TarError as exc:
         raise StreamError(f"the archive from the engine is corrupt or cut: {exc}") from None
@@ -174,7 +230,12 @@ def extract(chunks: Iterable[bytes], dest: Path, rename: tuple[str, str] | None 
 
 
 def _extract_members(
-    tar: tarfile.TarFile, root: str, rename: tuple[str, str] | None, refused: list[str], refused_names: list[str]
+    tar: tarfile.TarFile,
+    source: TarSource,
+    root: str,
+    rename: tuple[str, str] | None,
+    refused: list[str],
+    refused_names: list[str],
 ) -> tuple[int, int]:
     count = total = 0
     for member in tar:
@@ -211,8 +272,10 @@ def _extract_members(
             os.symlink(member.linkname, target)
         elif member.islnk():
             os.link(resolved, target)
+        elif member.issparse():  # Go's tar writer (the engine's) never makes these
+            raise StreamError(f"the archive holds a sparse file, which is not extracted: {member.name}")
         elif member.isreg():
-            total += _write_member(tar, member, target)
+            total += _write_member(source, member, target)
         else:
             continue  # devices and fifos are not recreated on the host
         if not member.issym():  # never through a link: a hard link may point at a symlink
@@ -256,7 +319,7 @@ class TarEnd:
             self._skip = -(-size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE
 
 
-def write_tar(chunks: Stream[bytes], path: str | os.PathLike[str]) -> Path:
+def write_tar(chunks: Stream[memoryview], path: str | os.PathLike[str]) -> Path:
     """A tar stream into a file, whole or not at all: a stream cut anywhere (a member's edge too)
     leaves what was there before."""
     watch = TarEnd()

@@ -11,7 +11,7 @@ from ..engine import Engine
 from ..engine.streams import STDOUT, Chunk
 from ..errors import OperationFailed, OptionError, StreamCut, host_files
 from ..render.results import BuildResult
-from .archive import coalesce, memory_member, tar_end, tar_members
+from .archive import TarBody, memory_member
 from .dockerignore import Ignore
 from .output import LiveOutput
 from .session import pick
@@ -41,15 +41,12 @@ def context_files(folder: Path, ignore: Ignore, always: set[str]) -> Iterator[tu
                 yield os.path.join(root, f), rel
 
 
-def context_stream(folder: Path | None, dockerfile_text: str | None, dockerfile: str = "Dockerfile") -> Iterator[bytes]:
-    """The build context as a tar stream, never whole in memory: the folder's entries that
-    .dockerignore keeps, plus the inline Dockerfile (the cell of %%dockerfile)."""
-    if folder is not None:
-        with host_files("read the build context"):
-            yield from coalesce(tar_members(context_files(folder, Ignore.of(folder), {dockerfile, ".dockerignore"})))
-    if dockerfile_text is not None:
-        yield memory_member(INLINE_DOCKERFILE, dockerfile_text.encode())
-    yield tar_end()
+def context_body(folder: Path | None, dockerfile_text: str | None, dockerfile: str = "Dockerfile") -> TarBody:
+    """The build context as a tar, never whole in memory: the folder's entries that .dockerignore
+    keeps, plus the inline Dockerfile (the cell of %%dockerfile)."""
+    files = context_files(folder, Ignore.of(folder), {dockerfile, ".dockerignore"}) if folder is not None else ()
+    inline = memory_member(INLINE_DOCKERFILE, dockerfile_text.encode()) if dockerfile_text is not None else b""
+    return TarBody(files, inline, doing="read the build context")
 
 
 def build(
@@ -78,8 +75,10 @@ def build(
     tags = [tag] if isinstance(tag, str) else list(tag or [])
     live = LiveOutput(show=not quiet)
     result = BuildResult(tags=tags)
+    with host_files("read the build context"):
+        context = context_body(folder, dockerfile_text, dockerfile or "Dockerfile")
     stream = pick(engine).image_build(
-        context_stream(folder, dockerfile_text, dockerfile or "Dockerfile"),
+        context,
         tags=tags,
         buildargs=dict(buildargs or {}) or None,
         dockerfile=INLINE_DOCKERFILE if dockerfile_text is not None else dockerfile,

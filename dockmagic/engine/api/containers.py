@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import IO, Any, Literal, overload
 
 from .. import shapes
-from ..core import EngineCore, Params, Pending, byte_stream, quote_segment
+from ..core import EngineCore, Params, Pending, quote_segment
 from ..shapes import MalformedAnswer, check
 from ..streams import Chunk, Stream
 from ..transport import HijackedSocket
@@ -19,7 +19,7 @@ Body = bytes | Iterable[bytes] | IO[bytes]
 
 def path_stat(headers: Any) -> dict[str, Any]:
     """Decode the ``X-Docker-Container-Path-Stat`` header (base64 JSON: name, size, mode, ...)."""
-    raw = headers.get("X-Docker-Container-Path-Stat")
+    raw = headers.get("x-docker-container-path-stat")
     if not raw:
         raise MalformedAnswer("the engine's answer about a path in the container has no stat header")
     try:
@@ -101,8 +101,8 @@ class ContainerAPI(EngineCore):
     def container_changes(self, id: str) -> list[dict[str, Any]]:
         return self._json("GET", f"/containers/{quote_segment(id)}/changes", (list, type(None))) or []
 
-    def container_export(self, id: str) -> Stream[bytes]:
-        return self._bytes("GET", f"/containers/{quote_segment(id)}/export", bulk=True, timeout=self.timeout)
+    def container_export(self, id: str) -> Stream[memoryview]:
+        return self._download("GET", f"/containers/{quote_segment(id)}/export")[1]
 
     @overload
     def container_stats(self, id: str, stream: Literal[True] = ..., one_shot: bool = ...) -> Stream[dict[str, Any]]: ...
@@ -217,12 +217,14 @@ class ContainerAPI(EngineCore):
     def container_delete(self, id: str, v: bool = False, force: bool = False, link: bool = False) -> None:
         self._ok("DELETE", f"/containers/{quote_segment(id)}", params={"v": v, "force": force, "link": link})
 
-    def container_archive(self, id: str, path: str) -> tuple[dict[str, Any], Stream[bytes]]:
+    def container_archive(self, id: str, path: str) -> tuple[dict[str, Any], Stream[memoryview]]:
         """A tar stream of ``path`` in the container, with the path's stat."""
-        resp = self._request(
-            "GET", f"/containers/{quote_segment(id)}/archive", params={"path": path}, stream=True, timeout=self.timeout
-        )
-        return path_stat(resp.headers), byte_stream(resp, bulk=True)
+        fields, pieces = self._download("GET", f"/containers/{quote_segment(id)}/archive", params={"path": path})
+        try:
+            return path_stat(fields), pieces
+        except BaseException:
+            pieces.close()
+            raise
 
     def put_container_archive(
         self, id: str, path: str, data: Body, *, no_overwrite_dir_non_dir: bool = False, copy_uid_gid: bool = False

@@ -151,13 +151,13 @@ class ImageAPI(EngineCore):
         }
         return self._json("POST", "/commit", params=params, json=config or {}, timeout=None)
 
-    def image_get(self, name: str) -> Stream[bytes]:
+    def image_get(self, name: str) -> Stream[memoryview]:
         """``docker save`` of one image: a tar stream."""
-        return self._bytes("GET", f"/images/{quote_image(name)}/get", bulk=True)
+        return self._download("GET", f"/images/{quote_image(name)}/get")[1]
 
-    def image_get_all(self, names: list[str]) -> Stream[bytes]:
+    def image_get_all(self, names: list[str]) -> Stream[memoryview]:
         """``docker save`` of several images into one tar stream."""
-        return self._bytes("GET", "/images/get", bulk=True, params={"names": list(names)})
+        return self._download("GET", "/images/get", params={"names": list(names)})[1]
 
     def image_load(self, data: Body, quiet: bool = False) -> Progress:
         return self._json_stream(
