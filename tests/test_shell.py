@@ -69,3 +69,23 @@ def test_sh_without_a_shell_is_one_line(ip: Any) -> None:
     dockmagic.shell_close()
     with pytest.raises(UsageError, match="no shell yet"):
         ip.run_line_magic("docker", "sh true")
+
+
+def test_bang_lines_run_in_the_shell_when_asked(ip: Any, engine: Engine, image: str) -> None:
+    own = (ip.system, ip.getoutput)
+    ip.run_line_magic("docker", f"shell --label {LABEL}=1 --bang {image}")
+    shell = dockmagic.shell()
+    try:
+        ip.user_ns["where"] = "/tmp"
+        ip.run_cell("!cd $where && export MOOD=calm")
+        ip.run_cell("here = !pwd; echo $MOOD; echo warn >&2; exit 4")
+        assert list(ip.user_ns["here"]) == ["/tmp", "calm", "warn"]  # stderr after stdout, as IPython's
+        assert ip.user_ns["_exit_code"] == 4
+        ip.run_cell("name = !hostname")
+        assert ip.user_ns["name"][0] == shell.container[:12]
+        ip.run_line_magic("docker", "shell --no-bang")
+        ip.run_cell("name = !hostname")
+        assert ip.user_ns["name"][0] != shell.container[:12]  # this machine's own shell again
+        assert (ip.system, ip.getoutput) == own
+    finally:
+        ip.run_line_magic("docker", "shell --stop")

@@ -10,9 +10,12 @@ import argparse
 import shlex
 from typing import Any
 
+from IPython import get_ipython
+
 from ... import helpers
 from ...helpers.terminal import terminal_available
 from ...settings import settings
+from .. import bang
 from ..argv import CommandError, Parser, add_container_options, container_options, seconds
 from .registry import Context, Handler, command
 
@@ -127,17 +130,25 @@ def _exec(p: Parser) -> Handler:
 def _shell(p: Parser) -> Handler:
     chosen = add_container_options(p, "run")
     p.add_argument("--stop", action="store_true", help="remove the shell's container (if started here)")
+    p.add_argument("--bang", action="store_true", help="!cmd and x = !cmd lines run in the shell too")
+    p.add_argument("--no-bang", action="store_true", help="!cmd lines run on this machine again")
     p.add_argument("target", nargs="?", metavar="IMAGE_OR_CONTAINER")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        if a.stop or a.no_bang:
+            bang.unroute()
         if a.stop:
             helpers.shell_close()
-            print("the shell is closed")
+            print("the shell is closed; !cmd runs on this machine")
             return None
         options = _with_lab_labels(container_options(a, chosen))
         current = helpers.shell(a.target, **options) if a.target else helpers.shell()
+        ip = get_ipython()
+        if a.bang and ip is not None:
+            bang.route(ip)
         how = "started" if current.owned else "adopted"
-        print(f"shell: {current.container} ({how}); %%docker sh cells run in it, folder and exports carried")
+        where = "they and !cmd lines" if ip is not None and bang.routed(ip) else "they"
+        print(f"shell: {current.container} ({how}); %%docker sh cells run in it, {where} keep folder and exports")
         return None
 
     return handle
