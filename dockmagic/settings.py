@@ -28,6 +28,17 @@ class SettingTraits(HasTraits):
     )
     stop_timeout = Int(0, help="Seconds between SIGTERM and SIGKILL when stopping on interrupt").tag(config=True)
     run_remove = Bool(False, help="Every %docker run (not -d) removes its container, as with --rm").tag(config=True)
+    labels = Dict(
+        value_trait=Unicode(),
+        help="Labels on everything this session creates (containers, networks, volumes, builds), over any given",
+    ).tag(config=True)
+    session_cleanup = Enum(
+        ["remove", "stop", "keep"],
+        "remove",
+        help="What this notebook made, at kernel shutdown or (by the reaper) when the kernel dies: remove, stop, keep",
+    ).tag(config=True)
+    reaper_grace = Int(10, help="Seconds the reaper waits for a vanished kernel to come back").tag(config=True)
+    run_network = Unicode("", help="Network for every %docker run that names none (--network)").tag(config=True)
     run_labels = Dict(value_trait=Unicode(), help="Labels added to every %docker run, e.g. {'course': 'lab1'}").tag(
         config=True
     )

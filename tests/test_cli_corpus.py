@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from dockmagic import Engine
+from dockmagic.engine.labels import unstamped
 
 from .support import LABEL, LABELS, unique
 
@@ -44,7 +45,8 @@ def _empty_is_null(value: Any) -> Any:
 def _normalise(info: dict[str, Any], name: str) -> dict[str, Any]:
     config = {k: v for k, v in info["Config"].items() if k not in VOLATILE_CONFIG}
     config["Env"] = sorted(config.get("Env") or [])
-    config["Labels"] = {k: v for k, v in (config.get("Labels") or {}).items() if k != LABEL}
+    # dockmagic's session labels are its own addition, on purpose
+    config["Labels"] = {k: v for k, v in unstamped(config.get("Labels")).items() if k != LABEL}
     host = {k: _empty_is_null(v) for k, v in info["HostConfig"].items() if k not in VOLATILE_HOST}
     if host["RestartPolicy"]["Name"] == "":  # the engine's "" and the CLI's "no" are the same policy
         host["RestartPolicy"]["Name"] = "no"

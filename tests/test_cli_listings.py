@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from dockmagic import Engine
+from dockmagic.engine.labels import unstamped
 from dockmagic.render.table import Table
 
 from .support import LABEL, unique
@@ -117,13 +118,13 @@ def _inspect_network(engine: Engine, name: str, line: str) -> dict[str, Any]:
         "Attachable": info["Attachable"],
         "EnableIPv6": info["EnableIPv6"],
         "Options": info.get("Options") or {},
-        "Labels": info.get("Labels") or {},
+        "Labels": unstamped(info.get("Labels")),  # dockmagic's session labels are its own addition
     }
 
 
 def _inspect_volume(engine: Engine, name: str, line: str) -> dict[str, Any]:
     info = engine.volume_inspect(name)
-    return {"Driver": info["Driver"], "Options": info.get("Options") or {}, "Labels": info.get("Labels") or {}}
+    return {"Driver": info["Driver"], "Options": info.get("Options") or {}, "Labels": unstamped(info.get("Labels"))}
 
 
 @pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not installed")

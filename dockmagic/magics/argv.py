@@ -7,6 +7,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from ..engine.labels import SESSION, mine
 from ..errors import CommandError
 from ..options import OPTIONS, Option
 
@@ -129,6 +130,20 @@ def key_values(items: list[str] | None) -> dict[str, list[str]]:
         if not sep:
             raise CommandError(f"expected KEY=VALUE, got {item!r}")
         out.setdefault(key, []).append(value)
+    return out
+
+
+def add_filter(p: Parser, help: str | None = None) -> None:
+    """``-f/--filter K=V`` (repeatable) and ``--mine``, read back by :func:`filters`."""
+    p.add_argument("-f", "--filter", action="append", metavar="K=V", help=help)
+    p.add_argument("--mine", action="store_true", help="only what this session (kernel) made")
+
+
+def filters(a: argparse.Namespace, key: str = SESSION) -> dict[str, list[str]]:
+    """The filters of ``--filter`` and ``--mine`` for the API (``key`` BUILT for images)."""
+    out = key_values(a.filter)
+    if a.mine:
+        out.setdefault("label", []).extend(mine(key)["label"])
     return out
 
 

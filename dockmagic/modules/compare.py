@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from ..engine.labels import unstamped
 from ..options import BY_NAME, Body, get_path, inspect_key
 
 Normalise = Callable[[Any, Mapping[str, Any]], Any]  # (value, image Config) -> comparable value
@@ -102,7 +103,7 @@ def _or_image(field: str) -> Normalise:
 
 NORMALISE: dict[str, Normalise] = {
     "Env": _env,
-    "Labels": _with_image("Labels"),
+    "Labels": lambda value, image: unstamped(_with_image("Labels")(value, image)),
     "ExposedPorts": _with_image("ExposedPorts"),
     "Volumes": _with_image("Volumes"),
     "HostConfig.PortBindings": _bindings,

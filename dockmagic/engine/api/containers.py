@@ -9,6 +9,7 @@ from typing import IO, Any, Literal, overload
 
 from .. import shapes
 from ..core import EngineCore, Params, Pending, quote_segment
+from ..labels import stamped
 from ..shapes import MalformedAnswer, check
 from ..streams import Chunk, Stream
 from ..transport import HijackedSocket
@@ -55,6 +56,7 @@ class ContainerAPI(EngineCore):
         if platform:
             self.require("1.41", "platform")
         params = {"name": name, "platform": platform}
+        config = {**config, "Labels": stamped(config.get("Labels"), self)}
         return self._json("POST", "/containers/create", shapes.CREATED, params=params, json=config)
 
     def container_inspect(self, id: str, size: bool = False) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import shapes
 from ..core import EngineCore, Params, quote_image
+from ..labels import BUILT, SESSION, stamped
 from ..streams import Stream
 from .containers import Body
 
@@ -51,7 +52,7 @@ class ImageAPI(EngineCore):
             "t": tags,
             "dockerfile": dockerfile,
             "buildargs": buildargs,
-            "labels": labels,
+            "labels": stamped(labels, self, BUILT),
             "target": target,
             "nocache": nocache,
             "pull": pull or None,
@@ -149,7 +150,9 @@ class ImageAPI(EngineCore):
             "pause": pause,
             "changes": changes,
         }
-        return self._json("POST", "/commit", params=params, json=config or {}, timeout=None)
+        # the image is this session's, not the container's: containers made from it take its labels
+        config = {**(config or {}), "Labels": {**stamped((config or {}).get("Labels"), self, BUILT), SESSION: ""}}
+        return self._json("POST", "/commit", params=params, json=config, timeout=None)
 
     def image_get(self, name: str) -> Stream[memoryview]:
         """``docker save`` of one image: a tar stream."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import shapes
 from ..core import EngineCore, quote_segment
+from ..labels import stamped
 
 
 class NetworkAPI(EngineCore):
@@ -20,7 +21,7 @@ class NetworkAPI(EngineCore):
 
     def network_create(self, config: dict[str, Any]) -> dict[str, Any]:
         """``config`` as the API has it: Name, Driver, Internal, IPAM, Options, Labels, ..."""
-        return self._json("POST", "/networks/create", json=config)
+        return self._json("POST", "/networks/create", json={**config, "Labels": stamped(config.get("Labels"), self)})
 
     def network_connect(self, id: str, container: str, endpoint_config: dict[str, Any] | None = None) -> None:
         body = {"Container": container, "EndpointConfig": endpoint_config or {}}

@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import shapes
 from ..core import EngineCore, quote_segment
+from ..labels import stamped
 
 
 class VolumeAPI(EngineCore):
@@ -15,7 +16,7 @@ class VolumeAPI(EngineCore):
 
     def volume_create(self, config: dict[str, Any]) -> dict[str, Any]:
         """``config``: Name, Driver, DriverOpts, Labels."""
-        return self._json("POST", "/volumes/create", json=config)
+        return self._json("POST", "/volumes/create", json={**config, "Labels": stamped(config.get("Labels"), self)})
 
     def volume_inspect(self, name: str) -> dict[str, Any]:
         return self._json("GET", f"/volumes/{quote_segment(name)}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from ... import helpers
 from ...render.formats import CONTAINER_TITLES, container_fields
-from ..argv import Parser, add_format, int64, key_values
+from ..argv import Parser, add_filter, add_format, filters, int64, key_values
 from .registry import Context, Handler, command
 from .showing import formatted, inspect_each, listing
 
@@ -17,7 +17,7 @@ _PS_TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status
 @command("ps|container ls|container ps|container list", "List containers (one request, however many).")
 def _ps(p: Parser) -> Handler:
     p.switch("-a", "--all", help="also stopped containers")
-    p.add_argument("-f", "--filter", action="append", metavar="K=V", help="e.g. status=exited, label=x, name=web")
+    add_filter(p, help="e.g. status=exited, label=x, name=web")
     p.add_argument("-n", "--last", type=int64, metavar="N", help="the N most recently created")
     p.switch("-l", "--latest", help="the most recently created")
     p.switch("-s", "--size", help="add a SIZE column")
@@ -26,7 +26,7 @@ def _ps(p: Parser) -> Handler:
     add_format(p)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        table = helpers.ps(a.all, filters=key_values(a.filter), last=1 if a.latest else a.last, size=a.size)
+        table = helpers.ps(a.all, filters=filters(a), last=1 if a.latest else a.last, size=a.size)
         if a.quiet:
             return listing([row["Id"] if a.no_trunc else row["Id"][:12] for row in table])
         plain = _PS_TABLE + "\t{{.Size}}" * a.size if a.size or a.no_trunc else None

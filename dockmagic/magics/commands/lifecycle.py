@@ -1,4 +1,4 @@
-"""%docker start, stop, restart, kill, pause, unpause, rename, update, rm, container prune."""
+"""%docker start, stop, restart, kill, pause, unpause, rename, update, rm, container prune, clean."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from ... import helpers
+from ...helpers import mine
 from ..argv import Parser, add_container_options, container_options, int64, key_values
 from .registry import Context, Handler, command
 
@@ -86,5 +87,25 @@ def _prune(p: Parser) -> Handler:
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         return helpers.prune(filters=key_values(a.filter))
+
+    return handle
+
+
+@command("clean", "dockmagic: this session's containers, networks, volumes and built images; -y removes them.")
+def _clean(p: Parser) -> Handler:
+    p.add_argument("-y", "--yes", action="store_true", help="remove them (without it: the list, to confirm)")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        done = mine.clean(yes=a.yes)
+        if not done.found:
+            print("this session made nothing that is still there")
+            return None
+        if not a.yes:
+            print(f"this session made {len(done.found)}; %docker clean -y removes them:")
+            return done.table()
+        for what, why in done.failed.items():
+            print(f"warning: could not remove {what}: {why}")
+        print(f"removed {len(done.found) - len(done.failed)} of {len(done.found)}")
+        return done.table()
 
     return handle

@@ -7,20 +7,20 @@ from typing import Any
 
 from ... import helpers
 from ...render.formats import NETWORK_TITLES, Formatted, network_fields
-from ..argv import Parser, add_format, key_value, key_values
+from ..argv import Parser, add_filter, add_format, filters, key_value, key_values
 from .registry import Context, Handler, command
 from .showing import formatted, inspect_each, listing
 
 
 @command("network ls|network list|networks", "List networks.")
 def _ls(p: Parser) -> Handler:
-    p.add_argument("-f", "--filter", action="append", metavar="K=V")
+    add_filter(p)
     p.add_argument("-q", "--quiet", action="store_true", help="only ids")
     p.add_argument("--no-trunc", action="store_true")
     add_format(p)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        table = helpers.networks(filters=key_values(a.filter))
+        table = helpers.networks(filters=filters(a))
         if a.quiet:
             return listing([r["Id"] if a.no_trunc else r["Id"][:12] for r in table])
         plain = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}" if a.no_trunc else None

@@ -6,8 +6,9 @@ import argparse
 from typing import Any
 
 from ... import helpers
+from ...engine.labels import BUILT
 from ...render.formats import DF_TITLES, IMAGE_TITLES, df_fields, format_one, format_rows, image_fields
-from ..argv import CommandError, Parser, add_format, int64, key_values
+from ..argv import CommandError, Parser, add_filter, add_format, filters, int64, key_values
 from .registry import Context, Handler, command
 from .showing import formatted, listing
 
@@ -15,7 +16,7 @@ from .showing import formatted, listing
 @command("images|image ls|image list", "List images, one row per tag.")
 def _images(p: Parser) -> Handler:
     p.switch("-a", "--all")
-    p.add_argument("-f", "--filter", action="append", metavar="K=V")
+    add_filter(p)
     p.switch("-q", "--quiet", help="only ids")
     p.switch("--digests", help="add a DIGEST column")
     p.switch("--no-trunc")
@@ -23,7 +24,7 @@ def _images(p: Parser) -> Handler:
     p.add_argument("reference", nargs="?", metavar="REPOSITORY[:TAG]")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        table = helpers.images(a.all, reference=a.reference, filters=key_values(a.filter), digests=a.digests)
+        table = helpers.images(a.all, reference=a.reference, filters=filters(a, BUILT), digests=a.digests)
         if a.quiet:
             return listing(list(dict.fromkeys(image_fields(r, not a.no_trunc)["ID"] for r in table)))
         template = a.format

@@ -30,10 +30,13 @@ def _image_and_command(p: Parser) -> None:
     p.add_argument("command", nargs=argparse.REMAINDER)
 
 
-def _with_lab_labels(options: dict[str, Any]) -> dict[str, Any]:
-    """The instructor's labels first, so a student's -l of the same key is what the CLI would do."""
+def _with_run_defaults(options: dict[str, Any]) -> dict[str, Any]:
+    """``run_labels`` first, so a -l of the same key wins as with the CLI (``labels`` are the ones
+    that cannot be replaced); ``run_network`` when no --network is given."""
     if settings.run_labels:
         options["labels"] = [*(f"{k}={v}" for k, v in settings.run_labels.items()), *(options.get("labels") or [])]
+    if settings.run_network and not options.get("network"):
+        options["network"] = settings.run_network
     return options
 
 
@@ -53,7 +56,7 @@ def _run(p: Parser) -> Handler:
     _image_and_command(p)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        options = _with_lab_labels(container_options(a, chosen))
+        options = _with_run_defaults(container_options(a, chosen))
         options["remove"] = a.remove or (settings.run_remove and not a.detach)
         return helpers.run(
             a.image,
@@ -77,7 +80,7 @@ def _create(p: Parser) -> Handler:
     _image_and_command(p)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        cid = helpers.create(a.image, a.command or None, **_with_lab_labels(container_options(a, chosen)))
+        cid = helpers.create(a.image, a.command or None, **_with_run_defaults(container_options(a, chosen)))
         print(cid)
         return None
 
@@ -141,7 +144,7 @@ def _shell(p: Parser) -> Handler:
             helpers.shell_close()
             print("the shell is closed; !cmd runs on this machine")
             return None
-        options = _with_lab_labels(container_options(a, chosen))
+        options = _with_run_defaults(container_options(a, chosen))
         current = helpers.shell(a.target, **options) if a.target else helpers.shell()
         ip = get_ipython()
         if a.bang and ip is not None:

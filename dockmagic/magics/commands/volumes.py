@@ -7,19 +7,19 @@ from typing import Any
 
 from ... import helpers
 from ...render.formats import VOLUME_TITLES, Formatted, volume_fields
-from ..argv import Parser, add_format, key_value, key_values
+from ..argv import Parser, add_filter, add_format, filters, key_value, key_values
 from .registry import Context, Handler, command
 from .showing import formatted, inspect_each, listing
 
 
 @command("volume ls|volume list|volumes", "List volumes.")
 def _ls(p: Parser) -> Handler:
-    p.add_argument("-f", "--filter", action="append", metavar="K=V")
+    add_filter(p)
     p.add_argument("-q", "--quiet", action="store_true", help="only names")
     add_format(p)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        table = helpers.volumes(filters=key_values(a.filter))
+        table = helpers.volumes(filters=filters(a))
         if a.quiet:
             return listing([r["Name"] for r in table])
         return formatted(table, a.format, volume_fields, VOLUME_TITLES)
