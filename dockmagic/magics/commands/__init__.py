@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import containers, contexts, copying, images, lifecycle, networks, resources, running, stats, volumes
+from . import containers, contexts, copying, images, lab, lifecycle, networks, resources, running, stats, volumes
 from .registry import COMMANDS, Command, Context, find
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "copying",
     "find",
     "images",
+    "lab",
     "lifecycle",
     "networks",
     "resources",

@@ -1,0 +1,72 @@
+"""%docker lab serve, status, clean, stop: the instructor's side of a teaching lab, from a notebook."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..argv import CommandError, Parser
+from .registry import Context, Handler, command
+
+_served: dict[str, Any] = {}  # the proxy this kernel serves, if any
+
+
+@command("lab serve", "dockmagic: serve a lab: each student of the policy gets an endpoint of their own.")
+def _serve(p: Parser) -> Handler:
+    p.add_argument("--policy", required=True, help="the lab's policy file (YAML)")
+    p.add_argument("--engine", default="/var/run/docker.sock", help="the engine's unix socket")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        from ...lab.policy import load
+        from ...lab.proxy import LabProxy
+
+        if _served:
+            raise CommandError("a lab is served already: %docker lab stop first")
+        policy = load(a.policy)
+        _served["proxy"] = LabProxy(policy, a.engine).start()
+        for student in policy.students:
+            print(f"{student}: DOCKER_HOST=unix://{policy.endpoint(student)}")
+        return None
+
+    return handle
+
+
+@command("lab status", "dockmagic: the class: each student's containers, running, CPU, memory, last activity.")
+def _status(p: Parser) -> Handler:
+    p.add_argument("--policy", help="the lab's policy (when this kernel does not serve it)")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        from ...lab.policy import load
+        from ...lab.view import status
+
+        proxy = _served.get("proxy")
+        if proxy is None and not a.policy:
+            raise CommandError("no lab is served here: give --policy lab.yaml")
+        return status(proxy.policy if proxy else load(a.policy), proxy)
+
+    return handle
+
+
+@command("lab clean", "dockmagic: remove a student's containers, networks and volumes.")
+def _clean(p: Parser) -> Handler:
+    p.add_argument("student")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        from ...lab.view import clean_student
+
+        return clean_student(a.student)
+
+    return handle
+
+
+@command("lab stop", "dockmagic: stop serving the lab (the students' endpoints close).")
+def _stop(p: Parser) -> Handler:
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        proxy = _served.pop("proxy", None)
+        if proxy is None:
+            raise CommandError("no lab is served here")
+        proxy.close()
+        print("the lab is closed")
+        return None
+
+    return handle

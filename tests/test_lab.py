@@ -1,0 +1,429 @@
+"""The lab proxy on the real engine: students work through their endpoints with the docker CLI and
+dockmagic; a bypass corpus, through the CLI and as raw HTTP, gets nothing through; refusals are one
+line naming the rule; another student's resources answer as if absent."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import dockmagic
+from dockmagic.engine import Engine
+from dockmagic.errors import APIError
+from dockmagic.lab.policy import STUDENT_LABEL, PolicyError, parse
+from dockmagic.lab.proxy import LabProxy
+from dockmagic.lab.view import clean_student, status
+
+from .support import LABEL
+
+CLI = shutil.which("docker") or "docker"
+STUDENTS = ["s1", "s2"]
+
+
+@dataclass
+class Lab:
+    proxy: LabProxy
+    folder: Path
+    shared: Path
+    victim: str  # s2's container
+    victim_id: str
+    s2_network: str
+    s2_volume: str
+
+    @property
+    def prefix(self) -> str:
+        return self.victim_id[:6]
+
+    def sock(self, student: str) -> str:
+        return str(self.proxy.policy.endpoint(student))
+
+    def cli(self, student: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "DOCKER_HOST": f"unix://{self.sock(student)}",
+            "DOCKER_CONFIG": str(self.folder / "cfg"),
+            "DOCKER_BUILDKIT": "0",
+        }
+        return subprocess.run([CLI, *args], capture_output=True, text=True, env=env, timeout=60, input=stdin)
+
+    def mine(self, engine: Engine, student: str = "s1") -> list[str]:
+        return [c["Id"] for c in engine.container_list(all=True, filters={"label": [f"{STUDENT_LABEL}={student}"]})]
+
+
+@pytest.fixture(scope="module")
+def lab(engine: Engine, image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    folder = tmp_path_factory.mktemp("lab")
+    shared = folder / "shared"
+    shared.mkdir()
+    (shared / "notes.txt").write_text("read me\n")
+    policy = parse(
+        {
+            "students": STUDENTS,
+            "endpoints": str(folder / "{student}.sock"),
+            "images": ["dockmagic-test/*"],
+            "limits": {
+                "memory": {"default": "128m", "max": "512m"},
+                "cpus": {"default": 1, "max": 2},
+                "pids": {"default": 128, "max": 512},
+                "containers": 4,
+            },
+            "capabilities": ["NET_BIND_SERVICE"],
+            "binds": [{"host": str(shared), "read_only": True}],
+            "ports": "20000-20099",
+        }
+    )
+    proxy = LabProxy(policy).start()
+    made = Lab(proxy, folder, shared, "", "", "", "")
+    try:
+        made.victim = f"victim-{os.getpid()}"
+        started = made.cli("s2", "run", "-d", "--name", made.victim, "-l", f"{LABEL}=1", image, "sleep", "600")
+        network = made.cli("s2", "network", "create", "--label", f"{LABEL}=1", f"net-{os.getpid()}")
+        volume = made.cli("s2", "volume", "create", "--label", f"{LABEL}=1", f"vol-{os.getpid()}")
+        for out in (started, network, volume):
+            assert out.returncode == 0, f"s2 could not set up through the lab: {out.stderr}"
+        made.victim_id, made.s2_network, made.s2_volume = (o.stdout.strip() for o in (started, network, volume))
+        yield made
+    finally:
+        for student in STUDENTS:
+            clean_student(student)
+        proxy.close()
+
+
+# -- working through the lab ------------------------------------------------------------------------
+
+
+def test_a_student_works_with_the_cli(lab: Lab, engine: Engine, image: str) -> None:
+    out = lab.cli(
+        "s1", "run", "--rm", "-l", f"{LABEL}=1", image, "sh", "-c", "echo hi; cat /sys/fs/cgroup/pids/pids.max"
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["hi", "128"]  # the lab's default pids limit was applied
+    name = f"work-{os.getpid()}"
+    assert (
+        lab.cli(
+            "s1", "run", "-d", "--name", name, "-l", f"{LABEL}=1", "-v", f"{lab.shared}:/data:ro", image, "sleep", "300"
+        ).returncode
+        == 0
+    )
+    try:
+        assert lab.cli("s1", "exec", name, "cat", "/data/notes.txt").stdout == "read me\n"
+        assert lab.cli("s1", "exec", "-i", name, "cat", stdin="through stdin\n").stdout == "through stdin\n"
+        listed = lab.cli("s1", "ps", "-a", "--format", "{{.Names}}").stdout.split()
+        assert name in listed and lab.victim not in listed  # s2's container is not in s1's list
+        assert lab.cli("s1", "cp", f"{name}:/data/notes.txt", str(lab.folder / "back.txt")).returncode == 0
+        assert (lab.folder / "back.txt").read_text() == "read me\n"
+        assert lab.cli("s1", "logs", name).returncode == 0
+        info = engine.container_inspect(name)
+        assert info["Config"]["Labels"][STUDENT_LABEL] == "s1"
+        assert info["HostConfig"]["Memory"] == 128 << 20 and info["HostConfig"]["NanoCpus"] == 10**9
+        refused = lab.cli("s1", "exec", "--privileged", name, "true")
+        assert refused.returncode != 0 and "lab policy (privileged)" in refused.stderr
+        refused = lab.cli("s1", "update", "--memory", "64g", name)
+        assert refused.returncode != 0 and "lab policy (memory)" in refused.stderr
+    finally:
+        lab.cli("s1", "rm", "-f", name)
+
+
+def test_dockmagic_works_through_the_lab(lab: Lab, image: str) -> None:
+    student = Engine(f"unix://{lab.sock('s1')}")
+    try:
+        result = dockmagic.run(
+            image, "echo through the lab", remove=True, quiet=True, labels={LABEL: "1"}, engine=student
+        )
+        assert result.stdout == "through the lab\n" and result.exit_code == 0
+        assert lab.victim not in [r["Names"][0].lstrip("/") for r in student.container_list(all=True)]
+        with pytest.raises(APIError, match=r"lab policy \(privileged\)"):
+            dockmagic.run(image, "true", privileged=True, quiet=True, engine=student)
+    finally:
+        student.close()
+
+
+def test_the_instructor_sees_the_class(lab: Lab) -> None:
+    table = status(lab.proxy.policy, lab.proxy)
+    rows = {r["Student"]: r for r in table}
+    assert rows["s2"]["Containers"] >= 1 and rows["s2"]["Running"] >= 1
+    assert isinstance(rows["s1"]["Refused"], int) and rows["s1"]["Last"] != "-"
+
+
+# -- the bypass corpus ----------------------------------------------------------------------------
+
+# (id, docker CLI arguments for s1; {victim}, {shared}, {net}, {vol} filled in, the rule named)
+CLI_ATTEMPTS: list[tuple[str, str, str]] = [
+    ("privileged", "run --privileged {image} true", "privileged"),
+    ("cap-all", "run --cap-add ALL {image} true", "capabilities"),
+    ("cap-sys-admin", "run --cap-add SYS_ADMIN {image} true", "capabilities"),
+    ("bind-root", "run -v /:/host {image} true", "binds"),
+    ("bind-socket", "run -v /var/run/docker.sock:/var/run/docker.sock {image} true", "binds"),
+    ("bind-rw", "run -v {shared}:/data {image} true", "binds"),
+    ("bind-dotdot", "run -v {shared}/../..:/data:ro {image} true", "binds"),
+    ("mount-bind", "run --mount type=bind,src=/etc,dst=/x {image} true", "binds"),
+    (
+        "mount-volume-bind",
+        "run --mount type=volume,dst=/y,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/ {image} true",
+        "volumes",
+    ),
+    ("net-host", "run --network host {image} true", "network"),
+    ("net-container", "run --network container:{victim} {image} true", "network"),
+    ("net-other", "run --network {net} {image} true", "network"),
+    ("pid-host", "run --pid host {image} true", "namespaces"),
+    ("ipc-host", "run --ipc host {image} true", "namespaces"),
+    ("uts-host", "run --uts host {image} true", "namespaces"),
+    ("userns-host", "run --userns host {image} true", "namespaces"),
+    ("pid-container", "run --pid container:{victim} {image} true", "namespaces"),
+    ("device", "run --device /dev/mem {image} true", "devices"),
+    ("memory", "run -m 64g {image} true", "memory"),
+    ("cpus", "run --cpus 16 {image} true", "cpus"),
+    ("pids", "run --pids-limit 100000 {image} true", "pids"),
+    ("seccomp", "run --security-opt seccomp=unconfined {image} true", "security-opt"),
+    ("apparmor", "run --security-opt apparmor=unconfined {image} true", "security-opt"),
+    ("sysctl", "run --sysctl net.ipv4.ip_forward=1 {image} true", "sysctls"),
+    ("port", "run -p 80:80 {image} true", "ports"),
+    ("port-all", "run -P --expose 80 {image} true", "ports"),
+    ("volumes-from", "run --volumes-from {victim} {image} true", "volumesfrom"),
+    ("volume-other", "run -v {vol}:/v {image} true", "volumes"),
+    ("cgroup-parent", "run --cgroup-parent / {image} true", "paths"),
+    ("runtime", "run --runtime io.containerd.runc.v1 {image} true", "runtime"),
+    ("image", "run --pull never busybox:musl true", "images"),
+    ("pull", "pull evil/miner:latest", "images"),
+    ("volume-driver-opts", "volume create --opt type=none --opt o=bind --opt device=/etc evilvol", "volumes"),
+    ("network-driver", "network create -d macvlan evilnet", "network"),
+    ("build", "build -", "operations"),
+    ("swarm", "swarm init", "operations"),
+    ("image-rm", "rmi {image}", "operations"),
+]
+HIDDEN_ATTEMPTS: list[tuple[str, str]] = [
+    ("inspect-name", "inspect --type container {victim}"),
+    ("inspect-prefix", "inspect --type container {victim_prefix}"),
+    ("cp-out", "cp {victim}:/etc/hostname -"),
+    ("cp-in", "cp {shared}/notes.txt {victim}:/tmp/"),
+    ("export", "export {victim}"),
+    ("logs", "logs {victim}"),
+    ("exec", "exec {victim} true"),
+    ("rm", "rm {victim}"),
+    ("kill", "kill {victim}"),
+    ("stop", "stop {victim}"),
+    ("stats", "stats --no-stream {victim}"),
+    ("attach", "attach {victim}"),
+    ("top", "top {victim}"),
+    ("rename", "rename {victim} mine-now"),
+    ("network-connect", "network connect {net} {victim}"),
+    ("network-rm", "network rm {net}"),
+    ("volume-rm", "volume rm {vol}"),
+]
+
+
+def _fill(text: str, lab: Lab, image: str) -> list[str]:
+    return text.format(
+        image=image,
+        victim=lab.victim,
+        victim_prefix=lab.victim_id[:10],
+        shared=lab.shared,
+        net=lab.s2_network,
+        vol=lab.s2_volume,
+    ).split()
+
+
+@pytest.mark.parametrize(("case", "args", "rule"), CLI_ATTEMPTS, ids=[c[0] for c in CLI_ATTEMPTS])
+def test_cli_attempt_is_refused(lab: Lab, engine: Engine, image: str, case: str, args: str, rule: str) -> None:
+    before = lab.mine(engine)
+    out = lab.cli("s1", *_fill(args, lab, image), stdin="FROM scratch\n")
+    assert out.returncode != 0, f"{case} got through: {out.stdout}"
+    said = [line for line in out.stderr.splitlines() if "Error response from daemon" in line]
+    assert said and f"lab policy ({rule})" in said[0], out.stderr
+    assert lab.mine(engine) == before  # nothing was made
+
+
+@pytest.mark.parametrize(("case", "args"), HIDDEN_ATTEMPTS, ids=[c[0] for c in HIDDEN_ATTEMPTS])
+def test_another_students_resources_are_absent(lab: Lab, engine: Engine, image: str, case: str, args: str) -> None:
+    out = lab.cli("s1", *_fill(args, lab, image))
+    assert out.returncode != 0, f"{case} got through: {out.stdout[:200]}"
+    assert "no such" in out.stderr.lower() or "not found" in out.stderr, out.stderr
+    assert engine.container_inspect(lab.victim)["State"]["Running"]  # untouched
+    assert engine.container_inspect(lab.victim)["Name"] == f"/{lab.victim}"
+
+
+def _raw(lab: Lab, request: bytes, wait: float = 10) -> tuple[int, str]:
+    """Send bytes as s1; the status and the message (0, "" when the proxy closed without answer)."""
+    sock = socket.socket(socket.AF_UNIX)
+    sock.settimeout(wait)
+    sock.connect(lab.sock("s1"))
+    try:
+        try:
+            sock.sendall(request)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused before all was sent: the answer may still be there to read
+        data = b""
+        while b"\r\n\r\n" not in data:
+            more = sock.recv(65536)
+            if not more:
+                return 0, ""
+            data += more
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = int(
+            next((ln.split(b":")[1] for ln in head.split(b"\r\n") if ln.lower().startswith(b"content-length")), b"0")
+        )
+        while len(body) < length:
+            more = sock.recv(65536)
+            if not more:
+                break
+            body += more
+        status = int(head.split()[1])
+        try:
+            return status, json.loads(body).get("message", "")
+        except ValueError:
+            return status, body.decode(errors="replace")
+    except TimeoutError:
+        return -1, "no answer"
+    finally:
+        sock.close()
+
+
+def _request(method: str, path: str, body: bytes | None = b"", extra: str = "") -> bytes:
+    length = f"Content-Length: {len(body)}\r\n" if body is not None else ""
+    return f"{method} {path} HTTP/1.1\r\nHost: x\r\n{extra}{length}\r\n".encode() + (body or b"")
+
+
+def _create(fields: str) -> Any:
+    """A raw create of the test image with ``fields`` ({lab.*} filled in)."""
+
+    def make(image: str, lab: Lab) -> bytes:
+        body = '{"Image": "' + image + '", "Cmd": ["true"], ' + fields.format(lab=lab) + "}"
+        return _request("POST", "/v1.41/containers/create", body.encode())
+
+    return make
+
+
+def _raw_request(method: str, path: str, body: bytes | None = b"", extra: str = "") -> Any:
+    return lambda image, lab: _request(method, path.format(lab=lab), body, extra)
+
+
+PRIVILEGED = '"HostConfig": {{"Privileged": true}}'
+CREATE = "/v1.41/containers/create"
+UPGRADE = "Connection: Upgrade\r\nUpgrade: tcp\r\n"
+
+
+def _chunked_privileged(image: str, lab: Lab) -> bytes:
+    body = _create(PRIVILEGED)(image, lab).split(b"\r\n\r\n", 1)[1]
+    pieces = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:30], body[30:]))
+    return _request("POST", CREATE, None, "Transfer-Encoding: chunked\r\n") + pieces + b"0\r\n\r\n"
+
+
+def _framed(length: int) -> Any:
+    """A create whose Content-Length is not the body's."""
+
+    def make(image: str, lab: Lab) -> bytes:
+        body = _create(PRIVILEGED)(image, lab).split(b"\r\n\r\n", 1)[1]
+        return f"POST {CREATE} HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode() + body
+
+    return make
+
+
+def _both_framings(image: str, lab: Lab) -> bytes:
+    return _create(PRIVILEGED)(image, lab).replace(b"Host: x\r\n", b"Host: x\r\nTransfer-Encoding: chunked\r\n")
+
+
+# (id, request bytes from (image, lab), the rule named; "absent" for a 404, "" for "no answer or
+# 400": what is not read whole is never passed on)
+RAW_ATTEMPTS: list[tuple[str, Any, str]] = [
+    ("lowercase-field", _create('"HostConfig": {{"privileged": true}}'), "privileged"),
+    ("lowercase-object", _create('"hostconfig": {{"Privileged": true}}'), "privileged"),
+    ("odd-case", _create('"hOsTcOnFiG": {{"PRIVILEGED": true}}'), "privileged"),
+    ("duplicate-key", _create('"HostConfig": {{"Privileged": false, "Privileged": true}}'), "json"),
+    ("duplicate-case", _create('"HostConfig": {{}}, "hostConfig": {{"Privileged": true}}'), "json"),
+    ("non-ascii-key", _create('"HostConfig": {{"Sysctl\u017f": {{"kernel.x": "1"}}}}'), "json"),
+    ("oversized", _raw_request("POST", CREATE, b'{"Image": "' + b"a" * (2 << 20) + b'"}'), "body"),
+    ("empty-body", _raw_request("POST", CREATE, b""), "images"),
+    ("not-json", _raw_request("POST", CREATE, b"{'Image': 1}"), "json"),
+    ("chunked-privileged", _chunked_privileged, "privileged"),
+    ("both-framings", _both_framings, ""),
+    ("lying-length", _framed(5000), ""),
+    ("short-length", _framed(20), "json"),
+    ("dotdot", _raw_request("POST", "/v1.41/containers/../containers/create", b"{}"), "path"),
+    ("double-slash", _raw_request("POST", "//v1.41/containers/create", b"{}"), "path"),
+    (
+        "encoded-slash",
+        lambda i, lab: _create(PRIVILEGED)(i, lab).replace(b"containers/create", b"containers%2Fcreate"),
+        "privileged",
+    ),
+    ("encoded-dotdot", _raw_request("GET", "/v1.41/containers/{lab.victim}%2F..%2F..%2Fjson"), "path"),
+    ("double-encoded", _raw_request("GET", "/v1.41/containers/%252e%252e/json"), "path"),
+    ("two-versions", _raw_request("POST", "/v1.41/v1.41/containers/create", b"{}"), "path"),
+    ("unknown-path", _raw_request("POST", "/v1.41/swarm/init", b"{}"), "operations"),
+    ("plugins", _raw_request("POST", "/v1.41/plugins/pull?remote=evil", b"[]"), "operations"),
+    ("wrong-method", _raw_request("PUT", CREATE, b"{}"), "operations"),
+    ("exec-other", _raw_request("POST", "/v1.41/containers/{lab.victim}/exec", b'{"Cmd": ["id"]}'), "absent"),
+    ("archive-other", _raw_request("GET", "/v1.41/containers/{lab.victim}/archive?path=/etc/passwd"), "absent"),
+    ("archive-prefix", _raw_request("GET", "/v1.41/containers/{lab.prefix}/archive?path=/"), "absent"),
+    (
+        "attach-other",
+        _raw_request("POST", "/v1.41/containers/{lab.victim}/attach?stream=1&stdout=1", b"", UPGRADE),
+        "absent",
+    ),
+    (
+        "duplicate-filters",
+        _raw_request("GET", '/v1.41/containers/json?filters={{}}&filters={{"label":["x"]}}'),
+        "query",
+    ),
+    ("pull-duplicate", _raw_request("POST", "/v1.41/images/create?fromImage=evil&fromImage=dockmagic-test/x"), "query"),
+    ("import", _raw_request("POST", "/v1.41/images/create?fromSrc=-&repo=dockmagic-test/x"), "images"),
+    (
+        "mount-lowercase",
+        _create('"HostConfig": {{"mounts": [{{"type": "bind", "source": "/", "target": "/h"}}]}}'),
+        "binds",
+    ),
+    ("masked-paths", _create('"HostConfig": {{"MaskedPaths": []}}'), "paths"),
+    ("endpoint-other", _create('"NetworkingConfig": {{"EndpointsConfig": {{"{lab.s2_network}": {{}}}}}}'), "network"),
+    ("security-opt-label", _create('"HostConfig": {{"SecurityOpt": ["label:disable"]}}'), "security-opt"),
+    (
+        "network-ingress",
+        _raw_request("POST", "/v1.41/networks/create", b'{"Name": "evil", "Ingress": true}'),
+        "network",
+    ),
+    (
+        "exec-privileged-lowercase",
+        _raw_request("POST", "/v1.41/containers/{lab.victim}/exec", b'{"Cmd": ["id"], "privileged": true}'),
+        "absent",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "make", "rule"), RAW_ATTEMPTS, ids=[c[0] for c in RAW_ATTEMPTS])
+def test_raw_attempt_is_refused(lab: Lab, engine: Engine, image: str, case: str, make: Any, rule: str) -> None:
+    before = lab.mine(engine)
+    status, message = _raw(lab, make(image, lab), wait=3 if case == "lying-length" else 10)
+    if rule == "absent":
+        assert status == 404 and "No such" in message, (status, message)
+    elif rule:
+        assert status == 403 and message.startswith(f"lab policy ({rule})"), (status, message)
+        assert "\n" not in message
+    else:
+        assert status in (0, -1, 400), (status, message)  # not read whole: never passed on
+    assert lab.mine(engine) == before
+
+
+def test_the_corpus_is_big_enough() -> None:
+    assert len(CLI_ATTEMPTS) + len(HIDDEN_ATTEMPTS) + len(RAW_ATTEMPTS) >= 40
+
+
+def test_a_bad_policy_is_one_line() -> None:
+    for bad, said in [
+        ({"students": []}, "at least one student"),
+        ({"students": ["A B"]}, "student name"),
+        ({"students": ["s1"], "limits": {"memory": {"max": "1g", "default": "2g"}}}, "default <= max"),
+        ({"students": ["s1"], "capabilites": []}, "unknown setting 'capabilites'"),
+        ({"students": ["s1"], "operations": ["Rootkit"]}, "unknown operation"),
+        ({"students": ["s1"], "ports": "70000"}, "between 1 and 65535"),
+        ({"students": ["s1"], "binds": [{"host": "/"}]}, "other than /"),
+    ]:
+        with pytest.raises(PolicyError, match=said) as exc:
+            parse(bad)
+        assert "\n" not in str(exc.value)
