@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -427,3 +428,67 @@ def test_a_bad_policy_is_one_line() -> None:
         with pytest.raises(PolicyError, match=said) as exc:
             parse(bad)
         assert "\n" not in str(exc.value)
+
+
+# -- a class at work: six kernels at once ---------------------------------------------------------
+
+_STUDENT_CELLS = [
+    "%load_ext dockmagic",
+    "import os, dockmagic\nme = os.environ['LAB_STUDENT']\nimage = os.environ['LAB_IMAGE']",
+    f"%docker run --rm -l {LABEL}=1 $image echo hello from $me",
+    f"%docker run -d --name $me-web -l {LABEL}=1 $image sleep 120",
+    "mine = %docker ps -q\nassert len(mine) == 1, mine",
+    "%docker exec $me-web hostname",
+    "try:\n    dockmagic.run(image, 'true', privileged=True)\n    raise AssertionError('privileged got through')\n"
+    "except dockmagic.APIError as refused:\n    assert 'lab policy (privileged)' in str(refused), refused",
+    "%docker rm -f $me-web",
+]
+_RUN_NOTEBOOK = (
+    "import json, sys, time; from pathlib import Path; from tools.notebooks import errors, execute\n"
+    "started = time.monotonic(); nb = execute(Path(sys.argv[1]), cwd=Path(sys.argv[2]), timeout=120)\n"
+    "print(json.dumps({'errors': errors(nb), 'seconds': time.monotonic() - started}))\n"
+)
+
+
+def test_six_kernels_work_through_their_endpoints_at_once(engine: Engine, image: str, tmp_path: Path) -> None:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    students = [f"k{i}" for i in range(1, 7)]
+    endpoints = str(tmp_path / "{student}.sock")
+    policy = parse({"students": students, "endpoints": endpoints, "images": ["dockmagic-test/*"]})
+    notebook = tmp_path / "student.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell(c) for c in _STUDENT_CELLS]), notebook)
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    root = Path(__file__).parents[1]
+    with LabProxy(policy).start() as proxy:
+        runs = []
+        for student in students:
+            work = tmp_path / student
+            work.mkdir()
+            env = {
+                **os.environ,
+                "DOCKER_HOST": f"unix://{policy.endpoint(student)}",
+                "LAB_STUDENT": student,
+                "LAB_IMAGE": image,
+                "XDG_RUNTIME_DIR": str(runtime),
+                "DOCKMAGIC_REAPER_IDLE": "3",
+                "PYTHONPATH": str(root),
+            }
+            runs.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", _RUN_NOTEBOOK, str(notebook), str(work)],
+                    env=env,
+                    cwd=root,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
+        results = [json.loads(run.communicate(timeout=300)[0].strip().splitlines()[-1]) for run in runs]
+        assert all(not r["errors"] for r in results), [r["errors"] for r in results]
+        print("six kernels at once, seconds each:", sorted(round(r["seconds"], 1) for r in results))
+        assert proxy.activity["k1"].requests > 0 and proxy.activity["k1"].refused == 1
+    for student in students:  # nothing left: not a container, network or volume of any of them
+        assert not engine.container_list(all=True, filters={"label": [f"{STUDENT_LABEL}={student}"]})

@@ -33,6 +33,7 @@ ENGINE_SOCKET = "/var/run/docker.sock"
 IDLE = 300.0  # seconds a kept-alive connection may wait for its next request
 READ = 30.0  # seconds a request may take to arrive whole
 _HOP = {b"connection", b"keep-alive", b"transfer-encoding", b"content-length", b"host", b"upgrade", b"te", b"trailer"}
+_FULL_ID = re.compile(r"[0-9a-f]{64}")
 _VERSION = re.compile(r"/v(\d{1,2}\.\d{1,3})(/.*)\Z")
 _JSON_BODY = {
     "ContainerCreate": "container",
@@ -86,6 +87,9 @@ class LabProxy:
         self.activity = {s: Activity() for s in policy.students}
         self._servers: list[socket.socket] = []
         self._closing = False
+        self._pool: list[_Upstream] = []  # idle connections to the engine
+        self._owners: dict[str, str | None] = {}  # full container and exec IDs -> their student
+        self._pool_lock = threading.Lock()
 
     def start(self) -> LabProxy:
         for student, uid in self.policy.students.items():
@@ -111,6 +115,10 @@ class LabProxy:
                 pass
         for student in self.policy.students:
             self.policy.endpoint(student).unlink(missing_ok=True)
+        with self._pool_lock:
+            for up in self._pool:
+                up.close()
+            self._pool.clear()
         self.engine.close()
 
     def __enter__(self) -> LabProxy:
@@ -169,7 +177,7 @@ class LabProxy:
             if not whole:  # the body was not read: let the client finish sending it, then close
                 _drain(conn, client)
             return whole
-        return self._forward(conn, client, request)
+        return self._forward(conn, client, request, student)
 
     def _read(self, conn: h11.Connection, client: socket.socket, event: h11.Request) -> Request:
         """The request's target checked and its body read whole (unless it is streamed)."""
@@ -247,12 +255,19 @@ class LabProxy:
         request.body = json.dumps(body).encode()
 
     def _owns(self, kind: str, name: str, student: str) -> bool:
+        if kind in ("container", "exec") and _FULL_ID.fullmatch(name) and name in self._owners:
+            return self._owners[name] == student  # an ID is never reused, nor its owner's label changed
         try:
             if kind == "container":
-                labels = self.engine.container_inspect(name)["Config"].get("Labels") or {}
+                info = self.engine.container_inspect(name)
+                owner = (info["Config"].get("Labels") or {}).get(STUDENT_LABEL)
+                self._remember(info["Id"], owner)
+                return owner == student
             elif kind == "exec":
                 container = self.engine.exec_inspect(name).get("ContainerID") or ""
-                return bool(container) and self._owns("container", container, student)
+                owned = bool(container) and self._owns("container", container, student)
+                self._remember(name, student if owned else self._owners.get(container))
+                return owned
             elif kind == "network":
                 labels = self.engine.network_inspect(name).get("Labels") or {}
             else:
@@ -260,6 +275,11 @@ class LabProxy:
         except NotFound:
             return False
         return labels.get(STUDENT_LABEL) == student
+
+    def _remember(self, full_id: str, owner: str | None) -> None:
+        if len(self._owners) > 100_000:
+            self._owners.clear()
+        self._owners[full_id] = owner
 
     def _image_refs(self, image: str) -> list[str]:
         """The names an image goes by: as given, with its tag, and its local tags (for an ID)."""
@@ -280,63 +300,131 @@ class LabProxy:
 
     # -- on to the engine, and the answer back ------------------------------------------------------
 
-    def _forward(self, conn: h11.Connection, client: socket.socket, request: Request) -> bool:
-        upstream = socket.socket(socket.AF_UNIX)
+    def _forward(self, conn: h11.Connection, client: socket.socket, request: Request, student: str) -> bool:
+        hijack = request.route.operation in _HIJACK and _upgrading(request.headers)
+        whole = request.body is not None and not hijack  # can be sent again on a fresh connection
+        up = self._upstream(pooled=whole)
         try:
-            upstream.connect(self.engine_socket)
-            up = h11.Connection(h11.CLIENT)
-            headers = [(k, v) for k, v in request.headers if k.lower() not in _HOP]
-            headers.append((b"Host", b"docker"))
-            hijack = request.route.operation in _HIJACK and _upgrading(request.headers)
-            if hijack:
-                headers += [(b"Connection", b"Upgrade"), (b"Upgrade", b"tcp")]
-            if request.body is not None:
-                headers.append((b"Content-Length", str(len(request.body)).encode()))
-            else:
-                headers.append((b"Transfer-Encoding", b"chunked"))
-            upstream.sendall(up.send(h11.Request(method=request.method, target=request.target, headers=headers)))
-            if request.body is not None:
-                upstream.sendall(up.send(h11.Data(data=request.body)) + up.send(h11.EndOfMessage()))
-            else:
-                for data in _body_stream(conn, client):
-                    upstream.sendall(up.send(h11.Data(data=data)))
-                upstream.sendall(up.send(h11.EndOfMessage()))
-            return self._relay(conn, client, up, upstream, hijack)
+            try:
+                self._send(up, request, conn, client, hijack)
+                first = _next(up.http, up.sock)
+                if isinstance(first, h11.ConnectionClosed):
+                    raise ConnectionResetError("the engine closed a kept connection")
+            except (OSError, h11.RemoteProtocolError):
+                if not up.reused:
+                    raise
+                up.close()  # a kept connection the engine had closed: once more on a new one
+                up = self._upstream(pooled=False)
+                self._send(up, request, conn, client, hijack)
+                first = _next(up.http, up.sock)
+            created = request.route.operation in ("ContainerCreate", "ContainerExec")
+            kept: list[bytes] | None = [] if created else None
+            keep_alive = self._relay(conn, client, up, first, hijack, kept)
+            if kept:  # what the student just made is theirs: no lookup when they next name it by ID
+                try:
+                    made = json.loads(b"".join(kept)).get("Id")
+                except (ValueError, AttributeError):
+                    made = None
+                if isinstance(made, str) and _FULL_ID.fullmatch(made):
+                    self._remember(made, student)
+            return keep_alive
         except ConnectionRefusedError:
             _answer(conn, client, 502, "lab proxy: the engine does not answer")
             return False
         finally:
-            upstream.close()
+            self._give_back(up)
+
+    def _upstream(self, pooled: bool) -> _Upstream:
+        if pooled:
+            with self._pool_lock:
+                if self._pool:
+                    up = self._pool.pop()
+                    up.reused = True
+                    return up
+        return _Upstream(self.engine_socket)
+
+    def _give_back(self, up: _Upstream) -> None:
+        """A connection whose exchange ended cleanly is kept for the next request; others close."""
+        if up.http.our_state is h11.DONE and up.http.their_state is h11.DONE and not up.closed:
+            up.http.start_next_cycle()
+            with self._pool_lock:
+                if len(self._pool) < 16:
+                    self._pool.append(up)
+                    return
+        up.close()
+
+    @staticmethod
+    def _send(up: _Upstream, request: Request, conn: h11.Connection, client: socket.socket, hijack: bool) -> None:
+        headers = [(k, v) for k, v in request.headers if k.lower() not in _HOP]
+        headers.append((b"Host", b"docker"))
+        if hijack:
+            headers += [(b"Connection", b"Upgrade"), (b"Upgrade", b"tcp")]
+        if request.body is not None:
+            headers.append((b"Content-Length", str(len(request.body)).encode()))
+        else:
+            headers.append((b"Transfer-Encoding", b"chunked"))
+        head = up.http.send(h11.Request(method=request.method, target=request.target, headers=headers))
+        if request.body is not None:
+            up.sock.sendall(head + up.http.send(h11.Data(data=request.body)) + up.http.send(h11.EndOfMessage()))
+            return
+        up.sock.sendall(head)
+        for data in _body_stream(conn, client):
+            up.sock.sendall(up.http.send(h11.Data(data=data)))
+        up.sock.sendall(up.http.send(h11.EndOfMessage()))
 
     def _relay(
-        self, conn: h11.Connection, client: socket.socket, up: h11.Connection, upstream: socket.socket, hijack: bool
+        self,
+        conn: h11.Connection,
+        client: socket.socket,
+        up: _Upstream,
+        event: Any,
+        hijack: bool,
+        kept: list[bytes] | None = None,
     ) -> bool:
-        upstream.settimeout(None)
+        """The engine's answer to the client as it comes; a 2xx body is also put in ``kept``."""
         client.settimeout(None)
         while True:
-            event = _next(up, upstream)
             if isinstance(event, h11.InformationalResponse):
                 if event.status_code == 101 and hijack:
-                    client.sendall(
-                        conn.send(
-                            h11.InformationalResponse(status_code=101, headers=event.headers, reason=event.reason)
-                        )
-                    )
-                    _pipe_both(client, conn.trailing_data[0], upstream, up.trailing_data[0])
+                    switch = h11.InformationalResponse(status_code=101, headers=event.headers, reason=event.reason)
+                    client.sendall(conn.send(switch))
+                    _pipe_both(client, conn.trailing_data[0], up.sock, up.http.trailing_data[0])
+                    up.close()
                     return False
-                continue
-            if isinstance(event, h11.Response):
+            elif isinstance(event, h11.Response):
+                if event.status_code >= 300:
+                    kept = None
                 headers = [(k, v) for k, v in event.headers if k.lower() not in (b"connection", b"keep-alive")]
-                client.sendall(
-                    conn.send(h11.Response(status_code=event.status_code, headers=headers, reason=event.reason))
-                )
+                response = h11.Response(status_code=event.status_code, headers=headers, reason=event.reason)
+                client.sendall(conn.send(response))
             elif isinstance(event, h11.Data):
+                if kept is not None:
+                    kept.append(bytes(event.data))
                 client.sendall(conn.send(h11.Data(data=event.data)))
             elif isinstance(event, h11.EndOfMessage):
                 client.sendall(conn.send(h11.EndOfMessage()))
                 return conn.their_state is h11.DONE and conn.our_state is h11.DONE
             else:  # the engine closed mid-answer: the client must see a cut, not an end
                 return False
+            event = _next(up.http, up.sock)
+
+
+class _Upstream:
+    """A connection to the engine with its HTTP state; kept between requests when it can be."""
+
+    def __init__(self, path: str) -> None:
+        self.sock = socket.socket(socket.AF_UNIX)
+        try:
+            self.sock.connect(path)
+        except OSError:
+            self.sock.close()
+            raise
+        self.http = h11.Connection(h11.CLIENT)
+        self.reused = self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+        self.sock.close()
 
 
 def _next(conn: h11.Connection, sock: socket.socket) -> Any:
