@@ -244,6 +244,93 @@ AUTOMATION = [
 ]
 
 
+SOCK = "/tmp/dockmagic-lab-demo"
+LAB = [
+    (
+        "md",
+        "# A teaching lab on one shared engine\n\n"
+        "One instructor, many students, one Docker engine. The lab proxy owns the engine's socket and gives each "
+        "student an endpoint of their own. Every request is read whole and checked against the instructor's "
+        "policy before it reaches the engine: images from an allowlist, limits on memory, CPUs and processes, "
+        "no privileged containers, no host namespaces, no bind mounts outside the allowed folders. Each student "
+        "sees only their own containers, networks and volumes.\n\n"
+        "Outside a notebook, the same lab is `python -m dockmagic.lab serve --policy lab.yaml`.",
+    ),
+    ("code", "%load_ext dockmagic"),
+    (
+        "md",
+        "The students' image: `%docker lab` builds a small busybox image from this machine's static busybox, "
+        "so the lab needs no registry.",
+    ),
+    ("code", "%docker lab"),
+    (
+        "md",
+        "## The policy\n\nIt is checked whole when loaded: a wrong key or an impossible limit is one line naming "
+        "it. `endpoints` says where each student's socket goes (owner and mode set for that student when "
+        "`students` gives a `uid`).",
+    ),
+    (
+        "code",
+        f"""%%writefile lab.yaml
+students: [ada, grace]
+endpoints: {SOCK}/{{student}}.sock
+images: ["dockmagic/lab*"]
+limits:
+  memory: {{default: 128m, max: 512m}}
+  cpus: {{default: 0.5, max: 1}}
+  pids: {{default: 128, max: 512}}
+  containers: 3
+ports: 20000-20099""",
+    ),
+    ("code", "%docker lab serve --policy lab.yaml"),
+    (
+        "md",
+        "## What students type\n\nA student points their notebook at their endpoint once "
+        f'(`%config DockerMagics.host = "unix://{SOCK}/ada.sock"`, or `DOCKER_HOST` for the docker CLI) '
+        "and then works as usual. Here the instructor's notebook plays both students with `-H`:",
+    ),
+    (
+        "code",
+        f"%docker -H unix://{SOCK}/ada.sock run --rm dockmagic/lab "
+        "sh -c 'echo hello from ada; cat /sys/fs/cgroup/pids/pids.max'",
+    ),
+    (
+        "code",
+        f"%docker -H unix://{SOCK}/ada.sock run -d --name ada-web dockmagic/lab sleep 300\n"
+        f"%docker -H unix://{SOCK}/ada.sock ps",
+    ),
+    (
+        "md",
+        "Grace does not see Ada's container, and cannot reach it by name, id or through `cp`, `logs` or `exec`: "
+        "to her it does not exist.",
+    ),
+    ("code", f"%docker -H unix://{SOCK}/grace.sock ps -a"),
+    (
+        "code",
+        f'import dockmagic\n\ngrace = dockmagic.Engine("unix://{SOCK}/grace.sock")\n'
+        'for attempt in (lambda: dockmagic.logs("ada-web", engine=grace),\n'
+        '                lambda: dockmagic.run("dockmagic/lab", "true", privileged=True, engine=grace),\n'
+        '                lambda: dockmagic.run("dockmagic/lab", "true", volumes=["/:/host"], engine=grace),\n'
+        '                lambda: dockmagic.run("dockmagic/lab", "true", memory="8g", engine=grace)):\n'
+        "    try:\n        attempt()\n    except dockmagic.DockerError as refused:\n        print(refused)\n"
+        "grace.close()",
+    ),
+    (
+        "md",
+        "## The class\n\nOne row per student: containers, running ones, CPU and memory now, last activity, and how "
+        "many requests the policy refused.",
+    ),
+    ("code", "%docker lab status"),
+    (
+        "md",
+        "## Cleaning up\n\n`%docker lab clean STUDENT` removes what a student made; `%docker lab stop` closes "
+        "the endpoints.",
+    ),
+    ("code", "%docker lab clean ada"),
+    ("code", '%docker lab stop\nimport os\nos.remove("lab.yaml")'),
+]
+
+
 def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     nb = new_notebook(cells=[new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -253,6 +340,12 @@ def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
 if __name__ == "__main__":
     out = Path(__file__).parents[1] / "notebooks"
     out.mkdir(exist_ok=True)
-    for name, cells in (("quickstart", QUICKSTART), ("stats", STATS), ("images", IMAGES), ("automation", AUTOMATION)):
+    for name, cells in (
+        ("quickstart", QUICKSTART),
+        ("stats", STATS),
+        ("images", IMAGES),
+        ("automation", AUTOMATION),
+        ("lab", LAB),
+    ):
         nbformat.write(build(cells), out / f"{name}.ipynb")
         print("wrote", out / f"{name}.ipynb")
