@@ -22,7 +22,7 @@ from dockmagic.engine import Engine
 from dockmagic.errors import APIError
 from dockmagic.lab.policy import STUDENT_LABEL, PolicyError, parse
 from dockmagic.lab.proxy import LabProxy
-from dockmagic.lab.view import clean_student, status
+from dockmagic.lab.view import clean_student, plot, status
 
 from .support import LABEL
 
@@ -153,6 +153,8 @@ def test_the_instructor_sees_the_class(lab: Lab) -> None:
     rows = {r["Student"]: r for r in table}
     assert rows["s2"]["Containers"] >= 1 and rows["s2"]["Running"] >= 1
     assert isinstance(rows["s1"]["Refused"], int) and rows["s1"]["Last"] != "-"
+    figure = plot(table)
+    assert len(figure.axes) == 2 and [t.get_text() for t in figure.axes[0].get_yticklabels()] == STUDENTS
 
 
 # -- the bypass corpus ----------------------------------------------------------------------------

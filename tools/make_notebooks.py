@@ -321,6 +321,7 @@ ports: 20000-20099""",
         "many requests the policy refused.",
     ),
     ("code", "%docker lab status"),
+    ("code", "%docker lab status --plot"),
     (
         "md",
         "## Cleaning up\n\n`%docker lab clean STUDENT` removes what a student made; `%docker lab stop` closes "

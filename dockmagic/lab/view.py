@@ -50,6 +50,8 @@ def status(policy: Policy, proxy: LabProxy | None = None, engine_socket: str = E
                         "Memory": f"{sum(u[1] for u in usage) / (1 << 20):.0f} MiB",
                         "Last": _ago(last),
                         "Refused": seen.refused if seen else "",
+                        "cpu": sum(u[0] for u in usage),  # the numbers, for plot()
+                        "memory": sum(u[1] for u in usage),
                     }
                 )
     finally:
@@ -58,6 +60,23 @@ def status(policy: Policy, proxy: LabProxy | None = None, engine_socket: str = E
         Column.key(k.upper(), k) for k in ("Student", "Containers", "Running", "CPU", "Memory", "Last", "Refused")
     ]
     return Table(rows, columns, title="the class")
+
+
+def plot(table: Table) -> Any:
+    """The class at a glance: CPU and memory per student, side by side (a matplotlib figure)."""
+    import matplotlib.pyplot as plt
+
+    students = [r["Student"] for r in table]
+    figure, (cpu, memory) = plt.subplots(1, 2, figsize=(10, 0.35 * len(students) + 1.5), sharey=True)
+    cpu.barh(students, [r["cpu"] for r in table], color="#4c78a8")
+    cpu.set_xlabel("CPU %")
+    memory.barh(students, [r["memory"] / (1 << 20) for r in table], color="#f58518")
+    memory.set_xlabel("memory (MiB)")
+    cpu.invert_yaxis()
+    figure.suptitle("the class, now")
+    figure.tight_layout()
+    plt.close(figure)  # shown once, as the cell's value
+    return figure
 
 
 def _ago(when: float) -> str:

@@ -34,15 +34,17 @@ def _serve(p: Parser) -> Handler:
 @command("lab status", "dockmagic: the class: each student's containers, running, CPU, memory, last activity.")
 def _status(p: Parser) -> Handler:
     p.add_argument("--policy", help="the lab's policy (when this kernel does not serve it)")
+    p.add_argument("--plot", action="store_true", help="CPU and memory per student as a figure")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         from ...lab.policy import load
-        from ...lab.view import status
+        from ...lab.view import plot, status
 
         proxy = _served.get("proxy")
         if proxy is None and not a.policy:
             raise CommandError("no lab is served here: give --policy lab.yaml")
-        return status(proxy.policy if proxy else load(a.policy), proxy)
+        table = status(proxy.policy if proxy else load(a.policy), proxy)
+        return plot(table) if a.plot else table
 
     return handle
 
