@@ -13,7 +13,7 @@ import pytest
 import dockmagic
 from dockmagic.engine import Engine
 from dockmagic.errors import DockerError, StreamError
-from dockmagic.helpers.archive import UnsafeArchive, extract
+from dockmagic.helpers.archive import SMALL, TarBody, UnsafeArchive, extract
 
 from .support import LABELS, unique
 
@@ -44,6 +44,26 @@ def test_folder_round_trip(engine: Engine, box: str, tmp_path: Path) -> None:
     assert (tmp_path / "back" / "sub" / "b.bin").read_bytes() == (src / "sub" / "b.bin").read_bytes()
     assert os.readlink(tmp_path / "back" / "link") == "a.txt"
     assert os.stat(tmp_path / "back" / "run.sh").st_mode & 0o777 == 0o755
+
+
+@pytest.mark.parametrize("planned", [10_000, 2], ids=["with-length", "chunked"])
+def test_upload_by_sendfile_both_framings(
+    engine: Engine, box: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, planned: int
+) -> None:
+    """Small files ride with the headers, big ones go by sendfile; past PLANNED entries the body
+    has no length ahead and goes chunked: the same archive arrives either way."""
+    monkeypatch.setattr(TarBody, "PLANNED", planned)
+    src = tmp_path / "up"
+    src.mkdir()
+    files = {"small.txt": b"tiny", "empty": b"", "edge.bin": os.urandom(SMALL), "big.bin": os.urandom(3 << 20 | 7)}
+    for name, data in files.items():
+        (src / name).write_bytes(data)
+    os.link(src / "big.bin", src / "hard.bin")
+    dockmagic.cp(src, f"{box}:/tmp/", engine=engine)
+    back = tmp_path / "back"
+    dockmagic.cp(f"{box}:/tmp/up", back, engine=engine)
+    for name, data in {**files, "hard.bin": files["big.bin"]}.items():
+        assert (back / name).read_bytes() == data, name
 
 
 def test_file_to_new_name_and_into_folder(engine: Engine, box: str, tmp_path: Path) -> None:

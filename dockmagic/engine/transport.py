@@ -21,7 +21,7 @@ from urllib3.connectionpool import HTTPConnectionPool
 
 from ..errors import EngineSilent, EngineUnavailable, StreamError
 from .hosts import Host
-from .rawhttp import body_pieces, raise_for_status, read_head, send_request
+from .rawhttp import Segment, body_pieces, raise_for_status, read_head, send_body, send_request
 
 CONNECT_TIMEOUT = 1.5  # seconds: a dead engine must fail fast, not hang a notebook
 POOL_SIZE = 64  # connections kept per engine: a stats snapshot of many containers uses one each
@@ -118,6 +118,15 @@ def unavailable(host: Host, exc: BaseException) -> EngineUnavailable:
     if isinstance(cause, (socket.timeout, TimeoutError)) or isinstance(exc, requests.Timeout):
         return EngineUnavailable(where, "no answer in time", "Is the host up and the port right?")
     return EngineUnavailable(where, str(cause) or type(cause).__name__)
+
+
+class Segmented(Protocol):
+    """A request body made of bytes and file slices (helpers/archive.TarBody); ``len()`` its size,
+    0 when unknown."""
+
+    def segments(self) -> Iterator[Segment]: ...
+
+    def __len__(self) -> int: ...
 
 
 class BaseTransport(Protocol):
@@ -287,6 +296,30 @@ class Transport:
                 raise StreamError(f"the answer to {method} {path} broke off: {exc}") from None
             raise
         return fields, _closing(sock, body_pieces(sock, fields, rest))
+
+    def upload(self, method: str, path: str, params: dict[str, Any], headers: dict[str, str], body: Segmented) -> bytes:
+        """A body of bytes and file slices sent on a socket of its own (file contents by sendfile);
+        the answer's body. Its length, when the body knows it, goes ahead; else it goes chunked."""
+        length = len(body) or None
+        framing = {} if length else {"Transfer-Encoding": "chunked"}
+        sock = self.open_socket()
+        try:
+            send_request(sock, method, path, params, b"", {**headers, **framing, "Connection": "close"}, length)
+            send_body(sock, body.segments(), chunked=length is None)
+            sock.settimeout(None)
+            status, fields, rest = read_head(sock, f"{method} {path}")
+            raise_for_status(sock, status, fields, rest, method, path)
+            return b"".join(body_pieces(sock, fields, rest))
+        except (BrokenPipeError, ConnectionResetError):
+            # the engine stopped reading: its answer (an error) may be waiting; else the break is the news
+            try:
+                status, fields, rest = read_head(sock, f"{method} {path}")
+                raise_for_status(sock, status, fields, rest, method, path)
+            except OSError:
+                pass
+            raise StreamError(f"the engine closed the connection during {method} {path}") from None
+        finally:
+            sock.close()
 
     def hijack(self, method: str, path: str, params: dict[str, Any], body: bytes) -> HijackedSocket:
         """A raw two-way stream over the connection the request came on."""

@@ -11,12 +11,14 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import NamedTuple
 
+from ..engine.rawhttp import FileSlice
 from ..engine.streams import Stream
 from ..errors import DockerError, StreamError, host_files
 from ..hostfiles import replacing
 
 BLOCK = 512
 CHUNK = 1 << 20
+SMALL = 64 << 10  # files below this go in the headers' bytes, not by sendfile
 
 
 class UnsafeArchive(DockerError):
@@ -115,6 +117,24 @@ class TarBody:
         with host_files(self._doing):
             yield from coalesce(chain.from_iterable(_member(e) for e in entries))
         yield self._tail
+
+    def segments(self) -> Iterator[bytes | FileSlice]:
+        """The same archive as headers and padding in bytes, file contents as slices to send by
+        sendfile (read by the kernel, never by Python)."""
+        with host_files(self._doing):
+            pending = bytearray()  # headers and padding between files, sent together
+            for entry in chain(self._planned, self._entries):
+                pending += entry.header
+                if not entry.info.isreg() or not entry.info.size:
+                    continue
+                if entry.info.size < SMALL:  # a small file: read along, one system call less per file
+                    pending += b"".join(_member(entry))[len(entry.header) :]
+                    continue
+                yield bytes(pending)
+                pending.clear()
+                yield FileSlice(entry.path, entry.info.size)
+                pending += b"\0" * (-entry.info.size % BLOCK)
+            yield bytes(pending) + self._tail
 
 
 def tar_stream(src: Path, arcname: str) -> TarBody:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import IO, Any, Literal, overload
 
 from .. import shapes
-from ..core import EngineCore, Params, Pending, quote_segment
+from ..core import EngineCore, Params, Pending, encode_params, quote_segment
 from ..labels import stamped
 from ..shapes import MalformedAnswer, check
 from ..streams import Chunk, Stream
@@ -231,16 +231,15 @@ class ContainerAPI(EngineCore):
     def put_container_archive(
         self, id: str, path: str, data: Body, *, no_overwrite_dir_non_dir: bool = False, copy_uid_gid: bool = False
     ) -> None:
-        """Extract a tar (bytes, an iterable of chunks or a file object: streamed) into ``path``."""
+        """Extract a tar (bytes, an iterable of chunks, a file object or a body of file slices:
+        streamed) into ``path``."""
         params = {"path": path, "noOverwriteDirNonDir": no_overwrite_dir_non_dir, "copyUIDGID": copy_uid_gid or None}
-        self._ok(
-            "PUT",
-            f"/containers/{quote_segment(id)}/archive",
-            params=params,
-            data=data,
-            headers={"Content-Type": "application/x-tar"},
-            timeout=None,
-        )
+        where, headers = f"/containers/{quote_segment(id)}/archive", {"Content-Type": "application/x-tar"}
+        upload = getattr(self.transport, "upload", None)
+        if hasattr(data, "segments") and upload is not None:
+            upload("PUT", self._path(where), encode_params(params), headers, data)
+            return
+        self._ok("PUT", where, params=params, data=data, headers=headers, timeout=None)
 
     def container_archive_info(self, id: str, path: str) -> dict[str, Any]:
         resp = self._request("HEAD", f"/containers/{quote_segment(id)}/archive", params={"path": path})
