@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from .copy import cp as cp
     from .copy import write_file as write_file
     from .execs import exec_ as exec_
+    from .fanout import Engines as Engines
+    from .fanout import engines as engines
     from .images import history as history
     from .images import image_inspect as image_inspect
     from .images import image_prune as image_prune
@@ -90,6 +92,8 @@ if TYPE_CHECKING:
     from .storage import volume_rm as volume_rm
 
 _WHERE = {
+    "Engines": "fanout",
+    "engines": "fanout",
     "LAB_IMAGE": "lab",
     "Shell": "shell",
     "StatsSeries": "stats",

@@ -62,14 +62,16 @@ def follow_context() -> None:
 
 
 @contextmanager
-def using(engine: Engine) -> Iterator[Engine]:
-    """Helpers called inside use ``engine`` (``%docker -H HOST ...`` for one command); it is closed after."""
+def using(engine: Engine, close: bool = True) -> Iterator[Engine]:
+    """Helpers called inside use ``engine`` (``%docker -H HOST ...`` for one command); it is closed
+    after unless ``close`` is False (an engine kept for more)."""
     token = _current.set(engine)
     try:
         yield engine
     finally:
         _current.reset(token)
-        engine.close()
+        if close:
+            engine.close()
 
 
 def pick(engine: Engine | None) -> Engine:

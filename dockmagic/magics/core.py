@@ -11,6 +11,7 @@ from traitlets import Bool, link
 
 from .. import helpers
 from ..errors import DockerError
+from ..helpers.fanout import fan_out, merged, targets
 from ..helpers.session import using
 from ..settings import SHARED, SettingTraits, settings
 from .argv import CommandError, HelpShown, Parser, key_value
@@ -83,6 +84,14 @@ class DockerMagics(Magics, SettingTraits):
         def go() -> Any:
             flags, argv = split_global_flags(self._argv(line))
             command, rest = find(argv)
+            many = flags.many()
+            if many:  # the same command on each engine at once; tables merged with an ENGINE column
+                pairs = targets(many, flags.env(), flags.tls_config())
+                try:
+                    return merged(fan_out(pairs, lambda: command(rest, Context(cell=cell))))
+                finally:
+                    for _, each in pairs:
+                        each.close()
             engine = flags.engine()
             if engine is None:
                 return command(rest, Context(cell=cell))

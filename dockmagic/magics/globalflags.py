@@ -43,23 +43,31 @@ class GlobalFlags:
         """The engine these flags name, or None to use the notebook's."""
         if self.host and self.context:
             raise CommandError("%docker: give -H/--host or --context, not both (as the docker CLI)")
-        env = {**os.environ, **({"DOCKER_CONFIG": self.config} if self.config else {})}
-        tls_wanted = self.tls or self.tlsverify or any((self.tlscacert, self.tlscert, self.tlskey))
         if self.context:
-            found = context_host(self.context, env)
+            found = context_host(self.context, self.env())
             return Engine(found.url, tls=found.tls)
-        if not self.host and not tls_wanted:
+        tls = self.tls_config()
+        if not self.host and tls is None:
             return None
-        tls = None
-        if tls_wanted:
-            certs = config_dir(env)
-            default = TLSConfig.from_dir(os.environ.get("DOCKER_CERT_PATH") or certs)
-            tls = TLSConfig(
-                ca_cert=self.tlscacert or default.ca_cert,
-                client_cert=self.tlscert or default.client_cert,
-                client_key=self.tlskey or default.client_key,
-            )
         return Engine(self.host or os.environ.get("DOCKER_HOST"), tls=tls)
+
+    def many(self) -> str | None:
+        """``a,b,c`` when the flags name several engines (hosts, contexts or both), else None."""
+        spec = ",".join(s for s in (self.host, self.context) if s)
+        return spec if "," in spec or (self.host and self.context) else None
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, **({"DOCKER_CONFIG": self.config} if self.config else {})}
+
+    def tls_config(self) -> TLSConfig | None:
+        if not (self.tls or self.tlsverify or any((self.tlscacert, self.tlscert, self.tlskey))):
+            return None
+        default = TLSConfig.from_dir(os.environ.get("DOCKER_CERT_PATH") or config_dir(self.env()))
+        return TLSConfig(
+            ca_cert=self.tlscacert or default.ca_cert,
+            client_cert=self.tlscert or default.client_cert,
+            client_key=self.tlskey or default.client_key,
+        )
 
 
 def split_global_flags(argv: list[str]) -> tuple[GlobalFlags, list[str]]:
