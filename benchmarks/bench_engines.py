@@ -1,10 +1,12 @@
 """Many engines at once: ps over one engine against ps over three (the local one and two extra
 dockerds, each in a network namespace of its own; needs root).
 
-Run: ./dev bench
+Run: ./dev bench  (BENCH_ENGINE_CONTAINERS, default 100)
 """
 
 from __future__ import annotations
+
+import os
 
 import dockmagic
 from benchmarks.common import compare, report
@@ -13,6 +15,7 @@ from tools.extra_engines import ExtraEngine, missing
 
 LABEL = "dockmagic.bench"
 HOST = "unix:///var/run/docker.sock"
+COUNT = int(os.environ.get("BENCH_ENGINE_CONTAINERS", "100"))
 
 
 def main() -> None:
@@ -25,18 +28,32 @@ def main() -> None:
         urls = [HOST] + [each.url for each in extra]
         for each in extra:
             each.start()
-        for url in urls[1:]:  # an image on each, so each engine has what to list
-            dockmagic.lab_image("dockmagic-bench/lab:latest", labels={LABEL: "1"}, engine=Engine(url))
-        one = dockmagic.engines([HOST])
-        three = dockmagic.engines(urls)
-        contenders = {"ps on one engine": lambda: one.ps(all=True), "ps on three at once": lambda: three.ps(all=True)}
-        results = compare(contenders, n=10, rounds=5)
-        report("fan-out: ps over three engines against one", results, "ms", 1e3)
-        one.close()
-        three.close()
+        image = "dockmagic-bench/lab:latest"
+        for url in urls:  # an image and containers on each, so each engine has what to list
+            with Engine(url) as engine:
+                dockmagic.lab_image(image, labels={LABEL: "1"}, engine=engine)  # type: ignore[arg-type]
+                for _ in range(COUNT):
+                    engine.container_create({"Image": image, "Cmd": ["true"], "Labels": {LABEL: "1"}})  # type: ignore[attr-defined]
+        engines = [Engine(url) for url in urls]
+        three = dockmagic.engines(engines)
+        contenders = {
+            "ps on the local engine": lambda: dockmagic.ps(all=True, engine=engines[0]),
+            "ps on three, one after another": lambda: [dockmagic.ps(all=True, engine=e) for e in engines],
+            "ps on three at once (fan-out)": lambda: three.ps(all=True),
+        }
+        results = compare(contenders, n=20, rounds=5)
+        report(f"fan-out: ps -a over three engines against one ({COUNT} containers each)", results, "ms", 1e3)
+        for engine in engines:
+            for c in engine.container_list(all=True, filters={"label": [LABEL]}):
+                engine.container_delete(c["Id"], force=True)
+            engine.close()
     finally:
         for each in extra:
             each.stop()
+        with Engine(HOST) as local:
+            for c in local.container_list(all=True, filters={"label": [LABEL]}):  # type: ignore[attr-defined]
+                local.container_delete(c["Id"], force=True)  # type: ignore[attr-defined]
+            local.image_delete("dockmagic-bench/lab:latest", force=True)  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":
