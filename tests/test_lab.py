@@ -392,6 +392,21 @@ RAW_ATTEMPTS: list[tuple[str, Any, str]] = [
         "network",
     ),
     (
+        "network-subnet",  # a subnet that shadows the host's own network
+        _raw_request(
+            "POST", "/v1.41/networks/create", b'{"Name": "evil", "IPAM": {"Config": [{"Subnet": "192.0.2.0/24"}]}}'
+        ),
+        "network",
+    ),
+    (
+        "network-bridge-name",
+        _raw_request(
+            "POST", "/v1.41/networks/create", b'{"Name": "evil", "Options": {"com.docker.network.bridge.name": "eth0"}}'
+        ),
+        "network",
+    ),
+    ("volume-driver", _create('"HostConfig": {{"VolumeDriver": "evil"}}'), "volumes"),
+    (
         "exec-privileged-lowercase",
         _raw_request("POST", "/v1.41/containers/{lab.victim}/exec", b'{"Cmd": ["id"], "privileged": true}'),
         "absent",

@@ -125,6 +125,8 @@ def check_host(host: dict[str, Any], policy: Policy, owns: Callable[[str, str], 
     for name in ("MaskedPaths", "ReadonlyPaths", "CgroupParent"):
         if field(host, name) is not None and not (name == "CgroupParent" and field(host, name) == ""):
             raise Refused("paths", f"{name} is not the student's to set")
+    if field(host, "VolumeDriver") not in (None, "", "local"):
+        raise Refused("volumes", f"the volume driver {field(host, 'VolumeDriver')} is not allowed")
     runtime = field(host, "Runtime")
     if runtime not in (None, "", "runc"):
         raise Refused("runtime", f"the runtime {runtime} is not allowed")
@@ -224,6 +226,12 @@ def check_network(body: dict[str, Any], student: str) -> dict[str, Any]:
         raise Refused("network", f"the {driver} driver is not allowed")
     if field(body, "ConfigFrom") or field(body, "ConfigOnly") or field(body, "Ingress"):
         raise Refused("network", "config-only, config-from and ingress networks are not allowed")
+    if field(body, "Options"):  # a bridge named like a host interface, or other driver knobs
+        raise Refused("network", "network driver options are not allowed")
+    ipam = field(body, "IPAM") or {}
+    if field(ipam, "Config") or field(ipam, "Options") or field(ipam, "Driver") not in (None, "", "default"):
+        # a subnet of the student's choosing could shadow the host's own networks: the pools decide
+        raise Refused("network", "subnets and IPAM settings are not allowed: the engine's pools choose")
     labels = field(body, "Labels") or {}
     put(body, "Labels", {**(labels if isinstance(labels, dict) else {}), STUDENT_LABEL: student})
     return body
