@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,9 @@ from IPython.core.error import UsageError
 
 import dockmagic
 from dockmagic.engine import Engine
+from dockmagic.errors import DockerError
+
+from .tlsproxy import make_certs
 
 DOCKER = shutil.which("docker")
 
@@ -98,7 +103,8 @@ def test_use_moves_the_cli_and_the_default_engine(ip: Any, engine: Engine, store
         ("context inspect nope", 'context "nope" not found'),
         ("context use nope", 'context "nope" not found'),
         ("context rm default", 'context "default" cannot be removed'),
-        ("context export xx", "unknown subcommand: context export"),
+        ("context export nope", 'context "nope" not found'),
+        ("context import xx /nope.dockercontext", "cannot read /nope.dockercontext"),
     ],
 )
 def test_context_errors_are_one_line(ip: Any, store: Path, line: str, message: str) -> None:
@@ -106,3 +112,44 @@ def test_context_errors_are_one_line(ip: Any, store: Path, line: str, message: s
         ip.run_line_magic("docker", line)
     assert message in str(exc.value) and "\n" not in str(exc.value)
     assert not (store / "contexts" / "meta").exists() or not list((store / "contexts" / "meta").iterdir())
+
+
+@pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not installed")
+def test_export_and_import_both_ways_with_the_cli(ip: Any, store: Path, tmp_path: Path) -> None:
+    tls = make_certs(tmp_path / "tls")
+    host = f"host=tcp://10.0.0.1:2376,ca={tls}/ca.pem,cert={tls}/cert.pem,key={tls}/key.pem"
+    cli("context", "create", "by-cli", "--description", "made by the CLI", "--docker", host)
+    cli("context", "export", "by-cli", str(tmp_path / "by-cli.dockercontext"))  # written without an end marker
+    ip.run_line_magic("docker", f"context import from-cli {tmp_path / 'by-cli.dockercontext'}")
+    ip.run_line_magic("docker", f"context create by-dm --description 'made here' --docker {host}")
+    ip.run_line_magic("docker", f"context export by-dm {tmp_path / 'by-dm.dockercontext'}")
+    cli("context", "import", "from-dm", str(tmp_path / "by-dm.dockercontext"))
+    seen = {c["Name"]: c for c in json.loads(cli("context", "inspect", "by-cli", "from-cli", "by-dm", "from-dm"))}
+    for made, imported in (("by-cli", "from-cli"), ("by-dm", "from-dm")):
+        for part in ("Metadata", "Endpoints", "TLSMaterial"):
+            assert seen[made][part] == seen[imported][part], (made, part)
+        tls_dir = Path(seen[imported]["Storage"]["TLSPath"]) / "docker"
+        assert (tls_dir / "key.pem").read_text() == (tls / "key.pem").read_text()
+    assert isinstance(ip.run_line_magic("docker", "context export by-dm -"), bytes)
+
+
+@pytest.mark.parametrize(
+    ("members", "said"),
+    [
+        ({"../../evil": b"x"}, "it holds '../../evil'"),
+        ({"meta.json": b"{}"}, "no docker endpoint"),
+        ({"tls/docker/ca.pem": b"x"}, "no meta.json"),
+    ],
+)
+def test_a_bad_context_archive_is_one_line(store: Path, members: dict[str, bytes], said: str) -> None:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    with pytest.raises(DockerError, match=said):
+        dockmagic.context_import("bad", buf.getvalue())
+    cut = buf.getvalue()[: 512 + 1]  # a header, then its content cut
+    with pytest.raises(DockerError):
+        dockmagic.context_import("cut", cut)

@@ -36,7 +36,9 @@ if TYPE_CHECKING:
     from .containers import update as update
     from .containers import wait as wait
     from .contexts import context_create as context_create
+    from .contexts import context_export as context_export
     from .contexts import context_get as context_get
+    from .contexts import context_import as context_import
     from .contexts import context_rm as context_rm
     from .contexts import context_show as context_show
     from .contexts import context_update as context_update
@@ -101,6 +103,8 @@ _WHERE = {
     "build": "build",
     "commit": "containers",
     "context_create": "contexts",
+    "context_export": "contexts",
+    "context_import": "contexts",
     "context_get": "contexts",
     "context_rm": "contexts",
     "context_show": "contexts",

@@ -6,10 +6,12 @@ A context made here is used by ``docker --context NAME`` and the other way round
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import shutil
+import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,8 @@ from ..engine.cliconfig import (
     write_private,
 )
 from ..engine.hosts import DEFAULT_HOST, HostError, current_context, normalize_url
-from ..errors import DockerError, OptionError
+from ..errors import DockerError, OptionError, host_files
+from ..hostfiles import replacing
 from ..render.table import Table
 from .session import follow_context
 from .tables import contexts_table
@@ -235,3 +238,91 @@ def context_use(name: str) -> str:
 
 def context_show() -> str:
     return current_context()
+
+
+_EXPORTED = {"meta.json", *(f"tls/docker/{f}" for f in _TLS_FILES.values())}
+
+
+def context_export(name: str, file: str | os.PathLike[str] | None = None) -> Path | bytes:
+    """``docker context export``: the context as the CLI's archive (meta.json and its TLS material),
+    into ``file`` (default ``NAME.dockercontext``), or as bytes for ``file="-"``."""
+    context = context_get(name)
+    if context.metadata_path == "<IN MEMORY>":
+        raise DockerError(f"context {name!r} is built in and cannot be exported")
+    members: list[tuple[str, bytes | None]] = [("meta.json", context_meta_path(name).read_bytes())]
+    if context.tls_files:
+        members += [("tls", None), ("tls/docker", None)]
+        members += [(f"tls/docker/{f}", (context_tls_dir(name) / f).read_bytes()) for f in context.tls_files]
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for member, data in members:
+            info = tarfile.TarInfo(member)
+            info.mode = 0o700 if data is None else (0o644 if member == "meta.json" else 0o600)
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            else:
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    if file is not None and str(file) == "-":
+        return buf.getvalue()
+    target = Path(file if file is not None else f"{name}.dockercontext").expanduser()
+    with host_files("write"), replacing(target, perms=0o600) as out:
+        out.write(buf.getvalue())
+    return target
+
+
+def context_import(name: str, file: str | os.PathLike[str] | bytes) -> str:
+    """``docker context import NAME FILE``: a context from the CLI's archive (``file`` a path or its
+    bytes), stored under ``name``. Archives the CLI writes lack the end marker: members must each be
+    whole, and only a context's own files are taken."""
+    _check_name(name)
+    if context_meta_path(name).exists():
+        raise DockerError(f'context "{name}" already exists')
+    if isinstance(file, bytes):
+        data = file
+    else:
+        with host_files("read"):
+            data = Path(file).expanduser().read_bytes()
+    files = _members(data)
+    if "meta.json" not in files:
+        raise DockerError("not a context archive: it has no meta.json")
+    try:
+        meta = json.loads(files.pop("meta.json"))
+        host = str(meta["Endpoints"]["docker"]["Host"])
+    except (ValueError, KeyError, TypeError):
+        raise DockerError("not a context archive: its meta.json has no docker endpoint") from None
+    if meta["Endpoints"]["docker"].get("SkipTLSVerify"):
+        raise OptionError("the archive's context skips TLS verification: dockmagic always verifies the engine")
+    description = str((meta.get("Metadata") or {}).get("Description") or "")
+    tls_dir = context_tls_dir(name)
+    _store(name, host if host.startswith("ssh://") else normalize_url(host), description, {})
+    for member, content in files.items():
+        write_private(tls_dir / member.rsplit("/", 1)[1], content.decode("ascii", "replace"))
+    return name
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    """The regular files of a context archive, each whole; anything but a context's files refused."""
+    out: dict[str, bytes] = {}
+    pos = 0
+    while pos + tarfile.BLOCKSIZE <= len(data):
+        block = data[pos : pos + tarfile.BLOCKSIZE]
+        if not any(block):
+            break
+        try:
+            info = tarfile.TarInfo.frombuf(block, "utf-8", "strict")
+        except tarfile.TarError as exc:
+            raise DockerError(f"not a context archive: {exc}") from None
+        pos += tarfile.BLOCKSIZE
+        name = info.name.rstrip("/")
+        if info.isreg():
+            if name not in _EXPORTED:
+                raise DockerError(f"not a context archive: it holds {name!r}")
+            if pos + info.size > len(data):
+                raise DockerError(f"the context archive is cut inside {name}")
+            out[name] = data[pos : pos + info.size]
+        elif not (info.isdir() and name in ("tls", "tls/docker")):
+            raise DockerError(f"not a context archive: it holds {name!r}")
+        pos += -(-info.size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE
+    return out

@@ -76,6 +76,25 @@ def _use(p: Parser) -> Handler:
     return lambda a, ctx: Formatted(helpers.context_use(a.name) + "\n")
 
 
+@command("context export", "Write a context (and its TLS material) as the CLI's archive; FILE - returns its bytes.")
+def _export(p: Parser) -> Handler:
+    p.add_argument("name", metavar="CONTEXT")
+    p.add_argument("file", nargs="?", metavar="FILE", help="default: CONTEXT.dockercontext")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        written = helpers.context_export(a.name, a.file)
+        return written if isinstance(written, bytes) else Formatted(f'Written file "{written}"\n')
+
+    return handle
+
+
+@command("context import", "Make a context from an archive of docker context export.")
+def _import(p: Parser) -> Handler:
+    p.add_argument("name", metavar="CONTEXT")
+    p.add_argument("file", metavar="FILE")
+    return lambda a, ctx: Formatted(f'Successfully imported context "{helpers.context_import(a.name, a.file)}"\n')
+
+
 @command("context show", "The current context's name.")
 def _show(p: Parser) -> Handler:
     return lambda a, ctx: Formatted(helpers.context_show() + "\n")
