@@ -1,7 +1,7 @@
 # Sourced by ./dev: installs what the demo and the tests need on a fresh Debian machine.
 # System packages: the Docker engine, a static busybox (test images), a registry, htpasswd.
 
-APT_PACKAGES=(docker.io busybox-static docker-registry apache2-utils)
+APT_PACKAGES=(docker.io busybox-static docker-registry apache2-utils openssh-server openssh-client)
 VENV="${DOCKMAGIC_VENV:-$PWD/.venv}"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }

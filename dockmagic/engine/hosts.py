@@ -74,6 +74,8 @@ class Host:
         """The URL prefix requests will use."""
         if self.scheme == "unix":
             return "http+unix://" + quote(self.socket_path, safe="")  # a ':' in the path too
+        if self.scheme == "ssh":
+            return "http+ssh://" + quote(self.url, safe="")
         host, port = self.address
         host = f"[{host}]" if ":" in host else host
         return f"{'https' if self.tls else 'http'}://{host}:{port}"
@@ -89,6 +91,7 @@ def normalize_url(url: str) -> str:
         url = "unix://" + url
     parts = urlsplit(url)
     if parts.password is not None or (parts.username is not None and parts.scheme in ("tcp", "http", "https")):
+        # ssh://user@host keeps its user; a password is never taken (keys and the agent are ssh's)
         shown = f"{parts.scheme}://***@{parts.netloc.rpartition('@')[2]}"
         raise HostError(f"{shown}: an engine URL carries no user or password (use TLS client certificates)")
     if parts.scheme == "unix":
@@ -103,7 +106,17 @@ def normalize_url(url: str) -> str:
         except ValueError:
             raise HostError(f"{url!r} has an invalid port") from None
         return "tcp://" + parts.netloc
-    raise HostError(f"unsupported Docker host {url!r}: dockmagic speaks unix:// and tcp:// (with TLS)")
+    if parts.scheme == "ssh":
+        if not parts.hostname:
+            raise HostError(f"{url!r} names no host (write ssh://user@host[:port])")
+        if parts.path not in ("", "/"):
+            raise HostError(f"{url!r}: an ssh:// address takes no path (the remote docker finds its engine)")
+        try:
+            _ = parts.port
+        except ValueError:
+            raise HostError(f"{url!r} has an invalid port") from None
+        return "ssh://" + parts.netloc
+    raise HostError(f"unsupported Docker host {url!r}: dockmagic speaks unix://, tcp:// (with TLS) and ssh://")
 
 
 def _tls_from_env(env: dict[str, str], url: str) -> TLSConfig | None:

@@ -22,6 +22,7 @@ from urllib3.connectionpool import HTTPConnectionPool
 from ..errors import EngineSilent, EngineUnavailable, StreamError
 from .hosts import Host
 from .rawhttp import Segment, body_pieces, raise_for_status, read_head, send_body, send_request
+from .ssh import open_ssh_socket
 
 CONNECT_TIMEOUT = 1.5  # seconds: a dead engine must fail fast, not hang a notebook
 POOL_SIZE = 64  # connections kept per engine: a stats snapshot of many containers uses one each
@@ -65,6 +66,41 @@ class UnixAdapter(requests_unixsocket.UnixAdapter):
                 pool = _UnixPool("http+unix://" + netloc, self.timeout, self.maxsize, self.opened)
                 self.pools[netloc] = pool
         return pool
+
+
+class _SSHConnection(UnixHTTPConnection):
+    """An HTTP connection over one ssh session (see ssh.py)."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        super().__init__("http+unix://ssh", timeout)
+        self.engine_url = url
+
+    def connect(self) -> None:
+        self.sock = open_ssh_socket(self.engine_url, self.timeout)
+
+
+class _SSHPool(UnixHTTPConnectionPool):
+    def __init__(self, url: str, timeout: float, maxsize: int) -> None:
+        HTTPConnectionPool.__init__(self, "localhost", timeout=timeout, maxsize=maxsize)
+        self.engine_url, self.timeout = url, timeout
+
+    def _new_conn(self) -> UnixHTTPConnection:
+        return _SSHConnection(self.engine_url, self.timeout)
+
+
+class SSHAdapter(UnixAdapter):
+    """One pool of ssh sessions for the engine; kept sessions carry request after request."""
+
+    def __init__(self, url: str, timeout: float = CONNECT_TIMEOUT, maxsize: int = 8) -> None:
+        super().__init__(timeout, maxsize)
+        self.pool = _SSHPool(url, timeout, maxsize)
+
+    def get_connection(self, url: str, proxies: Any = None) -> UnixHTTPConnectionPool:
+        return self.pool
+
+    def close(self) -> None:
+        self.pool.close()
+        super().close()
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -183,6 +219,9 @@ class Transport:
         if host.scheme == "unix":
             self.adapter: requests.adapters.HTTPAdapter = UnixAdapter(connect_timeout)
             self.session.mount("http+unix://", self.adapter)
+        elif host.scheme == "ssh":
+            self.adapter = SSHAdapter(host.url, connect_timeout)
+            self.session.mount("http+ssh://", self.adapter)
         else:
             self.adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE)
             self.session.mount(host.base_url, self.adapter)
@@ -244,6 +283,8 @@ class Transport:
         return ctx
 
     def open_socket(self) -> socket.socket:
+        if self.host.scheme == "ssh":
+            return open_ssh_socket(self.host.url, self.connect_timeout)
         try:
             if self.host.scheme == "unix":
                 sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
