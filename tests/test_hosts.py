@@ -77,7 +77,8 @@ def test_cert_without_key_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "bad, message",
     [
-        ("ssh://me@host", "unsupported Docker host"),
+        ("ssh://me@host/var/run/docker.sock", "takes no path"),
+        ("ftp://h", "unsupported Docker host"),
         ("tcp://", "names no host"),
         ("unix://", "no socket path"),
         ("tcp://h:notaport", "invalid port"),

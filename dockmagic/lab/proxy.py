@@ -381,13 +381,16 @@ class LabProxy:
         hijack: bool,
         kept: list[bytes] | None = None,
     ) -> bool:
-        """The engine's answer to the client as it comes; a 2xx body is also put in ``kept``."""
+        """The engine's answer to the client as it comes; a 2xx body is also put in ``kept``. What
+        arrived together goes on together (a small answer: one write), and nothing is held back
+        while waiting for more (a stream flows as it comes)."""
         client.settimeout(None)
+        out = bytearray()
         while True:
             if isinstance(event, h11.InformationalResponse):
                 if event.status_code == 101 and hijack:
                     switch = h11.InformationalResponse(status_code=101, headers=event.headers, reason=event.reason)
-                    client.sendall(conn.send(switch))
+                    client.sendall(out + conn.send(switch))
                     _pipe_both(client, conn.trailing_data[0], up.sock, up.http.trailing_data[0])
                     up.close()
                     return False
@@ -395,18 +398,24 @@ class LabProxy:
                 if event.status_code >= 300:
                     kept = None
                 headers = [(k, v) for k, v in event.headers if k.lower() not in (b"connection", b"keep-alive")]
-                response = h11.Response(status_code=event.status_code, headers=headers, reason=event.reason)
-                client.sendall(conn.send(response))
+                out += conn.send(h11.Response(status_code=event.status_code, headers=headers, reason=event.reason))
             elif isinstance(event, h11.Data):
                 if kept is not None:
                     kept.append(bytes(event.data))
-                client.sendall(conn.send(h11.Data(data=event.data)))
+                out += conn.send(h11.Data(data=event.data))
             elif isinstance(event, h11.EndOfMessage):
-                client.sendall(conn.send(h11.EndOfMessage()))
+                client.sendall(out + conn.send(h11.EndOfMessage()))
                 return conn.their_state is h11.DONE and conn.our_state is h11.DONE
             else:  # the engine closed mid-answer: the client must see a cut, not an end
+                if out:
+                    client.sendall(out)
                 return False
-            event = _next(up.http, up.sock)
+            event = up.http.next_event()
+            if event is h11.NEED_DATA:  # about to wait for the engine: what is ready goes first
+                if out:
+                    client.sendall(out)
+                    out.clear()
+                event = _next(up.http, up.sock)
 
 
 class _Upstream:
