@@ -142,4 +142,4 @@ def test_a_context_with_an_ssh_endpoint(ip: Any, server: SSHD, tmp_path: Path, m
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "cfg"))
     ip.run_line_magic("docker", f"context create remote --docker host={server.url}")
     table = ip.run_line_magic("docker", "--context remote ps -a")
-    assert [c.title for c in table.columns][0] == "CONTAINER ID"
+    assert next(c.title for c in table.columns) == "CONTAINER ID"
