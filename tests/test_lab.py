@@ -406,6 +406,10 @@ RAW_ATTEMPTS: list[tuple[str, Any, str]] = [
         "network",
     ),
     ("volume-driver", _create('"HostConfig": {{"VolumeDriver": "evil"}}'), "volumes"),
+    ("binds-as-text", _create('"HostConfig": {{"Binds": "/:/host"}}'), "json"),
+    ("caps-as-number", _create('"HostConfig": {{"CapAdd": 5}}'), "json"),
+    ("ports-as-list", _create('"HostConfig": {{"PortBindings": [1]}}'), "json"),
+    ("memory-as-text", _create('"HostConfig": {{"Memory": "lots"}}'), "json"),
     (
         "exec-privileged-lowercase",
         _raw_request("POST", "/v1.41/containers/{lab.victim}/exec", b'{"Cmd": ["id"], "privileged": true}'),

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 import h11
 
 from ..engine import Engine
-from ..errors import NotFound
+from ..errors import DockerError, NotFound
 from .policy import STUDENT_LABEL, Policy
 from .routes import Route, match
 from .rules import Hidden, Refused, check_container, check_exec, check_host, check_network, check_volume, parse_body
@@ -167,7 +167,13 @@ class LabProxy:
         seen.requests, seen.last = seen.requests + 1, time.time()
         try:
             request = self._read(conn, client, event)
-            self._decide(request, student)
+            try:
+                self._decide(request, student)
+            except (TypeError, AttributeError, ValueError, KeyError) as exc:  # a field of an odd type
+                raise Refused("json", f"a field of the body is not of the type the API says ({exc})") from None
+        except DockerError as exc:  # the engine failed a lookup: answered, never let through
+            _answer(conn, client, 502, f"lab proxy: {exc}")
+            return conn.their_state is h11.DONE
         except (Refused, Hidden) as exc:
             if isinstance(exc, Refused):
                 seen.refused += 1

@@ -68,6 +68,33 @@ def put(obj: dict[str, Any], name: str, value: Any) -> None:
     obj[name] = value
 
 
+_LISTS = (
+    "CapAdd",
+    "SecurityOpt",
+    "Binds",
+    "Mounts",
+    "Devices",
+    "DeviceRequests",
+    "DeviceCgroupRules",
+    "VolumesFrom",
+    "Links",
+    "MaskedPaths",
+    "ReadonlyPaths",
+)
+_MAPS = ("PortBindings", "Sysctls", "Labels")
+
+
+def _typed(host: dict[str, Any]) -> None:
+    """Lists and maps must be what the API says: a string where a list is due is refused, never
+    read a character at a time."""
+    for name in _LISTS:
+        if field(host, name) is not None and not isinstance(field(host, name), list):
+            raise Refused("json", f"{name} must be a list")
+    for name in _MAPS:
+        if field(host, name) is not None and not isinstance(field(host, name), dict):
+            raise Refused("json", f"{name} must be an object")
+
+
 def _ns_mode(value: Any) -> bool:
     return isinstance(value, str) and (value == "host" or value.startswith("container:"))
 
@@ -106,6 +133,7 @@ def check_container(
 
 def check_host(host: dict[str, Any], policy: Policy, owns: Callable[[str, str], bool], update: bool = False) -> None:
     """A HostConfig (or a ContainerUpdate body, ``update``): the rules, then the default limits."""
+    _typed(host)
     if field(host, "Privileged"):
         raise Refused("privileged", "privileged containers are not allowed")
     added = {str(c).upper().removeprefix("CAP_") for c in field(host, "CapAdd") or []}
