@@ -265,7 +265,14 @@ class EngineCore:
     ) -> Stream[dict[str, Any]]:
         """A JSON-lines answer (pull, push, build, load, events, stats); error objects raise, each
         message is checked against the API's ``shape``."""
-        raw = self._bytes(method, path, **kwargs)
+        data = kwargs.get("data")
+        upload = getattr(self.transport, "upload", None)
+        if hasattr(data, "segments") and upload is not None:  # files: sent by sendfile (see rawhttp)
+            headers = kwargs.get("headers") or {}
+            pieces = upload(method, self._path(path), encode_params(kwargs.get("params")), headers, data)
+            raw: Stream[Any] = Stream(pieces, pieces.close)
+        else:
+            raw = self._bytes(method, path, **kwargs)
         where = f"{method} {path}"
         return Stream((check(m, shape, where) for m in progress(raw, operation)), raw.close)
 

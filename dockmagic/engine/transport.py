@@ -338,29 +338,34 @@ class Transport:
             raise
         return fields, _closing(sock, body_pieces(sock, fields, rest))
 
-    def upload(self, method: str, path: str, params: dict[str, Any], headers: dict[str, str], body: Segmented) -> bytes:
-        """A body of bytes and file slices sent on a socket of its own (file contents by sendfile);
-        the answer's body. Its length, when the body knows it, goes ahead; else it goes chunked."""
+    def upload(
+        self, method: str, path: str, params: dict[str, Any], headers: dict[str, str], body: Segmented
+    ) -> Iterator[memoryview]:
+        """A body of bytes and file slices sent on a socket of its own (file contents by sendfile,
+        never through Python); the answer's body as it comes (a build's progress), the socket closed
+        when it ends or is closed. The length, when the body knows it, goes ahead; else chunked."""
         length = len(body) or None
         framing = {} if length else {"Transfer-Encoding": "chunked"}
         sock = self.open_socket()
+        where = f"{method} {path}"
         try:
-            send_request(sock, method, path, params, b"", {**headers, **framing, "Connection": "close"}, length)
-            send_body(sock, body.segments(), chunked=length is None)
-            sock.settimeout(None)
-            status, fields, rest = read_head(sock, f"{method} {path}")
-            raise_for_status(sock, status, fields, rest, method, path)
-            return b"".join(body_pieces(sock, fields, rest))
-        except (BrokenPipeError, ConnectionResetError):
-            # the engine stopped reading: its answer (an error) may be waiting; else the break is the news
             try:
-                status, fields, rest = read_head(sock, f"{method} {path}")
-                raise_for_status(sock, status, fields, rest, method, path)
-            except OSError:
-                pass
-            raise StreamError(f"the engine closed the connection during {method} {path}") from None
-        finally:
+                send_request(sock, method, path, params, b"", {**headers, **framing, "Connection": "close"}, length)
+                send_body(sock, body.segments(), chunked=length is None)
+            except (BrokenPipeError, ConnectionResetError):
+                # the engine stopped reading: its answer (an error) may be waiting; else the break is the news
+                try:
+                    status, fields, rest = read_head(sock, where)
+                    raise_for_status(sock, status, fields, rest, method, path)
+                except OSError:
+                    pass
+                raise StreamError(f"the engine closed the connection during {where}") from None
+            status, fields, rest = read_head(sock, where)
+            raise_for_status(sock, status, fields, rest, method, path)
+        except BaseException:
             sock.close()
+            raise
+        return _closing(sock, body_pieces(sock, fields, rest))
 
     def hijack(self, method: str, path: str, params: dict[str, Any], body: bytes) -> HijackedSocket:
         """A raw two-way stream over the connection the request came on."""

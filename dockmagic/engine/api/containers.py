@@ -237,7 +237,8 @@ class ContainerAPI(EngineCore):
         where, headers = f"/containers/{quote_segment(id)}/archive", {"Content-Type": "application/x-tar"}
         upload = getattr(self.transport, "upload", None)
         if hasattr(data, "segments") and upload is not None:
-            upload("PUT", self._path(where), encode_params(params), headers, data)
+            for _ in upload("PUT", self._path(where), encode_params(params), headers, data):
+                pass  # the answer's body, if any, is read to its end
             return
         self._ok("PUT", where, params=params, data=data, headers=headers, timeout=None)
 
