@@ -252,6 +252,24 @@ class EngineCore:
         """A streamed answer as raw bytes (export, save, archive: ``bulk``)."""
         return byte_stream(self._request(method, path, stream=True, **kwargs), bulk)
 
+    def _upload(
+        self,
+        method: str,
+        path: str,
+        data: Any = None,
+        params: Params | None = None,
+        headers: dict[str, str] | None = None,
+        **_: Any,
+    ) -> Stream[memoryview] | None:
+        """A body of file slices (helpers/archive.TarBody) sent by the transport's own upload, file
+        contents by sendfile; its answer as it comes. None when the body or the transport has no
+        such way: the caller then sends it through the pooled client."""
+        upload = getattr(self.transport, "upload", None)
+        if not hasattr(data, "segments") or upload is None:
+            return None
+        pieces = upload(method, self._path(path), encode_params(params), headers or {}, data)
+        return Stream(pieces, pieces.close)
+
     def _download(
         self, method: str, path: str, params: Params | None = None
     ) -> tuple[dict[str, str], Stream[memoryview]]:
@@ -265,14 +283,7 @@ class EngineCore:
     ) -> Stream[dict[str, Any]]:
         """A JSON-lines answer (pull, push, build, load, events, stats); error objects raise, each
         message is checked against the API's ``shape``."""
-        data = kwargs.get("data")
-        upload = getattr(self.transport, "upload", None)
-        if hasattr(data, "segments") and upload is not None:  # files: sent by sendfile (see rawhttp)
-            headers = kwargs.get("headers") or {}
-            pieces = upload(method, self._path(path), encode_params(kwargs.get("params")), headers, data)
-            raw: Stream[Any] = Stream(pieces, pieces.close)
-        else:
-            raw = self._bytes(method, path, **kwargs)
+        raw: Stream[Any] = self._upload(method, path, **kwargs) or self._bytes(method, path, **kwargs)
         where = f"{method} {path}"
         return Stream((check(m, shape, where) for m in progress(raw, operation)), raw.close)
 

@@ -128,7 +128,7 @@ class TarBody:
                 if not entry.info.isreg() or not entry.info.size:
                     continue
                 if entry.info.size < SMALL:  # a small file: read along, one system call less per file
-                    pending += b"".join(_member(entry))[len(entry.header) :]
+                    pending += b"".join(islice(_member(entry), 1, None))  # its content and padding
                     continue
                 yield bytes(pending)
                 pending.clear()

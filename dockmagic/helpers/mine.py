@@ -6,6 +6,7 @@ which an armed session holds a connection per engine it created on."""
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from typing import Any
 from ..engine import Engine
 from ..engine.hosts import Host
 from ..engine.labels import BUILT, SESSION_ID, mine, watch
-from ..errors import APIError, DockerError, NotFound
+from ..errors import DockerError, NotFound
 from ..render.table import Column, Table
 from ..settings import settings
 from .session import pick
@@ -81,7 +82,7 @@ def sweep(engine: Engine, session: str = SESSION_ID, policy: str = "remove", fou
                 engine.image_delete(name, force=True)
         except NotFound:
             pass
-        except (APIError, DockerError) as exc:
+        except DockerError as exc:
             done.failed[f"{kind} {name}"] = str(exc)
     return done
 
@@ -103,8 +104,6 @@ def reaper_socket(host: Host) -> Path:
     base.mkdir(mode=0o700, parents=True, exist_ok=True)
     if base.stat().st_uid != os.getuid() or base.stat().st_mode & 0o077:
         raise DockerError(f"{base} is not private to this user: the reaper will not use it")
-    import hashlib
-
     return base / f"dockmagic-reaper-{hashlib.sha256(host.url.encode()).hexdigest()[:12]}.sock"
 
 

@@ -29,6 +29,11 @@ STUDENT_LABEL = "dockmagic.lab.student"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,31}")
 
 
+def student_filter(student: str) -> dict[str, list[str]]:
+    """The API filter for what a student made."""
+    return {"label": [f"{STUDENT_LABEL}={student}"]}
+
+
 class PolicyError(DockerError):
     """The policy file is not valid."""
 

@@ -25,7 +25,7 @@ import h11
 
 from ..engine import Engine
 from ..errors import DockerError, NotFound
-from .policy import STUDENT_LABEL, Policy
+from .policy import STUDENT_LABEL, Policy, student_filter
 from .routes import Route, match
 from .rules import Hidden, Refused, check_container, check_exec, check_host, check_network, check_volume, parse_body
 
@@ -229,7 +229,7 @@ class LabProxy:
             if not detached:
                 raise Refused("hijack", f"{op} is relayed only as an upgraded stream (Upgrade: tcp)")
         if op in _LISTS:
-            _add_filter(request, f"{STUDENT_LABEL}={student}")
+            _add_filter(request, *student_filter(student)["label"])
         owns = lambda kind, name: self._owns(kind, name, student)  # noqa: E731
         kind = _JSON_BODY.get(op)
         if kind is None:
@@ -242,7 +242,7 @@ class LabProxy:
             return
         body = parse_body(request.body or b"")
         if kind == "container":
-            mine = self.engine.container_list(all=True, filters={"label": [f"{STUDENT_LABEL}={student}"]})
+            mine = self.engine.container_list(all=True, filters=student_filter(student))
             if len(mine) >= self.policy.containers:
                 raise Refused("containers", f"at most {self.policy.containers} containers each (remove some first)")
             body = check_container(body, self.policy, student, owns, self._image_refs)

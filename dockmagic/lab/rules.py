@@ -120,10 +120,9 @@ def check_container(
         raise Refused("json", "HostConfig must be an object")
     check_host(host, policy, owns)
     put(body, "HostConfig", host)
-    labels = field(body, "Labels") or {}
-    if not isinstance(labels, dict):
+    if not isinstance(field(body, "Labels") or {}, dict):
         raise Refused("json", "Labels must be an object")
-    put(body, "Labels", {**labels, STUDENT_LABEL: student})
+    _owned_by(body, student)
     endpoints = field(field(body, "NetworkingConfig"), "EndpointsConfig") or {}
     for network in endpoints if isinstance(endpoints, dict) else []:
         if network not in ("bridge", "default") and not owns("network", network):
@@ -242,6 +241,12 @@ def _check_host_path(path: str, read_only: bool, policy: Policy) -> None:
     raise Refused("binds", f"host path {path} is not among the lab's binds")
 
 
+def _owned_by(body: dict[str, Any], student: str) -> None:
+    """The student's label on what ``body`` creates, over any label of theirs of that key."""
+    labels = field(body, "Labels") or {}
+    put(body, "Labels", {**(labels if isinstance(labels, dict) else {}), STUDENT_LABEL: student})
+
+
 def check_exec(body: dict[str, Any]) -> dict[str, Any]:
     if field(body, "Privileged"):
         raise Refused("privileged", "privileged execs are not allowed")
@@ -260,8 +265,7 @@ def check_network(body: dict[str, Any], student: str) -> dict[str, Any]:
     if field(ipam, "Config") or field(ipam, "Options") or field(ipam, "Driver") not in (None, "", "default"):
         # a subnet of the student's choosing could shadow the host's own networks: the pools decide
         raise Refused("network", "subnets and IPAM settings are not allowed: the engine's pools choose")
-    labels = field(body, "Labels") or {}
-    put(body, "Labels", {**(labels if isinstance(labels, dict) else {}), STUDENT_LABEL: student})
+    _owned_by(body, student)
     return body
 
 
@@ -269,8 +273,7 @@ def check_volume(body: dict[str, Any], student: str) -> dict[str, Any]:
     driver = field(body, "Driver") or "local"
     if driver != "local" or field(body, "DriverOpts"):
         raise Refused("volumes", "volume drivers and their options are not allowed (a local volume can bind the host)")
-    labels = field(body, "Labels") or {}
-    put(body, "Labels", {**(labels if isinstance(labels, dict) else {}), STUDENT_LABEL: student})
+    _owned_by(body, student)
     return body
 
 

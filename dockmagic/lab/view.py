@@ -11,7 +11,7 @@ from ..engine import Engine
 from ..errors import DockerError
 from ..helpers.mine import find_labelled, sweep
 from ..render.table import Column, Table
-from .policy import STUDENT_LABEL, Policy
+from .policy import Policy, student_filter
 from .proxy import ENGINE_SOCKET, LabProxy
 
 
@@ -36,7 +36,7 @@ def status(policy: Policy, proxy: LabProxy | None = None, engine_socket: str = E
         rows: list[dict[str, Any]] = []
         with ThreadPoolExecutor(8) as pool:
             for student in policy.students:
-                listed = engine.container_list(all=True, filters={"label": [f"{STUDENT_LABEL}={student}"]})
+                listed = engine.container_list(all=True, filters=student_filter(student))
                 running = [c["Id"] for c in listed if c.get("State") == "running"]
                 usage = list(pool.map(lambda cid: _usage(engine, cid), running))
                 seen = proxy.activity[student] if proxy else None
@@ -91,7 +91,7 @@ def clean_student(student: str, engine_socket: str = ENGINE_SOCKET) -> Table:
     volumes."""
     engine = Engine(f"unix://{engine_socket}")
     try:
-        found = find_labelled(engine, {"label": [f"{STUDENT_LABEL}={student}"]}, None)
+        found = find_labelled(engine, student_filter(student), None)
         return sweep(engine, found=found).table()
     finally:
         engine.close()

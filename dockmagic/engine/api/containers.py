@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import IO, Any, Literal, overload
 
 from .. import shapes
-from ..core import EngineCore, Params, Pending, encode_params, quote_segment
+from ..core import EngineCore, Params, Pending, quote_segment
 from ..labels import stamped
 from ..shapes import MalformedAnswer, check
 from ..streams import Chunk, Stream
@@ -235,12 +235,13 @@ class ContainerAPI(EngineCore):
         streamed) into ``path``."""
         params = {"path": path, "noOverwriteDirNonDir": no_overwrite_dir_non_dir, "copyUIDGID": copy_uid_gid or None}
         where, headers = f"/containers/{quote_segment(id)}/archive", {"Content-Type": "application/x-tar"}
-        upload = getattr(self.transport, "upload", None)
-        if hasattr(data, "segments") and upload is not None:
-            for _ in upload("PUT", self._path(where), encode_params(params), headers, data):
-                pass  # the answer's body, if any, is read to its end
+        answer = self._upload("PUT", where, data, params=params, headers=headers)
+        if answer is None:
+            self._ok("PUT", where, params=params, data=data, headers=headers, timeout=None)
             return
-        self._ok("PUT", where, params=params, data=data, headers=headers, timeout=None)
+        with answer:
+            for _ in answer:
+                pass  # the answer's body, if any, is read to its end
 
     def container_archive_info(self, id: str, path: str) -> dict[str, Any]:
         resp = self._request("HEAD", f"/containers/{quote_segment(id)}/archive", params={"path": path})
