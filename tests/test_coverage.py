@@ -1,4 +1,4 @@
-"""Every operation of the Container, Exec, Image, Network, Volume and System groups has a method."""
+"""Every operation of the Engine API's groups (all but plugins, distribution, sessions) has a method."""
 
 from __future__ import annotations
 
@@ -8,7 +8,20 @@ from pathlib import Path
 
 from dockmagic.engine import Engine
 
-GROUPS = {"Container", "Exec", "Image", "Network", "Volume", "System"}
+GROUPS = {
+    "Container",
+    "Exec",
+    "Image",
+    "Network",
+    "Volume",
+    "System",
+    "Swarm",
+    "Node",
+    "Service",
+    "Task",
+    "Secret",
+    "Config",
+}
 # A copy of ../shared/engine-api/operations-v1.51.tsv (Apache-2.0, from moby/moby).
 OPERATIONS = Path(__file__).parent / "data" / "operations-v1.51.tsv"
 

@@ -41,6 +41,7 @@ class ExtraEngine:
         self.socket = self.root / "docker.sock"
         self.url = f"unix://{self.socket}"
         self.process: subprocess.Popen[bytes] | None = None
+        self.address: str | None = None  # on the wire to other engines, once linked
 
     def start(self, timeout: float = 60) -> Engine:
         if self.root.exists():
@@ -104,9 +105,25 @@ class ExtraEngine:
         self._forget()
 
     def _forget(self) -> None:
+        self.address = None
         subprocess.run(["ip", "netns", "del", self.netns], capture_output=True)
         subprocess.run(
             ["sh", "-c", f"grep -o ' {self.root}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l"],
             capture_output=True,
         )
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def link(a: ExtraEngine, b: ExtraEngine, subnet: str = "10.250.0") -> None:
+    """A wire between two engines' namespaces (a veth pair, ``subnet``.1 and .2), for a Swarm or
+    anything else that needs them to reach each other by address. It goes with the namespaces."""
+    ends = [(a, f"dm-{b.name}"[:15], f"{subnet}.1"), (b, f"dm-{a.name}"[:15], f"{subnet}.2")]
+    (_, first, _), (_, second, _) = ends
+    subprocess.run(
+        ["ip", "link", "add", first, "netns", a.netns, "type", "veth", "peer", "name", second, "netns", b.netns],
+        check=True,
+    )
+    for engine, device, address in ends:
+        subprocess.run(["ip", "-n", engine.netns, "addr", "add", f"{address}/24", "dev", device], check=True)
+        subprocess.run(["ip", "-n", engine.netns, "link", "set", device, "up"], check=True)
+        engine.address = address

@@ -152,3 +152,33 @@ STATS = {
     "blkio_stats": {"io_service_bytes_recursive": [{"op": STR, "value": INT}]},
     "pids_stats": {"current": INT, "limit": INT},
 }
+
+# Swarm objects: an ID, a version to update against, a spec
+_VERSIONED = {"ID!": STR, "Version": {"Index": INT}, "CreatedAt": STR, "UpdatedAt": STR}
+SWARM = {**_VERSIONED, "Spec": OBJ, "JoinTokens": {"Worker": STR, "Manager": STR}}
+NODE = {
+    **_VERSIONED,
+    "Spec": {"Role": STR, "Availability": STR, "Labels": STR_MAP},
+    "Description": {"Hostname": STR, "Engine": {"EngineVersion": STR}},
+    "Status": {"State": STR, "Addr": STR},
+    "ManagerStatus": {"Leader": bool, "Reachability": STR, "Addr": STR},
+}
+SERVICE = {
+    **_VERSIONED,
+    "Spec": {"Name": STR, "Labels": STR_MAP, "TaskTemplate": OBJ, "Mode": OBJ, "EndpointSpec": OBJ},
+    "PreviousSpec": OBJ,
+    "Endpoint": {"Ports": [OBJ]},
+    "ServiceStatus": {"RunningTasks": INT, "DesiredTasks": INT},
+    "UpdateStatus": {"State": STR, "Message": STR},
+}
+TASK = {
+    **_VERSIONED,
+    "ServiceID": STR,
+    "NodeID": STR,
+    "Slot": INT,
+    "DesiredState": STR,
+    "Spec": OBJ,
+    "Status": {"State": STR, "Err": STR, "Timestamp": STR, "ContainerStatus": {"ContainerID": STR}},
+}
+SWARM_OBJECT = {**_VERSIONED, "Spec": {"Name": STR, "Labels": STR_MAP}}  # secrets and configs
+CREATED_SWARM = {"ID!": STR}

@@ -80,6 +80,17 @@ if TYPE_CHECKING:
     from .resources import volumes as volumes
     from .run import create as create
     from .run import run as run
+    from .services import converge as converge
+    from .services import service_create as service_create
+    from .services import service_inspect as service_inspect
+    from .services import service_logs as service_logs
+    from .services import service_ps as service_ps
+    from .services import service_rm as service_rm
+    from .services import service_rollback as service_rollback
+    from .services import service_scale as service_scale
+    from .services import service_stats as service_stats
+    from .services import service_update as service_update
+    from .services import services as services
     from .session import default_engine as default_engine
     from .session import use as use
     from .shell import Shell as Shell
@@ -92,29 +103,51 @@ if TYPE_CHECKING:
     from .storage import volume_create as volume_create
     from .storage import volume_prune as volume_prune
     from .storage import volume_rm as volume_rm
+    from .swarm import config_create as config_create
+    from .swarm import config_inspect as config_inspect
+    from .swarm import config_rm as config_rm
+    from .swarm import configs as configs
+    from .swarm import node_inspect as node_inspect
+    from .swarm import node_rm as node_rm
+    from .swarm import node_update as node_update
+    from .swarm import nodes as nodes
+    from .swarm import secret_create as secret_create
+    from .swarm import secret_inspect as secret_inspect
+    from .swarm import secret_rm as secret_rm
+    from .swarm import secrets as secrets
+    from .swarm import swarm_init as swarm_init
+    from .swarm import swarm_inspect as swarm_inspect
+    from .swarm import swarm_join as swarm_join
+    from .swarm import swarm_join_token as swarm_join_token
+    from .swarm import swarm_leave as swarm_leave
 
 _WHERE = {
     "Engines": "fanout",
-    "engines": "fanout",
     "LAB_IMAGE": "lab",
     "Shell": "shell",
     "StatsSeries": "stats",
     "attach": "logs",
     "build": "build",
     "commit": "containers",
+    "config_create": "swarm",
+    "config_inspect": "swarm",
+    "config_rm": "swarm",
+    "configs": "swarm",
     "context_create": "contexts",
     "context_export": "contexts",
-    "context_import": "contexts",
     "context_get": "contexts",
+    "context_import": "contexts",
     "context_rm": "contexts",
     "context_show": "contexts",
     "context_update": "contexts",
     "context_use": "contexts",
     "contexts": "contexts",
+    "converge": "services",
     "cp": "copy",
     "create": "run",
     "default_engine": "session",
     "diff": "containers",
+    "engines": "fanout",
     "events": "resources",
     "exec_": "execs",
     "export": "containers",
@@ -136,6 +169,10 @@ _WHERE = {
     "network_prune": "networking",
     "network_rm": "networking",
     "networks": "resources",
+    "node_inspect": "swarm",
+    "node_rm": "swarm",
+    "node_update": "swarm",
+    "nodes": "swarm",
     "pause": "containers",
     "port": "containers",
     "prune": "containers",
@@ -150,11 +187,30 @@ _WHERE = {
     "sample": "stats",
     "save": "images",
     "search": "resources",
+    "secret_create": "swarm",
+    "secret_inspect": "swarm",
+    "secret_rm": "swarm",
+    "secrets": "swarm",
+    "service_create": "services",
+    "service_inspect": "services",
+    "service_logs": "services",
+    "service_ps": "services",
+    "service_rm": "services",
+    "service_rollback": "services",
+    "service_scale": "services",
+    "service_stats": "services",
+    "service_update": "services",
+    "services": "services",
     "shell": "shell",
     "shell_close": "shell",
     "start": "containers",
     "stats": "stats",
     "stop": "containers",
+    "swarm_init": "swarm",
+    "swarm_inspect": "swarm",
+    "swarm_join": "swarm",
+    "swarm_join_token": "swarm",
+    "swarm_leave": "swarm",
     "system_df": "resources",
     "system_info": "resources",
     "system_prune": "resources",

@@ -105,13 +105,13 @@ def merged(answers: list[Answer]) -> Any:
             rows += [{**row, "_engine": answer.engine} for row in answer.value.rows]
     columns = [Column.key("ENGINE", "_engine")]
     if first is not None:
-        columns += [_guarded(c) for c in first.columns]
+        columns += [guarded(c) for c in first.columns]
     if any(a.error for a in answers):
         columns.append(Column.key("ERROR", "_error"))
     return Table(rows, columns, title=first.title if first is not None else "engines")
 
 
-def _guarded(column: Column) -> Column:
+def guarded(column: Column) -> Column:
     """A column of the engines' tables, blank on an error row (which has none of its keys)."""
     get = column.get
     return Column(column.title, lambda row: None if "_error" in row else get(row), column.show)

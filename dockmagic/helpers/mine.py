@@ -20,15 +20,16 @@ from typing import Any
 from ..engine import Engine
 from ..engine.hosts import Host
 from ..engine.labels import BUILT, SESSION_ID, mine, watch
-from ..errors import DockerError, NotFound
+from ..errors import APIError, DockerError, NotFound
 from ..render.table import Column, Table
 from ..settings import settings
 from .session import pick
 
-KINDS = ("container", "network", "volume", "image")
+KINDS = ("service", "container", "network", "volume", "secret", "config", "image")
 # What a session's end removes by itself: what runs and what it holds. Built images stay (a cache,
 # and tags others may use); %docker clean lists and removes them too.
-AT_END = ("container", "network", "volume")
+AT_END = ("service", "container", "network", "volume", "secret", "config")
+SWARM_KINDS = ("service", "secret", "config")  # only a swarm manager has them
 
 
 @dataclass
@@ -49,15 +50,34 @@ def find(engine: Engine, session: str = SESSION_ID, kinds: tuple[str, ...] = KIN
 
 
 def find_labelled(engine: Engine, where: dict[str, list[str]], images: dict[str, list[str]] | None) -> Sweep:
-    """Containers, networks and volumes that match the filter ``where``; images that match ``images``."""
+    """Services (a swarm manager's), containers, networks, volumes, secrets and configs that match
+    the filter ``where``; images that match ``images``. In the order they can be removed: a service
+    before its network and its secrets."""
     sweep = Sweep()
+    swarm = _swarm_objects(engine, where)
+    sweep.found += [("service", name) for name in swarm["service"]]
     for c in engine.container_list(all=True, filters=where):
         sweep.found.append(("container", (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")))
     sweep.found += [("network", n["Name"]) for n in engine.network_list(filters=where)]
     sweep.found += [("volume", v["Name"]) for v in engine.volume_list(filters=where).get("Volumes") or []]
+    sweep.found += [(kind, name) for kind in ("secret", "config") for name in swarm[kind]]
     for image in engine.image_list(all=True, filters=images) if images else []:
-        sweep.found.append(("image", (image.get("RepoTags") or [image["Id"]])[0]))
+        tags = [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]  # API < 1.44 names none so
+        sweep.found.append(("image", (tags or [image["Id"]])[0]))
     return sweep
+
+
+def _swarm_objects(engine: Engine, where: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The names of services, secrets and configs matching ``where``: none unless the engine is a
+    swarm manager (any other answers 503 to the first question)."""
+    found: dict[str, list[str]] = {kind: [] for kind in SWARM_KINDS}
+    try:
+        found["service"] = [s["Spec"]["Name"] for s in engine.service_list(filters=where, status=False)]
+    except APIError:
+        return found
+    found["secret"] = [s["Spec"]["Name"] for s in engine.secret_list(filters=where)]
+    found["config"] = [c["Spec"]["Name"] for c in engine.config_list(filters=where)]
+    return found
 
 
 def sweep(engine: Engine, session: str = SESSION_ID, policy: str = "remove", found: Sweep | None = None) -> Sweep:
@@ -78,6 +98,8 @@ def sweep(engine: Engine, session: str = SESSION_ID, policy: str = "remove", fou
                 engine.network_delete(name)
             elif kind == "volume":
                 engine.volume_delete(name, force=True)
+            elif kind in SWARM_KINDS:
+                getattr(engine, f"{kind}_delete")(name)
             else:
                 engine.image_delete(name, force=True)
         except NotFound:

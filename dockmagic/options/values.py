@@ -342,6 +342,13 @@ def _mount_from_ansible(spec: Mapping[str, Any]) -> dict[str, Any]:
     return mount
 
 
+def _volume_options(mount: dict[str, Any]) -> dict[str, Any]:
+    """A mount's VolumeOptions, made as the CLI makes them: with a DriverConfig, empty or not."""
+    options: dict[str, Any] = mount.setdefault("VolumeOptions", {})
+    options.setdefault("DriverConfig", {})
+    return options
+
+
 def as_mount(spec: str | Mapping[str, Any]) -> dict[str, Any]:
     """``type=bind,source=/a,target=/b,readonly`` (as --mount, CSV quoting allowed), community.docker's
     ``{source, target, type, read_only}``, or an API Mount."""
@@ -366,18 +373,17 @@ def as_mount(spec: str | Mapping[str, Any]) -> dict[str, Any]:
         elif key == "bind-nonrecursive":
             mount.setdefault("BindOptions", {})["NonRecursive"] = as_bool(value)
         elif key == "volume-nocopy":
-            mount.setdefault("VolumeOptions", {})["NoCopy"] = as_bool(value)
+            _volume_options(mount)["NoCopy"] = as_bool(value)
         elif key == "volume-subpath":
-            mount.setdefault("VolumeOptions", {})["Subpath"] = value
+            _volume_options(mount)["Subpath"] = value
         elif key == "volume-driver":
-            mount.setdefault("VolumeOptions", {}).setdefault("DriverConfig", {})["Name"] = value
+            _volume_options(mount)["DriverConfig"]["Name"] = value
         elif key == "volume-label":
             k, _, v = value.partition("=")
-            mount.setdefault("VolumeOptions", {}).setdefault("Labels", {})[k] = v
+            _volume_options(mount).setdefault("Labels", {})[k] = v
         elif key == "volume-opt":
             k, _, v = value.partition("=")
-            opts = mount.setdefault("VolumeOptions", {}).setdefault("DriverConfig", {}).setdefault("Options", {})
-            opts[k] = v
+            _volume_options(mount)["DriverConfig"].setdefault("Options", {})[k] = v
         elif key == "tmpfs-size":
             mount.setdefault("TmpfsOptions", {})["SizeBytes"] = parse_bytes(value)
         elif key == "tmpfs-mode":

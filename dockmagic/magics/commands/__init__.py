@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from . import containers, contexts, copying, images, lab, lifecycle, networks, resources, running, stats, volumes
+from . import (
+    containers,
+    contexts,
+    copying,
+    images,
+    lab,
+    lifecycle,
+    networks,
+    resources,
+    running,
+    services,
+    stats,
+    swarm,
+    volumes,
+)
 from .registry import COMMANDS, Command, Context, find
 
 __all__ = [
@@ -19,6 +33,8 @@ __all__ = [
     "networks",
     "resources",
     "running",
+    "services",
     "stats",
+    "swarm",
     "volumes",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...errors import DockerError, PartlyFailed
-from ...render.formats import Formatted, format_one, format_rows
+from ...render.formats import Fields, Formatted, format_one, format_rows
 from ...render.table import Table
 from ...render.text import esc, visible
 from ...render.tree import Inspection
@@ -64,3 +64,17 @@ def inspect_each(names: list[str], template: str | None, get: Callable[[str], In
     if template:
         return text
     return found[0] if len(found) == 1 else found
+
+
+def column_fields(table: Table) -> Callable[[dict[str, Any], bool], Fields]:
+    """``--format`` fields of a table the CLI formats by its columns: ``DESIRED STATE`` is
+    ``.DesiredState``, ``ID`` is ``.ID``."""
+
+    def name(title: str) -> str:
+        return title if title == "ID" else title.title().replace(" ", "")
+
+    def fields(row: dict[str, Any], trunc: bool) -> Fields:
+        shown: dict[str, Any] = {name(c.title): c.show(c.get(row)) for c in table.columns}
+        return Fields(None, **shown)
+
+    return fields

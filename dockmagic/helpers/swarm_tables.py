@@ -1,0 +1,127 @@
+"""The tables of a swarm, with the columns the docker CLI shows: nodes, services, tasks, secrets
+and configs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..render.table import Column, Row, Table
+from ..render.units import ago
+
+
+def _id(row: Row, key: str) -> bool:
+    return key in (row.get("ID"), (row.get("Spec") or {}).get("Name"), row.get("_name")) or str(
+        row.get("ID", "")
+    ).startswith(key)
+
+
+def _spec(row: Row, *path: str) -> Any:
+    value: Any = row.get("Spec") or {}
+    for part in path:
+        value = (value or {}).get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _engine_version(row: Row) -> str:
+    return str(((row.get("Description") or {}).get("Engine") or {}).get("EngineVersion", ""))
+
+
+def nodes_table(rows: list[Row], me: str = "") -> Table:
+    def manager(row: Row) -> str:
+        status = row.get("ManagerStatus") or {}
+        return "Leader" if status.get("Leader") else str(status.get("Reachability", "")).capitalize()
+
+    return Table(
+        rows,
+        [
+            Column("ID", lambda r: r["ID"] + (" *" if r["ID"] == me else "")),
+            Column("HOSTNAME", lambda r: (r.get("Description") or {}).get("Hostname", "")),
+            Column("STATUS", lambda r: str((r.get("Status") or {}).get("State", "")).capitalize()),
+            Column("AVAILABILITY", lambda r: str(_spec(r, "Availability") or "").capitalize()),
+            Column("MANAGER STATUS", manager),
+            Column(
+                "ENGINE VERSION", lambda r: ((r.get("Description") or {}).get("Engine") or {}).get("EngineVersion", "")
+            ),
+        ],
+        title="nodes",
+        lookup=lambda r, key: _id(r, key) or key == (r.get("Description") or {}).get("Hostname"),
+    )
+
+
+def service_mode(spec: dict[str, Any]) -> str:
+    mode = next(iter(spec.get("Mode") or {"Replicated": {}}))
+    return {"Replicated": "replicated", "Global": "global", "ReplicatedJob": "replicated job"}.get(mode, "global job")
+
+
+def _replicas(row: Row) -> str:
+    status = row.get("ServiceStatus") or {}
+    running, desired = status.get("RunningTasks", 0), status.get("DesiredTasks", 0)
+    most = _spec(row, "TaskTemplate", "Placement", "MaxReplicas")
+    return f"{running}/{desired}" + (f" (max {most} per node)" if most else "")
+
+
+def service_ports(row: Row) -> str:
+    ports = (row.get("Endpoint") or {}).get("Ports") or _spec(row, "EndpointSpec", "Ports") or []
+    return ", ".join(
+        f"*:{p.get('PublishedPort', '')}->{p.get('TargetPort')}/{p.get('Protocol', 'tcp')}"
+        for p in ports
+        if p.get("PublishMode", "ingress") == "ingress"
+    )
+
+
+def services_table(rows: list[Row]) -> Table:
+    return Table(
+        rows,
+        [
+            Column("ID", lambda r: r["ID"][:12]),
+            Column("NAME", lambda r: _spec(r, "Name") or ""),
+            Column("MODE", lambda r: service_mode(r.get("Spec") or {})),
+            Column("REPLICAS", _replicas),
+            Column("IMAGE", lambda r: str(_spec(r, "TaskTemplate", "ContainerSpec", "Image") or "").partition("@")[0]),
+            Column("PORTS", service_ports),
+        ],
+        title="services",
+        lookup=_id,
+    )
+
+
+def task_name(task: Row, service: str) -> str:
+    """``web.3`` (a replica's slot) or ``web.<node id>`` (a global service's task on a node)."""
+    return f"{service}.{task['Slot']}" if task.get("Slot") else f"{service}.{task.get('NodeID', '')}"
+
+
+def tasks_table(rows: list[Row]) -> Table:
+    """Tasks as ``docker service ps``: each slot's newest first, its older ones as ``\\_ name``.
+    Rows carry ``_name`` and ``_node`` (the node's host name) and ``_history`` (an older task)."""
+
+    def state(r: Row) -> str:
+        status = r.get("Status") or {}
+        return f"{str(status.get('State', '')).capitalize()} {ago(status.get('Timestamp'))}".strip()
+
+    return Table(
+        rows,
+        [
+            Column("ID", lambda r: r["ID"][:12]),
+            Column("NAME", lambda r: (" \\_ " if r.get("_history") else "") + r.get("_name", "")),
+            Column("IMAGE", lambda r: str(_spec(r, "ContainerSpec", "Image") or "").partition("@")[0]),
+            Column("NODE", lambda r: r.get("_node", "")),
+            Column("DESIRED STATE", lambda r: str(r.get("DesiredState", "")).capitalize()),
+            Column("CURRENT STATE", state),
+            Column("ERROR", lambda r: (r.get("Status") or {}).get("Err", "")),
+        ],
+        title="tasks",
+        lookup=_id,
+    )
+
+
+def stored_table(rows: list[Row], kind: str) -> Table:
+    """Secrets or configs: their names and ages (never their data)."""
+    columns = [
+        Column("ID", lambda r: r["ID"]),
+        Column("NAME", lambda r: _spec(r, "Name") or ""),
+        Column("CREATED", lambda r: r.get("CreatedAt"), ago),
+        Column("UPDATED", lambda r: r.get("UpdatedAt"), ago),
+    ]
+    if kind == "secret":
+        columns.insert(2, Column("DRIVER", lambda r: (_spec(r, "Driver") or {}).get("Name", "")))
+    return Table(rows, columns, title=f"{kind}s", lookup=_id)

@@ -1,0 +1,253 @@
+"""%docker swarm (init, join, join-token, leave, inspect), node, secret and config."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ... import helpers
+from ...render.formats import Formatted
+from ..argv import CommandError, Parser, add_filter, add_format, filters, int64
+from .registry import Context, Handler, command
+from .showing import column_fields, formatted, inspect_each, listing
+
+
+def _join_command(role: str, token: str, address: str) -> str:
+    command = f"docker swarm join --token {token} {address}"
+    return f"To add a {role} to this swarm, run the following command:\n\n    {command}\n"
+
+
+@command("swarm init", "Make this engine the first manager of a new swarm.")
+def _init(p: Parser) -> Handler:
+    p.add_argument("--advertise-addr", metavar="ADDR[:PORT]", help="address other nodes reach this one at")
+    p.add_argument("--listen-addr", default="0.0.0.0:2377", metavar="ADDR[:PORT]")
+    p.add_argument("--data-path-addr", metavar="ADDR", help="address for the data path (overlay traffic)")
+    p.add_argument("--data-path-port", type=int64, metavar="PORT")
+    p.add_argument("--default-addr-pool", action="append", metavar="CIDR", help="address pools of overlay networks")
+    p.add_argument("--default-addr-pool-mask-length", type=int64, metavar="N")
+    p.switch("--force-new-cluster", help="a new one-manager cluster from this node's state")
+    p.switch("--autolock", help="managers need a key to start")
+    p.add_argument("--availability", default="active", choices=["active", "pause", "drain"])
+    p.add_argument("--task-history-limit", type=int64, metavar="N")
+    p.unsupported("--cert-expiry", "--dispatcher-heartbeat", "--external-ca", "--max-snapshots", "--snapshot-interval")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        node = helpers.swarm_init(
+            advertise_addr=a.advertise_addr,
+            listen_addr=a.listen_addr,
+            data_path_addr=a.data_path_addr,
+            data_path_port=a.data_path_port,
+            default_addr_pool=a.default_addr_pool,
+            default_addr_pool_mask_length=a.default_addr_pool_mask_length,
+            force_new_cluster=a.force_new_cluster,
+            autolock=a.autolock,
+            availability=a.availability,
+            task_history_limit=a.task_history_limit,
+        )
+        token, address = helpers.swarm_join_token("worker")
+        return Formatted(
+            f"Swarm initialized: current node ({node}) is now a manager.\n\n"
+            + _join_command("worker", token, address)
+            + "\nTo add a manager to this swarm, run 'docker swarm join-token manager' and follow the instructions.\n"
+        )
+
+    return handle
+
+
+@command("swarm join", "Join a swarm as a worker or manager (the token says which).")
+def _join(p: Parser) -> Handler:
+    p.add_argument("--token", required=True)
+    p.add_argument("--advertise-addr", metavar="ADDR[:PORT]")
+    p.add_argument("--listen-addr", default="0.0.0.0:2377", metavar="ADDR[:PORT]")
+    p.add_argument("--data-path-addr", metavar="ADDR")
+    p.add_argument("--availability", default="active", choices=["active", "pause", "drain"])
+    p.add_argument("remote", metavar="HOST:PORT")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        helpers.swarm_join(
+            a.remote,
+            token=a.token,
+            advertise_addr=a.advertise_addr,
+            listen_addr=a.listen_addr,
+            data_path_addr=a.data_path_addr,
+            availability=a.availability,
+        )
+        manager = helpers.system_info().get("Swarm", {}).get("ControlAvailable")
+        return Formatted(f"This node joined a swarm as a {'manager' if manager else 'worker'}.\n")
+
+    return handle
+
+
+@command("swarm join-token", "The command that joins another engine to this swarm (-q: the token alone).")
+def _join_token(p: Parser) -> Handler:
+    p.switch("-q", "--quiet", help="only the token")
+    p.switch("--rotate", help="replace the token (the old one stops working)")
+    p.add_argument("role", choices=["worker", "manager"])
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        token, address = helpers.swarm_join_token(a.role, rotate=a.rotate)
+        if a.quiet:
+            return Formatted(token + "\n")
+        rotated = f"Successfully rotated {a.role} join token.\n\n" if a.rotate else ""
+        return Formatted(rotated + _join_command(a.role, token, address))
+
+    return handle
+
+
+@command("swarm leave", "Leave the swarm (a manager needs --force).")
+def _leave(p: Parser) -> Handler:
+    p.switch("-f", "--force", help="leave even as a manager (the swarm may lose its quorum)")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        helpers.swarm_leave(force=a.force)
+        return Formatted("Node left the swarm.\n")
+
+    return handle
+
+
+@command("swarm inspect", "The swarm's settings and join tokens, as a tree.")
+def _swarm_inspect(p: Parser) -> Handler:
+    add_format(p, short=True)
+    return lambda a, ctx: inspect_each(["swarm"], a.format, lambda _: helpers.swarm_inspect())
+
+
+# -- nodes -----------------------------------------------------------------------------------------
+
+
+@command("node ls|node list|nodes", "The swarm's nodes; this engine's own marked with *.")
+def _node_ls(p: Parser) -> Handler:
+    add_filter(p)
+    p.switch("-q", "--quiet", help="only ids")
+    add_format(p)
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        table = helpers.nodes(filters=filters(a))
+        if a.quiet:
+            return listing([row["ID"] for row in table])
+        return formatted(table, a.format, column_fields(table))
+
+    return handle
+
+
+@command("node inspect", "Details of nodes (self: this engine's), as trees.")
+def _node_inspect(p: Parser) -> Handler:
+    add_format(p, short=True)
+    p.switch("--pretty", help="accepted: the tree is the readable form")
+    p.add_argument("nodes", nargs="+", metavar="NODE")
+    return lambda a, ctx: inspect_each(a.nodes, a.format, helpers.node_inspect)
+
+
+@command("node update", "Change a node's availability, role or labels.")
+def _node_update(p: Parser) -> Handler:
+    p.add_argument("--availability", choices=["active", "pause", "drain"])
+    p.add_argument("--role", choices=["worker", "manager"])
+    p.add_argument("--label-add", action="append", metavar="K=V")
+    p.add_argument("--label-rm", action="append", metavar="KEY")
+    p.add_argument("node")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        helpers.node_update(
+            a.node, availability=a.availability, role=a.role, label_add=a.label_add, label_rm=a.label_rm
+        )
+        return Formatted(a.node + "\n")
+
+    return handle
+
+
+def _role_change(role: str) -> Any:
+    def build(p: Parser) -> Handler:
+        p.add_argument("nodes", nargs="+", metavar="NODE")
+
+        def handle(a: argparse.Namespace, ctx: Context) -> Any:
+            for node in a.nodes:
+                helpers.node_update(node, role=role)
+            verb = "promoted to a manager" if role == "manager" else "demoted"
+            return Formatted("".join(f"Node {n} {verb} in the swarm.\n" for n in a.nodes))
+
+        return handle
+
+    return build
+
+
+command("node promote", "Make nodes managers.")(_role_change("manager"))
+command("node demote", "Make managers workers.")(_role_change("worker"))
+
+
+@command("node rm|node remove", "Remove nodes from the swarm (--force: one that is still up).")
+def _node_rm(p: Parser) -> Handler:
+    p.switch("-f", "--force")
+    p.add_argument("nodes", nargs="+", metavar="NODE")
+    return lambda a, ctx: listing(helpers.node_rm(*a.nodes, force=a.force))
+
+
+@command("node ps", "The tasks on nodes (self by default).")
+def _node_ps(p: Parser) -> Handler:
+    add_filter(p)
+    p.add_argument("nodes", nargs="*", metavar="NODE")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        nodes = [str(helpers.node_inspect(n)["ID"]) for n in a.nodes or ["self"]]
+        return helpers.service_ps(filters={**filters(a), "node": nodes})
+
+    return handle
+
+
+# -- secrets and configs ---------------------------------------------------------------------------
+
+
+def _stored(kind: str) -> None:
+    create, listed = getattr(helpers, f"{kind}_create"), getattr(helpers, f"{kind}s")
+    remove, inspect = getattr(helpers, f"{kind}_rm"), getattr(helpers, f"{kind}_inspect")
+
+    @command(
+        f"{kind} create",
+        f"Create a {kind} from a file, '-' (stdin), or with %%docker {kind} create NAME, the cell.",
+        cell=True,
+    )
+    def _create(p: Parser) -> Handler:
+        p.add_argument("-l", "--label", action="append", metavar="K=V")
+        p.unsupported("-d", "--driver", "--template-driver")
+        p.add_argument("name")
+        p.add_argument("file", nargs="?", metavar="FILE|-")
+
+        def handle(a: argparse.Namespace, ctx: Context) -> Any:
+            if (ctx.cell is None) == (a.file is None):
+                raise CommandError(
+                    f"%docker {kind} create: give a FILE (or -), or the data as the cell of %%docker {kind} create"
+                )
+            data = ctx.cell if ctx.cell is not None else (sys.stdin.buffer.read() if a.file == "-" else None)
+            return Formatted(create(a.name, data, file=None if data is not None else a.file, labels=a.label) + "\n")
+
+        return handle
+
+    @command(f"{kind} ls|{kind} list|{kind}s", f"The swarm's {kind}s (names and ages, never their data).")
+    def _ls(p: Parser) -> Handler:
+        add_filter(p)
+        p.switch("-q", "--quiet", help="only ids")
+        add_format(p)
+
+        def handle(a: argparse.Namespace, ctx: Context) -> Any:
+            table = listed(filters=filters(a))
+            if a.quiet:
+                return listing([row["ID"] for row in table])
+            return formatted(table, a.format, column_fields(table))
+
+        return handle
+
+    @command(f"{kind} rm|{kind} remove", f"Remove {kind}s.")
+    def _rm(p: Parser) -> Handler:
+        p.add_argument("names", nargs="+", metavar=kind.upper())
+        return lambda a, ctx: listing(remove(*a.names))
+
+    @command(f"{kind} inspect", f"Details of {kind}s, as trees.")
+    def _inspect(p: Parser) -> Handler:
+        add_format(p, short=True)
+        p.switch("--pretty", help="accepted: the tree is the readable form")
+        p.add_argument("names", nargs="+", metavar=kind.upper())
+
+        return lambda a, ctx: inspect_each(a.names, a.format, inspect)
+
+
+_stored("secret")
+_stored("config")
