@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -19,11 +21,15 @@ import pytest
 from IPython.core.error import UsageError
 
 import dockmagic
+import dockmagic.modules
 from dockmagic.engine import Engine
 from dockmagic.engine.labels import unstamped
 from dockmagic.errors import DockerError, OperationFailed, OptionError
 from dockmagic.helpers.lab import lab_image
 from dockmagic.helpers.mine import AT_END, find, sweep
+from dockmagic.helpers.session import using
+from dockmagic.modules.export import to_playbook
+from dockmagic.modules.play import play
 from dockmagic.options.service import service_spec, updated_spec
 from tools.extra_engines import ExtraEngine, link, missing
 
@@ -345,3 +351,102 @@ def test_bad_service_options_name_their_flag() -> None:
             service_spec(IMAGE, **options)
     with pytest.raises(OptionError, match="unknown service option 'replica'"):
         service_spec(IMAGE, replica=3)
+
+
+# -- the service module, and real Ansible as its judge --------------------------------------------
+
+# community.docker's docker_swarm_service arguments, as its documentation writes them
+SERVICE_TASK = {
+    "image": IMAGE,
+    "args": ["sh", "-c", "sleep 600"],
+    "replicas": 2,
+    "env": {"GREETING": "hi"},
+    "container_labels": {"dockmagic.test": "1"},
+    "limits": {"memory": "64M", "cpus": 0.5},
+    "reservations": {"memory": "16M"},
+    "publish": [{"published_port": 8088, "target_port": 80}],
+    "placement": {"constraints": ["node.role==manager"], "replicas_max_per_node": 2},
+    "restart_config": {"condition": "on-failure", "delay": "5s"},
+    "update_config": {"parallelism": 2, "delay": "1s", "order": "start-first"},
+    "stop_grace_period": "1s",
+    "hostname": "svc",
+    "working_dir": "/tmp",
+    "hosts": {"db": "10.0.0.3"},
+}
+
+
+def _play(swarm: Swarm, tasks: list[dict[str, Any]], check: bool = False) -> dict[str, int]:
+    with using(swarm.m, close=False):
+        result = play(tasks, check=check, show=False)
+    assert not [t.line(False) for t in result.tasks if t.status == "failed"]
+    return result.recap
+
+
+def test_service_module(swarm: Swarm) -> None:
+    name = unique("mod")
+    task = {"service": {"name": name, **SERVICE_TASK}}
+    assert _play(swarm, [task])["changed"] == 1
+    assert len(_running(swarm, name)) == 2  # it waited for the tasks
+    assert _play(swarm, [task])["changed"] == 0
+    three = {"service": {**task["service"], "replicas": 1, "env": {"GREETING": "hello"}}}
+    with using(swarm.m, close=False):
+        checked = dockmagic.modules.service(**three["service"], check_mode=True, diff=True)
+    assert checked.changed and set(checked.diff["after"]) == {"Mode", "TaskTemplate.ContainerSpec.Env"}
+    assert swarm.m.service_inspect(name)["Spec"]["Mode"]["Replicated"]["Replicas"] == 2  # nothing done
+    version = swarm.m.service_inspect(name)["Version"]["Index"]
+    assert _play(swarm, [three])["changed"] == 1
+    after = swarm.m.service_inspect(name)
+    assert after["Version"]["Index"] > version and after["ID"] == swarm.m.service_inspect(name)["ID"]  # in place
+    assert find(swarm.m, kinds=AT_END).found.count(("service", name)) == 1  # still the session's
+    assert _play(swarm, [{"service": {"name": name, "state": "absent"}}])["changed"] == 1
+    assert _play(swarm, [{"service": {"name": name, "state": "absent"}}])["changed"] == 0
+
+
+@pytest.fixture(scope="module")
+def ansible() -> Any:
+    from .test_ansible_judge import PLAYBOOK, VENV
+
+    if not PLAYBOOK.exists():
+        why = f"no ansible-playbook in {VENV} (tools/provision.sh provision_ansible)"
+        if in_ci():
+            pytest.fail(why, pytrace=False)
+        pytest.skip(why)
+    return PLAYBOOK, VENV
+
+
+def _ansible(ansible: Any, swarm: Swarm, tasks: list[dict[str, Any]], tmp_path: Any) -> int:
+    """The play exported by dockmagic, run by ansible-playbook against the manager: its changed count."""
+    playbook, venv = ansible
+    book = tmp_path / f"{unique('book')}.yml"
+    book.write_text(to_playbook(tasks))
+    env = {
+        **os.environ,
+        "DOCKER_HOST": swarm.manager.url,
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_LOCALHOST_WARNING": "false",
+        "ANSIBLE_HOME": str(tmp_path),
+    }
+    extra = json.dumps({"ansible_python_interpreter": str(venv / "bin/python")})
+    argv = [str(playbook), "-i", "localhost,", "-c", "local", "-e", extra, str(book)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env)
+    found = re.search(r"ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)", done.stdout)
+    assert found and found[3] == "0", f"{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
+    return int(found[2])
+
+
+def test_ansible_judges_the_service_module(ansible: Any, swarm: Swarm, tmp_path: Any) -> None:
+    name = unique("judged")
+    task = {"service": {"name": name, **SERVICE_TASK}}
+    try:
+        assert _play(swarm, [task])["changed"] == 1
+        assert _ansible(ansible, swarm, [task], tmp_path) == 0  # dockmagic's service is Ansible's
+        fewer = {"service": {**task["service"], "replicas": 1}}
+        assert _ansible(ansible, swarm, [fewer], tmp_path) == 1
+        assert _play(swarm, [fewer])["changed"] == 0  # and Ansible's is dockmagic's
+        # the table's own names, exported as community.docker's
+        ours = {"service": {"name": name, "image": IMAGE, "args": ["sh", "-c", "sleep 600"], "replicas": 1,
+                            "limit_memory": "64M", "publish": ["8088:80"], "update_parallelism": 2}}  # fmt: skip
+        _play(swarm, [ours])
+        assert _ansible(ansible, swarm, [ours], tmp_path) == 0
+    finally:
+        _play(swarm, [{"service": {"name": name, "state": "absent"}}])

@@ -41,7 +41,7 @@ def service_inspect(service: str, *, engine: Engine | None = None) -> Inspection
     return Inspection(pick(engine).service_inspect(service))
 
 
-def _resolved(engine: Engine, spec: dict[str, Any]) -> dict[str, Any]:
+def resolved(engine: Engine, spec: dict[str, Any]) -> dict[str, Any]:
     """Secrets and configs named by name get their IDs, as the CLI looks them up before sending."""
     container = spec.get("TaskTemplate", {}).get("ContainerSpec", {})
     for kind in ("secret", "config"):
@@ -75,7 +75,7 @@ def service_create(
     engine = pick(engine)
     spec = service_spec(image, command, extra=extra, **options)
     check_api(options, engine.api_version)
-    created = engine.service_create(_resolved(engine, spec))
+    created = engine.service_create(resolved(engine, spec))
     for warning in created.get("Warnings") or []:
         print(f"warning: {warning}", file=sys.stderr)
     if not detach:
@@ -111,7 +111,7 @@ def service_update(
         container["Args"] = as_command(args) or []
     if force:
         spec["TaskTemplate"]["ForceUpdate"] = int(spec["TaskTemplate"].get("ForceUpdate") or 0) + 1
-    return _replace(engine, found, _resolved(engine, spec), detach=detach, quiet=quiet, timeout=timeout)
+    return _replace(engine, found, resolved(engine, spec), detach=detach, quiet=quiet, timeout=timeout)
 
 
 def _replace(
@@ -188,26 +188,33 @@ def converge(service: str, *, quiet: bool = False, timeout: float | None = None,
     way, printing each change. A rollout that pauses, or is rolled back, ends the wait with the
     swarm's message; so do tasks that keep failing with none running. The service stays as it is."""
     engine = pick(engine)
-    sid = engine.service_inspect(service)["ID"]
+    found = engine.service_inspect(service)
+    sid, name = found["ID"], found["Spec"]["Name"]
     start = time.monotonic()
     end = start + (WAIT_LIMIT if timeout is None else timeout)
     shown: tuple[int, int, str] | None = None
+    changed = start  # when the count last moved
+    reason = ""  # why tasks wait, as the swarm says (no suitable node, ...)
     updating = False  # a rollout was seen under way during this wait
     try:
         while True:
-            found = engine.service_list(filters={"id": [sid]})
-            if not found:
-                raise NotFound(404, f"service {service} is gone")
-            svc = found[0]
-            name = svc["Spec"]["Name"]
+            listed = engine.service_list(filters={"id": [sid]})
+            if not listed:
+                raise NotFound(404, f"service {name} is gone")
+            svc = listed[0]
             status = svc.get("ServiceStatus") or {}
             running, desired = int(status.get("RunningTasks") or 0), int(status.get("DesiredTasks") or 0)
             rollout = svc.get("UpdateStatus") or {}
             state = str(rollout.get("State") or "")
-            if not quiet and (running, desired, state) != shown:
+            if (running, desired, state) != shown:
                 step = f" ({state.replace('_', ' ')})" if state in _UNDER_WAY else ""
-                print(f"{name}: {running}/{desired} tasks running{step}", flush=True)
-                shown = (running, desired, state)
+                if not quiet:
+                    print(f"{name}: {running}/{desired} tasks running{step}", flush=True)
+                shown, changed = (running, desired, state), time.monotonic()
+            elif time.monotonic() - changed > 2 and (why := _waiting_for(engine, sid)) != reason:
+                reason = why
+                if not quiet and why:
+                    print(f"{name}: tasks wait: {why}", flush=True)
             if state in ("paused", "rollback_paused") or (updating and state == "rollback_completed"):
                 why = {"rollback_completed": "was rolled back"}.get(state, f"is {state.replace('_', ' ')}")
                 raise OperationFailed(f"the update of {name} {why}: {rollout.get('Message', '')}")
@@ -221,15 +228,22 @@ def converge(service: str, *, quiet: bool = False, timeout: float | None = None,
             if time.monotonic() > end:
                 raise OperationFailed(
                     f"service {name} did not converge within {end - start:.0f} s ({running}/{desired} tasks"
-                    " running); it stays, converging in the background"
+                    f" running{'; ' + reason if reason else ''}); it stays, converging in the background"
                 )
             time.sleep(0.2)
     except KeyboardInterrupt:
-        print(f"{service}: no longer waiting; the service stays, converging in the background", file=sys.stderr)
+        print(f"{name}: no longer waiting; the service stays, converging in the background", file=sys.stderr)
         raise
 
 
 _UNDER_WAY = ("updating", "rollback_started")
+
+
+def _waiting_for(engine: Engine, service_id: str) -> str:
+    """What the swarm says holds a task of the service back (``no suitable node (...)``), or ""."""
+    tasks = engine.task_list(filters={"service": [service_id], "desired-state": ["running"]})
+    held = [t["Status"].get("Err") for t in tasks if (t.get("Status") or {}).get("State") != "running"]
+    return next((str(err) for err in held if err), "")
 
 
 def _failing(engine: Engine, svc: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from .container import container
 from .files import copy_into, exec_module, prune
 from .resources import image, network, volume
 from .result import ModuleError, Result
+from .service import service
 
 MODULES: dict[str, Callable[..., Result]] = {
     "container": container,
@@ -19,6 +20,7 @@ MODULES: dict[str, Callable[..., Result]] = {
     "copy_into": copy_into,
     "exec": exec_module,
     "prune": prune,
+    "service": service,
 }
 
 __all__ = [
@@ -31,5 +33,6 @@ __all__ = [
     "image",
     "network",
     "prune",
+    "service",
     "volume",
 ]

@@ -24,6 +24,7 @@ FQCN = {
     "copy_into": "copy_into",
     "exec": "exec",
     "prune": "prune",
+    "service": "service",
     "docker_container": "container",
     "docker_image": "image",
     "docker_network": "network",
@@ -31,6 +32,7 @@ FQCN = {
     "docker_container_copy_into": "copy_into",
     "docker_container_exec": "exec",
     "docker_prune": "prune",
+    "docker_swarm_service": "service",
 }
 FQCN |= {f"community.docker.{k}": v for k, v in list(FQCN.items()) if k.startswith("docker_")}
 

@@ -8,9 +8,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..options import ALIASES, BY_NAME
-from ..options.values import as_labels, network_specs
+from ..options.service import SERVICE_BY_NAME, as_attachment, as_reference, as_service_port
+from ..options.values import as_extra_host, as_labels, as_mount, network_specs
 from .community import MODULE_ARGS, container_args
 from .play import CONTROL, module_of, parse_tasks
+from .service import NESTED as SERVICE_NESTED
+from .service import RENAMED as SERVICE_RENAMED
 
 Converter = Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]
 
@@ -113,6 +116,109 @@ def _prune(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return out, missing
 
 
+# the service table's names that docker_swarm_service spells the same (the rest: service._NESTED, _RENAMED)
+_SERVICE_SAME = {
+    "replicas", "mode", "labels", "container_labels", "env", "hostname", "user", "stop_signal",
+    "stop_grace_period", "tty", "read_only", "init", "dns", "dns_search", "groups", "cap_add", "cap_drop",
+    "endpoint_mode", "constraints",
+}  # fmt: skip
+
+
+def _service(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The service module's arguments (community.docker's already, or the table's names) as
+    docker_swarm_service's: nested where it nests them, ports and mounts as mappings."""
+    out: dict[str, Any] = {}
+    missing: list[str] = []
+    nested = {name: pair for pair, name in SERVICE_NESTED.items()}
+    renamed = {table: community for community, table in SERVICE_RENAMED.items()}
+    for key, value in args.items():
+        if key in ("name", "image", "state", "args", "force_update") or key not in SERVICE_BY_NAME:
+            out[key] = value  # community.docker's own spelling (or a module argument): as it is
+        elif key in nested:
+            outer, sub = nested[key]
+            out.setdefault(outer, {})[sub] = _nested_value(sub, value)
+        elif key in renamed or key in _SERVICE_SAME:
+            out[renamed.get(key, key)] = (
+                _ansible_value(value) if key in ("env", "labels", "container_labels") else value
+            )
+        elif key in _SERVICE_CONVERTED:
+            out[key] = _SERVICE_CONVERTED[key](value)
+        else:
+            missing.append(key)
+    if "constraints" in out:  # docker_swarm_service's placement holds them
+        out.setdefault("placement", {})["constraints"] = out.pop("constraints")
+    return out, missing
+
+
+def _nested_value(sub: str, value: Any) -> Any:
+    if sub == "preferences":  # "spread=node.labels.zone" -> {spread: node.labels.zone}
+        return [{"spread": str(p).partition("=")[2]} if isinstance(p, str) else p for p in value]
+    if sub == "options":  # log options
+        return as_labels(value)
+    if sub == "test" and isinstance(value, str):
+        return ["CMD-SHELL", value]
+    return value
+
+
+def _listed(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _port(spec: Any) -> dict[str, Any]:
+    port = as_service_port(spec)
+    out = {"target_port": port["TargetPort"], "protocol": port["Protocol"], "mode": port["PublishMode"]}
+    return {**out, "published_port": port["PublishedPort"]} if "PublishedPort" in port else out
+
+
+def _reference(kind: str) -> Callable[[Any], list[dict[str, Any]]]:
+    def convert(value: Any) -> list[dict[str, Any]]:
+        out = []
+        for item in _listed(value):
+            ref = as_reference(item, kind)
+            file = ref["File"]
+            out.append(
+                {f"{kind}_name": ref[f"{kind.capitalize()}Name"], "filename": file["Name"], "uid": file["UID"],
+                 "gid": file["GID"], "mode": file["Mode"]}
+            )  # fmt: skip
+        return out
+
+    return convert
+
+
+def _mount(spec: Any) -> dict[str, Any]:
+    mount = as_mount(spec)
+    out = {"target": mount["Target"], "type": mount.get("Type", "volume")}
+    if mount.get("Source"):
+        out["source"] = mount["Source"]
+    if mount.get("ReadOnly"):
+        out["readonly"] = True
+    return out
+
+
+def _network_of(spec: Any) -> dict[str, Any]:
+    attachment = as_attachment(spec)
+    out: dict[str, Any] = {"name": attachment["Target"]}
+    if attachment.get("Aliases"):
+        out["aliases"] = attachment["Aliases"]
+    return out
+
+
+def _host_pair(spec: str) -> tuple[str, str]:
+    name, _, address = as_extra_host(spec).partition(":")  # a name has no colon; an IPv6 address does
+    return name, address
+
+
+_SERVICE_CONVERTED: dict[str, Callable[[Any], Any]] = {
+    "publish": lambda value: [_port(p) for p in _listed(value)],
+    "mounts": lambda value: [_mount(m) for m in _listed(value)],
+    "secrets": _reference("secret"),
+    "configs": _reference("config"),
+    "networks": lambda value: [_network_of(n) for n in _listed(value)],
+    "hosts": lambda value: value if isinstance(value, Mapping) else dict(_host_pair(h) for h in value),
+    "sysctl": as_labels,
+}
+
+
 TARGETS: dict[str, tuple[str, Converter]] = {
     "container": ("community.docker.docker_container", _container),
     "image": ("community.docker.docker_image", _image),
@@ -121,6 +227,7 @@ TARGETS: dict[str, tuple[str, Converter]] = {
     "copy_into": ("community.docker.docker_container_copy_into", _copy),
     "exec": ("community.docker.docker_container_exec", _rename({}, ("creates", "removes"))),
     "prune": ("community.docker.docker_prune", _prune),
+    "service": ("community.docker.docker_swarm_service", _service),
 }
 
 

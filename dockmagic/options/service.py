@@ -196,7 +196,8 @@ def as_service_port(spec: str | Mapping[str, Any]) -> dict[str, Any]:
 
 def _publish(spec: Spec, ports: Any) -> None:
     endpoint = spec.setdefault("EndpointSpec", {})
-    endpoint["Ports"] = [*(endpoint.get("Ports") or []), *(as_service_port(p) for p in v.as_list(ports) or [])]
+    items = ports if isinstance(ports, list | tuple) else [ports]
+    endpoint["Ports"] = [*(endpoint.get("Ports") or []), *(as_service_port(p) for p in items)]
 
 
 def as_attachment(spec: str | Mapping[str, Any]) -> dict[str, Any]:
