@@ -122,6 +122,9 @@ def test_service_of_six_on_both_nodes(ip: Any, swarm: Swarm, capsys: Any) -> Non
         assert [r["ID"] for r in listed] == [sid] and "6/6" in listed.to_text()
         ps = swarm.docker(ip, f"service ps {name}")
         assert sorted(r["_name"] for r in ps) == [f"{name}.{i}" for i in range(1, 7)]
+        placed = swarm.docker(ip, "node ls --resources")
+        assert sum(placed.columns[-5].get(r) for r in placed) == 6  # TASKS, per node
+        assert all("MiB" in placed.columns[-1].show(placed.columns[-1].get(r)) for r in placed)  # LIMITED TO
         spec = swarm.docker(ip, f"service inspect {name}")["Spec"]
         assert spec["TaskTemplate"]["Resources"]["Limits"]["MemoryBytes"] == 64 * 1024**2
 

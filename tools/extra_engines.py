@@ -1,5 +1,6 @@
 """Extra Docker engines for tests that need more than one: each a dockerd of its own, with its own
-data-root, exec-root, pidfile and socket, in a network namespace of its own.
+data-root, exec-root, pidfile and socket, in a network namespace of its own, with its name as its
+host name.
 
 The namespace is not a nicety: a second daemon in the host's namespace manages the host's bridge
 (with ``--bridge=none`` it deletes ``docker0``; with its own pools it still fights over iptables),
@@ -54,6 +55,13 @@ class ExtraEngine:
             [
                 "nsenter",
                 f"--net=/var/run/netns/{self.netns}",
+                # a host name of its own (a UTS namespace): a swarm's nodes are told apart by it
+                "unshare",
+                "--uts",
+                "sh",
+                "-c",
+                f'hostname {self.name} && exec "$@"',
+                "sh",
                 "dockerd",
                 "--data-root",
                 str(self.root / "data"),

@@ -332,6 +332,90 @@ ports: 20000-20099""",
 ]
 
 
+SWARM_LOOP = 'while true; do echo "$GREETING from $(hostname)"; sleep 2; done'
+SWARM = [
+    (
+        "md",
+        "# Swarm: services over many engines\n\n"
+        "Every Docker engine can join a swarm: managers keep the desired state, every node runs tasks. A "
+        "*service* is a container spec with a number of replicas; the swarm places its tasks on the nodes, "
+        "replaces the ones that fail, and rolls out changes a few at a time.\n\n"
+        "This notebook makes a swarm of two **practice engines** on this machine (root on Linux): each a "
+        "`dockerd` of its own in a network namespace of its own, joined by a wire of their own, so the engine "
+        "you use every day is not touched. With real machines, set `M` and `W` to their addresses "
+        "(`ssh://you@node1`, `tcp://...` or a context name) and skip the first cell.",
+    ),
+    (
+        "code",
+        "from tools.extra_engines import ExtraEngine, link  # this repository's practice engines\n"
+        'manager, worker = ExtraEngine("nb1", "10.247.0.0/16"), ExtraEngine("nb2", "10.248.0.0/16")\n'
+        "for each in (manager, worker):\n"
+        "    each.start()\n"
+        'link(manager, worker, "10.253.0")  # manager 10.253.0.1, worker 10.253.0.2\n'
+        "M, W = manager.url, worker.url",
+    ),
+    (
+        "code",
+        "%load_ext dockmagic\nimport dockmagic\nfor url in (M, W):  # an image on each node (no registry here)\n"
+        '    dockmagic.lab_image("dockmagic/lab", engine=dockmagic.Engine(url))',
+    ),
+    (
+        "md",
+        "## Making the swarm\n\n`swarm init` makes the first manager and prints the command that joins others; "
+        "`join-token -q` gives the token alone, to pass on.",
+    ),
+    ("code", "%docker --host $M swarm init --advertise-addr 10.253.0.1"),
+    (
+        "code",
+        "token = %docker --host $M swarm join-token -q worker\n"
+        "%docker --host $W swarm join --token {token.strip()} 10.253.0.1",
+    ),
+    ("code", "%config DockerMagics.host = M  # from here on, every %docker talks to the manager\n%docker node ls"),
+    (
+        "md",
+        "## A service of six\n\n`service create` takes the CLI's flags (container ones as `%docker run` reads "
+        "them) and waits until the tasks run, as the CLI does without `-d`.",
+    ),
+    (
+        "code",
+        "%docker service create --name hello --replicas 6 --stop-grace-period 1s -e GREETING=hi dockmagic/lab "
+        f"sh -c '{SWARM_LOOP}'",
+    ),
+    ("code", "%docker service ps hello"),
+    ("code", "%docker service logs --tail 1 hello"),
+    (
+        "md",
+        "## Changing it\n\nA rolling update replaces the tasks as its policy says; `rollback` returns to the "
+        "spec before; `scale` changes the count.",
+    ),
+    ("code", "%docker service update --env-add GREETING=hello --update-parallelism 3 hello"),
+    ("code", "%docker service scale hello=2\n%docker service ls"),
+    (
+        "md",
+        "## Where the tasks run, and what they use\n\n`service stats` samples each task on its own node's engine: "
+        "the manager's, and the ones given with `--engines`.",
+    ),
+    ("code", "%docker service stats hello --engines $W"),
+    (
+        "md",
+        "## As a play\n\nThe `service` module takes community.docker's `docker_swarm_service` arguments; a second "
+        "run changes nothing, and `--export` writes a playbook Ansible runs unchanged.",
+    ),
+    (
+        "code",
+        "%%docker_play\n- service:\n    name: hello\n    image: dockmagic/lab\n    args: [sh, -c, 'sleep 600']\n"
+        "    replicas: 4\n    limits: {memory: 64M}\n    update_config: {parallelism: 2}\n    stop_grace_period: 1s",
+    ),
+    ("code", "%docker service rm hello"),
+    ("md", "## Leaving\n\nThe worker leaves, then the manager (`--force`: the last manager ends the swarm)."),
+    (
+        "code",
+        "%docker --host $W swarm leave\n%docker --host $M swarm leave --force\n"
+        "%config DockerMagics.host = ''\nfor each in (worker, manager):\n    each.stop()",
+    ),
+]
+
+
 def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     nb = new_notebook(cells=[new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -347,6 +431,7 @@ if __name__ == "__main__":
         ("images", IMAGES),
         ("automation", AUTOMATION),
         ("lab", LAB),
+        ("swarm", SWARM),
     ):
         nbformat.write(build(cells), out / f"{name}.ipynb")
         print("wrote", out / f"{name}.ipynb")

@@ -14,7 +14,7 @@ from ..render.table import Table
 from ..render.tree import Inspection
 from .containers import each
 from .session import pick
-from .swarm_tables import nodes_table, stored_table
+from .swarm_tables import nodes_table, stored_table, with_resources
 
 SWARM_PORT = 2377
 
@@ -111,11 +111,16 @@ def swarm_inspect(*, engine: Engine | None = None) -> Inspection:
     return Inspection(pick(engine).swarm_inspect())
 
 
-def nodes(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
-    """``docker node ls``: this engine's own node marked with ``*``."""
+def nodes(*, filters: dict[str, Any] | None = None, resources: bool = False, engine: Engine | None = None) -> Table:
+    """``docker node ls``: this engine's own node marked with ``*``; with ``resources``, what is
+    placed on each node (running tasks, what they reserve and are limited to) beside its CPUs and memory."""
     engine = pick(engine)
     me = str((engine.system_info().get("Swarm") or {}).get("NodeID", ""))
-    return nodes_table(engine.node_list(filters), me)
+    table = nodes_table(engine.node_list(filters), me)
+    if not resources:
+        return table
+    running = engine.task_list(filters={"desired-state": ["running"]})
+    return with_resources(table, [t for t in running if (t.get("Status") or {}).get("State") == "running"])
 
 
 def node_inspect(node: str = "self", *, engine: Engine | None = None) -> Inspection:

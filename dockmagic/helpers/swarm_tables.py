@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..render.table import Column, Row, Table
-from ..render.units import ago
+from ..render.units import ago, binary_size
 
 
 def _id(row: Row, key: str) -> bool:
@@ -125,3 +125,36 @@ def stored_table(rows: list[Row], kind: str) -> Table:
     if kind == "secret":
         columns.insert(2, Column("DRIVER", lambda r: (_spec(r, "Driver") or {}).get("Name", "")))
     return Table(rows, columns, title=f"{kind}s", lookup=_id)
+
+
+def _cpus(nano: Any) -> str:
+    return f"{int(nano or 0) / 1e9:g}"
+
+
+def with_resources(table: Table, tasks: list[Row]) -> Table:
+    """The nodes with what is placed on each: running tasks, the node's CPUs and memory, and what
+    its tasks reserve and are limited to (``%docker node ls --resources``)."""
+    placed: dict[str, list[Row]] = {}
+    for task in tasks:
+        placed.setdefault(str(task.get("NodeID", "")), []).append(task)
+
+    def summed(kind: str) -> Any:
+        def show(row: Row) -> str:
+            wants = [((t.get("Spec") or {}).get("Resources") or {}).get(kind) or {} for t in placed.get(row["ID"], [])]
+            cpus = sum(int(w.get("NanoCPUs") or 0) for w in wants)
+            return f"{_cpus(cpus)} CPU, {binary_size(sum(int(w.get('MemoryBytes') or 0) for w in wants))}"
+
+        return show
+
+    def own(row: Row, field: str) -> Any:
+        return ((row.get("Description") or {}).get("Resources") or {}).get(field)
+
+    columns = [
+        *table.columns,
+        Column("TASKS", lambda r: len(placed.get(r["ID"], []))),
+        Column("CPUS", lambda r: _cpus(own(r, "NanoCPUs"))),
+        Column("MEMORY", lambda r: binary_size(own(r, "MemoryBytes"))),
+        Column("RESERVED", summed("Reservations")),
+        Column("LIMITED TO", summed("Limits")),
+    ]
+    return Table(table.rows, columns, title=table.title, lookup=table._lookup)

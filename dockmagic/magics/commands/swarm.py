@@ -119,10 +119,11 @@ def _swarm_inspect(p: Parser) -> Handler:
 def _node_ls(p: Parser) -> Handler:
     add_filter(p)
     p.switch("-q", "--quiet", help="only ids")
+    p.switch("--resources", help="dockmagic: running tasks, CPUs, memory, and what the tasks reserve, per node")
     add_format(p)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        table = helpers.nodes(filters=filters(a))
+        table = helpers.nodes(filters=filters(a), resources=a.resources)
         if a.quiet:
             return listing([row["ID"] for row in table])
         return formatted(table, a.format, column_fields(table))
