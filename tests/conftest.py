@@ -3,6 +3,7 @@ of it is left behind."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,6 +60,13 @@ def remove_all(engine: Engine) -> None:
             engine.image_delete(i["Id"], force=True)
         except NotFound:
             pass
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A shell starts a background job (`pytest &`, nohup, some CI runners) with SIGINT ignored, and
+    # Python then never turns it into KeyboardInterrupt: the Ctrl-C tests would see no Ctrl-C.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

@@ -88,6 +88,21 @@ def swarm(engine: Engine, image: str, ip: Any) -> Iterator[Swarm]:
     assert dockmagic.run(IMAGE, "true", remove=True, quiet=True, labels=LABELS, engine=engine).exit_code == 0
 
 
+def _cli(swarm: Swarm, *args: str) -> str:
+    assert DOCKER
+    done = subprocess.run([DOCKER, "-H", swarm.manager.url, *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _normalise(text: str) -> list[str]:
+    """Lines with their words, ages as one word (they move on between the two runs)."""
+    text = re.sub(
+        r"(less than a second|about an? (minute|hour)|\d+ (seconds?|minutes?|hours?)) ago", "T", text, flags=re.I
+    )
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
 def _running(swarm: Swarm, service: str) -> list[dict[str, Any]]:
     return [
         t
@@ -120,6 +135,9 @@ def test_service_of_six_on_both_nodes(ip: Any, swarm: Swarm, capsys: Any) -> Non
         assert len(tasks) == 6 and {t["NodeID"] for t in tasks} == swarm.node_ids()  # placed on both
         listed = swarm.docker(ip, "service ls")
         assert [r["ID"] for r in listed] == [sid] and "6/6" in listed.to_text()
+        for line in ("node ls", "service ls", f"service ps {name}"):  # the CLI's own text
+            ours = swarm.docker(ip, line).to_text()
+            assert _normalise(ours) == _normalise(_cli(swarm, *shlex.split(line))), line
         ps = swarm.docker(ip, f"service ps {name}")
         assert sorted(r["_name"] for r in ps) == [f"{name}.{i}" for i in range(1, 7)]
         placed = swarm.docker(ip, "node ls --resources")

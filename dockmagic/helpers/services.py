@@ -7,7 +7,6 @@ change of the count printed); Ctrl-C stops the waiting, never the service.
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -26,7 +25,7 @@ from .fanout import fan_out, guarded, targets
 from .output import LiveOutput
 from .session import pick
 from .stats import stats
-from .swarm_tables import services_table, task_name, tasks_table
+from .swarm_tables import natural, services_table, task_name, tasks_table
 from .timeparse import to_timestamp
 
 WAIT_LIMIT = 300.0  # seconds a create or update waits for its tasks, unless told
@@ -284,7 +283,7 @@ def service_ps(
     by_name: dict[str, list[dict[str, Any]]] = {}
     for task in tasks:
         by_name.setdefault(task["_name"], []).append(task)
-    for name in sorted(by_name, key=_natural):
+    for name in sorted(by_name, key=natural):
         newest_first = sorted(
             by_name[name], key=lambda t: str((t.get("Status") or {}).get("Timestamp", "")), reverse=True
         )
@@ -294,10 +293,6 @@ def service_ps(
 
 def _when(task: dict[str, Any]) -> str:
     return str((task.get("Status") or {}).get("Timestamp", ""))
-
-
-def _natural(name: str) -> list[Any]:
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
 
 # -- logs -----------------------------------------------------------------------------------------
@@ -399,7 +394,7 @@ def service_stats(
             {**sampled.get(i, {}), "_task": task_name(t, name), "_node": label}
             for t, i in zip(on_node, ids, strict=True)
         ]
-    rows.sort(key=lambda r: _natural(r["_task"]))
+    rows.sort(key=lambda r: natural(r["_task"]))
     columns = [Column.key("TASK", "_task"), Column.key("NODE", "_node")]
     columns += [guarded(c) for c in STATS_COLUMNS]
     if any("_error" in r for r in rows):

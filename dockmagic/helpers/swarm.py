@@ -166,17 +166,6 @@ def node_rm(*nodes: str, force: bool = False, engine: Engine | None = None) -> l
 # -- secrets and configs: the same five operations on two kinds ----------------------------------
 
 
-def _data(data: bytes | str | None, file: str | Path | None, kind: str) -> bytes:
-    if (data is None) == (file is None):
-        raise OptionError(f"a {kind} needs its data or a file to read it from (one of them)")
-    if file is not None:
-        try:
-            return Path(file).read_bytes()
-        except OSError as exc:
-            raise HostFileError(f"cannot read {file}: {exc.strerror}") from None
-    return data.encode() if isinstance(data, str) else bytes(data)  # type: ignore[arg-type]
-
-
 def secret_create(
     name: str,
     data: bytes | str | None = None,
@@ -186,7 +175,7 @@ def secret_create(
     engine: Engine | None = None,
 ) -> str:
     """``docker secret create NAME FILE``: its ID. The data never shows in a listing or inspect."""
-    return pick(engine).secret_create(name, _data(data, file, "secret"), as_labels(labels))
+    return _stored_create("secret", name, data, file, labels, engine)
 
 
 def config_create(
@@ -197,7 +186,22 @@ def config_create(
     labels: Mapping[str, Any] | Iterable[str] | None = None,
     engine: Engine | None = None,
 ) -> str:
-    return pick(engine).config_create(name, _data(data, file, "config"), as_labels(labels))
+    """``docker config create NAME FILE``: its ID."""
+    return _stored_create("config", name, data, file, labels, engine)
+
+
+def _stored_create(
+    kind: str, name: str, data: bytes | str | None, file: str | Path | None, labels: Any, engine: Engine | None
+) -> str:
+    if (data is None) == (file is None):
+        raise OptionError(f"a {kind} needs its data or a file to read it from (one of them)")
+    if file is not None:
+        try:
+            data = Path(file).read_bytes()
+        except OSError as exc:
+            raise HostFileError(f"cannot read {file}: {exc.strerror}") from None
+    raw = data.encode() if isinstance(data, str) else bytes(data or b"")
+    return str(getattr(pick(engine), f"{kind}_create")(name, raw, as_labels(labels)))
 
 
 def secrets(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:

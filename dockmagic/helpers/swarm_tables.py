@@ -3,6 +3,7 @@ and configs."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..render.table import Column, Row, Table
@@ -26,11 +27,17 @@ def _engine_version(row: Row) -> str:
     return str(((row.get("Description") or {}).get("Engine") or {}).get("EngineVersion", ""))
 
 
+def natural(text: str) -> list[Any]:
+    """A sort key that puts web2 before web10, as the CLI orders its listings."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
 def nodes_table(rows: list[Row], me: str = "") -> Table:
     def manager(row: Row) -> str:
         status = row.get("ManagerStatus") or {}
         return "Leader" if status.get("Leader") else str(status.get("Reachability", "")).capitalize()
 
+    rows = sorted(rows, key=lambda r: natural(str((r.get("Description") or {}).get("Hostname", ""))))
     return Table(
         rows,
         [
@@ -71,7 +78,7 @@ def service_ports(row: Row) -> str:
 
 def services_table(rows: list[Row]) -> Table:
     return Table(
-        rows,
+        sorted(rows, key=lambda r: natural(str(_spec(r, "Name") or ""))),
         [
             Column("ID", lambda r: r["ID"][:12]),
             Column("NAME", lambda r: _spec(r, "Name") or ""),
@@ -90,13 +97,20 @@ def task_name(task: Row, service: str) -> str:
     return f"{service}.{task['Slot']}" if task.get("Slot") else f"{service}.{task.get('NodeID', '')}"
 
 
+def _task_ports(task: Row) -> str:
+    """Ports a task publishes on its node itself (mode=host), as the CLI shows them."""
+    ports = ((task.get("Status") or {}).get("PortStatus") or {}).get("Ports") or []
+    return ", ".join(f"*:{p.get('PublishedPort')}->{p.get('TargetPort')}/{p.get('Protocol', 'tcp')}" for p in ports)
+
+
 def tasks_table(rows: list[Row]) -> Table:
     """Tasks as ``docker service ps``: each slot's newest first, its older ones as ``\\_ name``.
     Rows carry ``_name`` and ``_node`` (the node's host name) and ``_history`` (an older task)."""
 
     def state(r: Row) -> str:
         status = r.get("Status") or {}
-        return f"{str(status.get('State', '')).capitalize()} {ago(status.get('Timestamp'))}".strip()
+        # the CLI's words: "Running 5 seconds ago", "Running less than a second ago"
+        return f"{str(status.get('State', '')).capitalize()} {ago(status.get('Timestamp')).lower()}".strip()
 
     return Table(
         rows,
@@ -108,6 +122,7 @@ def tasks_table(rows: list[Row]) -> Table:
             Column("DESIRED STATE", lambda r: str(r.get("DesiredState", "")).capitalize()),
             Column("CURRENT STATE", state),
             Column("ERROR", lambda r: (r.get("Status") or {}).get("Err", "")),
+            Column("PORTS", _task_ports),
         ],
         title="tasks",
         lookup=_id,
@@ -124,7 +139,8 @@ def stored_table(rows: list[Row], kind: str) -> Table:
     ]
     if kind == "secret":
         columns.insert(2, Column("DRIVER", lambda r: (_spec(r, "Driver") or {}).get("Name", "")))
-    return Table(rows, columns, title=f"{kind}s", lookup=_id)
+    ordered = sorted(rows, key=lambda r: natural(str(_spec(r, "Name") or "")))
+    return Table(ordered, columns, title=f"{kind}s", lookup=_id)
 
 
 def _cpus(nano: Any) -> str:

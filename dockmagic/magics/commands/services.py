@@ -16,7 +16,8 @@ from ...options.service import SERVICE_OPTIONS, ServiceOption
 from ...render.formats import Formatted
 from ..argv import CommandError, Parser, add_filter, add_format, filters
 from .registry import Context, Handler, command
-from .showing import column_fields, formatted, inspect_each, listing
+from .showing import column_fields, formatted, listing
+from .swarm import inspecting
 
 # set when the service is made, never changed by update (as the CLI's update has no such flags)
 _CREATE_ONLY = {"name", "mode", "env_file"}
@@ -60,17 +61,19 @@ def _given(a: argparse.Namespace, prefix: str = "") -> dict[str, Any]:
     }
 
 
-def _wait_flags(p: Parser) -> None:
+def _wait_flags(p: Parser, spec: bool = False) -> None:
+    """-d and -q; for create and update (``spec``) also the CLI's flags about images."""
     p.switch("-d", "--detach", help="return at once, without waiting for the tasks to run")
     p.switch("-q", "--quiet", help="no progress")
+    if spec:
+        p.switch("--with-registry-auth", help="accepted: this engine's own credentials are used")
+        p.switch("--no-resolve-image", help="accepted: dockmagic never pins images to a digest")
 
 
 @command("service create", "Create a swarm service and wait for its tasks to run (-d: return at once).")
 def _create(p: Parser) -> Handler:
     _create_flags(p)
-    _wait_flags(p)
-    p.switch("--with-registry-auth", help="accepted: this engine's own credentials are used")
-    p.switch("--no-resolve-image", help="accepted: dockmagic never pins images to a digest")
+    _wait_flags(p, spec=True)
     p.unsupported("--credential-spec", "--generic-resource")
     p.add_argument("image")
     p.add_argument("command", nargs=argparse.REMAINDER)
@@ -85,13 +88,11 @@ def _create(p: Parser) -> Handler:
 @command("service update", "Change a service; its tasks are replaced as its update policy says.")
 def _update(p: Parser) -> Handler:
     _update_flags(p)
-    _wait_flags(p)
+    _wait_flags(p, spec=True)
     p.add_argument("--image", help="a new image")
     p.add_argument("--args", help="the command's new arguments (one string, split as a shell would)")
     p.switch("--force", help="replace the tasks even when nothing changed")
     p.switch("--rollback", help="back to the previous spec (as service rollback)")
-    p.switch("--with-registry-auth", help="accepted: this engine's own credentials are used")
-    p.switch("--no-resolve-image", help="accepted: dockmagic never pins images to a digest")
     p.unsupported("--credential-spec", "--generic-resource-add", "--generic-resource-rm")
     p.add_argument("service")
 
@@ -198,12 +199,7 @@ def _logs(p: Parser) -> Handler:
     )
 
 
-@command("service inspect", "Details of services, as trees.")
-def _inspect(p: Parser) -> Handler:
-    add_format(p, short=True)
-    p.switch("--pretty", help="accepted: the tree is the readable form")
-    p.add_argument("services", nargs="+", metavar="SERVICE")
-    return lambda a, ctx: inspect_each(a.services, a.format, helpers.service_inspect)
+command("service inspect", "Details of services, as trees.")(inspecting("SERVICE", helpers.service_inspect))
 
 
 @command("service rm|service remove", "Remove services (their tasks stop).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from ... import helpers
@@ -131,12 +132,19 @@ def _node_ls(p: Parser) -> Handler:
     return handle
 
 
-@command("node inspect", "Details of nodes (self: this engine's), as trees.")
-def _node_inspect(p: Parser) -> Handler:
-    add_format(p, short=True)
-    p.switch("--pretty", help="accepted: the tree is the readable form")
-    p.add_argument("nodes", nargs="+", metavar="NODE")
-    return lambda a, ctx: inspect_each(a.nodes, a.format, helpers.node_inspect)
+def inspecting(metavar: str, get: Callable[[str], Any]) -> Callable[[Parser], Handler]:
+    """An inspect of swarm objects: each named one as a tree, ``-f`` a template, ``--pretty`` accepted."""
+
+    def build(p: Parser) -> Handler:
+        add_format(p, short=True)
+        p.switch("--pretty", help="accepted: the tree is the readable form")
+        p.add_argument("names", nargs="+", metavar=metavar)
+        return lambda a, ctx: inspect_each(a.names, a.format, get)
+
+    return build
+
+
+command("node inspect", "Details of nodes (self: this engine's), as trees.")(inspecting("NODE", helpers.node_inspect))
 
 
 @command("node update", "Change a node's availability, role or labels.")
