@@ -367,6 +367,8 @@ def test_bad_service_options_name_their_flag() -> None:
         ({"limit_memory": "lots"}, "--limit-memory"),
         ({"placement_prefs": ["pack=node.id"]}, "--placement-pref"),
         ({"update_max_failure_ratio": "2"}, "--update-max-failure-ratio"),
+        ({"replicas": -1}, "--replicas: -1 is not a count"),  # the engine's answer would be Go's unmarshal error
+        ({"publish": ["80:80:80"]}, "--publish"),
     ]:
         with pytest.raises(OptionError, match=flag):
             service_spec(IMAGE, **options)

@@ -140,20 +140,28 @@ def _mode(spec: Spec, mode: Any) -> None:
     spec["Mode"] = {modes[mode]: {}}
 
 
+def count_of(value: Any, what: str) -> int:
+    """A count (the API's unsigned integers): a whole number, 0 or more."""
+    count = v.as_int(value, what)
+    if count < 0:
+        raise OptionError(f"{value!r} is not a count (a whole number, 0 or more)")
+    return count
+
+
 def _replicas(spec: Spec, count: Any) -> None:
     """Tasks of a replicated service; completions wanted of a replicated job."""
     mode = spec.setdefault("Mode", {"Replicated": {}})
     kind = next(iter(mode), "Replicated")
     if kind not in ("Replicated", "ReplicatedJob"):
         raise OptionError("--replicas can only be used with replicated or replicated-job mode")
-    mode[kind]["Replicas" if kind == "Replicated" else "TotalCompletions"] = v.as_int(count, "--replicas")
+    mode[kind]["Replicas" if kind == "Replicated" else "TotalCompletions"] = count_of(count, "--replicas")
 
 
 def _max_concurrent(spec: Spec, count: Any) -> None:
     job = (spec.get("Mode") or {}).get("ReplicatedJob")
     if job is None:
         raise OptionError("--max-concurrent can only be used with replicated-job mode")
-    job["MaxConcurrent"] = v.as_int(count, "--max-concurrent")
+    job["MaxConcurrent"] = count_of(count, "--max-concurrent")
 
 
 def as_service_port(spec: str | Mapping[str, Any]) -> dict[str, Any]:
@@ -186,12 +194,24 @@ def as_service_port(spec: str | Mapping[str, Any]) -> dict[str, Any]:
         raise OptionError(f"invalid --publish {spec!r}: no target port")
     if found["Protocol"] not in ("tcp", "udp", "sctp") or found["PublishMode"] not in ("ingress", "host"):
         raise OptionError(f"invalid --publish {spec!r} (protocol tcp, udp or sctp; mode ingress or host)")
-    found["TargetPort"] = v.as_int(found["TargetPort"], "port")
-    if found["PublishedPort"] in (None, ""):
-        del found["PublishedPort"]
-    else:
-        found["PublishedPort"] = v.as_int(found["PublishedPort"], "port")
+    try:
+        found["TargetPort"] = _port_number(found["TargetPort"])
+        if found["PublishedPort"] in (None, ""):
+            del found["PublishedPort"]
+        else:
+            found["PublishedPort"] = _port_number(found["PublishedPort"])
+    except (OptionError, ValueError):
+        raise OptionError(
+            f"{spec!r} is not a port to publish (write PUBLISHED:TARGET[/PROTOCOL], TARGET, or published=P,target=T)"
+        ) from None
     return found
+
+
+def _port_number(value: Any) -> int:
+    port = v.as_int(value, "port")
+    if not 0 < port < 65536:
+        raise OptionError(f"port {port} is out of range")
+    return port
 
 
 def _publish(spec: Spec, ports: Any) -> None:
@@ -316,7 +336,7 @@ def _policy(prefix: str, field: str) -> list[ServiceOption]:
     actions = ("pause", "continue", "rollback") if prefix == "update" else ("pause", "continue")
     on_failure = f"on failure: {', '.join(actions)}"
     rows = [
-        ("parallelism", "Parallelism", "tasks changed at once (0: all)", lambda x: v.as_int(x, "parallelism")),
+        ("parallelism", "Parallelism", "tasks changed at once (0: all)", lambda x: count_of(x, "parallelism")),
         ("delay", "Delay", "time between changes (ns|us|ms|s|m|h)", v.nanoseconds),
         ("failure_action", "FailureAction", on_failure, _choice(f"{cli}-failure-action", *actions)),
         ("monitor", "Monitor", "time to watch each task for failure", v.nanoseconds),
@@ -353,7 +373,7 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         ("--replicas-max-per-node",),
         "most tasks per node (0: no limit)",
         key="TaskTemplate.Placement.MaxReplicas",
-        convert=lambda x: v.as_int(x, "--replicas-max-per-node"),
+        convert=lambda x: count_of(x, "--replicas-max-per-node"),
     ),
     ServiceOption(
         "constraints",
@@ -431,7 +451,7 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         ("--restart-max-attempts",),
         "restarts before giving up",
         key="TaskTemplate.RestartPolicy.MaxAttempts",
-        convert=lambda x: v.as_int(x, "--restart-max-attempts"),
+        convert=lambda x: count_of(x, "--restart-max-attempts"),
     ),
     ServiceOption(
         "restart_window",
@@ -575,7 +595,8 @@ def _apply(option: ServiceOption, spec: Spec, value: Any) -> None:
     try:
         option.apply(spec, value)
     except OptionError as exc:
-        raise OptionError(f"{option.flags[-1]}: {exc}") from None
+        said = str(exc)  # the flag named once: "invalid --publish ..." stays as it is
+        raise OptionError(said if option.flags[-1] in said else f"{option.flags[-1]}: {said}") from None
     except (TypeError, ValueError, AttributeError, KeyError):
         raise OptionError(f"{option.flags[-1]}: {value!r} is not a valid value ({option.help})") from None
 
