@@ -123,7 +123,7 @@ class Reaper:
 
     def reap(self, session: _Session) -> None:
         try:
-            done = sweep(self.engine, session.id, session.policy)
+            done = sweep(self.engine, session.id, session.policy, swarm=True)  # another process's: ask
         except DockerError as exc:
             log(f"session {session.id}: cannot reach the engine ({exc}); trying again later")
             self.due[session.id] = (time.monotonic() + 10, session)

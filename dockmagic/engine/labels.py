@@ -52,3 +52,19 @@ def unstamped(labels: Mapping[str, Any] | None) -> dict[str, Any]:
 def mine(key: str = SESSION, session: str | None = None) -> dict[str, list[str]]:
     """The filter for what this session (or ``session``) made; ``key`` BUILT for images."""
     return {"label": [f"{key}={session or SESSION_ID}"]}
+
+
+_swarm_used: set[str] = set()  # engine URLs this session made services, secrets or configs on
+
+
+def made_swarm_objects(creator: Any) -> None:
+    host = getattr(creator, "host", None)
+    if host is not None:
+        _swarm_used.add(host.url)
+
+
+def swarm_used(engine: Any) -> bool:
+    """Whether this session made swarm objects on ``engine``: only then does its end ask for them
+    (a student's engine, behind the lab proxy, may not be asked about the swarm at all)."""
+    host = getattr(engine, "host", None)
+    return host is not None and host.url in _swarm_used

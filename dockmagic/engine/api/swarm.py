@@ -8,13 +8,14 @@ from typing import Any
 
 from .. import shapes, versions
 from ..core import EngineCore, Params, quote_segment
-from ..labels import stamped
+from ..labels import made_swarm_objects, stamped
 from ..streams import Chunk, Stream
 
 Spec = dict[str, Any]
 
 
 def _with_labels(spec: Spec, creator: Any) -> Spec:
+    made_swarm_objects(creator)
     return {**spec, "Labels": stamped(spec.get("Labels"), creator)}
 
 
