@@ -12,6 +12,7 @@ Run: ./dev bench
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -53,11 +54,12 @@ def main() -> None:
         )
         results["first request over ssh (new master)"] = statistics.median(firsts)
         report("ssh: dockmagic request latency (median)", results, "ms", 1e3)
-        # the CLI's ssh reads ~/.ssh/config: a home of its own that points at the throwaway keys
-        home = server.folder / "home"
-        (home / ".ssh").mkdir(parents=True, exist_ok=True)
-        (home / ".ssh" / "config").write_text((server.folder / "ssh_config").read_text())
-        env = {**os.environ, "HOME": str(home)}
+        # the CLI runs `ssh` from PATH with the user's own config: an ssh that takes the throwaway one
+        wrapper = server.folder / "bin"
+        wrapper.mkdir(exist_ok=True)
+        (wrapper / "ssh").write_text(f'#!/bin/sh\nexec {shutil.which("ssh")} {server.options} "$@"\n')
+        (wrapper / "ssh").chmod(0o755)
+        env = {**os.environ, "PATH": f"{wrapper}:{os.environ['PATH']}"}
         timed: dict[str, list[float]] = {"docker ps -a, unix": [], "docker ps -a, ssh": []}
         argvs = {
             "docker ps -a, unix": ["docker", "ps", "-a"],
