@@ -229,7 +229,7 @@ def converge(service: str, *, quiet: bool = False, timeout: float | None = None,
                     f"service {name} did not converge within {end - start:.0f} s ({running}/{desired} tasks"
                     f" running{'; ' + reason if reason else ''}); it stays, converging in the background"
                 )
-            time.sleep(0.1)  # the count is one cheap request; the CLI polls as often
+            time.sleep(0.1)  # the count is one cheap request
     except KeyboardInterrupt:
         print(f"{name}: no longer waiting; the service stays, converging in the background", file=sys.stderr)
         raise
