@@ -358,6 +358,8 @@ def test_update_adds_and_removes_items() -> None:
     assert after["Labels"] == {} and after["TaskTemplate"]["ContainerSpec"]["Mounts"] == []
     assert after["TaskTemplate"]["Resources"]["Limits"]["MemoryBytes"] == 1024**3
     assert spec["TaskTemplate"]["ContainerSpec"]["Env"] == ["A=1", "B=2"]  # the current spec is untouched
+    tty = service_spec(IMAGE, tty=True)
+    assert updated_spec(tty, tty=False)["TaskTemplate"]["ContainerSpec"]["TTY"] is False  # --tty=false
 
 
 def test_bad_service_options_name_their_flag() -> None:

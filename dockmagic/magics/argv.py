@@ -64,7 +64,9 @@ class Parser(argparse.ArgumentParser):
         for flag in flags:
             self.add_argument(flag, action=_Unsupported, nargs="?", help=argparse.SUPPRESS)
 
-    def switch(self, *flags: str, dest: str | None = None, help: str | None = None, default: bool = False) -> None:
+    def switch(
+        self, *flags: str, dest: str | None = None, help: str | None = None, default: bool | None = False
+    ) -> None:
         """A boolean flag that also takes the CLI's ``--flag=true`` / ``--flag=false`` (and ``-H=false``)."""
         action = self.add_argument(*flags, dest=dest, action="store_true", default=default, help=help)
         spelled = [f"{flag}={word}" for flag in flags for word in ("true", "false")]

@@ -616,6 +616,10 @@ def updated_spec(
     ``add`` (name -> items, as ``--env-add``) and ``remove`` (name -> what ``--env-rm`` names) change
     list options item by item, a new item replacing an old one of the same identity."""
     spec = _copy(current)
+    for name, value in options.items():  # a switch turned off (--read-only=false): its fields off
+        if value is False and name in SERVICE_BY_NAME and SERVICE_BY_NAME[name].kind == "switch":
+            for path in SERVICE_BY_NAME[name].paths:
+                set_path(spec, path, False)
     given = _given(options)
     if "replicas" in given and "mode" not in given:  # a new count keeps the mode
         _apply(SERVICE_BY_NAME["replicas"], spec, given.pop("replicas"))

@@ -26,8 +26,8 @@ _UPDATE_AS_IS = {"cap_add", "cap_drop", "log_opt"}
 
 
 def _add_option(p: Parser, option: ServiceOption, flags: tuple[str, ...], dest: str, kind: str) -> None:
-    if kind == "switch":
-        p.switch(*flags, dest=dest, help=option.help)
+    if kind == "switch":  # unset is None: update tells --tty=false (turn off) from no --tty
+        p.switch(*flags, dest=dest, help=option.help, default=None)
     else:
         action = "append" if kind == "list" else "store"
         p.add_argument(*flags, dest=dest, action=action, metavar=option.metavar or "VALUE", help=option.help)
@@ -54,10 +54,9 @@ def _update_flags(p: Parser) -> None:
 
 
 def _given(a: argparse.Namespace, prefix: str = "") -> dict[str, Any]:
+    """The options on the line; a switch written off (``--tty=false``) is there as False."""
     return {
-        o.name: getattr(a, prefix + o.name)
-        for o in SERVICE_OPTIONS
-        if getattr(a, prefix + o.name, None) not in (None, False)
+        o.name: getattr(a, prefix + o.name) for o in SERVICE_OPTIONS if getattr(a, prefix + o.name, None) is not None
     }
 
 
