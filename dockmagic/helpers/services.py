@@ -15,6 +15,7 @@ from typing import Any
 from ..engine import Engine
 from ..errors import DockerError, NotFound, OperationFailed, OptionError
 from ..options.service import check_api, service_spec, updated_spec
+from ..options.table import get_path
 from ..options.values import as_command
 from ..render.results import LogsResult
 from ..render.stats import STATS_COLUMNS
@@ -274,7 +275,7 @@ def service_ps(
     names = {s["ID"]: s["Spec"]["Name"] for s in found}
     wanted = {**(filters or {}), "service": list(names)} if services else filters
     tasks = engine.task_list(filters=wanted)
-    hosts = {n["ID"]: (n.get("Description") or {}).get("Hostname", n["ID"]) for n in engine.node_list()}
+    hosts = hostnames(engine)
     for task in tasks:
         task["_name"] = task_name(task, names.get(task.get("ServiceID", ""), ""))
         task["_node"] = hosts.get(task.get("NodeID", ""), "")
@@ -289,6 +290,11 @@ def service_ps(
         )
         rows += [{**t, "_history": i > 0} for i, t in enumerate(newest_first)]
     return tasks_table(rows)
+
+
+def hostnames(engine: Engine) -> dict[str, str]:
+    """Each node's host name by its ID (the ID where a node reports none)."""
+    return {n["ID"]: (n.get("Description") or {}).get("Hostname", n["ID"]) for n in engine.node_list()}
 
 
 def _when(task: dict[str, Any]) -> str:
@@ -317,9 +323,9 @@ def service_logs(
     engine = pick(engine)
     found = engine.service_inspect(service)
     name = found["Spec"]["Name"]
-    tty = bool(found["Spec"].get("TaskTemplate", {}).get("ContainerSpec", {}).get("TTY"))
+    tty = bool(get_path(found, "Spec.TaskTemplate.ContainerSpec.TTY"))
     slots: dict[str, str] = {}
-    hosts = {n["ID"]: (n.get("Description") or {}).get("Hostname", n["ID"]) for n in engine.node_list()}
+    hosts = hostnames(engine)
     live = LiveOutput(show=not quiet)
     stream = engine.service_logs(
         found["ID"], follow=follow, since=to_timestamp(since), timestamps=timestamps, tail=tail or "all", tty=tty
@@ -377,7 +383,7 @@ def service_stats(
     candidates = [(manager.host.url, manager), *(targets(engines) if engines is not None else [])]
     answers = fan_out(candidates, lambda: str(pick(None).system_info().get("Swarm", {}).get("NodeID", "")))
     node_engine = {a.value: dict(candidates)[a.engine] for a in answers if a.value}
-    hosts = {n["ID"]: (n.get("Description") or {}).get("Hostname", n["ID"]) for n in manager.node_list()}
+    hosts = hostnames(manager)
     rows: list[dict[str, Any]] = []
     for node in sorted({t["NodeID"] for t in tasks}):
         on_node = [t for t in tasks if t["NodeID"] == node]

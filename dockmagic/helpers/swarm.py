@@ -14,7 +14,7 @@ from ..render.table import Table
 from ..render.tree import Inspection
 from .containers import each
 from .session import pick
-from .swarm_tables import nodes_table, stored_table, with_resources
+from .swarm_tables import nodes_table, stored_table
 
 SWARM_PORT = 2377
 
@@ -116,11 +116,11 @@ def nodes(*, filters: dict[str, Any] | None = None, resources: bool = False, eng
     placed on each node (running tasks, what they reserve and are limited to) beside its CPUs and memory."""
     engine = pick(engine)
     me = str((engine.system_info().get("Swarm") or {}).get("NodeID", ""))
-    table = nodes_table(engine.node_list(filters), me)
-    if not resources:
-        return table
-    running = engine.task_list(filters={"desired-state": ["running"]})
-    return with_resources(table, [t for t in running if (t.get("Status") or {}).get("State") == "running"])
+    placed = None
+    if resources:
+        running = engine.task_list(filters={"desired-state": ["running"]})
+        placed = [t for t in running if (t.get("Status") or {}).get("State") == "running"]
+    return nodes_table(engine.node_list(filters), me, placed)
 
 
 def node_inspect(node: str = "self", *, engine: Engine | None = None) -> Inspection:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..options.table import get_path
 from ..render.table import Column, Row, Table
 from ..render.units import ago, binary_size
 
@@ -16,15 +17,12 @@ def _id(row: Row, key: str) -> bool:
     ).startswith(key)
 
 
-def _spec(row: Row, *path: str) -> Any:
-    value: Any = row.get("Spec") or {}
-    for part in path:
-        value = (value or {}).get(part) if isinstance(value, dict) else None
-    return value
+def _spec(row: Row, path: str) -> Any:
+    return get_path(row, f"Spec.{path}")
 
 
-def _engine_version(row: Row) -> str:
-    return str(((row.get("Description") or {}).get("Engine") or {}).get("EngineVersion", ""))
+def _hostname(row: Row) -> str:
+    return str(get_path(row, "Description.Hostname") or "")
 
 
 def natural(text: str) -> list[Any]:
@@ -32,26 +30,27 @@ def natural(text: str) -> list[Any]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
-def nodes_table(rows: list[Row], me: str = "") -> Table:
+def nodes_table(rows: list[Row], me: str = "", placed: list[Row] | None = None) -> Table:
+    """``docker node ls``; with ``placed`` (running tasks), what is placed on each node too."""
+
     def manager(row: Row) -> str:
         status = row.get("ManagerStatus") or {}
         return "Leader" if status.get("Leader") else str(status.get("Reachability", "")).capitalize()
 
-    rows = sorted(rows, key=lambda r: natural(str((r.get("Description") or {}).get("Hostname", ""))))
+    rows = sorted(rows, key=lambda r: natural(_hostname(r)))
     return Table(
         rows,
         [
             Column("ID", lambda r: r["ID"] + (" *" if r["ID"] == me else "")),
-            Column("HOSTNAME", lambda r: (r.get("Description") or {}).get("Hostname", "")),
+            Column("HOSTNAME", _hostname),
             Column("STATUS", lambda r: str((r.get("Status") or {}).get("State", "")).capitalize()),
             Column("AVAILABILITY", lambda r: str(_spec(r, "Availability") or "").capitalize()),
             Column("MANAGER STATUS", manager),
-            Column(
-                "ENGINE VERSION", lambda r: ((r.get("Description") or {}).get("Engine") or {}).get("EngineVersion", "")
-            ),
+            Column("ENGINE VERSION", lambda r: str(get_path(r, "Description.Engine.EngineVersion") or "")),
+            *(_resource_columns(placed) if placed is not None else []),
         ],
         title="nodes",
-        lookup=lambda r, key: _id(r, key) or key == (r.get("Description") or {}).get("Hostname"),
+        lookup=lambda r, key: _id(r, key) or key == _hostname(r),
     )
 
 
@@ -63,12 +62,12 @@ def service_mode(spec: dict[str, Any]) -> str:
 def _replicas(row: Row) -> str:
     status = row.get("ServiceStatus") or {}
     running, desired = status.get("RunningTasks", 0), status.get("DesiredTasks", 0)
-    most = _spec(row, "TaskTemplate", "Placement", "MaxReplicas")
+    most = _spec(row, "TaskTemplate.Placement.MaxReplicas")
     return f"{running}/{desired}" + (f" (max {most} per node)" if most else "")
 
 
 def service_ports(row: Row) -> str:
-    ports = (row.get("Endpoint") or {}).get("Ports") or _spec(row, "EndpointSpec", "Ports") or []
+    ports = (row.get("Endpoint") or {}).get("Ports") or _spec(row, "EndpointSpec.Ports") or []
     return ", ".join(
         f"*:{p.get('PublishedPort', '')}->{p.get('TargetPort')}/{p.get('Protocol', 'tcp')}"
         for p in ports
@@ -84,7 +83,7 @@ def services_table(rows: list[Row]) -> Table:
             Column("NAME", lambda r: _spec(r, "Name") or ""),
             Column("MODE", lambda r: service_mode(r.get("Spec") or {})),
             Column("REPLICAS", _replicas),
-            Column("IMAGE", lambda r: str(_spec(r, "TaskTemplate", "ContainerSpec", "Image") or "").partition("@")[0]),
+            Column("IMAGE", lambda r: str(_spec(r, "TaskTemplate.ContainerSpec.Image") or "").partition("@")[0]),
             Column("PORTS", service_ports),
         ],
         title="services",
@@ -117,7 +116,7 @@ def tasks_table(rows: list[Row]) -> Table:
         [
             Column("ID", lambda r: r["ID"][:12]),
             Column("NAME", lambda r: (" \\_ " if r.get("_history") else "") + r.get("_name", "")),
-            Column("IMAGE", lambda r: str(_spec(r, "ContainerSpec", "Image") or "").partition("@")[0]),
+            Column("IMAGE", lambda r: str(_spec(r, "ContainerSpec.Image") or "").partition("@")[0]),
             Column("NODE", lambda r: r.get("_node", "")),
             Column("DESIRED STATE", lambda r: str(r.get("DesiredState", "")).capitalize()),
             Column("CURRENT STATE", state),
@@ -147,30 +146,25 @@ def _cpus(nano: Any) -> str:
     return f"{int(nano or 0) / 1e9:g}"
 
 
-def with_resources(table: Table, tasks: list[Row]) -> Table:
-    """The nodes with what is placed on each: running tasks, the node's CPUs and memory, and what
-    its tasks reserve and are limited to (``%docker node ls --resources``)."""
+def _resource_columns(tasks: list[Row]) -> list[Column]:
+    """Running tasks per node, the node's CPUs and memory, and what its tasks reserve and are
+    limited to (``%docker node ls --resources``)."""
     placed: dict[str, list[Row]] = {}
     for task in tasks:
         placed.setdefault(str(task.get("NodeID", "")), []).append(task)
 
     def summed(kind: str) -> Any:
         def show(row: Row) -> str:
-            wants = [((t.get("Spec") or {}).get("Resources") or {}).get(kind) or {} for t in placed.get(row["ID"], [])]
+            wants = [get_path(t, f"Spec.Resources.{kind}") or {} for t in placed.get(row["ID"], [])]
             cpus = sum(int(w.get("NanoCPUs") or 0) for w in wants)
             return f"{_cpus(cpus)} CPU, {binary_size(sum(int(w.get('MemoryBytes') or 0) for w in wants))}"
 
         return show
 
-    def own(row: Row, field: str) -> Any:
-        return ((row.get("Description") or {}).get("Resources") or {}).get(field)
-
-    columns = [
-        *table.columns,
+    return [
         Column("TASKS", lambda r: len(placed.get(r["ID"], []))),
-        Column("CPUS", lambda r: _cpus(own(r, "NanoCPUs"))),
-        Column("MEMORY", lambda r: binary_size(own(r, "MemoryBytes"))),
+        Column("CPUS", lambda r: _cpus(get_path(r, "Description.Resources.NanoCPUs"))),
+        Column("MEMORY", lambda r: binary_size(get_path(r, "Description.Resources.MemoryBytes"))),
         Column("RESERVED", summed("Reservations")),
         Column("LIMITED TO", summed("Limits")),
     ]
-    return Table(table.rows, columns, title=table.title, lookup=table._lookup)
