@@ -13,10 +13,23 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 LABEL = "dockmagic.test"
 LABELS = {LABEL: "1"}
 IMAGE = "dockmagic-test/busybox:latest"
+
+T = TypeVar("T")
+
+
+def eventually(ask: Callable[[], T], until: Callable[[T], object] = bool, limit: float = 15) -> T:
+    """Ask until the answer satisfies ``until`` or ``limit`` seconds pass; the last answer either way.
+    For what the engine does in its own time (a container's first output, a task moved, a cleanup):
+    a fixed sleep there is a test that fails on a busy CI machine."""
+    deadline = time.monotonic() + limit
+    while not until(answer := ask()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return answer
 
 
 def unique(prefix: str = "dm") -> str:

@@ -13,7 +13,7 @@ from dockmagic.engine import Engine
 from dockmagic.engine.streams import STDERR, STDOUT, demux
 from dockmagic.errors import Conflict, NotFound
 
-from .support import LABEL, unique
+from .support import LABEL, eventually, unique
 
 
 def output(chunks: Any) -> dict[int, bytes]:
@@ -77,8 +77,10 @@ def test_running_container_operations(engine: Engine, make_container: Any) -> No
     engine.container_start(cid)  # already started: 304, not an error
     top = engine.container_top(cid)
     assert "sleep 60" in " ".join(" ".join(p) for p in top["Processes"])
-    time.sleep(0.3)
-    changes = {(c["Kind"], c["Path"]) for c in engine.container_changes(cid)}
+    changes = eventually(
+        lambda: {(c["Kind"], c["Path"]) for c in engine.container_changes(cid) or []},
+        until=lambda got: (2, "/etc/group") in got,
+    )
     assert (1, "/tmp/new") in changes and (2, "/etc/group") in changes
     one = engine.container_stats(cid, stream=False)
     assert "memory_stats" in one and "cpu_stats" in one

@@ -16,7 +16,7 @@ from dockmagic.errors import DockerError
 from dockmagic.helpers.stats import sample as stats_sample
 
 from .faultproxy import Fault, FaultProxy
-from .support import LABEL, LABELS, Registry, unique
+from .support import LABEL, LABELS, Registry, eventually, unique
 
 SLOW_LINES = ["sh", "-c", "for i in $(seq 300); do echo line $i; usleep 10000; done"]  # about 3 s
 V = r"/v[\d.]+"
@@ -109,7 +109,7 @@ def test_cp_out(proxy: FaultProxy, engine: Engine, make_container: Any, tmp_path
         make_container,
         ["sh", "-c", "mkdir /d; for f in a b c; do head -c 1000 /bin/sh > /d/$f; done; sleep 60"],
     )
-    time.sleep(0.3)
+    assert eventually(lambda: (1, "/d/c") in {(c["Kind"], c["Path"]) for c in engine.container_changes(cid) or []})
     (tmp_path / "out").mkdir()
     proxy.arm(rf"GET {V}/containers/\w+/archive", Fault(kind, after=after, unit="bytes"))
     _one_line_error(lambda: dockmagic.cp(f"{cid}:/d", str(tmp_path / "out"), engine=proxy.engine(timeout=2)))
@@ -166,16 +166,9 @@ def test_build(proxy: FaultProxy, engine: Engine, image: str, kind: str) -> None
             )
         )
     finally:
-        _settle(lambda: not engine.container_list(all=True, filters={"label": [LABEL]}))  # its step containers
+        eventually(lambda: not engine.container_list(all=True, filters={"label": [LABEL]}))  # its step containers
         engine.image_prune({"label": LABEL, "dangling": "true"})
         try:
             dockmagic.rmi(tag, engine=engine)
         except DockerError:
             pass
-
-
-def _settle(done: Callable[[], bool], limit: float = 15) -> None:
-    """Give the engine time to finish what a broken client left it doing (it cleans up on its own)."""
-    deadline = time.monotonic() + limit
-    while not done() and time.monotonic() < deadline:
-        time.sleep(0.2)

@@ -14,7 +14,7 @@ import dockmagic
 from dockmagic.engine import Engine
 from dockmagic.errors import APIError, ContainerFailed, DockerError, NotFound, TimedOut
 
-from .support import LABEL, LABELS, unique
+from .support import LABEL, LABELS, eventually, unique
 
 
 def interrupt_main_after(seconds: float) -> threading.Timer:
@@ -79,8 +79,7 @@ def test_run_detached_then_logs_and_exec(engine: Engine, image: str) -> None:
     )
     try:
         assert r.detached and r.exit_code is None
-        time.sleep(0.5)
-        logs = dockmagic.logs(name, quiet=True, engine=engine)
+        logs = eventually(lambda: dockmagic.logs(name, quiet=True, engine=engine), until=lambda got: got.stderr)
         assert (logs.stdout, logs.stderr) == ("started\n", "oops\n")
         e = dockmagic.exec(name, "sh -c 'cat; echo to-err >&2; exit 7'", stdin="piped", quiet=True, engine=engine)
         assert (e.stdout, e.stderr, e.exit_code) == ("piped", "to-err\n", 7)

@@ -19,7 +19,7 @@ from dockmagic.engine import Engine
 from dockmagic.errors import NotFound
 from dockmagic.helpers.copy import stat as path_stat
 
-from .support import LABEL, LABELS, unique
+from .support import LABEL, LABELS, eventually, unique
 from .test_helpers_run import interrupt_main_after
 
 L = f"--label {LABEL}=1"
@@ -40,15 +40,6 @@ def _fds(*engines: Engine) -> set[str]:
     return found
 
 
-def _settled(check: Callable[[], bool], limit: float = 5) -> bool:
-    deadline = time.monotonic() + limit
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 @pytest.fixture
 def box(engine: Engine, image: str) -> Iterator[str]:
     """A running container with a 200 MB file (slow enough to interrupt a copy of it)."""
@@ -57,7 +48,7 @@ def box(engine: Engine, image: str) -> Iterator[str]:
     engine.container_create({**body, "Labels": LABELS}, name=name)
     try:
         engine.container_start(name)
-        assert _settled(lambda: path_stat(name, "/ready", engine) is not None, 30)
+        assert eventually(lambda: path_stat(name, "/ready", engine) is not None, limit=30)
         yield name
     finally:
         engine.container_delete(name, force=True)
@@ -132,7 +123,7 @@ def test_ctrl_c(ip: Any, engine: Engine, image: str, box: str, tmp_path: Path, c
     # nothing left behind
     assert engine.container_inspect(box)["State"]["Running"]  # the user's container is left alone
     new_execs = set(engine.container_inspect(box).get("ExecIDs") or []) - before_execs
-    assert _settled(lambda: not any(engine.exec_inspect(e)["Running"] for e in new_execs)), "an exec still runs"
+    assert eventually(lambda: not any(engine.exec_inspect(e)["Running"] for e in new_execs)), "an exec still runs"
     processes = [" ".join(p) for p in engine.container_top(box)["Processes"]]
     assert not any(p.endswith("sleep 30") for p in processes), processes  # nor what it started
     others = [c for c in engine.container_list(all=True, filters={"label": [LABEL]}) if c["Names"] != [f"/{box}"]]
@@ -140,11 +131,11 @@ def test_ctrl_c(ip: Any, engine: Engine, image: str, box: str, tmp_path: Path, c
         assert [c["State"] for c in others] == ["exited"]
         engine.container_delete(name)
     elif case == "build":  # the engine removes the step's container when the build is cancelled
-        assert _settled(lambda: len(engine.container_list(all=True, filters={"label": [LABEL]})) == 1, 20)
+        assert eventually(lambda: len(engine.container_list(all=True, filters={"label": [LABEL]})) == 1, limit=20)
     else:
         assert not others, others
-    assert _settled(lambda: threading.active_count() <= before_threads), threading.enumerate()
-    assert _settled(lambda: _fds(engine) <= before_fds), f"left open: {_fds(engine) - before_fds}"
+    assert eventually(lambda: threading.active_count() <= before_threads), threading.enumerate()
+    assert eventually(lambda: _fds(engine) <= before_fds), f"left open: {_fds(engine) - before_fds}"
     assert sorted(os.listdir(dest)) == [], "a partial file was left"
     try:
         engine.image_delete("dockmagic-test/interrupted:1", force=True)

@@ -20,7 +20,7 @@ from dockmagic.engine import labels as session_labels
 from dockmagic.engine.labels import SESSION, SESSION_ID
 from dockmagic.helpers import mine
 
-from .support import LABEL, LABELS, unique
+from .support import LABEL, LABELS, eventually, unique
 
 CLI = "docker"
 
@@ -112,10 +112,7 @@ def test_a_killed_kernel_is_reaped_and_others_are_not(engine: Engine, image: str
         )
         client.execute(f"%docker run {image} sleep 300")  # in the middle of a foreground run ...
         theirs = {"label": [f"{SESSION}={session}"]}
-        deadline = time.monotonic() + 20
-        while len(engine.container_list(filters=theirs)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert len(engine.container_list(filters=theirs)) == 2
+        assert eventually(lambda: len(engine.container_list(filters=theirs)) == 2, limit=20)
         os.kill(pid, signal.SIGKILL)  # ... the kernel dies without a word
         killed = time.monotonic()
         while mine.find(engine, session).found and time.monotonic() - killed < 30:
@@ -173,7 +170,4 @@ def test_mine_and_clean_touch_only_this_session(engine: Engine, image: str, runt
 
 
 def _reaper_leaves_when_idle(runtime: Path) -> None:
-    deadline = time.monotonic() + 20
-    while list(runtime.glob("*.sock")) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not list(runtime.glob("*.sock")), "the reaper did not exit once idle"
+    assert eventually(lambda: not list(runtime.glob("*.sock")), limit=20), "the reaper did not exit once idle"

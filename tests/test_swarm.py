@@ -33,7 +33,7 @@ from dockmagic.modules.play import play
 from dockmagic.options.service import service_spec, updated_spec
 from tools.extra_engines import ExtraEngine, link, missing
 
-from .support import IMAGE, LABELS, in_ci, unique
+from .support import IMAGE, LABELS, eventually, in_ci, unique
 
 DOCKER = shutil.which("docker")
 # a loop that says who it is on stdout and complains on stderr; `exec sleep` would ignore SIGTERM
@@ -146,9 +146,11 @@ def test_service_of_six_on_both_nodes(ip: Any, swarm: Swarm, capsys: Any) -> Non
         spec = swarm.docker(ip, f"service inspect {name}")["Spec"]
         assert spec["TaskTemplate"]["Resources"]["Limits"]["MemoryBytes"] == 64 * 1024**2
 
-        time.sleep(1.5)  # each task has said something
         # two lines a task: its last line is either stream, depending on when the engine is asked
-        logs = swarm.docker(ip, f"service logs --tail 2 {name}")
+        logs = eventually(
+            lambda: swarm.docker(ip, f"service logs --tail 2 {name}"),
+            until=lambda got: len(got.stdout.splitlines()) == len(got.stderr.splitlines()) == 6,
+        )
         assert "hi from" in logs.stdout and "oops" in logs.stderr and "oops" not in logs.stdout  # streams kept
         first = logs.stdout.splitlines()[0]
         assert first.startswith(f"{name}.") and "@" in first and "    | hi from" in first
@@ -185,8 +187,9 @@ def test_secret_and_config_reach_the_tasks(ip: Any, swarm: Swarm) -> None:
             f"service create --name {name} --stop-grace-period 1s --secret {secret} "
             f"--config source={config},target=/etc/app.ini {IMAGE} sh -c {shlex.quote(script)}",
         )
-        time.sleep(0.5)
-        out = swarm.docker(ip, f"service logs --raw {name}").stdout
+        out = eventually(
+            lambda: swarm.docker(ip, f"service logs --raw {name}").stdout, until=lambda o: "[settings]" in o
+        )
         assert out == "top secret\n[settings]\n"
     finally:
         swarm.docker(ip, f"service rm {name}")
@@ -200,10 +203,7 @@ def test_drain_moves_the_tasks(ip: Any, swarm: Swarm) -> None:
     swarm.docker(ip, f"service create -q --name {name} --replicas 4 --stop-grace-period 1s {IMAGE} sleep 600")
     try:
         swarm.docker(ip, f"node update --availability drain --label-add zone=b {worker}")
-        deadline = time.monotonic() + 60
-        while any(t["NodeID"] == worker for t in _running(swarm, name)) and time.monotonic() < deadline:
-            time.sleep(0.3)
-        assert not any(t["NodeID"] == worker for t in _running(swarm, name))
+        assert eventually(lambda: not any(t["NodeID"] == worker for t in _running(swarm, name)), limit=60)
         assert swarm.m.node_inspect(worker)["Spec"]["Labels"] == {"zone": "b"}
     finally:
         swarm.docker(ip, f"node update --availability active --label-rm zone {worker}")
