@@ -1,4 +1,5 @@
-"""Progress bars for pulls and pushes: one per layer plus a total, updated in place.
+"""Progress bars for pulls and pushes (one per layer plus a total) and for a service's tasks
+coming up, updated in place.
 
 tqdm.auto draws widget bars in notebooks (with ipywidgets) and text bars elsewhere; bars refresh
 at most ten times a second, so a pull never becomes one output line per progress message.
@@ -9,6 +10,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+
+def _tqdm() -> Any:
+    try:
+        from tqdm.auto import tqdm
+
+        return tqdm
+    except ImportError:
+        return None
+
 
 DONE = {"Pull complete", "Download complete", "Already exists", "Pushed", "Layer already exists", "Mounted from"}
 
@@ -24,12 +35,7 @@ class LayerProgress:
         self.total_bar: Any = None
         self.statuses: list[str] = []  # the lines without a layer id ("Digest: ...", "Status: ...")
         self.digest = ""
-        try:
-            from tqdm.auto import tqdm
-
-            self._tqdm: Any = tqdm
-        except ImportError:  # no progress extra: one line per layer when it completes
-            self._tqdm = None
+        self._tqdm = _tqdm()  # None without the progress extra: one line per layer when it completes
 
     def _new_bar(self, desc: str) -> Any:
         # The description comes after: tqdm's notebook bar puts one given at creation into its HTML
@@ -100,3 +106,36 @@ class LayerProgress:
                 yield message
         finally:
             self.close()
+
+
+class CountBar:
+    """A count against the count wanted (a service's running tasks, nodes with a new certificate),
+    as one bar redrawn in place with a note beside it; without tqdm, a line per change."""
+
+    def __init__(self, name: str, what: str = "tasks running", show: bool = True) -> None:
+        self.name, self.what, self.show = name, what, show
+        self._tqdm = _tqdm()
+        self.bar: Any = None
+
+    def update(self, count: int, wanted: int, note: str = "") -> None:
+        if not self.show:
+            return
+        if self._tqdm is None:
+            print(f"{self.name}: {count}/{wanted} {self.what}{', ' + note if note else ''}", flush=True)
+            return
+        if self.bar is None:
+            fmt = f"{{desc}} {{bar}} {{n}}/{{total}} {self.what}{{postfix}}"
+            # drawn first once the name is in (a delay): given at creation it would be HTML unescaped
+            self.bar = self._tqdm(total=wanted, bar_format=fmt, leave=True, file=sys.stdout, delay=1e-9)
+            self.bar.set_description_str(self.name, refresh=False)
+        self.bar.total, self.bar.n = wanted, count
+        self.bar.set_postfix_str(note, refresh=False)
+        self.bar.refresh()
+
+    def close(self, outcome: str = "") -> None:
+        """End the bar where it stands; ``outcome`` is a last line of its own."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        if self.show and outcome:
+            print(f"{self.name}: {outcome}", flush=True)

@@ -2,7 +2,7 @@
 remove, and the resource usage of a service's tasks gathered from the engines of their nodes.
 
 Creating or changing a service waits, as the CLI does without ``-d``, until its tasks run (each
-change of the count printed); Ctrl-C stops the waiting, never the service.
+count shown in place as it changes); Ctrl-C stops the waiting, never the service.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ..render.tree import Inspection
 from .containers import each
 from .fanout import fan_out, guarded, targets
 from .output import LiveOutput
+from .progress import CountBar
 from .session import pick
 from .stats import stats
 from .swarm_tables import natural, services_table, task_name, tasks_table
@@ -185,7 +186,7 @@ def service_rm(*services: str, engine: Engine | None = None) -> list[str]:
 
 def converge(service: str, *, quiet: bool = False, timeout: float | None = None, engine: Engine | None = None) -> None:
     """Wait until ``service`` runs as many tasks as it wants and no rolling update of it is under
-    way, printing each change. A rollout that pauses, or is rolled back, ends the wait with the
+    way, showing the count as it changes. A rollout that pauses, or is rolled back, ends the wait with the
     swarm's message; so do tasks that keep failing with none running. The service stays as it is."""
     engine = pick(engine)
     found = engine.service_inspect(service)
@@ -196,6 +197,7 @@ def converge(service: str, *, quiet: bool = False, timeout: float | None = None,
     changed = start  # when the count last moved
     reason = ""  # why tasks wait, as the swarm says (no suitable node, ...)
     updating = False  # a rollout was seen under way during this wait
+    count = CountBar(name, show=not quiet)
     try:
         while True:
             listed = engine.service_list(filters={"id": [sid]})
@@ -206,22 +208,19 @@ def converge(service: str, *, quiet: bool = False, timeout: float | None = None,
             running, desired = int(status.get("RunningTasks") or 0), int(status.get("DesiredTasks") or 0)
             rollout = svc.get("UpdateStatus") or {}
             state = str(rollout.get("State") or "")
+            step = state.replace("_", " ") if state in _UNDER_WAY else ""
             if (running, desired, state) != shown:
-                step = f" ({state.replace('_', ' ')})" if state in _UNDER_WAY else ""
-                if not quiet:
-                    print(f"{name}: {running}/{desired} tasks running{step}", flush=True)
+                count.update(running, desired, step)
                 shown, changed = (running, desired, state), time.monotonic()
             elif time.monotonic() - changed > 2 and (why := _waiting_for(engine, sid)) != reason:
                 reason = why
-                if not quiet and why:
-                    print(f"{name}: tasks wait: {why}", flush=True)
+                count.update(running, desired, "; ".join(filter(None, (step, why and f"tasks wait: {why}"))))
             if state in ("paused", "rollback_paused") or (updating and state == "rollback_completed"):
                 why = {"rollback_completed": "was rolled back"}.get(state, f"is {state.replace('_', ' ')}")
                 raise OperationFailed(f"the update of {name} {why}: {rollout.get('Message', '')}")
             updating = updating or state == "updating"
             if running == desired and state not in _UNDER_WAY:
-                if not quiet:
-                    print(f"{name}: converged after {time.monotonic() - start:.1f} s", flush=True)
+                count.close(f"converged after {time.monotonic() - start:.1f} s")
                 return
             if running == 0:
                 _failing(engine, svc)
@@ -232,8 +231,11 @@ def converge(service: str, *, quiet: bool = False, timeout: float | None = None,
                 )
             time.sleep(0.1)  # the count is one cheap request
     except KeyboardInterrupt:
+        count.close()
         print(f"{name}: no longer waiting; the service stays, converging in the background", file=sys.stderr)
         raise
+    finally:
+        count.close()
 
 
 _UNDER_WAY = ("updating", "rollback_started")
