@@ -13,7 +13,7 @@ from dockmagic.engine import Engine
 from dockmagic.errors import DockerError, NotFound
 from dockmagic.helpers.lab import find_static_busybox, lab_image
 
-from .support import IMAGE, LABEL, LABELS, Registry, in_ci, unique
+from .support import IMAGE, LABEL, LABELS, Registry, require, unique
 
 
 def _reachable_engine() -> tuple[Engine | None, str]:
@@ -72,10 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
     """The real engine. In CI its absence fails the run; elsewhere engine tests skip."""
-    if _ENGINE is None:
-        if in_ci():
-            pytest.fail(f"CI needs a Docker engine: {_WHY}", pytrace=False)
-        pytest.skip(f"no Docker engine: {_WHY}")
+    require(f"no Docker engine: {_WHY}" if _ENGINE is None else None, "a Docker engine")
     try:
         find_static_busybox()
     except DockerError as exc:

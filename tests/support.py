@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
+
 LABEL = "dockmagic.test"
 LABELS = {LABEL: "1"}
 IMAGE = "dockmagic-test/busybox:latest"
@@ -106,3 +108,12 @@ class Registry:
 
 def in_ci() -> bool:
     return bool(os.environ.get("CI"))
+
+
+def require(missing: str | None, what: str) -> None:
+    """What a test needs from the machine (``missing`` says what is not there, or None): skipped
+    with the reason on a laptop, a failure in CI, which must have it."""
+    if missing:
+        if in_ci():
+            pytest.fail(f"CI needs {what}: {missing}", pytrace=False)
+        pytest.skip(missing)

@@ -23,7 +23,7 @@ from dockmagic.errors import NotFound
 from dockmagic.modules.export import to_playbook
 from dockmagic.modules.play import play
 
-from .support import in_ci, unique
+from .support import require, unique
 
 SCENARIOS = yaml.safe_load((Path(__file__).parent / "data" / "ansible_scenarios.yml").read_text())
 VENV = Path(os.environ.get("DOCKMAGIC_ANSIBLE_VENV") or Path(__file__).parents[1] / ".venv-ansible")
@@ -32,11 +32,8 @@ PLAYBOOK = VENV / "bin" / "ansible-playbook"
 
 @pytest.fixture(scope="module")
 def ansible() -> Path:
-    if not PLAYBOOK.exists():
-        why = f"no ansible-playbook in {VENV} (./dev test installs it: tools/provision.sh provision_ansible)"
-        if in_ci():
-            pytest.fail(why, pytrace=False)
-        pytest.skip(why)
+    missing = f"no ansible-playbook in {VENV} (./dev test installs it: tools/provision.sh provision_ansible)"
+    require(None if PLAYBOOK.exists() else missing, "Ansible")
     return PLAYBOOK
 
 

@@ -15,18 +15,14 @@ from dockmagic.engine import Engine
 from dockmagic.helpers.lab import lab_image
 from tools.extra_engines import ExtraEngine, missing
 
-from .support import IMAGE, LABEL, LABELS, in_ci, unique
+from .support import IMAGE, LABEL, LABELS, require, unique
 
 HOST = "unix:///var/run/docker.sock"
 
 
 @pytest.fixture(scope="module")
 def extra(engine: Engine, image: str) -> Iterator[list[ExtraEngine]]:
-    why = missing()
-    if why:
-        if in_ci():
-            pytest.fail(f"CI needs extra engines: {why}", pytrace=False)
-        pytest.skip(why)
+    require(missing(), "extra engines")
     started = [ExtraEngine("e1", "10.211.0.0/16"), ExtraEngine("e2", "10.212.0.0/16")]
     try:
         for each in started:

@@ -12,7 +12,7 @@ from dockmagic.helpers.lab import LAB_IMAGE
 from tools.extra_engines import missing
 from tools.notebooks import errors, execute
 
-from .support import in_ci
+from .support import require
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
 
@@ -20,11 +20,7 @@ NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_clean(engine: Engine, path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if path.stem == "swarm":  # its practice engines come from this repository's tools/ and need root
-        why = missing()
-        if why:
-            if in_ci():
-                pytest.fail(f"CI needs the swarm notebook's practice engines: {why}", pytrace=False)
-            pytest.skip(why)
+        require(missing(), "the swarm notebook's practice engines")
         monkeypatch.setenv("PYTHONPATH", str(path.parents[1]))
     try:
         engine.image_inspect(LAB_IMAGE)

@@ -17,18 +17,14 @@ from dockmagic.engine import Engine, ssh
 from dockmagic.errors import EngineUnavailable
 
 from .sshd import SSHD, missing
-from .support import LABEL, LABELS, in_ci
+from .support import LABEL, LABELS, require
 
 FRESH = "-o ControlMaster=no -o ControlPath=none"  # not the session the other tests keep open
 
 
 @pytest.fixture(scope="module")
 def server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SSHD]:
-    why = missing()
-    if why:
-        if in_ci():
-            pytest.fail(why, pytrace=False)
-        pytest.skip(why)
+    require(missing(), "sshd and the docker CLI")
     made = SSHD(tmp_path_factory.mktemp("sshd")).start()
     saved = os.environ.get(ssh.OPTIONS_ENV)
     os.environ[ssh.OPTIONS_ENV] = made.options

@@ -33,7 +33,7 @@ from dockmagic.modules.play import play
 from dockmagic.options.service import service_spec, updated_spec
 from tools.extra_engines import ExtraEngine, link, missing
 
-from .support import IMAGE, LABELS, eventually, in_ci, unique
+from .support import IMAGE, LABELS, eventually, require, unique
 
 DOCKER = shutil.which("docker")
 # a loop that says who it is on stdout and complains on stderr; `exec sleep` would ignore SIGTERM
@@ -57,11 +57,7 @@ class Swarm:
 
 @pytest.fixture(scope="module")
 def swarm(engine: Engine, image: str, ip: Any) -> Iterator[Swarm]:
-    why = missing()
-    if why:
-        if in_ci():
-            pytest.fail(f"CI needs extra engines: {why}", pytrace=False)
-        pytest.skip(why)
+    require(missing(), "extra engines")
     manager, worker = ExtraEngine("sw1", "10.241.0.0/16"), ExtraEngine("sw2", "10.242.0.0/16")
     try:
         for each in (manager, worker):
@@ -432,11 +428,7 @@ def test_service_module(swarm: Swarm) -> None:
 def ansible() -> Any:
     from .test_ansible_judge import PLAYBOOK, VENV
 
-    if not PLAYBOOK.exists():
-        why = f"no ansible-playbook in {VENV} (tools/provision.sh provision_ansible)"
-        if in_ci():
-            pytest.fail(why, pytrace=False)
-        pytest.skip(why)
+    require(None if PLAYBOOK.exists() else f"no ansible-playbook in {VENV}", "Ansible")
     return PLAYBOOK, VENV
 
 
