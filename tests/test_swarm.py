@@ -246,6 +246,7 @@ def test_session_sweep_takes_services(swarm: Swarm) -> None:
 # from the docker CLI reference of `docker service create` (the image names changed to ours: no
 # registry here); each is created by the CLI and by dockmagic, and the engine's specs compared
 CLI_EXAMPLES = [
+    "--name cuda --generic-resource NVIDIA-GPU=2 --generic-resource SSD=1",
     "--name redis --replicas=5",
     "--name redis --secret secret.json",
     "--name redis --secret source=ssh-key,target=ssh --secret source=app-key,target=app,uid=1000,gid=1001,mode=0400",
@@ -313,6 +314,9 @@ def _spec(swarm: Swarm, name: str) -> dict[str, Any]:
         ref.pop("SecretID", None)
     for ref in spec["TaskTemplate"]["ContainerSpec"].get("Configs") or []:
         ref.pop("ConfigID", None)
+    reserved = spec["TaskTemplate"].get("Resources", {}).get("Reservations", {})
+    if "GenericResources" in reserved:  # the CLI's order is its map's, different each run
+        reserved["GenericResources"].sort(key=json.dumps)
     return spec
 
 
@@ -357,6 +361,11 @@ def test_update_adds_and_removes_items() -> None:
     assert spec["TaskTemplate"]["ContainerSpec"]["Env"] == ["A=1", "B=2"]  # the current spec is untouched
     tty = service_spec(IMAGE, tty=True)
     assert updated_spec(tty, tty=False)["TaskTemplate"]["ContainerSpec"]["TTY"] is False  # --tty=false
+    gpus = service_spec(IMAGE, generic_resources=["NVIDIA-GPU=2", "SSD=1"])
+    more = updated_spec(gpus, add={"generic_resources": ["SSD=3"]}, remove={"generic_resources": ["NVIDIA-GPU"]})
+    assert more["TaskTemplate"]["Resources"]["Reservations"]["GenericResources"] == [
+        {"DiscreteResourceSpec": {"Kind": "SSD", "Value": 3}}
+    ]  # --generic-resource-add SSD=3 --generic-resource-rm NVIDIA-GPU
 
 
 def test_bad_service_options_name_their_flag() -> None:
@@ -368,6 +377,8 @@ def test_bad_service_options_name_their_flag() -> None:
         ({"update_max_failure_ratio": "2"}, "--update-max-failure-ratio"),
         ({"replicas": -1}, "--replicas: -1 is not a count"),  # the engine's answer would be Go's unmarshal error
         ({"publish": ["80:80:80"]}, "--publish"),
+        ({"generic_resources": ["gpu"]}, "--generic-resource"),
+        ({"generic_resources": ["gpu=UUID1"]}, "named resources are a node's"),
     ]:
         with pytest.raises(OptionError, match=flag):
             service_spec(IMAGE, **options)

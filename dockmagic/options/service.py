@@ -302,6 +302,20 @@ def _preference(text: Any) -> dict[str, Any]:
     return {"Spread": {"SpreadDescriptor": descriptor}}
 
 
+def _generic_resource(item: Any) -> dict[str, Any]:
+    """``gpu=2``: a count of a resource nodes advertise (``dockerd --node-generic-resource``)."""
+    kind, sep, value = str(item).partition("=")
+    if not sep or not kind:
+        raise OptionError(f"invalid --generic-resource {item!r} (write KIND=COUNT, e.g. NVIDIA-GPU=2)")
+    try:
+        count = int(value)
+    except ValueError:
+        raise OptionError(
+            f"--generic-resource {item!r}: a service asks for a count (KIND=COUNT); named resources are a node's"
+        ) from None
+    return {"DiscreteResourceSpec": {"Kind": kind, "Value": count}}
+
+
 def _ratio(text: Any) -> float:
     value = float(text)
     if not 0 <= value <= 1:
@@ -540,6 +554,15 @@ SERVICE_OPTIONS: list[ServiceOption] = [
     ServiceOption("limit_pids", ("--limit-pids",), "process limit (0: none)", container="pids_limit", min_api="1.41"),
     ServiceOption("reserve_memory", ("--reserve-memory",), "memory reserved", container="memory_reservation"),
     ServiceOption("reserve_cpu", ("--reserve-cpu",), "CPUs reserved", container="cpus", to=f"{_RESERVE}.NanoCPUs"),
+    ServiceOption(
+        "generic_resources",
+        ("--generic-resource",),
+        "a count of a node-advertised resource each task needs (NVIDIA-GPU=2)",
+        _L,
+        key=f"{_RESERVE}.GenericResources",
+        convert=lambda x: [_generic_resource(i) for i in v.as_list(x) or []],
+        identity=lambda r: r["DiscreteResourceSpec"]["Kind"] if isinstance(r, dict) else str(r).partition("=")[0],
+    ),
 ]
 SERVICE_BY_NAME = {o.name: o for o in SERVICE_OPTIONS}
 _PLACED = {  # the fields options placed by a function set

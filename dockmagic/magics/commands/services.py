@@ -73,7 +73,7 @@ def _wait_flags(p: Parser, spec: bool = False) -> None:
 def _create(p: Parser) -> Handler:
     _create_flags(p)
     _wait_flags(p, spec=True)
-    p.unsupported("--credential-spec", "--generic-resource")
+    p.unsupported("--credential-spec")
     p.add_argument("image")
     p.add_argument("command", nargs=argparse.REMAINDER)
 
@@ -92,7 +92,7 @@ def _update(p: Parser) -> Handler:
     p.add_argument("--args", help="the command's new arguments (one string, split as a shell would)")
     p.switch("--force", help="replace the tasks even when nothing changed")
     p.switch("--rollback", help="back to the previous spec (as service rollback)")
-    p.unsupported("--credential-spec", "--generic-resource-add", "--generic-resource-rm")
+    p.unsupported("--credential-spec")
     p.add_argument("service")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
