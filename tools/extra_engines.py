@@ -50,7 +50,16 @@ class ExtraEngine:
         (self.root / "exec").mkdir(parents=True)
         subprocess.run(["ip", "netns", "add", self.netns], check=True)
         subprocess.run(["ip", "netns", "exec", self.netns, "ip", "link", "set", "lo", "up"], check=True)
-        log = open(self.root / "dockerd.log", "wb")  # noqa: SIM115 - the daemon's, closed at stop
+        return self._launch(timeout)
+
+    def restart(self, timeout: float = 60) -> Engine:
+        """Stop the daemon and start it again on the same data, in the same namespace: what a
+        reboot does to it (a swarm manager with autolock comes back locked)."""
+        self._terminate()
+        return self._launch(timeout)
+
+    def _launch(self, timeout: float) -> Engine:
+        log = open(self.root / "dockerd.log", "ab")  # noqa: SIM115 - the daemon's, closed at stop
         self.process = subprocess.Popen(
             [
                 "nsenter",
@@ -103,6 +112,11 @@ class ExtraEngine:
                         engine.container_delete(c["Id"], force=True)  # type: ignore[attr-defined]
             except DockerError:
                 pass
+        self._terminate()
+        self._forget()
+
+    def _terminate(self) -> None:
+        if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=30)
@@ -110,7 +124,6 @@ class ExtraEngine:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self.process = None
-        self._forget()
 
     def _forget(self) -> None:
         self.address = None

@@ -120,6 +120,10 @@ if TYPE_CHECKING:
     from .swarm import swarm_join as swarm_join
     from .swarm import swarm_join_token as swarm_join_token
     from .swarm import swarm_leave as swarm_leave
+    from .swarm_settings import swarm_ca as swarm_ca
+    from .swarm_settings import swarm_unlock as swarm_unlock
+    from .swarm_settings import swarm_unlock_key as swarm_unlock_key
+    from .swarm_settings import swarm_update as swarm_update
 
 _WHERE = {
     "Engines": "fanout",
@@ -206,11 +210,15 @@ _WHERE = {
     "start": "containers",
     "stats": "stats",
     "stop": "containers",
+    "swarm_ca": "swarm_settings",
     "swarm_init": "swarm",
     "swarm_inspect": "swarm",
     "swarm_join": "swarm",
     "swarm_join_token": "swarm",
     "swarm_leave": "swarm",
+    "swarm_unlock": "swarm_settings",
+    "swarm_unlock_key": "swarm_settings",
+    "swarm_update": "swarm_settings",
     "system_df": "resources",
     "system_info": "resources",
     "system_prune": "resources",

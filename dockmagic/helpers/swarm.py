@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine import Engine
 from ..errors import HostFileError, OptionError
@@ -14,6 +14,10 @@ from ..render.table import Table
 from ..render.tree import Inspection
 from .containers import each
 from .session import pick
+from .swarm_settings import SwarmSettings, merge_settings
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 from .swarm_tables import nodes_table, stored_table
 
 SWARM_PORT = 2377
@@ -35,15 +39,13 @@ def swarm_init(
     default_addr_pool: str | Iterable[str] | None = None,
     default_addr_pool_mask_length: int | None = None,
     force_new_cluster: bool = False,
-    autolock: bool = False,
     availability: str = "active",
-    task_history_limit: int | None = None,
     engine: Engine | None = None,
+    **settings: Unpack[SwarmSettings],
 ) -> str:
-    """``docker swarm init``: this engine becomes the first manager of a new swarm; its node ID."""
-    spec: dict[str, Any] = {"EncryptionConfig": {"AutoLockManagers": autolock}}
-    if task_history_limit is not None:
-        spec["Orchestration"] = {"TaskHistoryRetentionLimit": int(task_history_limit)}
+    """``docker swarm init``: this engine becomes the first manager of a new swarm; its node ID.
+    The settings (see SwarmSettings) not given are the engine's defaults; swarm_update changes them."""
+    spec = merge_settings({}, **settings)
     body = {
         "ListenAddr": _address(listen_addr),
         "AdvertiseAddr": _address(advertise_addr or ""),

@@ -37,12 +37,18 @@ class SwarmAPI(EngineCore):
         self._ok("POST", "/swarm/leave", params={"force": force}, timeout=None)
 
     def swarm_update(
-        self, version: int, spec: Spec, rotate_worker_token: bool = False, rotate_manager_token: bool = False
+        self,
+        version: int,
+        spec: Spec,
+        rotate_worker_token: bool = False,
+        rotate_manager_token: bool = False,
+        rotate_manager_unlock_key: bool = False,
     ) -> None:
         params = {
             "version": version,
             "rotateWorkerToken": rotate_worker_token,
             "rotateManagerToken": rotate_manager_token,
+            "rotateManagerUnlockKey": rotate_manager_unlock_key,
         }
         self._ok("POST", "/swarm/update", params=params, json=spec)
 

@@ -1,17 +1,45 @@
-"""%docker swarm (init, join, join-token, leave, inspect), node, secret and config."""
+"""%docker swarm (init, join, join-token, leave, inspect, update, unlock-key, unlock, ca), node,
+secret and config."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Callable
 from typing import Any
 
+from IPython.core.error import StdinNotImplementedError
+
 from ... import helpers
+from ...helpers.swarm_settings import unlock_instructions
 from ...render.formats import Formatted
 from ..argv import CommandError, Parser, add_filter, add_format, filters, int64
 from .registry import Context, Handler, command
 from .showing import column_fields, formatted, inspect_each, listing
+
+
+def _ca_flags(p: Parser) -> None:
+    p.add_argument("--cert-expiry", metavar="DURATION", help="how long node certificates last (default 2160h)")
+    p.add_argument(
+        "--external-ca", action="append", metavar="protocol=cfssl,url=URL[,cacert=FILE]", help="a signing endpoint"
+    )
+
+
+def _settings_flags(p: Parser) -> None:
+    """The swarm-wide settings ``swarm init`` and ``swarm update`` share; those not written are left
+    as they are (the engine's defaults on init)."""
+    p.switch("--autolock", default=None, help="managers need the unlock key after a restart (=false: no longer)")
+    p.add_argument("--task-history-limit", type=int64, metavar="N", help="ended tasks kept per slot (default 5)")
+    p.add_argument("--dispatcher-heartbeat", metavar="DURATION", help="how often nodes check in (default 5s)")
+    p.add_argument("--max-snapshots", type=int64, metavar="N", help="Raft snapshots kept besides the latest")
+    p.add_argument("--snapshot-interval", type=int64, metavar="N", help="log entries between Raft snapshots")
+    _ca_flags(p)
+
+
+def _settings(a: argparse.Namespace) -> dict[str, Any]:
+    names = ("autolock", "task_history_limit", "dispatcher_heartbeat", "max_snapshots", "snapshot_interval")
+    return {**{name: getattr(a, name) for name in names}, "cert_expiry": a.cert_expiry, "external_cas": a.external_ca}
 
 
 def _join_command(role: str, token: str, address: str) -> str:
@@ -28,10 +56,8 @@ def _init(p: Parser) -> Handler:
     p.add_argument("--default-addr-pool", action="append", metavar="CIDR", help="address pools of overlay networks")
     p.add_argument("--default-addr-pool-mask-length", type=int64, metavar="N")
     p.switch("--force-new-cluster", help="a new one-manager cluster from this node's state")
-    p.switch("--autolock", help="managers need a key to start")
     p.add_argument("--availability", default="active", choices=["active", "pause", "drain"])
-    p.add_argument("--task-history-limit", type=int64, metavar="N")
-    p.unsupported("--cert-expiry", "--dispatcher-heartbeat", "--external-ca", "--max-snapshots", "--snapshot-interval")
+    _settings_flags(p)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         node = helpers.swarm_init(
@@ -42,15 +68,15 @@ def _init(p: Parser) -> Handler:
             default_addr_pool=a.default_addr_pool,
             default_addr_pool_mask_length=a.default_addr_pool_mask_length,
             force_new_cluster=a.force_new_cluster,
-            autolock=a.autolock,
             availability=a.availability,
-            task_history_limit=a.task_history_limit,
+            **_settings(a),
         )
         token, address = helpers.swarm_join_token("worker")
         return Formatted(
             f"Swarm initialized: current node ({node}) is now a manager.\n\n"
             + _join_command("worker", token, address)
             + "\nTo add a manager to this swarm, run 'docker swarm join-token manager' and follow the instructions.\n"
+            + (unlock_instructions(helpers.swarm_unlock_key()) if a.autolock else "")
         )
 
     return handle
@@ -111,6 +137,83 @@ def _leave(p: Parser) -> Handler:
 def _swarm_inspect(p: Parser) -> Handler:
     add_format(p, short=True)
     return lambda a, ctx: inspect_each(["swarm"], a.format, lambda _: helpers.swarm_inspect())
+
+
+@command("swarm update", "Change swarm-wide settings (the ones written; the others stay).")
+def _swarm_update(p: Parser) -> Handler:
+    _settings_flags(p)
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        settings = _settings(a)
+        if all(value is None for value in settings.values()):
+            raise CommandError("%docker swarm update: say what to change (%docker swarm update --help lists it)")
+        key = helpers.swarm_update(**settings)
+        return Formatted("Swarm updated.\n" + (unlock_instructions(key) if key else ""))
+
+    return handle
+
+
+@command("swarm unlock-key", "The key a manager needs after a restart when autolock is on (--rotate: a new one).")
+def _unlock_key(p: Parser) -> Handler:
+    p.switch("-q", "--quiet", help="only the key")
+    p.switch("--rotate", help="replace the key (the old one stops working)")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        key = helpers.swarm_unlock_key(rotate=a.rotate)
+        if a.quiet:
+            return Formatted(key + "\n")
+        rotated = "Successfully rotated manager unlock key.\n\n" if a.rotate else ""
+        return Formatted(rotated + unlock_instructions(key))
+
+    return handle
+
+
+@command(
+    "swarm unlock",
+    "Unlock a manager that restarted locked: asks for the key (or %%docker swarm unlock, the cell).",
+    cell=True,
+)
+def _unlock(p: Parser) -> Handler:
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        key = ctx.cell if ctx.cell is not None else _ask("Enter unlock key: ")
+        helpers.swarm_unlock(key)
+
+    return handle
+
+
+def _ask(prompt: str) -> str:
+    """A secret typed by the user: IPython's and a notebook's getpass both hide it."""
+    try:
+        return getpass.getpass(prompt)
+    except (StdinNotImplementedError, EOFError):  # nbclient, a frontend with no input box, no terminal
+        raise CommandError(
+            "this kernel cannot ask for the key; give it as the cell of %%docker swarm unlock "
+            "or to dockmagic.swarm_unlock(key)"
+        ) from None
+
+
+@command("swarm ca", "The swarm's root CA certificate; --rotate moves every node to a new one.")
+def _ca(p: Parser) -> Handler:
+    p.switch("--rotate", help="a new root CA: the one given by --ca-cert/--ca-key, or one the swarm makes")
+    p.add_argument("--ca-cert", metavar="PEM-FILE", help="the new root certificate")
+    p.add_argument("--ca-key", metavar="PEM-FILE", help="the new root's key")
+    _ca_flags(p)
+    p.switch("-d", "--detach", help="do not wait for the nodes to move to the new root")
+    p.switch("-q", "--quiet", help="no progress")
+
+    def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        root = helpers.swarm_ca(
+            rotate=a.rotate,
+            ca_cert=a.ca_cert,
+            ca_key=a.ca_key,
+            cert_expiry=a.cert_expiry,
+            external_cas=a.external_ca,
+            detach=a.detach,
+            quiet=a.quiet,
+        )
+        return None if a.rotate and a.detach else Formatted(root.strip() + "\n")
+
+    return handle
 
 
 # -- nodes -----------------------------------------------------------------------------------------
