@@ -54,7 +54,7 @@ def box(engine: Engine, image: str) -> Iterator[str]:
         engine.container_delete(name, force=True)
 
 
-def _interrupted(ip: Any, call: Callable[[], Any], after: float = 0.8) -> tuple[Any, str]:
+def interrupted(ip: Any, call: Callable[[], Any], after: float = 0.8) -> tuple[Any, str]:
     """Press Ctrl-C ``after`` seconds in; the result (or the one-line error) and the seconds it took."""
     timer = interrupt_main_after(after)
     start = time.monotonic()
@@ -112,7 +112,7 @@ def test_ctrl_c(ip: Any, engine: Engine, image: str, box: str, tmp_path: Path, c
     def go() -> Any:
         return ip.run_cell_magic("docker", line, cell) if cell else ip.run_line_magic("docker", line)
 
-    outcome, taken = _interrupted(ip, go, after=0.2 if case in ("cp out", "export") else 0.8)
+    outcome, taken = interrupted(ip, go, after=0.2 if case in ("cp out", "export") else 0.8)
     TIMES[case] = float(taken)
     if meaning == "error":
         assert isinstance(outcome, UsageError) and "\n" not in str(outcome), outcome

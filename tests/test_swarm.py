@@ -34,6 +34,7 @@ from dockmagic.options.service import service_spec, updated_spec
 from tools.extra_engines import ExtraEngine, link, missing
 
 from .support import IMAGE, LABELS, eventually, require, unique
+from .test_interrupts import interrupted
 
 DOCKER = shutil.which("docker")
 # a loop that says who it is on stdout and complains on stderr; `exec sleep` would ignore SIGTERM
@@ -228,6 +229,18 @@ def test_failed_service_is_left_for_the_user(swarm: Swarm) -> None:
     """The one made by the test above stays, as the CLI leaves it; remove every left one."""
     for service in swarm.m.service_list():
         swarm.m.service_delete(service["ID"])
+
+
+def test_ctrl_c_ends_the_wait_never_the_service(ip: Any, swarm: Swarm, capsys: Any) -> None:
+    name = unique("held")  # placed nowhere: the wait would last its full limit
+    line = f"service create --name {name} --constraint node.labels.nowhere==1 {IMAGE} sleep 60"
+    outcome, taken = interrupted(ip, lambda: swarm.docker(ip, line))
+    try:
+        assert isinstance(outcome, UsageError) and float(taken) < 1, (outcome, taken)
+        assert "no longer waiting; the service stays" in capsys.readouterr().err
+        assert swarm.m.service_inspect(name)["Spec"]["Name"] == name
+    finally:
+        swarm.docker(ip, f"service rm {name}")
 
 
 def test_session_sweep_takes_services(swarm: Swarm) -> None:
