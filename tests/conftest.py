@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from dockmagic.engine import Engine
 from dockmagic.errors import DockerError, NotFound
 from dockmagic.helpers.lab import find_static_busybox, lab_image
 
-from .support import IMAGE, LABEL, LABELS, Registry, require, unique
+from .support import ANSIBLE_VENV, IMAGE, LABEL, LABELS, PLAYBOOK, Registry, require, unique
 
 
 def _reachable_engine() -> tuple[Engine | None, str]:
@@ -127,3 +128,11 @@ def ip() -> Any:
     shell = start_ipython() or get_ipython()
     shell.run_line_magic("load_ext", "dockmagic")
     return shell
+
+
+@pytest.fixture(scope="session")
+def ansible() -> Path:
+    """ansible-playbook from its own venv (community.docker and docker-py in it): the modules' judge."""
+    missing = f"no ansible-playbook in {ANSIBLE_VENV} (./dev test installs it: tools/provision.sh provision_ansible)"
+    require(None if PLAYBOOK.exists() else missing, "Ansible")
+    return PLAYBOOK

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -11,9 +13,9 @@ import tarfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -117,3 +119,37 @@ def require(missing: str | None, what: str) -> None:
         if in_ci():
             pytest.fail(f"CI needs {what}: {missing}", pytrace=False)
         pytest.skip(missing)
+
+
+# -- real Ansible, the judge of the modules ---------------------------------------------------------
+
+ANSIBLE_VENV = Path(os.environ.get("DOCKMAGIC_ANSIBLE_VENV") or Path(__file__).parents[1] / ".venv-ansible")
+PLAYBOOK = ANSIBLE_VENV / "bin" / "ansible-playbook"
+
+
+def recap(
+    ansible: Path,
+    book: Path,
+    home: Path,
+    *,
+    variables: Mapping[str, Any] | None = None,
+    check: bool = False,
+    docker_host: str | None = None,
+) -> dict[str, int]:
+    """ansible-playbook runs ``book`` on localhost (against ``docker_host``, or the local engine):
+    the recap's counts; a failed task fails the test with Ansible's own output."""
+    extra = json.dumps({**(variables or {}), "ansible_python_interpreter": str(ANSIBLE_VENV / "bin/python")})
+    argv = [str(ansible), "-i", "localhost,", "-c", "local", "-e", extra, str(book)] + (["--check"] if check else [])
+    env = {
+        **os.environ,
+        **({"DOCKER_HOST": docker_host} if docker_host else {}),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_LOCALHOST_WARNING": "false",
+        "ANSIBLE_HOME": str(home),
+    }
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env)
+    found = re.search(r"ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)", done.stdout)
+    assert found, f"ansible-playbook printed no recap:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
+    counts = {"ok": int(found[1]), "changed": int(found[2]), "failed": int(found[3])}
+    assert counts["failed"] == 0, f"Ansible failed:\n{done.stdout[-4000:]}"
+    return counts

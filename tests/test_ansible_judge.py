@@ -7,10 +7,6 @@ provision_ansible); without it these tests fail in CI and skip elsewhere."""
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,18 +19,9 @@ from dockmagic.errors import NotFound
 from dockmagic.modules.export import to_playbook
 from dockmagic.modules.play import play
 
-from .support import require, unique
+from .support import recap, unique
 
 SCENARIOS = yaml.safe_load((Path(__file__).parent / "data" / "ansible_scenarios.yml").read_text())
-VENV = Path(os.environ.get("DOCKMAGIC_ANSIBLE_VENV") or Path(__file__).parents[1] / ".venv-ansible")
-PLAYBOOK = VENV / "bin" / "ansible-playbook"
-
-
-@pytest.fixture(scope="module")
-def ansible() -> Path:
-    missing = f"no ansible-playbook in {VENV} (./dev test installs it: tools/provision.sh provision_ansible)"
-    require(None if PLAYBOOK.exists() else missing, "Ansible")
-    return PLAYBOOK
 
 
 @pytest.fixture
@@ -63,29 +50,15 @@ def run_ansible(
     """ansible-playbook on localhost; the recap's counts."""
     book = world["dir"] / f"play-{unique('b')}.yml"
     book.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]))
-    return _recap(ansible, book, world, check)
+    return recap(ansible, book, world["dir"], variables=_names(world), check=check)
 
 
-def _recap(ansible: Path, book: Path, world: dict[str, Any], check: bool) -> dict[str, int]:
-    names = {k: world[k] for k in ("p", "image", "ctx")}
-    extra = json.dumps({**names, "ansible_python_interpreter": str(VENV / "bin/python")})
-    argv = [str(ansible), "-i", "localhost,", "-c", "local", "-e", extra, str(book)] + (["--check"] if check else [])
-    env = {
-        **os.environ,
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_HOME": str(world["dir"]),
-    }
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env)
-    found = re.search(r"ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)", done.stdout)
-    assert found, f"ansible-playbook printed no recap:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
-    counts = {"ok": int(found[1]), "changed": int(found[2]), "failed": int(found[3])}
-    assert counts["failed"] == 0, f"Ansible failed:\n{done.stdout[-4000:]}"
-    return counts
+def _names(world: dict[str, Any]) -> dict[str, Any]:
+    return {k: world[k] for k in ("p", "image", "ctx")}
 
 
 def run_dockmagic(tasks: list[dict[str, Any]], world: dict[str, Any], *, check: bool = False) -> dict[str, int]:
-    result = play(tasks, vars={k: world[k] for k in ("p", "image", "ctx")}, check=check, show=False)
+    result = play(tasks, vars=_names(world), check=check, show=False)
     failed = [t.line(False) for t in result.tasks if t.status == "failed"]
     assert not failed, f"dockmagic failed: {failed}"
     return result.recap
@@ -114,7 +87,7 @@ def test_dockmagic_first_then_ansible_finds_nothing_to_do(
     assert run_dockmagic(scenario["tasks"], world)["failed"] == 0
     book = world["dir"] / "exported.yml"
     book.write_text(to_playbook(scenario["tasks"]))
-    assert _recap(ansible, book, world, check=False)["changed"] == 0, book.read_text()
+    assert recap(ansible, book, world["dir"], variables=_names(world))["changed"] == 0, book.read_text()
     assert run_dockmagic(scenario["tasks"], world)["changed"] == 0
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import re
 import shlex
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,7 +33,7 @@ from dockmagic.modules.play import play
 from dockmagic.options.service import service_spec, updated_spec
 from tools.extra_engines import ExtraEngine, link, missing
 
-from .support import IMAGE, LABELS, eventually, require, unique
+from .support import IMAGE, LABELS, eventually, recap, require, unique
 from .test_interrupts import interrupted
 
 DOCKER = shutil.which("docker")
@@ -448,35 +448,14 @@ def test_service_module(swarm: Swarm) -> None:
     assert _play(swarm, [{"service": {"name": name, "state": "absent"}}])["changed"] == 0
 
 
-@pytest.fixture(scope="module")
-def ansible() -> Any:
-    from .test_ansible_judge import PLAYBOOK, VENV
-
-    require(None if PLAYBOOK.exists() else f"no ansible-playbook in {VENV}", "Ansible")
-    return PLAYBOOK, VENV
-
-
-def _ansible(ansible: Any, swarm: Swarm, tasks: list[dict[str, Any]], tmp_path: Any) -> int:
+def _ansible(ansible: Path, swarm: Swarm, tasks: list[dict[str, Any]], tmp_path: Path) -> int:
     """The play exported by dockmagic, run by ansible-playbook against the manager: its changed count."""
-    playbook, venv = ansible
     book = tmp_path / f"{unique('book')}.yml"
     book.write_text(to_playbook(tasks))
-    env = {
-        **os.environ,
-        "DOCKER_HOST": swarm.manager.url,
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_HOME": str(tmp_path),
-    }
-    extra = json.dumps({"ansible_python_interpreter": str(venv / "bin/python")})
-    argv = [str(playbook), "-i", "localhost,", "-c", "local", "-e", extra, str(book)]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env)
-    found = re.search(r"ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)", done.stdout)
-    assert found and found[3] == "0", f"{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
-    return int(found[2])
+    return recap(ansible, book, tmp_path, docker_host=swarm.manager.url)["changed"]
 
 
-def test_ansible_judges_the_service_module(ansible: Any, swarm: Swarm, tmp_path: Any) -> None:
+def test_ansible_judges_the_service_module(ansible: Path, swarm: Swarm, tmp_path: Path) -> None:
     name = unique("judged")
     task = {"service": {"name": name, **SERVICE_TASK}}
     try:
