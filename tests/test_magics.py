@@ -110,6 +110,8 @@ def test_errors_are_one_line_usage_errors(ip: Any, engine: Engine, line: str, me
     with pytest.raises(UsageError) as exc:
         ip.run_line_magic("docker", line)
     assert message in str(exc.value) and "\n" not in str(exc.value)
+        ("secret create s -", "no stdin to read here: give the data as the cell"),  # pytest's stdin, as a kernel's
+        ("swarm unlock", "this node is not part of a swarm"),  # asked before any prompt, as the CLI
 
 
 def test_tracebacks_on_request(ip: Any, engine: Engine) -> None:

@@ -7,7 +7,7 @@ import csv
 import hashlib
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -129,17 +129,19 @@ def swarm_unlock_key(*, rotate: bool = False, engine: Engine | None = None) -> s
     return key
 
 
-def swarm_unlock(key: str, *, engine: Engine | None = None) -> None:
-    """``docker swarm unlock``: give a manager that restarted locked its unlock key."""
+def swarm_unlock(key: str | Callable[[], str], *, engine: Engine | None = None) -> None:
+    """``docker swarm unlock``: give a manager that restarted locked its unlock key. A callable
+    (a prompt) is asked only once the node is found locked, as the CLI asks."""
     engine = pick(engine)
     state = str((engine.system_info().get("Swarm") or {}).get("LocalNodeState", ""))
     if state in ("", "inactive"):
         raise OperationFailed("this node is not part of a swarm")
     if state != "locked":
         raise OperationFailed("the swarm is not locked on this node")
-    if not key.strip():
+    given = (key() if callable(key) else key).strip()
+    if not given:
         raise OptionError("no unlock key given")
-    engine.swarm_unlock(key.strip())
+    engine.swarm_unlock(given)
 
 
 def unlock_instructions(key: str) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from IPython.core.error import StdinNotImplementedError
+from IPython.core.getipython import get_ipython
 
 from ... import helpers
 from ...helpers.swarm_settings import unlock_instructions
@@ -175,8 +176,7 @@ def _unlock_key(p: Parser) -> Handler:
 )
 def _unlock(p: Parser) -> Handler:
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        key = ctx.cell if ctx.cell is not None else _ask("Enter unlock key: ")
-        helpers.swarm_unlock(key)
+        helpers.swarm_unlock(ctx.cell if ctx.cell is not None else lambda: _ask("Enter unlock key: "))
 
     return handle
 
@@ -185,7 +185,7 @@ def _ask(prompt: str) -> str:
     """A secret typed by the user: IPython's and a notebook's getpass both hide it."""
     try:
         return getpass.getpass(prompt)
-    except (StdinNotImplementedError, EOFError):  # nbclient, a frontend with no input box, no terminal
+    except (StdinNotImplementedError, EOFError, OSError):  # nbclient, a frontend with no input box, no stdin
         raise CommandError(
             "this kernel cannot ask for the key; give it as the cell of %%docker swarm unlock "
             "or to dockmagic.swarm_unlock(key)"
@@ -328,7 +328,7 @@ def _stored(kind: str) -> None:
                 raise CommandError(
                     f"%docker {kind} create: give a FILE (or -), or the data as the cell of %%docker {kind} create"
                 )
-            data = ctx.cell if ctx.cell is not None else (sys.stdin.buffer.read() if a.file == "-" else None)
+            data = ctx.cell if ctx.cell is not None else (_stdin(kind) if a.file == "-" else None)
             return Formatted(create(a.name, data, file=None if data is not None else a.file, labels=a.label) + "\n")
 
         return handle
@@ -359,6 +359,18 @@ def _stored(kind: str) -> None:
         p.add_argument("names", nargs="+", metavar=kind.upper())
 
         return lambda a, ctx: inspect_each(a.names, a.format, inspect)
+
+
+def _stdin(kind: str) -> bytes:
+    """``-``: the data piped to IPython, as the CLI reads its stdin. A notebook kernel's stdin is
+    no one's (reading it would wait forever): there the cell is the way."""
+    shell = get_ipython()  # type: ignore[no-untyped-call]
+    try:
+        if getattr(shell, "kernel", None) is not None:
+            raise OSError("a kernel has no stdin")
+        return sys.stdin.buffer.read()
+    except (OSError, ValueError, AttributeError):  # captured, closed or replaced stdin
+        raise CommandError(f"no stdin to read here: give the data as the cell of %%docker {kind} create NAME") from None
 
 
 _stored("secret")
