@@ -217,3 +217,24 @@ def test_a_bad_play_exported_leaves_the_old_playbook(ip: Any, tmp_path: Any) -> 
 def test_an_empty_word_is_one_line(ip: Any) -> None:
     with pytest.raises(UsageError, match="unexpected argument: ''"):
         ip.run_line_magic("docker", "ps ''")
+
+
+def test_cidfile_as_the_cli_keeps_it(ip: Any, engine: Engine, image: str, tmp_path: Path) -> None:
+    """Made before the container, holding its ID; one already there is refused; a failed create
+    leaves none; a name the system refuses is one line."""
+    cidfile = tmp_path / "cid"
+    ip.run_line_magic("docker", f"create --cidfile {cidfile} --label {LABEL}=1 {image} true")
+    cid = cidfile.read_text()
+    try:
+        assert engine.container_inspect(cid)["Config"]["Labels"][LABEL] == "1"
+        with pytest.raises(UsageError, match="container ID file found"):
+            ip.run_line_magic("docker", f"create --cidfile {cidfile} --label {LABEL}=1 {image} true")
+    finally:
+        engine.container_delete(cid, force=True)
+    failed = tmp_path / "failed"
+    with pytest.raises(UsageError, match="no-such-image"):
+        ip.run_line_magic("docker", f"create --cidfile {failed} --pull never dockmagic-test/no-such-image")
+    assert not failed.exists()
+    with pytest.raises(UsageError, match=r"cannot create the container ID file .*: File name too long"):
+        ip.run_line_magic("docker", f"create --cidfile {tmp_path / ('9' * 300)} --label {LABEL}=1 {image} true")
+    assert not engine.container_list(all=True, filters={"label": [LABEL], "ancestor": [image]})

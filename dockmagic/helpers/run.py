@@ -4,14 +4,15 @@ before start (no output is lost), start, wait."""
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..engine import Engine, shapes, versions
-from ..errors import Conflict, ContainerFailed, NotFound, OptionError, TimedOut
+from ..errors import Conflict, ContainerFailed, HostFileError, NotFound, OptionError, TimedOut
 from ..options import as_command, check_api, container_config
 from ..render.results import RunResult
 from ..render.stats import StatsSeries
@@ -102,24 +103,43 @@ def _create(
     """POST /containers/create, pulling the image first as ``--pull`` says; the new ID."""
     if pull not in _PULL_POLICIES:
         raise OptionError(f"invalid --pull {pull!r} (missing, always or never)")
-    if cidfile and Path(cidfile).exists():
-        raise OptionError(f"container ID file found, make sure the other container isn't running: {cidfile}")
     image = config["Image"]
-    if pull == "always":
-        pull_image(image, platform=platform, quiet=quiet_pull, engine=engine)
-    try:
-        created = engine.container_create(config, name=name, platform=platform)
-    except NotFound as exc:
-        if pull != "missing" or "image" not in exc.message.lower():
-            raise
-        print(f"Unable to find image '{image}' locally", file=sys.stderr)
-        pull_image(image, platform=platform, quiet=quiet_pull, engine=engine)
-        created = engine.container_create(config, name=name, platform=platform)
+    with _id_file(cidfile) as record:
+        if pull == "always":
+            pull_image(image, platform=platform, quiet=quiet_pull, engine=engine)
+        try:
+            created = engine.container_create(config, name=name, platform=platform)
+        except NotFound as exc:
+            if pull != "missing" or "image" not in exc.message.lower():
+                raise
+            print(f"Unable to find image '{image}' locally", file=sys.stderr)
+            pull_image(image, platform=platform, quiet=quiet_pull, engine=engine)
+            created = engine.container_create(config, name=name, platform=platform)
+        record(created["Id"])
     for warning in created.get("Warnings") or []:
         print(f"warning: {warning}", file=sys.stderr)
-    if cidfile:
-        Path(cidfile).write_text(created["Id"], encoding="utf-8")
     return str(created["Id"])
+
+
+@contextmanager
+def _id_file(path: str | None) -> Iterator[Callable[[str], object]]:
+    """``--cidfile``: made before the container, as the CLI makes it (one already there means another
+    container may be running from it), given the new ID, and removed if the create fails."""
+    if not path:
+        yield lambda cid: None
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise OptionError(f"container ID file found, make sure the other container isn't running: {path}") from None
+    except OSError as exc:
+        raise HostFileError(f"cannot create the container ID file {path!r}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        try:
+            yield f.write
+        except BaseException:
+            os.unlink(path)
+            raise
 
 
 def create(
