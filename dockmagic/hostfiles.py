@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import host_files
+from .errors import HostFileError, host_files
 
 
 @contextmanager
@@ -19,6 +19,8 @@ def replacing(path: str | os.PathLike[str], mode: str = "wb", perms: int = 0o666
     are the new file's permission bits (less the umask); a link already at ``path``, or at the
     partial file's name, is replaced, never written through."""
     target = Path(path).expanduser()
+    if target.name in ("", ".", ".."):  # "/", ".": a folder by its very name
+        raise HostFileError(f"cannot write {str(path)!r}: that names a folder, not a file")
     partial = target.with_name(f".{target.name}.dockmagic-partial")
     try:
         with host_files("write"):

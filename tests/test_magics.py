@@ -61,6 +61,12 @@ def test_logs_inspect_top_diff(ip: Any, box: str) -> None:
     assert ip.run_line_magic("docker", f"logs --tail 1 {box}").stdout == ""
 
 
+def test_export_to_a_folder_name_is_one_line(ip: Any, box: str) -> None:
+    for where in ("/", "."):
+        with pytest.raises(UsageError, match=f"cannot write '\\{where}': that names a folder, not a file"):
+            ip.run_line_magic("docker", f"export -o {where} {box}")
+
+
 def test_docker_file_and_cp(ip: Any, box: str, tmp_path: Path) -> None:
     ip.run_cell_magic("docker_file", f"{box}:/tmp/hello.txt --mode 600", "from a cell\n")
     stat = ip.run_line_magic("docker", f"exec -q {box} stat -c %a /tmp/hello.txt")
@@ -104,14 +110,14 @@ def test_variables_expand_and_can_be_turned_off(ip: Any, image: str) -> None:
         ("run", "the following arguments are required: image"),
         ("exec onlyacontainer", "give a command"),
         ("run 'unterminated", "cannot parse the line"),
+        ("secret create s -", "no stdin to read here: give the data as the cell"),  # pytest's stdin, as a kernel's
+        ("swarm unlock", "this node is not part of a swarm"),  # asked before any prompt, as the CLI
     ],
 )
 def test_errors_are_one_line_usage_errors(ip: Any, engine: Engine, line: str, message: str) -> None:
     with pytest.raises(UsageError) as exc:
         ip.run_line_magic("docker", line)
     assert message in str(exc.value) and "\n" not in str(exc.value)
-        ("secret create s -", "no stdin to read here: give the data as the cell"),  # pytest's stdin, as a kernel's
-        ("swarm unlock", "this node is not part of a swarm"),  # asked before any prompt, as the CLI
 
 
 def test_tracebacks_on_request(ip: Any, engine: Engine) -> None:
