@@ -17,7 +17,7 @@ from .test_helpers_run import interrupt_main_after
 
 
 def test_cells_carry_folder_and_exports(ip: Any, engine: Engine, image: str, capfd: Any) -> None:
-    ip.run_line_magic("docker", f"shell --label {LABEL}=1 {image}")
+    ip.run_line_magic("docker", f"shell -d --label {LABEL}=1 {image}")  # -d: it runs in the background anyway
     shell = dockmagic.shell()
     try:
         assert shell.owned and engine.container_inspect(shell.container)["Config"]["Labels"]["dockmagic.shell"] == "1"

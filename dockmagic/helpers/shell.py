@@ -85,9 +85,8 @@ def shell(target: str | None = None, *, engine: Engine | None = None, labels: An
         _current = Shell(info["Name"].lstrip("/"), engine, owned=False)
     else:
         given = [labels] if isinstance(labels, str) else list(labels or [])
-        started = run(
-            target, KEEPALIVE, detach=True, engine=engine, labels=[*given, "dockmagic.shell=1"], **run_options
-        )
+        options = {**run_options, "detach": True}  # -d or not, a shell's container runs in the background
+        started = run(target, KEEPALIVE, engine=engine, labels=[*given, "dockmagic.shell=1"], **options)
         _current = Shell(started.container[:12], engine, owned=True)
     return _current
 
