@@ -1,4 +1,4 @@
-"""Every operation of the Engine API's groups (all but plugins, distribution, sessions) has a method."""
+"""Every operation of the Engine API's groups (all but plugins and sessions) has a method."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ GROUPS = {
     "Task",
     "Secret",
     "Config",
+    "Distribution",
 }
 # A copy of ../shared/engine-api/operations-v1.51.tsv (Apache-2.0, from moby/moby).
 OPERATIONS = Path(__file__).parent / "data" / "operations-v1.51.tsv"

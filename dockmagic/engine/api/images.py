@@ -105,6 +105,10 @@ class ImageAPI(EngineCore):
     def image_inspect(self, name: str) -> dict[str, Any]:
         return self._json("GET", f"/images/{quote_image(name)}/json")
 
+    def distribution_inspect(self, name: str, auth: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What the registry says of ``name``: its Descriptor (digest) and Platforms, as the engine asks it."""
+        return self._json("GET", f"/distribution/{quote_image(name)}/json", headers=auth_header(auth))
+
     def image_history(self, name: str) -> list[dict[str, Any]]:
         return self._json("GET", f"/images/{quote_image(name)}/history", shapes.HISTORY)
 
