@@ -14,9 +14,9 @@ from typing import Any
 from ... import helpers
 from ...options.service import SERVICE_OPTIONS, ServiceOption
 from ...render.formats import Formatted
-from ..argv import CommandError, Parser, add_filter, add_format, filters
+from ..argv import CommandError, Parser, add_format, filters
 from .registry import Context, Handler, command
-from .showing import column_fields, formatted, listing
+from .showing import column_fields, formatted, listing, swarm_listed, swarm_listing_flags
 from .swarm import inspecting
 
 # set when the service is made, never changed by update (as the CLI's update has no such flags)
@@ -142,35 +142,15 @@ def _scale(p: Parser) -> Handler:
 
 @command("service ls|service list|services", "The swarm's services: REPLICAS is running/desired.")
 def _ls(p: Parser) -> Handler:
-    add_filter(p)
-    p.switch("-q", "--quiet", help="only ids")
-    add_format(p)
-
-    def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        table = helpers.services(filters=filters(a))
-        if a.quiet:
-            return listing([row["ID"] for row in table])
-        return formatted(table, a.format, column_fields(table))
-
-    return handle
+    swarm_listing_flags(p)
+    return lambda a, ctx: swarm_listed(a, helpers.services(filters=filters(a)))
 
 
 @command("service ps", "The tasks of services, each with its node and state (older ones as \\_).")
 def _ps(p: Parser) -> Handler:
-    add_filter(p)
-    p.switch("-q", "--quiet", help="only ids")
-    p.switch("--no-trunc", help="whole ids (with -q)")
-    p.switch("--no-resolve", help="accepted: nodes are shown by host name")
-    add_format(p)
+    swarm_listing_flags(p, tasks=True)
     p.add_argument("services", nargs="+", metavar="SERVICE")
-
-    def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        table = helpers.service_ps(*a.services, filters=filters(a))
-        if a.quiet:
-            return listing([row["ID"] if a.no_trunc else row["ID"][:12] for row in table])
-        return formatted(table, a.format, column_fields(table))
-
-    return handle
+    return lambda a, ctx: swarm_listed(a, helpers.service_ps(*a.services, filters=filters(a)))
 
 
 @command("service logs", "Every task's output, prefixed by task and node; -f follows until Ctrl-C.")

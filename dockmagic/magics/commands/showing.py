@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from ...render.formats import Fields, Formatted, format_one, format_rows
 from ...render.table import Table
 from ...render.text import esc, visible
 from ...render.tree import Inspection
+from ..argv import Parser, add_filter, add_format
 
 
 class Listing(list[str]):
@@ -78,3 +80,23 @@ def column_fields(table: Table) -> Callable[[dict[str, Any], bool], Fields]:
         return Fields(None, **shown)
 
     return fields
+
+
+def swarm_listing_flags(p: Parser, *, tasks: bool = False) -> None:
+    """``--filter``, ``-q`` and ``--format`` of the swarm's listings; task lists add ``--no-trunc``
+    and ``--no-resolve``."""
+    add_filter(p)
+    p.switch("-q", "--quiet", help="only ids")
+    if tasks:
+        p.switch("--no-trunc", help="whole ids (with -q)")
+        p.switch("--no-resolve", help="accepted: nodes are shown by host name")
+    add_format(p)
+
+
+def swarm_listed(a: argparse.Namespace, table: Table) -> Any:
+    """A listing as swarm_listing_flags asked: the ids alone with -q (a task's cut to 12 unless
+    --no-trunc), else the table, formatted."""
+    if a.quiet:
+        whole = getattr(a, "no_trunc", True)
+        return listing([row["ID"] if whole else row["ID"][:12] for row in table])
+    return formatted(table, a.format, column_fields(table))
