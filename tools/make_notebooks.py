@@ -407,6 +407,21 @@ SWARM = [
         "    replicas: 4\n    limits: {memory: 64M}\n    update_config: {parallelism: 2}\n    stop_grace_period: 1s",
     ),
     ("code", "%docker service rm hello"),
+    (
+        "md",
+        "## A stack: a Compose file on the swarm\n\n`stack deploy` makes what the file describes, named and "
+        "labelled as `docker stack deploy` would (`shop_web`, `shop_default`): the CLI sees the same stack. "
+        "Deploying again updates it in place.",
+    ),
+    (
+        "code",
+        "%%docker stack deploy --resolve-image never shop\nservices:\n  web:\n    image: dockmagic/lab\n"
+        "    command: sleep 600\n    deploy: {replicas: 3, resources: {limits: {memory: 32M}}}\n"
+        "    stop_grace_period: 1s\n  cache:\n    image: dockmagic/lab\n    command: sleep 600\n"
+        "    stop_grace_period: 1s",
+    ),
+    ("code", "%docker stack ls\n%docker stack services shop"),
+    ("code", "%docker stack rm shop"),
     ("md", "## Leaving\n\nThe worker leaves, then the manager (`--force`: the last manager ends the swarm)."),
     (
         "code",

@@ -96,6 +96,11 @@ if TYPE_CHECKING:
     from .shell import Shell as Shell
     from .shell import shell as shell
     from .shell import shell_close as shell_close
+    from .stacks import stack_deploy as stack_deploy
+    from .stacks import stack_ps as stack_ps
+    from .stacks import stack_rm as stack_rm
+    from .stacks import stack_services as stack_services
+    from .stacks import stacks as stacks
     from .stats import StatsSeries as StatsSeries
     from .stats import sample as sample
     from .stats import stats as stats
@@ -207,6 +212,11 @@ _WHERE = {
     "services": "services",
     "shell": "shell",
     "shell_close": "shell",
+    "stack_deploy": "stacks",
+    "stack_ps": "stacks",
+    "stack_rm": "stacks",
+    "stack_services": "stacks",
+    "stacks": "stacks",
     "start": "containers",
     "stats": "stats",
     "stop": "containers",

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..options.values import parse_duration
+from ..options.values import compose_pairs, parse_duration
 from .result import ModuleError
 
 SERVICE_KEYS = {
@@ -58,21 +58,6 @@ _SIMPLE = {  # compose key -> container option (community.docker's name)
     "mac_address": "mac_address",
     "expose": "exposed_ports",
 }
-
-
-def _pairs(value: Any, what: str) -> dict[str, str]:
-    """A mapping, or a list of ``K=V`` (compose allows both for environment and labels)."""
-    if value is None:
-        return {}
-    if isinstance(value, Mapping):
-        return {str(k): "" if v is None else _text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return dict(str(item).partition("=")[::2] for item in value)
-    raise ModuleError(f"{what} is a mapping or a list of KEY=VALUE, not {value!r}")
-
-
-def _text(value: Any) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -153,10 +138,10 @@ def _network_task(project: _Project, key: str) -> dict[str, Any] | None:
     args: dict[str, Any] = {
         "name": project.network_name(key),
         "driver": spec.get("driver") or "bridge",
-        "labels": {**_pairs(spec.get("labels"), "labels"), **project.labels(network=key)},
+        "labels": {**compose_pairs(spec.get("labels"), "labels"), **project.labels(network=key)},
     }
     if spec.get("driver_opts"):
-        args["driver_options"] = _pairs(spec["driver_opts"], "driver_opts")
+        args["driver_options"] = compose_pairs(spec["driver_opts"], "driver_opts")
     if ipam.get("config"):
         keys = {"subnet": "subnet", "gateway": "gateway", "ip_range": "iprange", "aux_addresses": "aux_addresses"}
         args["ipam_config"] = [{keys[k]: v for k, v in c.items() if k in keys} for c in ipam["config"]]
@@ -174,12 +159,12 @@ def _volume_task(project: _Project, key: str) -> dict[str, Any] | None:
         return None
     args: dict[str, Any] = {
         "name": project.volume_name(key),
-        "labels": {**_pairs(spec.get("labels"), "labels"), **project.labels(volume=key)},
+        "labels": {**compose_pairs(spec.get("labels"), "labels"), **project.labels(volume=key)},
     }
     if spec.get("driver"):
         args["driver"] = spec["driver"]
     if spec.get("driver_opts"):
-        args["driver_options"] = _pairs(spec["driver_opts"], "driver_opts")
+        args["driver_options"] = compose_pairs(spec["driver_opts"], "driver_opts")
     return {"name": f"volume {key}", "volume": args}
 
 
@@ -240,7 +225,7 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
         if build.get("dockerfile"):
             build_args["dockerfile"] = build["dockerfile"]
         if build.get("args"):
-            build_args["args"] = _pairs(build["args"], "build args")
+            build_args["args"] = compose_pairs(build["args"], "build args")
         if build.get("target"):
             build_args["target"] = build["target"]
         tasks.append({"name": f"build {service}", "image": {"name": image, "source": "build", "build": build_args}})
@@ -248,7 +233,7 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
         "name": project.container_name(service),
         "image": image,
         "labels": {
-            **_pairs(spec.get("labels"), "labels"),
+            **compose_pairs(spec.get("labels"), "labels"),
             **project.labels(service=service, **{"container-number": "1"}),
         },
     }
@@ -258,7 +243,7 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
         if key in spec:
             args[option] = spec[key]
     if "environment" in spec:
-        args["env"] = _pairs(spec["environment"], "environment")
+        args["env"] = compose_pairs(spec["environment"], "environment")
     if "env_file" in spec:
         files = [str(project.base / f) for f in _as_list(spec["env_file"])]
         args["env_file"] = files if len(files) > 1 else files[0]

@@ -124,15 +124,28 @@ def as_env(env: Mapping[str, Any] | Iterable[str] | None) -> list[str] | None:
     if env is None:
         return None
     if isinstance(env, Mapping):
-        return [f"{k}={'' if v is None else _scalar(v)}" for k, v in env.items()]
+        return [f"{k}={'' if v is None else scalar(v)}" for k, v in env.items()]
     items = [env] if isinstance(env, str) else list(env)
     if not all(isinstance(e, str | int | float) for e in items):
         raise OptionError(f"invalid env {items!r}: a mapping, or a list of VAR=value strings")
     return [env_entry(str(e)) for e in items]
 
 
-def _scalar(value: Any) -> str:
+def scalar(value: Any) -> str:
+    """A YAML value as the engine takes it in a label or an environment entry (true, not True)."""
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def compose_pairs(value: Any, what: str) -> dict[str, str]:
+    """A Compose file's mapping or list of ``KEY=VALUE`` (labels, environment, driver_opts): a key
+    without a value is ""."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return {str(k): "" if x is None else scalar(x) for k, x in value.items()}
+    if isinstance(value, list):
+        return dict(str(item).partition("=")[::2] for item in value)
+    raise OptionError(f"{what} is a mapping or a list of KEY=VALUE, not {value!r}")
 
 
 def read_kv_file(path: str | os.PathLike[str], what: str) -> list[str]:
@@ -149,7 +162,7 @@ def as_labels(labels: Mapping[str, Any] | Iterable[str] | None) -> dict[str, str
     if labels is None:
         return None
     if isinstance(labels, Mapping):
-        return {str(k): _scalar(v) for k, v in labels.items()}
+        return {str(k): scalar(v) for k, v in labels.items()}
     pairs = (str(item).partition("=") for item in ([labels] if isinstance(labels, str) else labels))
     return {key: value for key, _, value in pairs}
 
@@ -170,7 +183,7 @@ def as_map(items: Mapping[str, Any] | Iterable[str] | None, what: str) -> dict[s
 # -- ports -----------------------------------------------------------------------------------
 
 
-def _port_range(text: str, what: str) -> list[int]:
+def port_range(text: str, what: str) -> list[int]:
     m = re.fullmatch(r"(\d+)(?:-(\d+))?", text)
     if not m:
         raise OptionError(f"invalid {what} {text!r} (write e.g. 80 or 8000-8010)")
@@ -204,8 +217,8 @@ def parse_publish(spec: str) -> list[tuple[str, tuple[str, str]]]:
         host = ""
     if ip and not re.fullmatch(r"[0-9A-Fa-f.:]+", ip):
         raise OptionError(f"invalid host IP {ip!r} in {spec!r}")
-    ports = _port_range(container, "container port")
-    hosts = _port_range(host, "host port") if host else []
+    ports = port_range(container, "container port")
+    hosts = port_range(host, "host port") if host else []
     if len(hosts) > 1 and len(ports) > 1 and len(hosts) != len(ports):
         raise OptionError(f"invalid ranges in {spec!r}: the host and container ranges differ in length")
     # a host range against one container port stays one binding; two ranges pair up port by port
@@ -216,7 +229,7 @@ def parse_publish(spec: str) -> list[tuple[str, tuple[str, str]]]:
 def parse_expose(spec: str) -> list[str]:
     """``--expose 80``, ``8000-8010/udp`` -> ["80/tcp", ...]."""
     port, _, proto = str(spec).partition("/")
-    return [f"{p}/{proto or 'tcp'}" for p in _port_range(port, "port")]
+    return [f"{p}/{proto or 'tcp'}" for p in port_range(port, "port")]
 
 
 def as_ports(ports: Mapping[str, Any] | Iterable[Any] | None) -> tuple[dict[str, Any], dict[str, list[dict[str, str]]]]:
