@@ -219,7 +219,7 @@ def stack_services(name: str, *, filters: dict[str, Any] | None = None, engine: 
     """``docker stack services NAME``: the stack's services as service ls shows them."""
     found = services(filters={**(filters or {}), **_of(name)}, engine=engine)
     if not len(found):
-        raise NotFound(404, f"nothing found in stack: {name}")
+        raise OperationFailed(f"nothing found in stack: {name}")
     return found
 
 
@@ -228,7 +228,7 @@ def stack_ps(name: str, *, filters: dict[str, Any] | None = None, engine: Engine
     engine = pick(engine)
     ids = [s["ID"] for s in engine.service_list(filters=_of(name), status=False)]
     if not ids:
-        raise NotFound(404, f"nothing found in stack: {name}")
+        raise OperationFailed(f"nothing found in stack: {name}")
     return service_ps(*ids, filters=filters, engine=engine)
 
 
