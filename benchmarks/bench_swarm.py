@@ -14,8 +14,10 @@ import os
 import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import dockmagic
 from benchmarks.common import report
@@ -42,6 +44,45 @@ def _removed(engine: Engine, name: str) -> None:
     while engine.container_list(filters={"label": [f"com.docker.swarm.service.name={name}"]}):
         time.sleep(0.1)
     time.sleep(0.5)  # the worker's containers go too
+
+
+STACK = """
+services:
+  web: {image: IMAGE, command: sleep 600, deploy: {replicas: 2}, ports: ["8080:80"], networks: [front, back]}
+  api: {image: IMAGE, command: sleep 600, environment: {MODE: bench}, networks: [back]}
+  cache: {image: IMAGE, command: sleep 600, deploy: {resources: {limits: {memory: 32M}}}}
+networks: {front: {}, back: {}}
+""".replace("IMAGE", IMAGE)
+
+
+def _stacks(m: Engine, url: str) -> None:
+    """``stack deploy`` of three services and three networks (-d), and a second deploy of the same
+    file (an update of each service in place), the CLI against dockmagic; removed between rounds."""
+    compose = Path(tempfile.mkdtemp()) / "compose.yml"
+    compose.write_text(STACK)
+
+    def by_cli(name: str) -> None:
+        argv = ["docker", "-H", url, "stack", "deploy", "--resolve-image", "never", "-c", str(compose), name]
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def by_dockmagic(name: str) -> None:
+        dockmagic.stack_deploy(name, compose, resolve_image="never", quiet=True, engine=m)
+
+    samples: dict[str, list[float]] = {}
+    for r in range(ROUNDS + 1):
+        for who, deploy in (("CLI", by_cli), ("dockmagic", by_dockmagic)):
+            name = f"bench{r}{who[0].lower()}"
+            for step in ("deploy", "deploy again (update)"):
+                start = time.perf_counter()
+                deploy(name)
+                if r:
+                    samples.setdefault(f"{who} stack {step}", []).append(time.perf_counter() - start)
+            dockmagic.stack_rm(name, engine=m)
+    results = {k: statistics.median(v) for k, v in samples.items()}
+    report("swarm: stack deploy of 3 services, 3 networks (median of rounds)", results, "ms", 1e3)
+    first = results["dockmagic stack deploy"] / results["CLI stack deploy"]
+    again = results["dockmagic stack deploy again (update)"] / results["CLI stack deploy again (update)"]
+    print(f"  ratios: deploy {first:.2f}x the CLI; deploy again {again:.2f}x")
 
 
 def main() -> None:
@@ -93,6 +134,7 @@ def main() -> None:
         alone = results["dockmagic create -d"] / results["CLI create -d"]
         until = results["dockmagic create -d, until 6 run"] / results["CLI create -d, until 6 run"]
         print(f"  ratios: create -d {alone:.2f}x the CLI; until 6 run {until:.2f}x")
+        _stacks(m, manager.url)
         m.close()
         w.close()
     finally:
