@@ -46,6 +46,7 @@ class ExtraEngine:
 
     def start(self, timeout: float = 60) -> Engine:
         if self.root.exists():
+            self._end_leftover()
             self._forget()
         (self.root / "exec").mkdir(parents=True)
         subprocess.run(["ip", "netns", "add", self.netns], check=True)
@@ -124,6 +125,24 @@ class ExtraEngine:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self.process = None
+
+    def _end_leftover(self) -> None:
+        """A daemon of this name an earlier run left running (a notebook that stopped half-way, a
+        killed test): its pidfile names it, and it ends before its folder is wiped, or it would run on
+        in a namespace nobody can reach any more."""
+        try:
+            pid = int((self.root / "docker.pid").read_text())
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return
+        if str(self.root).encode() not in command:  # the pid is someone else's now
+            return
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            if Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].startswith("Z"):
+                break  # ended; its parent has not collected it
+            time.sleep(0.1)
 
     def _forget(self) -> None:
         self.address = None
