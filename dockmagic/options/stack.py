@@ -275,7 +275,7 @@ def _references(stack: _Stack, given: Any, kind: str) -> list[dict[str, Any]]:
                 f"{kind.capitalize()}Name": name,
             }
         )
-    return sorted(refs, key=lambda r: r[f"{kind.capitalize()}Name"])
+    return sorted(refs, key=lambda r: (r[f"{kind.capitalize()}Name"], r["File"]["Name"]))
 
 
 def _healthcheck(given: Mapping[str, Any] | None) -> dict[str, Any] | None:
