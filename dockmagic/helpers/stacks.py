@@ -8,7 +8,7 @@ import base64
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +100,7 @@ def stack_deploy(
     return said
 
 
-def _networks(engine: Engine, plan: StackPlan, say: Any) -> None:
+def _networks(engine: Engine, plan: StackPlan, say: Callable[[str], None]) -> None:
     for external in plan.external_networks:
         try:
             found = engine.network_inspect(external)
@@ -120,7 +120,7 @@ def _networks(engine: Engine, plan: StackPlan, say: Any) -> None:
             engine.network_create(body)
 
 
-def _stored(engine: Engine, plan: StackPlan, say: Any) -> None:
+def _stored(engine: Engine, plan: StackPlan, say: Callable[[str], None]) -> None:
     """Secrets and configs: created, or their labels updated (their data never changes)."""
     for kind, specs in (("secret", plan.secrets), ("config", plan.configs)):
         for spec in specs:
@@ -144,7 +144,7 @@ def _stamp(labels: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: x for k, x in given.items() if k not in plain}
 
 
-def _services(engine: Engine, plan: StackPlan, resolve: str, say: Any) -> list[str]:
+def _services(engine: Engine, plan: StackPlan, resolve: str, say: Callable[[str], None]) -> list[str]:
     there = {s["Spec"]["Name"]: s for s in engine.service_list(filters=_of(plan.name), status=False)}
     ids = []
     for spec in plan.services.values():
