@@ -19,7 +19,7 @@ from dockmagic.engine import Engine
 from dockmagic.engine.labels import unstamped
 from dockmagic.errors import OptionError
 from dockmagic.helpers.lab import lab_image
-from dockmagic.options.stack import interpolated
+from dockmagic.options.composefile import interpolated
 from tools.extra_engines import ExtraEngine, missing
 
 from .support import IMAGE, LABELS, eventually, require

@@ -49,6 +49,12 @@ def unstamped(labels: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (labels or {}).items() if k not in drop}
 
 
+def stamps(labels: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The forced labels among ``labels``: what an update keeps, so what a session made stays its own."""
+    plain = unstamped(labels)
+    return {k: v for k, v in (labels or {}).items() if k not in plain}
+
+
 def mine(key: str = SESSION, session: str | None = None) -> dict[str, list[str]]:
     """The filter for what this session (or ``session``) made; ``key`` BUILT for images."""
     return {"label": [f"{key}={session or SESSION_ID}"]}

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
-from ..engine.labels import unstamped
+from ..engine.labels import stamps
 from ..errors import DockerError, HostFileError, NotFound, OperationFailed
+from ..options.composefile import parsed
 from ..options.stack import IMAGE_LABEL, NAMESPACE, StackPlan, stack_plan
 from ..render.table import Column, Table
 from .services import converge, resolved, service_ps, services
@@ -34,24 +35,14 @@ def load_compose(
     folder its relative paths start from (the file's, or the current one)."""
     if (path is None) == (text is None):
         raise OperationFailed("give one compose file: a path, or its text")
-    if isinstance(text, Mapping):
-        return text, Path.cwd()
-    import yaml
-
-    source, base = text or "", Path.cwd()
-    if path is not None:
-        where = Path(path).expanduser()
-        try:
-            source, base = where.read_text(encoding="utf-8"), where.resolve().parent
-        except OSError as exc:
-            raise HostFileError(f"cannot read the compose file {str(where)!r}: {exc.strerror or exc}") from None
+    if path is None:
+        return parsed(text or ""), Path.cwd()
+    where = Path(path).expanduser()
     try:
-        data = yaml.safe_load(source)
-    except yaml.YAMLError as exc:
-        raise OperationFailed(f"the compose file is not valid YAML: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, Mapping):
-        raise OperationFailed("a compose file is a mapping with services:")
-    return data, base
+        source = where.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise HostFileError(f"cannot read the compose file {str(where)!r}: {exc.strerror or exc}") from None
+    return parsed(source), where.resolve().parent
 
 
 def stack_deploy(
@@ -130,18 +121,11 @@ def _stored(engine: Engine, plan: StackPlan, say: Callable[[str], None]) -> None
                 say(f"Creating {kind} {spec['Name']}")
                 getattr(engine, f"{kind}_create")(spec["Name"], base64.b64decode(spec["Data"]), spec["Labels"])
                 continue
-            kept = {**spec, "Labels": {**spec["Labels"], **_stamp(found["Spec"].get("Labels"))}}
+            kept = {**spec, "Labels": {**spec["Labels"], **stamps(found["Spec"].get("Labels"))}}
             try:
                 getattr(engine, f"{kind}_update")(found["ID"], found["Version"]["Index"], kept)
             except DockerError as exc:
                 raise OperationFailed(f"failed to update {kind} {spec['Name']}: {exc}") from None
-
-
-def _stamp(labels: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The session labels among ``labels``: kept on an update, so what a session made stays its own."""
-    given = dict(labels or {})
-    plain = unstamped(given)
-    return {k: x for k, x in given.items() if k not in plain}
 
 
 def _services(engine: Engine, plan: StackPlan, resolve: str, say: Callable[[str], None]) -> list[str]:
@@ -168,7 +152,7 @@ def _services(engine: Engine, plan: StackPlan, resolve: str, say: Callable[[str]
                 if same:  # keep the digest an earlier deploy found: otherwise every task is replaced
                     spec["TaskTemplate"]["ContainerSpec"]["Image"] = old["TaskTemplate"]["ContainerSpec"]["Image"]
             spec["TaskTemplate"]["ForceUpdate"] = old["TaskTemplate"].get("ForceUpdate", 0)
-            spec["Labels"] = {**spec["Labels"], **_stamp(old.get("Labels"))}
+            spec["Labels"] = {**spec["Labels"], **stamps(old.get("Labels"))}
             answer = engine.service_update(current["ID"], current["Version"]["Index"], spec)
             ids.append(str(current["ID"]))
             warnings = pinned + (answer.get("Warnings") or [])

@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..options.values import compose_pairs, parse_duration
+from ..errors import OptionError
+from ..options.composefile import as_list, pairs, parsed
+from ..options.values import parse_duration
 from .result import ModuleError
 
 SERVICE_KEYS = {
@@ -58,10 +60,6 @@ _SIMPLE = {  # compose key -> container option (community.docker's name)
     "mac_address": "mac_address",
     "expose": "exposed_ports",
 }
-
-
-def _as_list(value: Any) -> list[Any]:
-    return [] if value is None else [value] if isinstance(value, str | Mapping) else list(value)
 
 
 def _port(spec: Any) -> str:
@@ -121,7 +119,7 @@ class _Project:
             if name not in self.services:
                 raise ModuleError(f"service {path[-1]!r} depends on {name!r}, which is not a service")
             deps = self.services[name].get("depends_on")
-            for dep in list(deps) if isinstance(deps, Mapping) else _as_list(deps):
+            for dep in list(deps) if isinstance(deps, Mapping) else as_list(deps):
                 visit(dep, (*path, name))
             done.append(name)
 
@@ -138,10 +136,10 @@ def _network_task(project: _Project, key: str) -> dict[str, Any] | None:
     args: dict[str, Any] = {
         "name": project.network_name(key),
         "driver": spec.get("driver") or "bridge",
-        "labels": {**compose_pairs(spec.get("labels"), "labels"), **project.labels(network=key)},
+        "labels": {**pairs(spec.get("labels"), "labels"), **project.labels(network=key)},
     }
     if spec.get("driver_opts"):
-        args["driver_options"] = compose_pairs(spec["driver_opts"], "driver_opts")
+        args["driver_options"] = pairs(spec["driver_opts"], "driver_opts")
     if ipam.get("config"):
         keys = {"subnet": "subnet", "gateway": "gateway", "ip_range": "iprange", "aux_addresses": "aux_addresses"}
         args["ipam_config"] = [{keys[k]: v for k, v in c.items() if k in keys} for c in ipam["config"]]
@@ -159,12 +157,12 @@ def _volume_task(project: _Project, key: str) -> dict[str, Any] | None:
         return None
     args: dict[str, Any] = {
         "name": project.volume_name(key),
-        "labels": {**compose_pairs(spec.get("labels"), "labels"), **project.labels(volume=key)},
+        "labels": {**pairs(spec.get("labels"), "labels"), **project.labels(volume=key)},
     }
     if spec.get("driver"):
         args["driver"] = spec["driver"]
     if spec.get("driver_opts"):
-        args["driver_options"] = compose_pairs(spec["driver_opts"], "driver_opts")
+        args["driver_options"] = pairs(spec["driver_opts"], "driver_opts")
     return {"name": f"volume {key}", "volume": args}
 
 
@@ -196,7 +194,7 @@ def _service_networks(project: _Project, service: str, spec: Mapping[str, Any]) 
     keys: dict[str, Any] = (
         dict(wanted)
         if isinstance(wanted, Mapping)
-        else dict.fromkeys(_as_list(wanted))
+        else dict.fromkeys(as_list(wanted))
         if wanted is not None
         else {"default": None}
     )
@@ -225,7 +223,7 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
         if build.get("dockerfile"):
             build_args["dockerfile"] = build["dockerfile"]
         if build.get("args"):
-            build_args["args"] = compose_pairs(build["args"], "build args")
+            build_args["args"] = pairs(build["args"], "build args")
         if build.get("target"):
             build_args["target"] = build["target"]
         tasks.append({"name": f"build {service}", "image": {"name": image, "source": "build", "build": build_args}})
@@ -233,7 +231,7 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
         "name": project.container_name(service),
         "image": image,
         "labels": {
-            **compose_pairs(spec.get("labels"), "labels"),
+            **pairs(spec.get("labels"), "labels"),
             **project.labels(service=service, **{"container-number": "1"}),
         },
     }
@@ -243,9 +241,9 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
         if key in spec:
             args[option] = spec[key]
     if "environment" in spec:
-        args["env"] = compose_pairs(spec["environment"], "environment")
+        args["env"] = pairs(spec["environment"], "environment")
     if "env_file" in spec:
-        files = [str(project.base / f) for f in _as_list(spec["env_file"])]
+        files = [str(project.base / f) for f in as_list(spec["env_file"])]
         args["env_file"] = files if len(files) > 1 else files[0]
     if "ports" in spec:
         args["published_ports"] = [_port(p) for p in spec["ports"]]
@@ -308,17 +306,10 @@ def compose_tasks(
 ) -> list[dict[str, Any]]:  # fmt: skip
     """The play for a Compose file: ``up`` (networks, volumes, then services in dependency order), or
     ``down`` (services, then networks; volumes too with ``volumes``)."""
-    if isinstance(source, str):
-        import yaml
-
-        try:
-            data = yaml.safe_load(source)
-        except yaml.YAMLError as exc:
-            raise ModuleError(f"the compose file is not valid YAML: {str(exc).splitlines()[0]}") from None
-    else:
-        data = source
-    if not isinstance(data, Mapping):
-        raise ModuleError("a compose file is a mapping with services:")
+    try:
+        data = parsed(source)
+    except OptionError as exc:  # a module's error, as the rest of the file's
+        raise ModuleError(str(exc)) from None
     folder = Path(base or os.getcwd())
     name = project or str(data.get("name") or re.sub(r"[^a-z0-9_-]", "", folder.name.lower()) or "default")
     proj = _Project(data, name, folder)

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import base64
 import os
-import re
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import OptionError
+from . import composefile as cf
 from . import values as v
 
 NAMESPACE = "com.docker.stack.namespace"
@@ -83,7 +82,7 @@ class _Stack:
         return f"{self.name}_{key}"
 
     def labels(self, given: Any = None) -> dict[str, str]:
-        return {**v.compose_pairs(given, "labels"), NAMESPACE: self.name}
+        return {**cf.pairs(given, "labels"), NAMESPACE: self.name}
 
     def object_name(self, section: dict[str, Any], key: str, what: str) -> str:
         if key not in section:
@@ -101,52 +100,6 @@ def _section(data: Mapping[str, Any], key: str) -> dict[str, Any]:
     return {str(k): dict(v or {}) for k, v in section.items()}
 
 
-def _words(value: Any, what: str) -> list[str] | None:
-    """A command or entrypoint: a list, or a string split as a shell would."""
-    if value is None:
-        return None
-    try:
-        return shlex.split(value) if isinstance(value, str) else [str(x) for x in value]
-    except ValueError as exc:
-        raise OptionError(f"{what}: {exc}") from None
-
-
-def _list(value: Any) -> list[Any]:
-    return [] if value is None else [value] if isinstance(value, str | Mapping) else list(value)
-
-
-_VARIABLE = re.compile(
-    r"\$(?:(?P<escaped>\$)|(?P<plain>[A-Za-z_]\w*)|\{(?P<braced>[A-Za-z_]\w*)(?P<how>:?[-?])?(?P<arg>[^}]*)\})"
-)
-
-
-def interpolated(value: Any, env: Mapping[str, str]) -> Any:
-    """Every string of a Compose file with ``$VAR``, ``${VAR}``, ``${VAR:-default}``, ``${VAR-default}``,
-    ``${VAR:?why}`` and ``$$`` substituted from ``env``, as the CLI substitutes before it reads."""
-    if isinstance(value, str):
-
-        def one(m: re.Match[str]) -> str:
-            if m["escaped"]:
-                return "$"
-            name = m["plain"] or m["braced"]
-            how, arg, found = m["how"] or "", m["arg"] or "", env.get(name)
-            missing = found is None or (how.startswith(":") and found == "")
-            if how.endswith("?") and missing:
-                raise OptionError(f"required variable {name} is missing a value: {arg or name}")
-            if how.endswith("-") and missing:
-                return arg
-            if m["braced"] and not how and arg:
-                raise OptionError(f"invalid interpolation format for {m[0]!r}")
-            return found or ""
-
-        return _VARIABLE.sub(one, value)
-    if isinstance(value, Mapping):
-        return {k: interpolated(x, env) for k, x in value.items()}
-    if isinstance(value, list):
-        return [interpolated(x, env) for x in value]
-    return value
-
-
 # -- parts of a service ---------------------------------------------------------------------------
 
 
@@ -154,7 +107,7 @@ def _environment(stack: _Stack, spec: Mapping[str, Any]) -> list[str]:
     """env_file first, environment over it; a name without a value stays a bare name; sorted, as
     the CLI sends them."""
     env: dict[str, str | None] = {}
-    for path in _list(spec.get("env_file")):
+    for path in cf.as_list(spec.get("env_file")):
         for line in v.read_kv_file(stack.path(str(path)), "env_file"):
             key, sep, value = line.partition("=")
             env[key] = value if sep else None
@@ -162,7 +115,7 @@ def _environment(stack: _Stack, spec: Mapping[str, Any]) -> list[str]:
     if isinstance(given, Mapping):
         env.update({str(k): None if x is None else v.scalar(x) for k, x in given.items()})
     else:
-        for item in _list(given):
+        for item in cf.as_list(given):
             key, sep, value = str(item).partition("=")
             env[key] = value if sep else None
     return sorted(k if x is None else f"{k}={x}" for k, x in env.items())
@@ -170,7 +123,7 @@ def _environment(stack: _Stack, spec: Mapping[str, Any]) -> list[str]:
 
 def _ports(given: Any) -> list[dict[str, Any]]:
     ports = []
-    for item in _list(given):
+    for item in cf.as_list(given):
         if isinstance(item, Mapping):
             ports.append(
                 {
@@ -203,7 +156,7 @@ def _ports(given: Any) -> list[dict[str, Any]]:
 
 def _mounts(stack: _Stack, given: Any) -> list[dict[str, Any]]:
     mounts = []
-    for item in _list(given):
+    for item in cf.as_list(given):
         if isinstance(item, Mapping):
             kind, source, target = str(item.get("type") or "volume"), str(item.get("source") or ""), item.get("target")
             read_only = bool(item.get("read_only"))
@@ -229,10 +182,8 @@ def _mounts(stack: _Stack, given: Any) -> list[dict[str, Any]]:
             if "bind" in extra:
                 mount["BindOptions"] = {"Propagation": str(extra["bind"].get("propagation") or "")}
         elif kind == "volume" and source:
-            volume = stack.volumes.get(source)
-            if volume is None:
-                raise OptionError(f"undefined volume {source!r}")
-            mount["Source"] = stack.object_name(stack.volumes, source, "volume")
+            mount["Source"] = stack.object_name(stack.volumes, source, "volume")  # "undefined volume" if not there
+            volume = stack.volumes[source]
             options: dict[str, Any] = {}
             if (extra.get("volume") or {}).get("nocopy"):
                 options["NoCopy"] = True
@@ -241,7 +192,7 @@ def _mounts(stack: _Stack, given: Any) -> list[dict[str, Any]]:
                 if volume.get("driver") or volume.get("driver_opts") is not None:
                     driver: dict[str, Any] = {"Name": str(volume.get("driver") or "")}
                     if volume.get("driver_opts") is not None:
-                        driver["Options"] = v.compose_pairs(volume["driver_opts"], "driver_opts")
+                        driver["Options"] = cf.pairs(volume["driver_opts"], "driver_opts")
                     options["DriverConfig"] = driver
             mount["VolumeOptions"] = options
         elif kind == "tmpfs":
@@ -259,7 +210,7 @@ def _references(stack: _Stack, given: Any, kind: str) -> list[dict[str, Any]]:
     """A service's secrets or configs: NAME, or {source, target, uid, gid, mode}; by name, sorted."""
     section = stack.secrets if kind == "secret" else stack.configs
     refs = []
-    for item in _list(given):
+    for item in cf.as_list(given):
         item = {"source": item} if isinstance(item, str) else dict(item)
         source = str(item.get("source") or "")
         name = stack.object_name(section, source, kind)
@@ -370,7 +321,7 @@ def _mode(deploy: Mapping[str, Any]) -> dict[str, Any]:
 def _networks(stack: _Stack, key: str, given: Any) -> list[dict[str, Any]]:
     wanted: dict[str, Any] = (
         {str(k): dict(x or {}) for k, x in given.items()} if isinstance(given, Mapping)
-        else {str(k): {} for k in _list(given)}
+        else {str(k): {} for k in cf.as_list(given)}
     ) or {"default": {}}  # fmt: skip
     attached = []
     for name, options in wanted.items():
@@ -382,7 +333,7 @@ def _networks(stack: _Stack, key: str, given: Any) -> list[dict[str, Any]]:
             aliases.append(key)
         attachment: dict[str, Any] = {"Target": target, "Aliases": aliases}
         if options.get("driver_opts"):
-            attachment["DriverOpts"] = v.compose_pairs(options["driver_opts"], "driver_opts")
+            attachment["DriverOpts"] = cf.pairs(options["driver_opts"], "driver_opts")
         attached.append(attachment)
     return sorted(attached, key=lambda n: n["Target"])
 
@@ -398,7 +349,7 @@ def _placement(given: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _hosts(given: Any) -> list[str]:
-    pairs = given.items() if isinstance(given, Mapping) else (str(h).split(":", 1) for h in _list(given))
+    pairs = given.items() if isinstance(given, Mapping) else (str(h).split(":", 1) for h in cf.as_list(given))
     return [f"{ip} {host}" for host, ip in pairs]
 
 
@@ -431,8 +382,8 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
         "Isolation": str(spec.get("isolation") or "default"),
     }
     simple = {
-        "Command": _words(spec.get("entrypoint"), "entrypoint"),
-        "Args": _words(spec.get("command"), "command"),
+        "Command": v.as_command(spec.get("entrypoint")),
+        "Args": v.as_command(spec.get("command")),
         "Hostname": spec.get("hostname"),
         "Env": _environment(stack, spec) or None,
         "Dir": spec.get("working_dir"),
@@ -448,16 +399,18 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
         "Hosts": _hosts(spec.get("extra_hosts")) or None,
         "Secrets": _references(stack, spec.get("secrets"), "secret") or None,
         "Configs": _references(stack, spec.get("configs"), "config") or None,
-        "Sysctls": v.compose_pairs(spec.get("sysctls"), "sysctls") or None,
-        "CapabilityAdd": [v.as_capability(c) for c in _list(spec.get("cap_add"))] or None,
-        "CapabilityDrop": [v.as_capability(c) for c in _list(spec.get("cap_drop"))] or None,
+        "Sysctls": cf.pairs(spec.get("sysctls"), "sysctls") or None,
+        "CapabilityAdd": [v.as_capability(c) for c in cf.as_list(spec.get("cap_add"))] or None,
+        "CapabilityDrop": [v.as_capability(c) for c in cf.as_list(spec.get("cap_drop"))] or None,
         "Ulimits": _ulimits(spec.get("ulimits")) or None,
         "OomScoreAdj": spec.get("oom_score_adj"),
     }
     container.update({k: x for k, x in simple.items() if x not in (None, False, "")})
     if spec.get("dns") or spec.get("dns_search"):
         container["DNSConfig"] = {
-            k: x for k, x in (("Nameservers", _list(spec.get("dns"))), ("Search", _list(spec.get("dns_search")))) if x
+            k: x
+            for k, x in (("Nameservers", cf.as_list(spec.get("dns"))), ("Search", cf.as_list(spec.get("dns_search"))))
+            if x
         }
     task: dict[str, Any] = {
         "ContainerSpec": container,
@@ -471,7 +424,7 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
         logging = spec["logging"]
         task["LogDriver"] = {
             "Name": str(logging.get("driver") or ""),
-            "Options": v.compose_pairs(logging.get("options"), "options"),
+            "Options": cf.pairs(logging.get("options"), "options"),
         }
     endpoint: dict[str, Any] = {"Mode": str(deploy.get("endpoint_mode") or "vip").lower()}
     if ports := _ports(spec.get("ports")):
@@ -502,7 +455,7 @@ def _network_body(stack: _Stack, key: str, spec: Mapping[str, Any]) -> dict[str,
         "Scope": "swarm",
     }
     if spec.get("driver_opts"):
-        body["Options"] = v.compose_pairs(spec["driver_opts"], "driver_opts")
+        body["Options"] = cf.pairs(spec["driver_opts"], "driver_opts")
     ipam = spec.get("ipam") or {}
     if ipam.get("driver") or ipam.get("config"):
         body["IPAM"] = {
@@ -540,7 +493,7 @@ def stack_plan(
     """The networks, secrets, configs and services of Compose file ``data`` deployed as stack ``name``;
     relative paths (bind mounts, env files, secret files) from ``base``, the file's folder; variables
     from ``env`` (this process's environment unless given)."""
-    data = interpolated(data, os.environ if env is None else env)
+    data = cf.interpolated(data, os.environ if env is None else env)
     stack = _Stack(name, data, Path(base or Path.cwd()))
     plan = StackPlan(name)
     ignored: set[str] = set()

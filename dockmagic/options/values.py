@@ -136,18 +136,6 @@ def scalar(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
-def compose_pairs(value: Any, what: str) -> dict[str, str]:
-    """A Compose file's mapping or list of ``KEY=VALUE`` (labels, environment, driver_opts): a key
-    without a value is ""."""
-    if value is None:
-        return {}
-    if isinstance(value, Mapping):
-        return {str(k): "" if x is None else scalar(x) for k, x in value.items()}
-    if isinstance(value, list):
-        return dict(str(item).partition("=")[::2] for item in value)
-    raise OptionError(f"{what} is a mapping or a list of KEY=VALUE, not {value!r}")
-
-
 def read_kv_file(path: str | os.PathLike[str], what: str) -> list[str]:
     """The lines of an --env-file / --label-file: comments and blank lines skipped."""
     try:
