@@ -112,10 +112,19 @@ class CountBar:
     """A count against the count wanted (a service's running tasks, nodes with a new certificate),
     as one bar redrawn in place with a note beside it; without tqdm, a line per change."""
 
-    def __init__(self, name: str, what: str = "tasks running", show: bool = True) -> None:
+    def __init__(self, name: str, what: str = "tasks running", show: bool = True, interrupted: str = "") -> None:
         self.name, self.what, self.show = name, what, show
+        self.interrupted = interrupted  # said (on stderr) under the bar when Ctrl-C ends its block
         self._tqdm = _tqdm()
         self.bar: Any = None
+
+    def __enter__(self) -> CountBar:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.close()
+        if kind is KeyboardInterrupt and self.interrupted:
+            print(self.interrupted, file=sys.stderr)
 
     def update(self, count: int, wanted: int, note: str = "") -> None:
         if not self.show:

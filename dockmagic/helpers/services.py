@@ -197,8 +197,8 @@ def converge(service: str, *, quiet: bool = False, timeout: float | None = None,
     changed = start  # when the count last moved
     reason = ""  # why tasks wait, as the swarm says (no suitable node, ...)
     updating = False  # a rollout was seen under way during this wait
-    count = CountBar(name, show=not quiet)
-    try:
+    interrupted = f"{name}: no longer waiting; the service stays, converging in the background"
+    with CountBar(name, show=not quiet, interrupted=interrupted) as count:
         while True:
             listed = engine.service_list(filters={"id": [sid]})
             if not listed:
@@ -230,12 +230,6 @@ def converge(service: str, *, quiet: bool = False, timeout: float | None = None,
                     f" running{'; ' + reason if reason else ''}); it stays, converging in the background"
                 )
             time.sleep(0.1)  # the count is one cheap request
-    except KeyboardInterrupt:
-        count.close()
-        print(f"{name}: no longer waiting; the service stays, converging in the background", file=sys.stderr)
-        raise
-    finally:
-        count.close()
 
 
 _UNDER_WAY = ("updating", "rollback_started")

@@ -15,10 +15,10 @@ from ..render.tree import Inspection
 from .containers import each
 from .session import pick
 from .swarm_settings import SwarmSettings, merge_settings
+from .swarm_tables import nodes_table, stored_table
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
-from .swarm_tables import nodes_table, stored_table
 
 SWARM_PORT = 2377
 

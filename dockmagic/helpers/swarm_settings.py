@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -23,9 +22,9 @@ if TYPE_CHECKING:
 ROTATION_LIMIT = 300.0  # seconds a CA rotation is waited for
 
 
-def _count(value: int | None, what: str, *, least: int = 0) -> int | None:
-    if value is not None and int(value) < least:
-        raise OptionError(f"{what} must be at least {least}, not {value}")
+def _count(value: int | None, what: str) -> int | None:
+    if value is not None and int(value) < 0:
+        raise OptionError(f"{what} must be at least 0, not {value}")
     return None if value is None else int(value)
 
 
@@ -206,10 +205,12 @@ def swarm_ca(
 def _rotated(engine: Engine, quiet: bool, limit: float) -> None:
     """Wait until every node has a certificate from the new root and trusts only it, as the CLI's
     two bars show it: first the certificates, then the trust roots."""
-    certs = CountBar("rotated TLS certificates", "nodes", show=not quiet)
-    roots = CountBar("rotated CA certificates", "nodes", show=not quiet)
     deadline = time.monotonic() + limit
-    try:
+    interrupted = "no longer waiting; the CA rotation goes on in the background"
+    with (
+        CountBar("rotated TLS certificates", "nodes", show=not quiet, interrupted=interrupted) as certs,
+        CountBar("rotated CA certificates", "nodes", show=not quiet) as roots,
+    ):
         while True:
             info = engine.swarm_inspect()  # its ClusterInfo is inline: TLSInfo, RootRotationInProgress
             want = info.get("TLSInfo") or {}
@@ -232,11 +233,3 @@ def _rotated(engine: Engine, quiet: bool, limit: float) -> None:
                     " certificates); it goes on in the background (%docker swarm ca shows the root)"
                 )
             time.sleep(0.2)
-    except KeyboardInterrupt:
-        certs.close()
-        roots.close()
-        print("no longer waiting; the CA rotation goes on in the background", file=sys.stderr)
-        raise
-    finally:
-        certs.close()
-        roots.close()
