@@ -13,7 +13,7 @@ from IPython.core.error import StdinNotImplementedError
 from IPython.core.getipython import get_ipython
 
 from ... import helpers
-from ...helpers.swarm_settings import unlock_instructions
+from ...helpers.swarm_settings import SwarmSettings, unlock_instructions
 from ...render.formats import Formatted
 from ..argv import CommandError, Parser, add_filter, add_format, filters, int64
 from .registry import Context, Handler, command
@@ -23,7 +23,11 @@ from .showing import column_fields, formatted, inspect_each, listing
 def _ca_flags(p: Parser) -> None:
     p.add_argument("--cert-expiry", metavar="DURATION", help="how long node certificates last (default 2160h)")
     p.add_argument(
-        "--external-ca", action="append", metavar="protocol=cfssl,url=URL[,cacert=FILE]", help="a signing endpoint"
+        "--external-ca",
+        dest="external_cas",
+        action="append",
+        metavar="protocol=cfssl,url=URL[,cacert=FILE]",
+        help="a signing endpoint",
     )
 
 
@@ -39,8 +43,7 @@ def _settings_flags(p: Parser) -> None:
 
 
 def _settings(a: argparse.Namespace) -> dict[str, Any]:
-    names = ("autolock", "task_history_limit", "dispatcher_heartbeat", "max_snapshots", "snapshot_interval")
-    return {**{name: getattr(a, name) for name in names}, "cert_expiry": a.cert_expiry, "external_cas": a.external_ca}
+    return {name: getattr(a, name) for name in SwarmSettings.__annotations__}
 
 
 def _join_command(role: str, token: str, address: str) -> str:
@@ -207,7 +210,7 @@ def _ca(p: Parser) -> Handler:
             ca_cert=a.ca_cert,
             ca_key=a.ca_key,
             cert_expiry=a.cert_expiry,
-            external_cas=a.external_ca,
+            external_cas=a.external_cas,
             detach=a.detach,
             quiet=a.quiet,
         )
@@ -364,13 +367,12 @@ def _stored(kind: str) -> None:
 def _stdin(kind: str) -> bytes:
     """``-``: the data piped to IPython, as the CLI reads its stdin. A notebook kernel's stdin is
     no one's (reading it would wait forever): there the cell is the way."""
-    shell = get_ipython()  # type: ignore[no-untyped-call]
-    try:
-        if getattr(shell, "kernel", None) is not None:
-            raise OSError("a kernel has no stdin")
-        return sys.stdin.buffer.read()
-    except (OSError, ValueError, AttributeError):  # captured, closed or replaced stdin
-        raise CommandError(f"no stdin to read here: give the data as the cell of %%docker {kind} create NAME") from None
+    if getattr(get_ipython(), "kernel", None) is None:  # type: ignore[no-untyped-call]
+        try:
+            return sys.stdin.buffer.read()
+        except (OSError, ValueError, AttributeError):  # captured, closed or replaced stdin
+            pass
+    raise CommandError(f"no stdin to read here: give the data as the cell of %%docker {kind} create NAME")
 
 
 _stored("secret")
