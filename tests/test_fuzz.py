@@ -82,6 +82,7 @@ def _line(rng: random.Random, values: list[str]) -> str:
 @pytest.fixture
 def gated(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker-config"))  # context use/rm, login: not the user's
+    monkeypatch.chdir(tmp_path)  # what a line writes by a relative name (context export NAME) stays there
     gate = FaultProxy(read_only=True)
     dockmagic.use(gate.engine())
     yield gate.engine()
