@@ -10,6 +10,8 @@ a wrong type or an impossible limit is one line naming where it is.
     binds: [{host: /srv/lab/data, read_only: true}]
     ports: 20000-20999
     operations: [ImageBuild]        # beyond the default set (see routes.STUDENT)
+    build_tags: "{student}/*"       # what a student's builds may be tagged (and what they may run)
+    connections: 64                 # open connections a student may hold at once
 """
 
 from __future__ import annotations
@@ -64,15 +66,33 @@ class Policy:
     ports: tuple[int, int] = (20000, 20999)
     operations: frozenset[str] = STUDENT
     body_limit: int = 1 << 20  # bytes of a JSON request body read before deciding
+    build_tags: str = "{student}/*"
+    connections: int = 64
+    context_limit: int = 512 << 20  # bytes of a build context
 
     def endpoint(self, student: str) -> Path:
         return Path(self.endpoints.format(student=student))
 
-    def image_allowed(self, *references: str) -> bool:
-        return any(fnmatch.fnmatchcase(ref, pattern) for ref in references for pattern in self.images)
+    def image_allowed(self, *references: str, student: str | None = None) -> bool:
+        """Whether any spelling of an image is the lab's, or (``student``) among their own builds."""
+        patterns = [*self.images, *([self.build_tags.format(student=student)] if student else [])]
+        return any(fnmatch.fnmatchcase(ref, pattern) for ref in references for pattern in patterns)
 
 
-_KEYS = {"students", "endpoints", "images", "limits", "capabilities", "binds", "ports", "operations", "body_limit"}
+_KEYS = {
+    "students",
+    "endpoints",
+    "images",
+    "limits",
+    "capabilities",
+    "binds",
+    "ports",
+    "operations",
+    "body_limit",
+    "build_tags",
+    "connections",
+    "context_limit",
+}
 
 
 def load(path: str | os.PathLike[str]) -> Policy:
@@ -124,6 +144,18 @@ def parse(data: Any, where: str = "the policy") -> Policy:
     if unknown_ops:
         raise PolicyError(f"{where}: operations: unknown operation {sorted(unknown_ops)[0]!r}")
     policy.operations = STUDENT | extra
+    for outer in policy.binds:  # a read-only folder inside a read-write one could be changed under it
+        for inner in policy.binds:
+            if inner.read_only and not outer.read_only and inner.host.startswith(outer.host + "/"):
+                raise PolicyError(f"{where}: binds: {inner.host} (read-only) is inside {outer.host} (read-write)")
+    if "build_tags" in data:
+        policy.build_tags = _text(data["build_tags"], f"{where}: build_tags")
+        if not policy.build_tags.startswith("{student}/"):
+            raise PolicyError(f"{where}: build_tags must start with {{student}}/ (each student's own namespace)")
+    if "connections" in data:
+        policy.connections = _positive(data["connections"], f"{where}: connections")
+    if "context_limit" in data:
+        policy.context_limit = _positive(parse_bytes(data["context_limit"]), f"{where}: context_limit")
     if "body_limit" in data:
         policy.body_limit = _positive(parse_bytes(data["body_limit"]), f"{where}: body_limit")
     return policy

@@ -1,7 +1,19 @@
 """The lab endpoint: a proxy that owns the engine's socket and gives each student a socket of their
-own, through which every request is read whole (HTTP parsed by h11), checked against the policy,
-rewritten where the policy says (labels, limits, list filters) and only then sent on. Answers and
-hijacked streams (attach, exec) are relayed as they come, never buffered.
+own. Every request is read whole (HTTP parsed by h11) and passes only when all of it is known:
+
+1. **Deny by default, at one API version.** The operation, each query parameter, each header and each
+   body field must be in the Engine API spec (``schema``: v1.41); the body is conformed to the spec
+   and re-encoded, and the request is forwarded as ``/v1.41`` whatever version it was sent as (old
+   versions where ``start`` takes a HostConfig never reach the engine). An operation that takes no
+   body gets none: the engine reads form bodies as parameters.
+2. **Resolve, then forward by ID.** A name or ID prefix is resolved among the student's own objects
+   and the request forwarded with the full ID, so the engine's own lookup never picks another's.
+   Names are unique across the class: another's name is "in use", never its ID.
+3. **The rules** (``rules``, ``builds``) are allowlists over the conformed body; counts are checked
+   and the create forwarded under one lock per student, so ten creates at once make no more than the
+   limit.
+4. **Answers** that list images are filtered to what the student may see; an error's text loses any
+   ID that is not the student's.
 
 Refusals are answered as the engine answers errors (JSON ``message``), so the docker CLI and
 dockmagic both show one line naming the rule; another student's resource is answered 404, as if
@@ -13,42 +25,54 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import h11
 
 from ..engine import Engine
 from ..errors import DockerError, NotFound
+from . import builds, references
 from .policy import STUDENT_LABEL, Policy, student_filter
 from .routes import Route, match
-from .rules import Hidden, Refused, check_container, check_exec, check_host, check_network, check_volume, parse_body
+from .rules import (
+    Context,
+    check_connect,
+    check_container,
+    check_exec,
+    check_host_path,
+    check_network,
+    check_update,
+    check_volume,
+)
+from .schema import API_VERSION, Hidden, Refused, conform_body, operations, parse_json
 
 ENGINE_SOCKET = "/var/run/docker.sock"
 IDLE = 300.0  # seconds a kept-alive connection may wait for its next request
 READ = 30.0  # seconds a request may take to arrive whole
-_HOP = {b"connection", b"keep-alive", b"transfer-encoding", b"content-length", b"host", b"upgrade", b"te", b"trailer"}
 _FULL_ID = re.compile(r"[0-9a-f]{64}")
+_HEX_RUN = re.compile(r"(?<![0-9a-f])[0-9a-f]{12,64}(?![0-9a-f])")
+_IMAGE_ID = re.compile(r"(sha256:)?[0-9a-f]{12,64}")
 _VERSION = re.compile(r"/v(\d{1,2}\.\d{1,3})(/.*)\Z")
-_JSON_BODY = {
-    "ContainerCreate": "container",
-    "ContainerUpdate": "update",
-    "ContainerExec": "exec",
-    "ExecStart": "plain",
-    "NetworkCreate": "network",
-    "NetworkConnect": "plain",
-    "NetworkDisconnect": "plain",
-    "VolumeCreate": "volume",
-}
-_STREAMED_BODY = {"PutContainerArchive", "ImageBuild", "ImageLoad"}
+_NAME = re.compile(r"/?[a-zA-Z0-9][a-zA-Z0-9_.-]+")
+_STREAMED_BODY = {"PutContainerArchive", "ImageLoad"}  # passed as they come (tar streams)
 _HIJACK = {"ContainerAttach", "ExecStart"}
 _LISTS = {"ContainerList", "NetworkList", "VolumeList", "SystemEvents", "ContainerPrune"}
-_SINGLE = {"filters", "fromImage", "fromSrc", "tag", "repo", "networkmode", "all", "path", "name"}
+_REPEATABLE = {("ImageBuild", "t"), ("ImageGetAll", "names")}
+_PASSED_HEADERS = {b"user-agent", b"x-registry-auth", b"x-registry-config"}
+_FILTERED_ANSWERS = {"ImageList", "ImageInspect", "ImageHistory", "SystemVersion"}
+_NAMED_CREATES = {"ContainerCreate", "ContainerRename", "NetworkCreate", "VolumeCreate"}
+
+
+class Conflict(Exception):
+    """A name another student holds: answered 409, as the engine answers a name in use."""
 
 
 @dataclass
@@ -59,23 +83,34 @@ class Activity:
     refused: int = 0
     last: float = 0.0
     rules: dict[str, int] = field(default_factory=dict)
+    connections: int = 0
 
 
 @dataclass
 class Request:
     method: str
     path: str  # decoded, without the version prefix
-    prefix: str  # "/v1.41" or ""
     query: list[tuple[str, str]]
     headers: list[tuple[bytes, bytes]]
     route: Route
-    ids: dict[str, str]
+    found: re.Match[str]
+    upgrade: bool = False  # the client asked for a hijacked stream (Upgrade: tcp)
     body: bytes | None = None  # whole (JSON), or None: streamed after the decision
+    upload: IO[bytes] | None = None  # a checked build context, sent from this file
+
+    @property
+    def operation(self) -> str:
+        return self.route.operation
 
     @property
     def target(self) -> bytes:
-        path = quote(self.prefix + self.path, safe="/:@")
+        path = quote(f"/v{API_VERSION}" + self.path, safe="/:@")
         return (path + ("?" + urlencode(self.query) if self.query else "")).encode()
+
+    def replace_id(self, full: str) -> None:
+        """The path's {id} replaced by the full ID it was resolved to."""
+        start, end = self.found.span("id")
+        self.path = self.path[:start] + full + self.path[end:]
 
 
 class LabProxy:
@@ -90,8 +125,11 @@ class LabProxy:
         self._pool: list[_Upstream] = []  # idle connections to the engine
         self._owners: dict[str, str | None] = {}  # full container and exec IDs -> their student
         self._pool_lock = threading.Lock()
+        self._creating = {s: threading.Lock() for s in policy.students}  # a count and its create, at once
+        self._naming = threading.Lock()  # a name's check and its create, at once, across the class
 
     def start(self) -> LabProxy:
+        _more_files()
         for student, uid in self.policy.students.items():
             path = self.policy.endpoint(student)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +139,7 @@ class LabProxy:
             os.chmod(path, 0o600)
             if uid is not None:
                 os.chown(path, uid, -1)  # the student's alone
-            server.listen(64)
+            server.listen(128)
             self._servers.append(server)
             threading.Thread(target=self._accept, args=(server, student), daemon=True, name=f"lab-{student}").start()
         return self
@@ -128,11 +166,20 @@ class LabProxy:
         self.close()
 
     def _accept(self, server: socket.socket, student: str) -> None:
+        """Accepts until closed: running out of descriptors (or any accept error) waits and goes on."""
+        seen = self.activity[student]
         while not self._closing:
             try:
                 client, _ = server.accept()
             except OSError:
-                return
+                if self._closing:
+                    return
+                time.sleep(0.05)
+                continue
+            if seen.connections >= self.policy.connections:
+                threading.Thread(target=_turn_away, args=(client, self.policy.connections), daemon=True).start()
+                continue
+            seen.connections += 1
             threading.Thread(target=self._serve, args=(client, student), daemon=True).start()
 
     # -- one client connection: requests one after another ----------------------------------------
@@ -155,159 +202,389 @@ class LabProxy:
                 if not self._handle(conn, client, student, event):
                     return
         except (h11.RemoteProtocolError, ValueError) as exc:  # not HTTP we can read whole: fail closed
-            _answer(conn, client, 400, f"lab proxy: the request cannot be read whole ({exc})")
+            _answer(conn, client, 400, f"lab proxy: the request cannot be read whole ({exc})", close=True)
         except (OSError, h11.LocalProtocolError):
             pass
         finally:
+            self.activity[student].connections -= 1
             client.close()
 
     def _handle(self, conn: h11.Connection, client: socket.socket, student: str, event: h11.Request) -> bool:
         """One request; whether the connection can carry another."""
         seen = self.activity[student]
         seen.requests, seen.last = seen.requests + 1, time.time()
+        request: Request | None = None
         try:
-            request = self._read(conn, client, event)
             try:
-                self._decide(request, student)
+                request = self._read(conn, client, event, student)
+                with self._locks(request, student):
+                    self._decide(request, student)
+                    return self._forward(conn, client, request, student)
             except (TypeError, AttributeError, ValueError, KeyError) as exc:  # a field of an odd type
                 raise Refused("json", f"a field of the body is not of the type the API says ({exc})") from None
         except DockerError as exc:  # the engine failed a lookup: answered, never let through
-            _answer(conn, client, 502, f"lab proxy: {exc}")
+            _answer(conn, client, 502, f"lab proxy: {self._scrub(str(exc), student)}")
             return conn.their_state is h11.DONE
-        except (Refused, Hidden) as exc:
+        except (Refused, Hidden, Conflict) as exc:
             if isinstance(exc, Refused):
                 seen.refused += 1
                 seen.rules[exc.rule] = seen.rules.get(exc.rule, 0) + 1
             whole = conn.their_state in (h11.DONE, h11.MIGHT_SWITCH_PROTOCOL)
-            _answer(conn, client, 403 if isinstance(exc, Refused) else 404, str(exc))
+            status = 403 if isinstance(exc, Refused) else 404 if isinstance(exc, Hidden) else 409
+            _answer(conn, client, status, str(exc), close=not whole)
             if not whole:  # the body was not read: let the client finish sending it, then close
                 _drain(conn, client)
             return whole
-        return self._forward(conn, client, request, student)
+        finally:
+            if request is not None and request.upload is not None:
+                request.upload.close()
 
-    def _read(self, conn: h11.Connection, client: socket.socket, event: h11.Request) -> Request:
-        """The request's target checked and its body read whole (unless it is streamed)."""
+    def _locks(self, request: Request, student: str) -> _Held:
+        op = request.operation
+        held = []
+        if op == "ContainerCreate":
+            held.append(self._creating[student])
+        if op in _NAMED_CREATES and (op != "ContainerCreate" or _param(request, "name")):
+            held.append(self._naming)
+        return _Held(held)
+
+    def _read(self, conn: h11.Connection, client: socket.socket, event: h11.Request, student: str) -> Request:
+        """The request's target, parameters and headers checked against the spec, and its body read
+        whole (or, for a build, spooled and checked; for a tar upload, streamed after the decision)."""
         method = event.method.decode("ascii")
-        prefix, path, query = _target(event.target)
+        path, query = _target(event.target)
         found = match(method, path)
         if found is None:
             raise Refused("operations", f"{method} {path} is not an Engine API operation this lab knows")
-        route, ids = found
+        route, matched = found
         if route.operation not in self.policy.operations:
             raise Refused("operations", f"{route.operation} is not allowed in this lab")
-        request = Request(method, path, prefix, query, list(event.headers), route, ids)
-        for key in _SINGLE:  # the engine reads the first of repeated parameters: none are let through
-            _single(request, key)
-        if route.operation not in _STREAMED_BODY:
+        spec = operations()[route.operation]
+        for key, _ in query:
+            if key not in spec["query"]:
+                raise Refused("query", f"{key} is not a parameter of {route.operation} (API {API_VERSION})")
+            if (route.operation, key) not in _REPEATABLE and sum(k == key for k, _ in query) > 1:
+                raise Refused("query", f"the parameter {key} is given twice")
+        allowed = _PASSED_HEADERS & {h.lower().encode() for h in spec["headers"]} | {b"user-agent"}
+        headers = [(k, v) for k, v in event.headers if k.lower() in allowed]
+        request = Request(method, path, query, headers, route, matched, upgrade=_upgrading(list(event.headers)))
+        if route.operation == "ImageBuild":
+            request.upload = self._spool(conn, client)
+        elif route.operation not in _STREAMED_BODY:
             request.body = self._body(conn, client, route.operation)
+            if spec["body"] is None or route.operation == "ImageCreate":
+                if request.body.strip():
+                    raise Refused(
+                        "body", f"{route.operation} takes no body (the engine would read a form as parameters)"
+                    )
+                request.body = b""
         return request
 
     def _body(self, conn: h11.Connection, client: socket.socket, operation: str) -> bytes:
         parts: list[bytes] = []
         size = 0
-        while True:
-            event = _next(conn, client)
-            if isinstance(event, h11.EndOfMessage):
-                return b"".join(parts)
-            if not isinstance(event, h11.Data):
-                raise Refused("body", "the request body ended before its end")
-            size += len(event.data)
+        for data in _body_stream(conn, client):
+            size += len(data)
             if size > self.policy.body_limit:
                 raise Refused("body", f"a body over {self.policy.body_limit} bytes is not read for {operation}")
-            parts.append(event.data)
+            parts.append(data)
+        return b"".join(parts)
+
+    def _spool(self, conn: h11.Connection, client: socket.socket) -> IO[bytes]:
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the request, closed after it
+        size = 0
+        try:
+            for data in _body_stream(conn, client):
+                size += len(data)
+                if size > self.policy.context_limit:
+                    raise Refused("build", f"a build context over {self.policy.context_limit >> 20} MiB")
+                spool.write(data)
+        except BaseException:
+            spool.close()
+            raise
+        return spool
 
     # -- the policy ------------------------------------------------------------------------------------
 
     def _decide(self, request: Request, student: str) -> None:
-        op, route = request.route.operation, request.route
+        op, route = request.operation, request.route
+        ctx = self._context(student)
+        current: dict[str, Any] | None = None
         if route.owned:
-            name = request.ids["id"]
-            if not self._owns(route.owned, name, student):
-                raise Hidden(route.owned, name) if route.owned != "exec" else Hidden("exec instance", name)
-        if op in _HIJACK and not _upgrading(request.headers):
-            detached = op == "ExecStart" and bool(parse_body(request.body or b"{}").get("Detach"))
+            current = self._resolve(request, route.owned, student)
+        if op in _HIJACK and not request.upgrade:
+            detached = op == "ExecStart" and bool((parse_json(request.body or b"{}") or {}).get("Detach"))
             if not detached:
                 raise Refused("hijack", f"{op} is relayed only as an upgraded stream (Upgrade: tcp)")
         if op in _LISTS:
             _add_filter(request, *student_filter(student)["label"])
-        owns = lambda kind, name: self._owns(kind, name, student)  # noqa: E731
-        kind = _JSON_BODY.get(op)
-        if kind is None:
-            if op == "ImageCreate":
-                self._check_pull(request)
-            elif op == "ImageBuild":
-                mode = _single(request, "networkmode") or "default"
-                if mode not in ("default", "bridge", "none"):
-                    raise Refused("network", f"builds on the {mode} network are not allowed")
+        if op in ("ImageInspect", "ImageHistory", "ImageGet") and not self._may_see_image(
+            request.found["name"], student
+        ):
+            raise Hidden("image", request.found["name"])
+        if op == "ImageGetAll":
+            for _, name in request.query:
+                if not self._may_see_image(name, student):
+                    raise Hidden("image", name)
+        if op == "ImageCreate":
+            self._check_pull(request, ctx)
+        elif op == "ImageBuild":
+            self._check_build(request, ctx)
+        elif op == "ContainerStart" and current is not None:
+            _check_binds_again(current, self.policy)
+        elif op == "ContainerRename":
+            self._name_free("container", _param(request, "name") or "", student)
+        if operations()[op]["body"] is None or op == "ImageCreate" or request.body is None:
             return
-        body = parse_body(request.body or b"")
-        if kind == "container":
+        body = conform_body(op, request.body)
+        if op == "ContainerCreate":
+            wanted = _param(request, "name")
+            if wanted is not None:
+                self._name_free("container", wanted, student)
             mine = self.engine.container_list(all=True, filters=student_filter(student))
             if len(mine) >= self.policy.containers:
                 raise Refused("containers", f"at most {self.policy.containers} containers each (remove some first)")
-            body = check_container(body, self.policy, student, owns, self._image_refs)
-        elif kind == "update":
-            check_host(body, self.policy, owns, update=True)
-        elif kind == "exec":
-            body = check_exec(body)
-        elif kind == "network":
-            body = check_network(body, student)
-        elif kind == "volume":
-            body = check_volume(body, student)
+            body = check_container(body, ctx)
+        elif op == "ContainerUpdate":
+            body = check_update(body, ctx, (current or {}).get("HostConfig") or {})
+        elif op == "ContainerExec":
+            body = check_exec(body, ctx)
+        elif op == "NetworkCreate":
+            body = check_network(body, ctx)
+            self._name_free("network", body["Name"], student)
+        elif op == "VolumeCreate":
+            body = check_volume(body, ctx)
+            if body.get("Name"):
+                self._name_free("volume", body["Name"], student)
         elif op in ("NetworkConnect", "NetworkDisconnect"):
-            container = str(body.get("Container") or next((v for k, v in body.items() if k.lower() == "container"), ""))
-            if not self._owns("container", container, student):
-                raise Hidden("container", container)
+            container = str(body.get("Container") or "")
+            body["Container"] = self._container(container, student)["Id"]
+            if op == "NetworkConnect":
+                body = check_connect(body, ctx, request.found["id"])
         request.body = json.dumps(body).encode()
 
-    def _owns(self, kind: str, name: str, student: str) -> bool:
-        if kind in ("container", "exec") and _FULL_ID.fullmatch(name) and name in self._owners:
-            return self._owners[name] == student  # an ID is never reused, nor its owner's label changed
+    def _context(self, student: str) -> Context:
+        def network(name: str) -> str:
+            try:
+                return self._network(name, student)["Id"]
+            except Hidden:
+                raise Refused("network", f"the network {name} is not yours") from None
+
+        def volume(name: str) -> bool:
+            try:
+                return _owner(self.engine.volume_inspect(name)) == student
+            except NotFound:
+                return False
+
+        return Context(self.policy, student, network, volume, lambda image: self._may_use_image(image, student))
+
+    # -- resolving names to the student's own objects ---------------------------------------------
+
+    def _resolve(self, request: Request, kind: str, student: str) -> dict[str, Any] | None:
+        """The path's object resolved to the student's own, the path rewritten to its full ID."""
+        name = request.found["id"]
+        if kind == "container":
+            info = self._container(name, student)
+            request.replace_id(info["Id"])
+            return info
+        if kind == "exec":
+            try:
+                found = self.engine.exec_inspect(name)
+            except NotFound:
+                raise Hidden("exec instance", name) from None
+            try:
+                self._container(found.get("ContainerID") or "", student)
+            except Hidden:
+                raise Hidden("exec instance", name) from None
+            request.replace_id(found["ID"])
+            return None
+        if kind == "network":
+            request.replace_id(self._network(name, student)["Id"])
+            return None
         try:
-            if kind == "container":
-                info = self.engine.container_inspect(name)
-                owner = (info["Config"].get("Labels") or {}).get(STUDENT_LABEL)
-                self._remember(info["Id"], owner)
-                return owner == student
-            elif kind == "exec":
-                container = self.engine.exec_inspect(name).get("ContainerID") or ""
-                owned = bool(container) and self._owns("container", container, student)
-                self._remember(name, student if owned else self._owners.get(container))
-                return owned
-            elif kind == "network":
-                labels = self.engine.network_inspect(name).get("Labels") or {}
-            else:
-                labels = self.engine.volume_inspect(name).get("Labels") or {}
+            volume = self.engine.volume_inspect(name)
         except NotFound:
-            return False
-        return labels.get(STUDENT_LABEL) == student
+            volume = {}
+        if _owner(volume) != student or volume.get("Name") != name:
+            raise Hidden("volume", name)
+        return None
+
+    def _container(self, name: str, student: str) -> dict[str, Any]:
+        """The student's container of that name, ID or ID prefix (inspected), or Hidden."""
+        if name:
+            try:
+                info = self.engine.container_inspect(name)
+                if _owner(info) == student:
+                    self._remember(info["Id"], student)
+                    return info
+            except NotFound:
+                pass
+            except DockerError as exc:  # an ID prefix of several: look among the student's own
+                if exc.status not in (400, 409, 500):  # type: ignore[attr-defined]
+                    raise
+            mine = self.engine.container_list(all=True, filters=student_filter(student))
+            chosen = [c for c in mine if c["Id"] == name or f"/{name}" in (c.get("Names") or [])]
+            if not chosen and re.fullmatch(r"[0-9a-f]+", name):
+                chosen = [c for c in mine if c["Id"].startswith(name)]
+            if len(chosen) == 1:
+                info = self.engine.container_inspect(chosen[0]["Id"])
+                if _owner(info) == student:
+                    return info
+        raise Hidden("container", name)
+
+    def _network(self, name: str, student: str) -> dict[str, Any]:
+        try:
+            info = self.engine.network_inspect(name)
+            if _owner(info) == student:
+                return info
+        except NotFound:
+            pass
+        except DockerError as exc:
+            if getattr(exc, "status", None) not in (400, 409, 500):
+                raise
+        mine = self.engine.network_list(filters=student_filter(student))
+        chosen = [n for n in mine if n["Id"] == name or n.get("Name") == name]
+        if not chosen and re.fullmatch(r"[0-9a-f]+", name):
+            chosen = [n for n in mine if n["Id"].startswith(name)]
+        if len(chosen) == 1:
+            return chosen[0]
+        raise Hidden("network", name)
+
+    def _name_free(self, kind: str, name: str, student: str) -> None:
+        """A name another student holds is in use, and said so without whose it is."""
+        if kind == "container":
+            if not _NAME.fullmatch(name):
+                raise Refused("names", f"{name!r}: a name is letters, digits and . _ - (two or more)")
+            bare = name.lstrip("/")
+            held = self.engine.container_list(all=True, filters={"name": [f"^/{re.escape(bare)}$"]})
+            if held:
+                raise Conflict(f'Conflict. The container name "/{bare}" is already in use.')
+        elif kind == "network":
+            held = [n for n in self.engine.network_list(filters={"name": [name]}) if n.get("Name") == name]
+            if held:
+                raise Conflict(f"network with name {name} already exists")
+        else:
+            try:
+                found = self.engine.volume_inspect(name)
+            except NotFound:
+                return
+            if _owner(found) != student:
+                raise Conflict(f"volume name {name} is in use")
 
     def _remember(self, full_id: str, owner: str | None) -> None:
         if len(self._owners) > 100_000:
             self._owners.clear()
         self._owners[full_id] = owner
 
-    def _image_refs(self, image: str) -> list[str]:
-        """The names an image goes by: as given, with its tag, and its local tags (for an ID)."""
-        refs = [image, image if ":" in image.rsplit("/", 1)[-1] or "@" in image else f"{image}:latest"]
-        try:
-            refs += self.engine.image_inspect(image).get("RepoTags") or []
-        except NotFound:
-            pass
-        return refs
+    # -- images --------------------------------------------------------------------------------------
 
-    def _check_pull(self, request: Request) -> None:
-        if _single(request, "fromSrc") is not None:
-            raise Refused("images", "importing images is not allowed")
-        image, tag = _single(request, "fromImage") or "", _single(request, "tag") or ""
-        ref = f"{image}:{tag}" if tag and "@" not in image else image
-        if not self.policy.image_allowed(ref, image if tag else f"{image}:latest"):
-            raise Refused("images", f"{ref} is not among the lab's images ({', '.join(self.policy.images)})")
+    def _image_forms(self, image: str) -> list[str]:
+        """The spellings an image goes by: as the engine reads the name, and its local tags (for an ID)."""
+        forms: list[str] = []
+        if not _IMAGE_ID.fullmatch(image):
+            try:
+                forms += references.tagged(image).forms()
+            except Refused:
+                return []
+        try:
+            info = self.engine.image_inspect(image)
+        except NotFound:
+            return forms
+        for tag in info.get("RepoTags") or []:
+            try:
+                forms += references.tagged(tag).forms()
+            except Refused:
+                pass
+        if _IMAGE_ID.fullmatch(image) or not forms:
+            return [f for tag in info.get("RepoTags") or [] for f in _forms(tag)]
+        return forms
+
+    def _may_use_image(self, image: str, student: str) -> bool:
+        return self.policy.image_allowed(*self._image_forms(image), student=student)
+
+    def _may_see_image(self, image: str, student: str) -> bool:
+        if self._may_use_image(image, student):
+            return True
+        try:
+            return _owner(self.engine.image_inspect(image)) == student
+        except NotFound:
+            return False
+
+    def _visible_tags(self, tags: list[str], student: str) -> list[str]:
+        return [t for t in tags if self.policy.image_allowed(*_forms(t), student=student)]
+
+    def _check_pull(self, request: Request, ctx: Context) -> None:
+        for key in ("fromSrc", "repo", "message", "changes"):
+            if _param(request, key) is not None:
+                raise Refused("images", "importing images is not allowed")
+        image, tag = _param(request, "fromImage") or "", _param(request, "tag") or ""
+        ref = references.parse(image)
+        if tag:
+            ref = ref.with_tag(tag)
+        if not ref.tag and not ref.digest:
+            raise Refused("images", f"{image}: name a tag (a pull without one takes every tag)")
+        if not self.policy.image_allowed(*ref.forms()):
+            named = f"{ref.familiar}:{ref.tag}" if ref.tag else f"{ref.familiar}@{ref.digest}"
+            raise Refused("images", f"{named} is not among the lab's images ({', '.join(self.policy.images)})")
+        keep = [(k, v) for k, v in request.query if k == "platform"]
+        request.query = [("fromImage", ref.name), ("tag", ref.digest or ref.tag), *keep]
+
+    def _check_build(self, request: Request, ctx: Context) -> None:
+        request.query, build_args, dockerfile = builds.check_query(request.query, ctx)
+
+        def onbuild(image: str) -> list[str]:
+            try:
+                return (self.engine.image_inspect(image).get("Config") or {}).get("OnBuild") or []
+            except NotFound:
+                return []
+
+        assert request.upload is not None
+        checked = builds.rewrite_context(
+            request.upload, dockerfile, builds.build_context_check(build_args, ctx, onbuild)
+        )
+        request.upload.close()
+        request.upload = checked
+
+    # -- answers -------------------------------------------------------------------------------------
+
+    def _filter_answer(self, op: str, status: int, body: bytes, student: str) -> bytes:
+        """What the student may see of an answer: images of the lab's and their own, no other's IDs."""
+        if status >= 400:
+            try:
+                message = json.loads(body).get("message", "")
+            except (ValueError, AttributeError):
+                message = body.decode(errors="replace")
+            return json.dumps({"message": self._scrub(str(message), student)}).encode()
+        try:
+            value = json.loads(body)
+        except ValueError:
+            return body
+        if op == "ImageList":
+            value = [
+                dict(i, RepoTags=self._visible_tags(i.get("RepoTags") or [], student), RepoDigests=[])
+                for i in value
+                if self._visible_tags(i.get("RepoTags") or [], student) or _owner(i) == student
+            ]
+        elif op == "ImageInspect":
+            value["RepoTags"] = self._visible_tags(value.get("RepoTags") or [], student)
+        elif op == "ImageHistory":
+            for layer in value:
+                layer["Tags"] = self._visible_tags(layer.get("Tags") or [], student)
+        elif op == "SystemVersion":
+            value["ApiVersion"] = API_VERSION
+        return json.dumps(value).encode()
+
+    def _scrub(self, message: str, student: str) -> str:
+        def hide(m: re.Match[str]) -> str:
+            mine = any(full.startswith(m.group(0)) and who == student for full, who in self._owners.items())
+            return m.group(0) if mine else "<another's>"
+
+        return _HEX_RUN.sub(hide, message)
 
     # -- on to the engine, and the answer back ------------------------------------------------------
 
     def _forward(self, conn: h11.Connection, client: socket.socket, request: Request, student: str) -> bool:
-        hijack = request.route.operation in _HIJACK and _upgrading(request.headers)
+        hijack = request.operation in _HIJACK and request.upgrade
         whole = request.body is not None and not hijack  # can be sent again on a fresh connection
         up = self._upstream(pooled=whole)
         try:
@@ -323,8 +600,10 @@ class LabProxy:
                 up = self._upstream(pooled=False)
                 self._send(up, request, conn, client, hijack)
                 first = _next(up.http, up.sock)
-            created = request.route.operation in ("ContainerCreate", "ContainerExec")
+            created = request.operation in ("ContainerCreate", "ContainerExec")
             kept: list[bytes] | None = [] if created else None
+            if isinstance(first, h11.Response) and (first.status_code >= 400 or request.operation in _FILTERED_ANSWERS):
+                return self._rewrite(conn, client, up, first, request.operation, student)
             keep_alive = self._relay(conn, client, up, first, hijack, kept)
             if kept:  # what the student just made is theirs: no lookup when they next name it by ID
                 try:
@@ -339,6 +618,32 @@ class LabProxy:
             return False
         finally:
             self._give_back(up)
+
+    def _rewrite(
+        self, conn: h11.Connection, client: socket.socket, up: _Upstream, first: h11.Response, op: str, student: str
+    ) -> bool:
+        """An answer read whole, filtered (``_filter_answer``), and sent with its own length."""
+        parts: list[bytes] = []
+        size = 0
+        while isinstance(event := _next(up.http, up.sock), h11.Data):
+            size += len(event.data)
+            if size > 64 << 20:
+                raise Refused("answer", "the engine's answer is too big to filter")
+            parts.append(bytes(event.data))
+        if not isinstance(event, h11.EndOfMessage):
+            _answer(conn, client, 502, "lab proxy: the engine's answer was cut", close=True)
+            return False
+        body = self._filter_answer(op, first.status_code, b"".join(parts), student)
+        headers = [
+            (k, v) for k, v in _answer_headers(first, up) if k.lower() not in (b"content-length", b"transfer-encoding")
+        ]
+        headers.append((b"Content-Length", str(len(body)).encode()))
+        client.sendall(
+            conn.send(h11.Response(status_code=first.status_code, headers=headers, reason=first.reason))
+            + conn.send(h11.Data(data=body))
+            + conn.send(h11.EndOfMessage())
+        )
+        return conn.our_state is h11.DONE and conn.their_state is h11.DONE
 
     def _upstream(self, pooled: bool) -> _Upstream:
         if pooled:
@@ -361,15 +666,26 @@ class LabProxy:
 
     @staticmethod
     def _send(up: _Upstream, request: Request, conn: h11.Connection, client: socket.socket, hijack: bool) -> None:
-        headers = [(k, v) for k, v in request.headers if k.lower() not in _HOP]
-        headers.append((b"Host", b"docker"))
+        headers = [*request.headers, (b"Host", b"docker")]
         if hijack:
             headers += [(b"Connection", b"Upgrade"), (b"Upgrade", b"tcp")]
-        if request.body is not None:
+        if request.upload is not None:
+            size = request.upload.seek(0, os.SEEK_END)
+            request.upload.seek(0)
+            headers += [(b"Content-Type", b"application/x-tar"), (b"Content-Length", str(size).encode())]
+        elif request.body is not None:
+            if request.body:
+                headers.append((b"Content-Type", b"application/json"))
             headers.append((b"Content-Length", str(len(request.body)).encode()))
         else:
-            headers.append((b"Transfer-Encoding", b"chunked"))
+            headers += [(b"Content-Type", b"application/x-tar"), (b"Transfer-Encoding", b"chunked")]
         head = up.http.send(h11.Request(method=request.method, target=request.target, headers=headers))
+        if request.upload is not None:
+            up.sock.sendall(head)
+            while chunk := request.upload.read(1 << 20):
+                up.sock.sendall(up.http.send(h11.Data(data=chunk)))
+            up.sock.sendall(up.http.send(h11.EndOfMessage()))
+            return
         if request.body is not None:
             up.sock.sendall(head + up.http.send(h11.Data(data=request.body)) + up.http.send(h11.EndOfMessage()))
             return
@@ -403,8 +719,9 @@ class LabProxy:
             elif isinstance(event, h11.Response):
                 if event.status_code >= 300:
                     kept = None
-                headers = [(k, v) for k, v in event.headers if k.lower() not in (b"connection", b"keep-alive")]
-                out += conn.send(h11.Response(status_code=event.status_code, headers=headers, reason=event.reason))
+                out += conn.send(
+                    h11.Response(status_code=event.status_code, headers=_answer_headers(event, up), reason=event.reason)
+                )
             elif isinstance(event, h11.Data):
                 if kept is not None:
                     kept.append(bytes(event.data))
@@ -475,10 +792,13 @@ def _drain(conn: h11.Connection, client: socket.socket, limit: int = 64 << 20, s
         pass
 
 
-def _answer(conn: h11.Connection, client: socket.socket, status: int, message: str) -> None:
-    """An error answered as the engine answers one: JSON with its ``message``."""
+def _answer(conn: h11.Connection, client: socket.socket, status: int, message: str, close: bool = False) -> None:
+    """An error answered as the engine answers one: JSON with its ``message``; ``close`` says the
+    connection ends after it (so a kept-alive client knows not to send on it)."""
     body = json.dumps({"message": message}).encode()
-    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("Api-Version", API_VERSION)]
+    if close:
+        headers.append(("Connection", "close"))
     try:
         if conn.our_state is h11.SEND_RESPONSE:
             client.sendall(conn.send(h11.Response(status_code=status, headers=headers)))
@@ -487,8 +807,81 @@ def _answer(conn: h11.Connection, client: socket.socket, status: int, message: s
         pass
 
 
-def _target(raw: bytes) -> tuple[str, str, list[tuple[str, str]]]:
-    """(version prefix, decoded path, query pairs); anything ambiguous is refused, not normalised."""
+def _answer_headers(event: h11.Response, up: _Upstream) -> list[tuple[bytes, bytes]]:
+    """The engine's headers for the client: the lab's API version (so clients negotiate the one it
+    forwards as), and ``Connection: close`` when the engine ends the connection after this answer."""
+    headers = [(k, v) for k, v in event.headers if k.lower() not in (b"connection", b"keep-alive", b"api-version")]
+    headers.append((b"Api-Version", API_VERSION.encode()))
+    if up.http.their_state is h11.MUST_CLOSE or any(
+        k.lower() == b"connection" and b"close" in v.lower() for k, v in event.headers
+    ):
+        headers.append((b"Connection", b"close"))
+    return headers
+
+
+def _turn_away(client: socket.socket, most: int) -> None:
+    """A connection over the student's cap: one answer saying so, then closed."""
+    conn = h11.Connection(h11.SERVER)
+    try:
+        client.settimeout(2)
+        event = _next(conn, client)
+        if isinstance(event, h11.Request):
+            _answer(conn, client, 503, f"lab proxy: at most {most} connections at once each", close=True)
+    except (OSError, h11.ProtocolError):
+        pass
+    finally:
+        client.close()
+
+
+def _more_files() -> None:
+    """The process's descriptor limit raised to its hard limit: a connection a descriptor."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+class _Held:
+    """Several locks held together, always taken in the same order."""
+
+    def __init__(self, locks: list[threading.Lock]) -> None:
+        self.locks = locks
+
+    def __enter__(self) -> None:
+        for lock in self.locks:
+            lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        for lock in reversed(self.locks):
+            lock.release()
+
+
+def _owner(obj: dict[str, Any]) -> str | None:
+    labels = (obj.get("Config") or {}).get("Labels") if "Config" in obj else obj.get("Labels")
+    return (labels or {}).get(STUDENT_LABEL)
+
+
+def _forms(tag: str) -> list[str]:
+    try:
+        return references.tagged(tag).forms()
+    except Refused:
+        return []
+
+
+def _check_binds_again(info: dict[str, Any], policy: Policy) -> None:
+    """At start, the container's host folders checked again: a folder cannot have become a link."""
+    host = info.get("HostConfig") or {}
+    for spec in host.get("Binds") or []:
+        source, _, rest = str(spec).partition(":")
+        if source.startswith("/"):
+            check_host_path(source, "ro" in rest.partition(":")[2].split(","), policy)
+    for mount in host.get("Mounts") or []:
+        if str(mount.get("Type")).lower() == "bind":
+            check_host_path(str(mount.get("Source") or ""), bool(mount.get("ReadOnly")), policy)
+
+
+def _target(raw: bytes) -> tuple[str, list[tuple[str, str]]]:
+    """(decoded path without its version, query pairs); anything ambiguous is refused, not
+    normalised. Whatever version was asked for, the request is forwarded as the lab's."""
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:
@@ -503,13 +896,13 @@ def _target(raw: bytes) -> tuple[str, str, list[tuple[str, str]]]:
     if any(s in ("", ".", "..") for s in segments[:-1]) or segments[-1] in (".", ".."):
         raise Refused("path", f"'//', '.' or '..' in the path {path[:80]!r}")
     version = _VERSION.match(decoded)
-    prefix, rest = (f"/v{version.group(1)}", version.group(2)) if version else ("", decoded)
+    rest = version.group(2) if version else decoded
     if rest.startswith("/v") and re.match(r"/v\d", rest):
         raise Refused("path", "a second version prefix")
-    return prefix, rest, parse_qsl(query, keep_blank_values=True)
+    return rest, parse_qsl(query, keep_blank_values=True)
 
 
-def _single(request: Request, key: str) -> str | None:
+def _param(request: Request, key: str) -> str | None:
     values = [v for k, v in request.query if k == key]
     if len(values) > 1:
         raise Refused("query", f"the parameter {key} is given twice")
@@ -518,7 +911,7 @@ def _single(request: Request, key: str) -> str | None:
 
 def _add_filter(request: Request, label: str) -> None:
     """The student's label added to a list's filters (label filters must all match)."""
-    raw = _single(request, "filters")
+    raw = _param(request, "filters")
     try:
         filters = json.loads(raw) if raw else {}
     except ValueError:

@@ -150,10 +150,10 @@ STUDENT = frozenset(
 )
 
 
-def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+def match(method: str, path: str) -> tuple[Route, re.Match[str]] | None:
     for route in ROUTES:
         if route.method == method:
             found = route.pattern.match(path)
             if found:
-                return route, found.groupdict()
+                return route, found
     return None

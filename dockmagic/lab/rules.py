@@ -1,235 +1,225 @@
-"""What a student's request body may ask for, read as the engine will read it.
-
-The engine decodes JSON with Go's rules: keys match struct fields case-insensitively (``"privileged"``
-counts), and of repeated keys the last wins. So a body is refused when it repeats a key (in any case)
-or holds a key that is not ASCII (Go folds ``ſ`` to ``s`` and the Kelvin sign to ``k``), and fields
-are looked up without regard to case. What is forwarded is the body as checked, re-encoded.
+"""What a student's request body may ask for: allowlists over bodies already conformed to the API
+spec (``schema.conform``: the spec's key names, the spec's types). A field that no table here names
+must be empty; anything else is refused by its name. Limits are checked on what the container ends
+up with (an update's fields merged with what it has), not on the update's fields alone.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .policy import STUDENT_LABEL, Policy
+from .schema import Refused, empty
+
+CheckFn = Callable[[Any, "Context"], Any]
+ANY: CheckFn = lambda value, ctx: value  # noqa: E731
 
 
-class Refused(Exception):
-    """A request the policy does not allow: answered 403 with the rule's name."""
+@dataclass
+class Context:
+    """What the rules need to know of the engine, for one student's request."""
 
-    def __init__(self, rule: str, detail: str) -> None:
-        super().__init__(f"lab policy ({rule}): {detail}")
-        self.rule = rule
-
-
-class Hidden(Exception):
-    """Another student's resource (or none): answered 404 as if absent."""
-
-    def __init__(self, kind: str, name: str) -> None:
-        super().__init__(f"No such {kind}: {name}")
+    policy: Policy
+    student: str
+    network: Callable[[str], str]  # a network of the student's -> its full ID, or Refused
+    volume: Callable[[str], bool]  # whether a volume is the student's
+    image: Callable[[str], bool]  # whether the student may use an image
 
 
-def parse_body(raw: bytes) -> dict[str, Any]:
-    """A JSON object as Go would read it, or Refused."""
+def one_of(*allowed: Any, rule: str) -> CheckFn:
+    def check(value: Any, ctx: Context) -> Any:
+        if value not in (None, *allowed):
+            raise Refused(rule, f"{value!r} is not allowed (allowed: {', '.join(repr(a) for a in allowed)})")
+        return value
 
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: set[str] = set()
-        for key, _ in items:
-            if not key.isascii():
-                raise Refused("json", f"a key that is not ASCII: {key!r}")
-            if key.lower() in seen:
-                raise Refused("json", f"the key {key!r} is given twice (keys match without regard to case)")
-            seen.add(key.lower())
-        return dict(items)
+    return check
 
-    try:
-        body = json.loads(raw or b"{}", object_pairs_hook=pairs)
-    except (ValueError, RecursionError):
-        raise Refused("json", "the body is not a JSON object the engine would read") from None
-    if not isinstance(body, dict):
-        raise Refused("json", "the body must be a JSON object")
+
+def at_most(limit: Callable[[Policy], float], rule: str, unit: str = "") -> CheckFn:
+    def check(value: Any, ctx: Context) -> Any:
+        if value is not None and not 0 <= value <= limit(ctx.policy):
+            raise Refused(rule, f"{value}{unit} is outside 0-{limit(ctx.policy):g}{unit}")
+        return value
+
+    return check
+
+
+def apply(body: dict[str, Any], table: dict[str, CheckFn], ctx: Context, where: str) -> dict[str, Any]:
+    """Each field through its check; a field the table does not name must be empty."""
+    for name, value in list(body.items()):
+        check = table.get(name)
+        if check is None:
+            if not empty(value):
+                raise Refused(_rule(name), f"{where}{name} is not the student's to set")
+            continue
+        body[name] = check(value, ctx)
     return body
 
 
-def field(obj: Any, name: str) -> Any:
-    """``obj[name]``, the key matched without regard to case (None when absent)."""
-    if not isinstance(obj, dict):
-        return None
-    lower = name.lower()
-    return next((v for k, v in obj.items() if k.lower() == lower), None)
+def _rule(name: str) -> str:
+    return {
+        "Privileged": "privileged",
+        "Devices": "devices",
+        "DeviceRequests": "devices",
+        "DeviceCgroupRules": "devices",
+        "Sysctls": "sysctls",
+        "VolumesFrom": "volumesfrom",
+        "Links": "links",
+        "CgroupParent": "paths",
+        "MaskedPaths": "paths",
+        "ReadonlyPaths": "paths",
+        "MacAddress": "network",
+    }.get(name, "fields")
 
 
-def put(obj: dict[str, Any], name: str, value: Any) -> None:
-    """Set ``name``, replacing the key of any case already there."""
-    for key in [k for k in obj if k.lower() == name.lower()]:
-        del obj[key]
-    obj[name] = value
+# -- HostConfig --------------------------------------------------------------------------------------
 
 
-_LISTS = (
-    "CapAdd",
-    "SecurityOpt",
-    "Binds",
-    "Mounts",
-    "Devices",
-    "DeviceRequests",
-    "DeviceCgroupRules",
-    "VolumesFrom",
-    "Links",
-    "MaskedPaths",
-    "ReadonlyPaths",
-)
-_MAPS = ("PortBindings", "Sysctls", "Labels")
+def _caps(value: Any, ctx: Context) -> Any:
+    added = {str(c).upper().removeprefix("CAP_") for c in value or []}
+    if added - ctx.policy.capabilities:
+        raise Refused("capabilities", f"not allowed: {', '.join(sorted(added - ctx.policy.capabilities))}")
+    return value
 
 
-def _typed(host: dict[str, Any]) -> None:
-    """Lists and maps must be what the API says: a string where a list is due is refused, never
-    read a character at a time."""
-    for name in _LISTS:
-        if field(host, name) is not None and not isinstance(field(host, name), list):
-            raise Refused("json", f"{name} must be a list")
-    for name in _MAPS:
-        if field(host, name) is not None and not isinstance(field(host, name), dict):
-            raise Refused("json", f"{name} must be an object")
+def _private(name: str, modes: tuple[str, ...] = ("",)) -> CheckFn:
+    def check(value: Any, ctx: Context) -> Any:
+        if value not in (None, *modes):
+            raise Refused("namespaces", f"{name} {value} shares another's namespace")
+        return value
+
+    return check
 
 
-def _ns_mode(value: Any) -> bool:
-    return isinstance(value, str) and (value == "host" or value.startswith("container:"))
+def _network_mode(value: Any, ctx: Context) -> Any:
+    if value in (None, "", "default", "bridge", "none"):
+        return value
+    if value == "host" or str(value).startswith(("container:", "service:")):
+        raise Refused("network", f"network mode {value} is not allowed")
+    return ctx.network(value)
 
 
-def check_container(
-    body: dict[str, Any],
-    policy: Policy,
-    student: str,
-    owns: Callable[[str, str], bool],
-    image_refs: Callable[[str], list[str]],
-) -> dict[str, Any]:
-    """A ContainerCreate body, refused or made the policy's (the student's label, the default
-    limits); ``owns(kind, name)`` says whether a network or volume is the student's."""
-    image = field(body, "Image")
-    if not isinstance(image, str) or not image:
-        raise Refused("images", "a container needs an image")
-    if not policy.image_allowed(*image_refs(image)):
-        raise Refused("images", f"{image} is not among the lab's images ({', '.join(policy.images)})")
-    host = field(body, "HostConfig")
-    if host is None:
-        host = {}
-    if not isinstance(host, dict):
-        raise Refused("json", "HostConfig must be an object")
-    check_host(host, policy, owns)
-    put(body, "HostConfig", host)
-    if not isinstance(field(body, "Labels") or {}, dict):
-        raise Refused("json", "Labels must be an object")
-    _owned_by(body, student)
-    endpoints = field(field(body, "NetworkingConfig"), "EndpointsConfig") or {}
-    for network in endpoints if isinstance(endpoints, dict) else []:
-        if network not in ("bridge", "default") and not owns("network", network):
-            raise Refused("network", f"the network {network} is not yours")
-    return body
-
-
-def check_host(host: dict[str, Any], policy: Policy, owns: Callable[[str, str], bool], update: bool = False) -> None:
-    """A HostConfig (or a ContainerUpdate body, ``update``): the rules, then the default limits."""
-    _typed(host)
-    if field(host, "Privileged"):
-        raise Refused("privileged", "privileged containers are not allowed")
-    added = {str(c).upper().removeprefix("CAP_") for c in field(host, "CapAdd") or []}
-    if added - policy.capabilities:
-        raise Refused("capabilities", f"not allowed: {', '.join(sorted(added - policy.capabilities))}")
-    for name in ("PidMode", "IpcMode", "UTSMode", "UsernsMode", "CgroupnsMode"):
-        if _ns_mode(field(host, name)):
-            raise Refused("namespaces", f"{name} {field(host, name)} shares another's namespace")
-    network = field(host, "NetworkMode")
-    if _ns_mode(network):
-        raise Refused("network", f"network mode {network} is not allowed")
-    if isinstance(network, str) and network not in ("", "default", "bridge", "none") and not owns("network", network):
-        raise Refused("network", f"the network {network} is not yours")
-    for name in ("Devices", "DeviceRequests", "DeviceCgroupRules", "Sysctls", "VolumesFrom", "Links"):
-        if field(host, name):
-            raise Refused(name.lower(), f"{name} is not allowed")
-    for name in ("MaskedPaths", "ReadonlyPaths", "CgroupParent"):
-        if field(host, name) is not None and not (name == "CgroupParent" and field(host, name) == ""):
-            raise Refused("paths", f"{name} is not the student's to set")
-    if field(host, "VolumeDriver") not in (None, "", "local"):
-        raise Refused("volumes", f"the volume driver {field(host, 'VolumeDriver')} is not allowed")
-    runtime = field(host, "Runtime")
-    if runtime not in (None, "", "runc"):
-        raise Refused("runtime", f"the runtime {runtime} is not allowed")
-    for opt in field(host, "SecurityOpt") or []:
+def _security_opt(value: Any, ctx: Context) -> Any:
+    for opt in value or []:
         if str(opt).replace(":", "=").replace(" ", "") not in ("no-new-privileges", "no-new-privileges=true"):
             raise Refused("security-opt", f"{opt} is not allowed")
-    for bind in field(host, "Binds") or []:
-        _check_bind(str(bind), policy, owns)
-    for mount in field(host, "Mounts") or []:
-        _check_mount(mount, policy, owns)
-    if field(host, "PublishAllPorts"):
-        raise Refused("ports", f"-P publishes on any port: publish within {policy.ports[0]}-{policy.ports[1]}")
-    for bindings in (field(host, "PortBindings") or {}).values():
+    return value
+
+
+def _ports(value: Any, ctx: Context) -> Any:
+    low_end, high_end = ctx.policy.ports
+    for bindings in (value or {}).values():
         for binding in bindings or []:
-            port = str(field(binding, "HostPort") or "")
+            if not isinstance(binding, dict) or set(binding) - {"HostIp", "HostPort"}:
+                raise Refused("json", "a port binding is {HostIp, HostPort}")
+            port = str(binding.get("HostPort") or "")
             low, _, high = port.partition("-")
             try:
                 first, last = int(low), int(high or low)
             except ValueError:
-                raise Refused("ports", f"give a host port within {policy.ports[0]}-{policy.ports[1]}") from None
-            if not policy.ports[0] <= first <= last <= policy.ports[1]:
-                raise Refused("ports", f"host port {port} is outside {policy.ports[0]}-{policy.ports[1]}")
-    _limits(host, policy, update)
+                raise Refused("ports", f"give a host port within {low_end}-{high_end}") from None
+            if not low_end <= first <= last <= high_end:
+                raise Refused("ports", f"host port {port} is outside {low_end}-{high_end}")
+    return value
 
 
-def _limits(host: dict[str, Any], policy: Policy, update: bool) -> None:
-    memory = int(field(host, "Memory") or 0)
-    if memory > policy.memory.max:
-        raise Refused("memory", f"at most {int(policy.memory.max) >> 20} MiB, not {memory >> 20} MiB")
-    nano = int(field(host, "NanoCpus") or 0)
-    quota, period = int(field(host, "CpuQuota") or 0), int(field(host, "CpuPeriod") or 100_000)
-    cpus = nano / 1e9 if nano else (quota / period if quota > 0 else 0)
-    if cpus > policy.cpus.max:
-        raise Refused("cpus", f"at most {policy.cpus.max:g} CPUs, not {cpus:g}")
-    pids = int(field(host, "PidsLimit") or 0)
-    if pids > policy.pids.max:
-        raise Refused("pids", f"at most {policy.pids.max:g} processes, not {pids}")
-    swap = int(field(host, "MemorySwap") or 0)
-    if swap < 0 or (swap and swap > policy.memory.max * 2):
-        raise Refused("memory", "swap beyond the lab's memory limit is not allowed")
-    if update:  # an update changes what it names only
-        if field(host, "PidsLimit") is not None and pids <= 0:
-            raise Refused("pids", "an unlimited number of processes is not allowed")
-        return
-    if not memory:
-        put(host, "Memory", int(policy.memory.default))
-    if not cpus:
-        put(host, "NanoCpus", int(policy.cpus.default * 1e9))
-    if pids <= 0:
-        put(host, "PidsLimit", int(policy.pids.default))
+def _publish_all(value: Any, ctx: Context) -> Any:
+    if value:
+        low, high = ctx.policy.ports
+        raise Refused("ports", f"-P publishes on any port: publish within {low}-{high}")
+    return value
 
 
-def _check_bind(spec: str, policy: Policy, owns: Callable[[str, str], bool]) -> None:
-    source, _, rest = spec.partition(":")
-    options = rest.partition(":")[2].split(",")
-    if source.startswith("/"):
-        _check_host_path(source, "ro" in options, policy)
-    elif not owns("volume", source):
-        raise Refused("volumes", f"the volume {source} is not yours: create it first (docker volume create)")
+def _log_config(value: Any, ctx: Context) -> Any:
+    kind = (value or {}).get("Type") or ""
+    if kind not in ("", "json-file", "local", "none"):
+        raise Refused("logging", f"the {kind} log driver is not allowed (json-file, local, none)")
+    config = (value or {}).get("Config") or {}
+    if set(config) - {"max-size", "max-file", "compress"}:
+        raise Refused("logging", f"log options {', '.join(sorted(set(config) - {'max-size', 'max-file', 'compress'}))}")
+    return value
 
 
-def _check_mount(mount: Any, policy: Policy, owns: Callable[[str, str], bool]) -> None:
-    kind = str(field(mount, "Type") or "volume").lower()
-    source = field(mount, "Source") or ""
-    if kind == "bind":
-        _check_host_path(str(source), bool(field(mount, "ReadOnly")), policy)
-    elif kind == "volume":
-        if field(field(mount, "VolumeOptions"), "DriverConfig"):
-            raise Refused("volumes", "volume driver options are not allowed (a local volume can bind the host)")
-        if source and not owns("volume", str(source)):
+def _restart(value: Any, ctx: Context) -> Any:
+    name = (value or {}).get("Name") or ""
+    if name not in ("", "no", "on-failure", "always", "unless-stopped"):
+        raise Refused("restart", f"restart policy {name!r}")
+    return value
+
+
+_ULIMITS = {
+    "nofile": lambda p: 1 << 20,
+    "nproc": lambda p: p.pids.max,
+    "core": lambda p: 0,
+    "stack": lambda p: 64 << 20,
+}
+
+
+def _ulimits(value: Any, ctx: Context) -> Any:
+    for item in value or []:
+        name = str((item or {}).get("Name") or "")
+        if name not in _ULIMITS:
+            raise Refused("ulimits", f"the {name} ulimit is not allowed (allowed: {', '.join(_ULIMITS)})")
+        most = _ULIMITS[name](ctx.policy)
+        if max(int(item.get("Soft") or 0), int(item.get("Hard") or 0)) > most or min(item.get("Soft", 0), 0) < 0:
+            raise Refused("ulimits", f"{name} at most {most:g}")
+    return value
+
+
+def _oom_score(value: Any, ctx: Context) -> Any:
+    if value is not None and not 0 <= value <= 1000:
+        raise Refused("memory", "an OOM score below 0 makes the host's processes die first")
+    return value
+
+
+def _false(rule: str) -> CheckFn:
+    def check(value: Any, ctx: Context) -> Any:
+        if value:
+            raise Refused(rule, f"{rule} is not allowed")
+        return value
+
+    return check
+
+
+def _binds(value: Any, ctx: Context) -> Any:
+    for spec in value or []:
+        source, _, rest = str(spec).partition(":")
+        options = rest.partition(":")[2].split(",")
+        if source.startswith("/"):
+            check_host_path(source, "ro" in options, ctx.policy)
+        elif not ctx.volume(source):
             raise Refused("volumes", f"the volume {source} is not yours: create it first (docker volume create)")
-    elif kind != "tmpfs":
-        raise Refused("mounts", f"{kind} mounts are not allowed")
+        if set(options) & {"shared", "rshared", "slave", "rslave"}:
+            raise Refused("binds", "mount propagation is not allowed")
+    return value
 
 
-def _check_host_path(path: str, read_only: bool, policy: Policy) -> None:
+def _mounts(value: Any, ctx: Context) -> Any:
+    for mount in value or []:
+        kind = str(mount.get("Type") or "").lower()
+        source = str(mount.get("Source") or "")
+        if (mount.get("BindOptions") or {}).get("Propagation") not in (None, "", "private", "rprivate"):
+            raise Refused("binds", "mount propagation is not allowed")
+        if kind == "bind":
+            check_host_path(source, bool(mount.get("ReadOnly")), ctx.policy)
+        elif kind == "volume":
+            if not empty((mount.get("VolumeOptions") or {}).get("DriverConfig")):
+                raise Refused("volumes", "volume driver options are not allowed (a local volume can bind the host)")
+            if source and not ctx.volume(source):
+                raise Refused("volumes", f"the volume {source} is not yours: create it first (docker volume create)")
+        elif kind != "tmpfs":
+            raise Refused("mounts", f"{kind or 'untyped'} mounts are not allowed")
+    return value
+
+
+def check_host_path(path: str, read_only: bool, policy: Policy) -> None:
+    """A bind of a host folder: within the policy's binds, through no link or '..', and below a
+    read-write folder only the folder itself (a student's container that writes there could swap a
+    sub-folder for a link to / between this check and the start)."""
     real = os.path.normpath(path)
     for bind in policy.binds:
         if real == bind.host or real.startswith(bind.host + "/"):
@@ -237,44 +227,232 @@ def _check_host_path(path: str, read_only: bool, policy: Policy) -> None:
                 raise Refused("binds", f"{bind.host} may be mounted read-only only (:ro)")
             if ".." in path.split("/") or os.path.realpath(real) != real:
                 raise Refused("binds", f"{path} goes through a link or '..'")
+            if real != bind.host and any(
+                not b.read_only and (real == b.host or real.startswith(b.host + "/")) for b in policy.binds
+            ):
+                raise Refused("binds", f"{path}: a read-write folder is bound whole ({bind.host}), not below")
             return
     raise Refused("binds", f"host path {path} is not among the lab's binds")
 
 
-def _owned_by(body: dict[str, Any], student: str) -> None:
-    """The student's label on what ``body`` creates, over any label of theirs of that key."""
-    labels = field(body, "Labels") or {}
-    put(body, "Labels", {**(labels if isinstance(labels, dict) else {}), STUDENT_LABEL: student})
+_MEMORY = at_most(lambda p: p.memory.max, "memory", " bytes")
+_ZERO_OR_DEFAULT = one_of(0, rule="cpus")
+
+# HostConfig's resources that a student may set; the limits are checked whole in limits().
+RESOURCES: dict[str, CheckFn] = {
+    "Memory": _MEMORY,
+    "MemoryReservation": _MEMORY,
+    "MemorySwap": ANY,
+    "MemorySwappiness": ANY,
+    "NanoCpus": ANY,
+    "CpuShares": at_most(lambda p: 1024, "cpus"),
+    "CpuPeriod": one_of(0, rule="cpus"),  # CPUs are --cpus (NanoCpus) only: a period of 1000 is 100 CPUs
+    "CpuQuota": one_of(0, rule="cpus"),
+    "CpusetCpus": ANY,
+    "CpusetMems": ANY,
+    "PidsLimit": ANY,
+    "Init": ANY,
+    "OomKillDisable": _false("memory"),
+    "Ulimits": _ulimits,
+}
+
+HOST: dict[str, CheckFn] = {
+    **RESOURCES,
+    "Binds": _binds,
+    "Mounts": _mounts,
+    "ContainerIDFile": ANY,
+    "LogConfig": _log_config,
+    "NetworkMode": _network_mode,
+    "PortBindings": _ports,
+    "PublishAllPorts": _publish_all,
+    "RestartPolicy": _restart,
+    "AutoRemove": ANY,
+    "VolumeDriver": one_of("", "local", rule="volumes"),
+    "ConsoleSize": ANY,
+    "CapAdd": _caps,
+    "CapDrop": ANY,
+    "CgroupnsMode": _private("CgroupnsMode", ("", "private")),
+    "Dns": ANY,
+    "DnsOptions": ANY,
+    "DnsSearch": ANY,
+    "ExtraHosts": ANY,
+    "GroupAdd": ANY,
+    "IpcMode": _private("IpcMode", ("", "private", "shareable", "none")),
+    "PidMode": _private("PidMode"),
+    "UTSMode": _private("UTSMode"),
+    "UsernsMode": _private("UsernsMode"),
+    "OomScoreAdj": _oom_score,
+    "Privileged": _false("privileged"),
+    "ReadonlyRootfs": ANY,
+    "SecurityOpt": _security_opt,
+    "Tmpfs": ANY,
+    "ShmSize": _MEMORY,
+    "Runtime": one_of("", "runc", rule="runtime"),
+    "Isolation": one_of("", "default", rule="runtime"),
+    "MaskedPaths": one_of(rule="paths"),  # [] would unmask /proc/kcore and the rest: only absent
+    "ReadonlyPaths": one_of(rule="paths"),
+}
 
 
-def check_exec(body: dict[str, Any]) -> dict[str, Any]:
-    if field(body, "Privileged"):
-        raise Refused("privileged", "privileged execs are not allowed")
+def limits(host: dict[str, Any], policy: Policy, current: dict[str, Any] | None = None) -> None:
+    """The limits a container ends up with, within the policy: on create the defaults fill what is
+    not given; on update (``current``: its HostConfig now) what is not given stays as it is."""
+    now = current or {}
+
+    def value(name: str) -> int:
+        given = host.get(name) or 0
+        return int(given) if given or current is None else int(now.get(name) or 0)
+
+    memory = value("Memory")
+    if memory < 0 or memory > policy.memory.max:
+        raise Refused("memory", f"at most {int(policy.memory.max) >> 20} MiB, not {memory >> 20} MiB")
+    if current is None and not memory:
+        host["Memory"] = memory = int(policy.memory.default)
+    swap = value("MemorySwap")
+    if swap < 0 or (swap and swap > policy.memory.max * 2):
+        raise Refused("memory", "swap beyond the lab's memory limit is not allowed")
+    nano = value("NanoCpus")
+    if nano < 0 or nano / 1e9 > policy.cpus.max:
+        raise Refused("cpus", f"at most {policy.cpus.max:g} CPUs, not {nano / 1e9:g}")
+    if current is None and not nano:
+        host["NanoCpus"] = int(policy.cpus.default * 1e9)
+    if current is not None and not nano:
+        raise Refused("cpus", "the container has no CPU limit: set --cpus")
+    pids = host.get("PidsLimit")
+    if current is None and (pids is None or pids <= 0):
+        host["PidsLimit"] = int(policy.pids.default)
+    elif pids is not None and not 0 < pids <= policy.pids.max:
+        raise Refused("pids", f"between 1 and {policy.pids.max:g} processes, not {pids}")
+
+
+# -- the bodies --------------------------------------------------------------------------------------
+
+
+def _labels(value: Any, ctx: Context) -> dict[str, str]:
+    """The student's label over theirs; the lab's own keys are not the student's to write."""
+    labels = {k: v for k, v in (value or {}).items() if not k.startswith("dockmagic.lab.")}
+    return {**labels, STUDENT_LABEL: ctx.student}
+
+
+def _endpoint(settings: Any, ctx: Context, network_id: str) -> dict[str, Any]:
+    settings = dict(settings or {})
+    if settings.get("NetworkID") and ctx.network(settings["NetworkID"]) != network_id:
+        raise Refused("network", "NetworkID names another network than its key")
+    if settings.get("NetworkID"):
+        settings["NetworkID"] = network_id
+    return apply(settings, ENDPOINT, ctx, "EndpointConfig.")
+
+
+ENDPOINT: dict[str, CheckFn] = {"IPAMConfig": ANY, "Aliases": ANY, "NetworkID": ANY}
+
+
+def _endpoints(value: Any, ctx: Context) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, settings in (value or {}).items():
+        if name in ("bridge", "default", "none"):
+            if not empty(settings):
+                apply(dict(settings), {}, ctx, f"EndpointsConfig.{name}.")
+            out[name] = settings
+            continue
+        network_id = ctx.network(name)
+        out[network_id] = _endpoint(settings, ctx, network_id)
+    return out
+
+
+def _image(value: Any, ctx: Context) -> Any:
+    if not isinstance(value, str) or not value:
+        raise Refused("images", "a container needs an image")
+    if not ctx.image(value):
+        raise Refused("images", f"{value} is not among the lab's images ({', '.join(ctx.policy.images)})")
+    return value
+
+
+def _host(value: Any, ctx: Context) -> dict[str, Any]:
+    host = apply(dict(value or {}), HOST, ctx, "HostConfig.")
+    limits(host, ctx.policy)
+    return host
+
+
+def _networking(value: Any, ctx: Context) -> dict[str, Any]:
+    return apply(dict(value or {}), {"EndpointsConfig": _endpoints}, ctx, "NetworkingConfig.")
+
+
+_FREE_CONFIG = (  # Config fields that touch nothing beyond the container itself
+    "Hostname Domainname User AttachStdin AttachStdout AttachStderr ExposedPorts Tty OpenStdin StdinOnce Env Cmd "
+    "Healthcheck ArgsEscaped Volumes WorkingDir Entrypoint NetworkDisabled OnBuild StopSignal StopTimeout Shell"
+)
+CONTAINER: dict[str, CheckFn] = {
+    **dict.fromkeys(_FREE_CONFIG.split(), ANY),
+    "Image": _image,
+    "Labels": _labels,
+    "HostConfig": _host,
+    "NetworkingConfig": _networking,
+}
+
+
+def check_container(body: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """A ContainerCreate body, refused or made the policy's (the student's label, the limits)."""
+    body.setdefault("Image", None)
+    body.setdefault("HostConfig", {})
+    body.setdefault("Labels", {})
+    return apply(body, CONTAINER, ctx, "")
+
+
+def check_update(body: dict[str, Any], ctx: Context, current: dict[str, Any]) -> dict[str, Any]:
+    """A ContainerUpdate body: the resources a student may set, checked merged with ``current``."""
+    apply(body, {**RESOURCES, "RestartPolicy": _restart}, ctx, "")
+    if not empty(body.get("Ulimits")):
+        raise Refused("ulimits", "ulimits are set when a container is made")
+    limits(body, ctx.policy, current)
     return body
 
 
-def check_network(body: dict[str, Any], student: str) -> dict[str, Any]:
-    driver = field(body, "Driver") or "bridge"
-    if driver != "bridge":
-        raise Refused("network", f"the {driver} driver is not allowed")
-    if field(body, "ConfigFrom") or field(body, "ConfigOnly") or field(body, "Ingress"):
-        raise Refused("network", "config-only, config-from and ingress networks are not allowed")
-    if field(body, "Options"):  # a bridge named like a host interface, or other driver knobs
-        raise Refused("network", "network driver options are not allowed")
-    ipam = field(body, "IPAM") or {}
-    if field(ipam, "Config") or field(ipam, "Options") or field(ipam, "Driver") not in (None, "", "default"):
+_FREE_EXEC = "AttachStdin AttachStdout AttachStderr DetachKeys Tty Env Cmd User WorkingDir"
+EXEC: dict[str, CheckFn] = {
+    **dict.fromkeys(_FREE_EXEC.split(), ANY),
+    "Privileged": _false("privileged"),
+}
+
+
+def check_exec(body: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    return apply(body, EXEC, ctx, "")
+
+
+def check_network(body: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    table: dict[str, CheckFn] = {
+        "Name": ANY,
+        "CheckDuplicate": ANY,
+        "Driver": one_of("", "bridge", rule="network"),
+        "Internal": ANY,
+        "Attachable": ANY,
+        "Labels": _labels,
         # a subnet of the student's choosing could shadow the host's own networks: the pools decide
-        raise Refused("network", "subnets and IPAM settings are not allowed: the engine's pools choose")
-    _owned_by(body, student)
-    return body
+        "IPAM": lambda v, c: apply(dict(v or {}), {"Driver": one_of("", "default", rule="network")}, c, "IPAM."),
+        "Scope": one_of("", "local", rule="network"),
+    }
+    body.setdefault("Labels", {})
+    body["CheckDuplicate"] = True
+    if not isinstance(body.get("Name"), str) or not re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}", body["Name"]):
+        raise Refused("network", "a network needs a name of letters, digits and . _ -")
+    try:
+        return apply(body, table, ctx, "")
+    except Refused as exc:
+        raise Refused("network", str(exc).split(": ", 1)[1]) from None
 
 
-def check_volume(body: dict[str, Any], student: str) -> dict[str, Any]:
-    driver = field(body, "Driver") or "local"
-    if driver != "local" or field(body, "DriverOpts"):
+def check_volume(body: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    if not empty(body.get("DriverOpts")) or body.get("Driver") not in (None, "", "local"):
         raise Refused("volumes", "volume drivers and their options are not allowed (a local volume can bind the host)")
-    _owned_by(body, student)
+    name = body.get("Name") or ""
+    if name and not re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}", name):
+        raise Refused("volumes", "a volume's name is letters, digits and . _ - (two or more)")
+    body.setdefault("Labels", {})
+    return apply(body, {"Name": ANY, "Driver": ANY, "DriverOpts": ANY, "Labels": _labels}, ctx, "")
+
+
+def check_connect(body: dict[str, Any], ctx: Context, network_id: str) -> dict[str, Any]:
+    body["EndpointConfig"] = _endpoint(body.get("EndpointConfig"), ctx, network_id)
     return body
 
 
-__all__ = ["Hidden", "Refused", "check_container", "check_exec", "check_host", "parse_body"]
+__all__ = ["Context", "check_connect", "check_container", "check_exec", "check_update", "check_volume", "limits"]
