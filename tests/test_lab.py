@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,81 +19,15 @@ from dockmagic.engine import Engine
 from dockmagic.errors import APIError
 from dockmagic.lab.policy import STUDENT_LABEL, PolicyError, parse
 from dockmagic.lab.proxy import LabProxy
-from dockmagic.lab.view import clean_student, plot, status
+from dockmagic.lab.view import plot, status
 
+from .lab_support import STUDENTS, Lab, make_lab, raw, request
 from .support import LABEL
-
-CLI = shutil.which("docker") or "docker"
-STUDENTS = ["s1", "s2"]
-
-
-@dataclass
-class Lab:
-    proxy: LabProxy
-    folder: Path
-    shared: Path
-    victim: str  # s2's container
-    victim_id: str
-    s2_network: str
-    s2_volume: str
-
-    @property
-    def prefix(self) -> str:
-        return self.victim_id[:6]
-
-    def sock(self, student: str) -> str:
-        return str(self.proxy.policy.endpoint(student))
-
-    def cli(self, student: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        env = {
-            **os.environ,
-            "DOCKER_HOST": f"unix://{self.sock(student)}",
-            "DOCKER_CONFIG": str(self.folder / "cfg"),
-            "DOCKER_BUILDKIT": "0",
-        }
-        return subprocess.run([CLI, *args], capture_output=True, text=True, env=env, timeout=60, input=stdin)
-
-    def mine(self, engine: Engine, student: str = "s1") -> list[str]:
-        return [c["Id"] for c in engine.container_list(all=True, filters={"label": [f"{STUDENT_LABEL}={student}"]})]
 
 
 @pytest.fixture(scope="module")
 def lab(engine: Engine, image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    folder = tmp_path_factory.mktemp("lab")
-    shared = folder / "shared"
-    shared.mkdir()
-    (shared / "notes.txt").write_text("read me\n")
-    policy = parse(
-        {
-            "students": STUDENTS,
-            "endpoints": str(folder / "{student}.sock"),
-            "images": ["dockmagic-test/*"],
-            "limits": {
-                "memory": {"default": "128m", "max": "512m"},
-                "cpus": {"default": 1, "max": 2},
-                "pids": {"default": 128, "max": 512},
-                "containers": 4,
-            },
-            "capabilities": ["NET_BIND_SERVICE"],
-            "binds": [{"host": str(shared), "read_only": True}],
-            "ports": "20000-20099",
-        }
-    )
-    proxy = LabProxy(policy).start()
-    made = Lab(proxy, folder, shared, "", "", "", "")
-    try:
-        made.victim = f"victim-{os.getpid()}"
-        started = made.cli("s2", "run", "-d", "--name", made.victim, "-l", f"{LABEL}=1", image, "sleep", "600")
-        network = made.cli("s2", "network", "create", "--label", f"{LABEL}=1", f"net-{os.getpid()}")
-        volume = made.cli("s2", "volume", "create", "--label", f"{LABEL}=1", f"vol-{os.getpid()}")
-        for out in (started, network, volume):
-            assert out.returncode == 0, f"s2 could not set up through the lab: {out.stderr}"
-        made.victim_id, made.s2_network, made.s2_volume = (o.stdout.strip() for o in (started, network, volume))
-        yield made
-    finally:
-        for student in STUDENTS:
-            clean_student(student)
-        proxy.close()
+    yield from make_lab(engine, image, tmp_path_factory.mktemp("lab"))
 
 
 # -- working through the lab ------------------------------------------------------------------------
@@ -199,7 +130,7 @@ CLI_ATTEMPTS: list[tuple[str, str, str]] = [
     ("pull", "pull evil/miner:latest", "images"),
     ("volume-driver-opts", "volume create --opt type=none --opt o=bind --opt device=/etc evilvol", "volumes"),
     ("network-driver", "network create -d macvlan evilnet", "network"),
-    ("build", "build -", "operations"),
+    ("build-host-network", "build --network host -", "network"),
     ("swarm", "swarm init", "operations"),
     ("image-rm", "rmi {image}", "operations"),
 ]
@@ -237,12 +168,12 @@ def _fill(text: str, lab: Lab, image: str) -> list[str]:
 
 @pytest.mark.parametrize(("case", "args", "rule"), CLI_ATTEMPTS, ids=[c[0] for c in CLI_ATTEMPTS])
 def test_cli_attempt_is_refused(lab: Lab, engine: Engine, image: str, case: str, args: str, rule: str) -> None:
-    before = lab.mine(engine)
+    before = lab.mine()
     out = lab.cli("s1", *_fill(args, lab, image), stdin="FROM scratch\n")
     assert out.returncode != 0, f"{case} got through: {out.stdout}"
     said = [line for line in out.stderr.splitlines() if "Error response from daemon" in line]
     assert said and f"lab policy ({rule})" in said[0], out.stderr
-    assert lab.mine(engine) == before  # nothing was made
+    assert lab.mine() == before  # nothing was made
 
 
 @pytest.mark.parametrize(("case", "args"), HIDDEN_ATTEMPTS, ids=[c[0] for c in HIDDEN_ATTEMPTS])
@@ -255,44 +186,7 @@ def test_another_students_resources_are_absent(lab: Lab, engine: Engine, image: 
 
 
 def _raw(lab: Lab, request: bytes, wait: float = 10) -> tuple[int, str]:
-    """Send bytes as s1; the status and the message (0, "" when the proxy closed without answer)."""
-    sock = socket.socket(socket.AF_UNIX)
-    sock.settimeout(wait)
-    sock.connect(lab.sock("s1"))
-    try:
-        try:
-            sock.sendall(request)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # refused before all was sent: the answer may still be there to read
-        data = b""
-        while b"\r\n\r\n" not in data:
-            more = sock.recv(65536)
-            if not more:
-                return 0, ""
-            data += more
-        head, _, body = data.partition(b"\r\n\r\n")
-        length = int(
-            next((ln.split(b":")[1] for ln in head.split(b"\r\n") if ln.lower().startswith(b"content-length")), b"0")
-        )
-        while len(body) < length:
-            more = sock.recv(65536)
-            if not more:
-                break
-            body += more
-        status = int(head.split()[1])
-        try:
-            return status, json.loads(body).get("message", "")
-        except ValueError:
-            return status, body.decode(errors="replace")
-    except TimeoutError:
-        return -1, "no answer"
-    finally:
-        sock.close()
-
-
-def _request(method: str, path: str, body: bytes | None = b"", extra: str = "") -> bytes:
-    length = f"Content-Length: {len(body)}\r\n" if body is not None else ""
-    return f"{method} {path} HTTP/1.1\r\nHost: x\r\n{extra}{length}\r\n".encode() + (body or b"")
+    return raw(lab, request, wait)[:2]
 
 
 def _create(fields: str) -> Any:
@@ -300,13 +194,13 @@ def _create(fields: str) -> Any:
 
     def make(image: str, lab: Lab) -> bytes:
         body = '{"Image": "' + image + '", "Cmd": ["true"], ' + fields.format(lab=lab) + "}"
-        return _request("POST", "/v1.41/containers/create", body.encode())
+        return request("POST", "/v1.41/containers/create", body.encode())
 
     return make
 
 
-def _raw_request(method: str, path: str, body: bytes | None = b"", extra: str = "") -> Any:
-    return lambda image, lab: _request(method, path.format(lab=lab), body, extra)
+def _rawrequest(method: str, path: str, body: bytes | None = b"", extra: str = "") -> Any:
+    return lambda image, lab: request(method, path.format(lab=lab), body, extra)
 
 
 PRIVILEGED = '"HostConfig": {{"Privileged": true}}'
@@ -317,7 +211,7 @@ UPGRADE = "Connection: Upgrade\r\nUpgrade: tcp\r\n"
 def _chunked_privileged(image: str, lab: Lab) -> bytes:
     body = _create(PRIVILEGED)(image, lab).split(b"\r\n\r\n", 1)[1]
     pieces = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:30], body[30:]))
-    return _request("POST", CREATE, None, "Transfer-Encoding: chunked\r\n") + pieces + b"0\r\n\r\n"
+    return request("POST", CREATE, None, "Transfer-Encoding: chunked\r\n") + pieces + b"0\r\n\r\n"
 
 
 def _framed(length: int) -> Any:
@@ -343,41 +237,41 @@ RAW_ATTEMPTS: list[tuple[str, Any, str]] = [
     ("duplicate-key", _create('"HostConfig": {{"Privileged": false, "Privileged": true}}'), "json"),
     ("duplicate-case", _create('"HostConfig": {{}}, "hostConfig": {{"Privileged": true}}'), "json"),
     ("non-ascii-key", _create('"HostConfig": {{"Sysctl\u017f": {{"kernel.x": "1"}}}}'), "json"),
-    ("oversized", _raw_request("POST", CREATE, b'{"Image": "' + b"a" * (2 << 20) + b'"}'), "body"),
-    ("empty-body", _raw_request("POST", CREATE, b""), "images"),
-    ("not-json", _raw_request("POST", CREATE, b"{'Image': 1}"), "json"),
+    ("oversized", _rawrequest("POST", CREATE, b'{"Image": "' + b"a" * (2 << 20) + b'"}'), "body"),
+    ("empty-body", _rawrequest("POST", CREATE, b""), "images"),
+    ("not-json", _rawrequest("POST", CREATE, b"{'Image': 1}"), "json"),
     ("chunked-privileged", _chunked_privileged, "privileged"),
     ("both-framings", _both_framings, ""),
     ("lying-length", _framed(5000), ""),
     ("short-length", _framed(20), "json"),
-    ("dotdot", _raw_request("POST", "/v1.41/containers/../containers/create", b"{}"), "path"),
-    ("double-slash", _raw_request("POST", "//v1.41/containers/create", b"{}"), "path"),
+    ("dotdot", _rawrequest("POST", "/v1.41/containers/../containers/create", b"{}"), "path"),
+    ("double-slash", _rawrequest("POST", "//v1.41/containers/create", b"{}"), "path"),
     (
         "encoded-slash",
         lambda i, lab: _create(PRIVILEGED)(i, lab).replace(b"containers/create", b"containers%2Fcreate"),
         "privileged",
     ),
-    ("encoded-dotdot", _raw_request("GET", "/v1.41/containers/{lab.victim}%2F..%2F..%2Fjson"), "path"),
-    ("double-encoded", _raw_request("GET", "/v1.41/containers/%252e%252e/json"), "path"),
-    ("two-versions", _raw_request("POST", "/v1.41/v1.41/containers/create", b"{}"), "path"),
-    ("unknown-path", _raw_request("POST", "/v1.41/swarm/init", b"{}"), "operations"),
-    ("plugins", _raw_request("POST", "/v1.41/plugins/pull?remote=evil", b"[]"), "operations"),
-    ("wrong-method", _raw_request("PUT", CREATE, b"{}"), "operations"),
-    ("exec-other", _raw_request("POST", "/v1.41/containers/{lab.victim}/exec", b'{"Cmd": ["id"]}'), "absent"),
-    ("archive-other", _raw_request("GET", "/v1.41/containers/{lab.victim}/archive?path=/etc/passwd"), "absent"),
-    ("archive-prefix", _raw_request("GET", "/v1.41/containers/{lab.prefix}/archive?path=/"), "absent"),
+    ("encoded-dotdot", _rawrequest("GET", "/v1.41/containers/{lab.victim}%2F..%2F..%2Fjson"), "path"),
+    ("double-encoded", _rawrequest("GET", "/v1.41/containers/%252e%252e/json"), "path"),
+    ("two-versions", _rawrequest("POST", "/v1.41/v1.41/containers/create", b"{}"), "path"),
+    ("unknown-path", _rawrequest("POST", "/v1.41/swarm/init", b"{}"), "operations"),
+    ("plugins", _rawrequest("POST", "/v1.41/plugins/pull?remote=evil", b"[]"), "operations"),
+    ("wrong-method", _rawrequest("PUT", CREATE, b"{}"), "operations"),
+    ("exec-other", _rawrequest("POST", "/v1.41/containers/{lab.victim}/exec", b'{"Cmd": ["id"]}'), "absent"),
+    ("archive-other", _rawrequest("GET", "/v1.41/containers/{lab.victim}/archive?path=/etc/passwd"), "absent"),
+    ("archive-prefix", _rawrequest("GET", "/v1.41/containers/{lab.prefix}/archive?path=/"), "absent"),
     (
         "attach-other",
-        _raw_request("POST", "/v1.41/containers/{lab.victim}/attach?stream=1&stdout=1", b"", UPGRADE),
+        _rawrequest("POST", "/v1.41/containers/{lab.victim}/attach?stream=1&stdout=1", b"", UPGRADE),
         "absent",
     ),
     (
         "duplicate-filters",
-        _raw_request("GET", '/v1.41/containers/json?filters={{}}&filters={{"label":["x"]}}'),
+        _rawrequest("GET", '/v1.41/containers/json?filters={{}}&filters={{"label":["x"]}}'),
         "query",
     ),
-    ("pull-duplicate", _raw_request("POST", "/v1.41/images/create?fromImage=evil&fromImage=dockmagic-test/x"), "query"),
-    ("import", _raw_request("POST", "/v1.41/images/create?fromSrc=-&repo=dockmagic-test/x"), "images"),
+    ("pull-duplicate", _rawrequest("POST", "/v1.41/images/create?fromImage=evil&fromImage=dockmagic-test/x"), "query"),
+    ("import", _rawrequest("POST", "/v1.41/images/create?fromSrc=-&repo=dockmagic-test/x"), "images"),
     (
         "mount-lowercase",
         _create('"HostConfig": {{"mounts": [{{"type": "bind", "source": "/", "target": "/h"}}]}}'),
@@ -388,19 +282,19 @@ RAW_ATTEMPTS: list[tuple[str, Any, str]] = [
     ("security-opt-label", _create('"HostConfig": {{"SecurityOpt": ["label:disable"]}}'), "security-opt"),
     (
         "network-ingress",
-        _raw_request("POST", "/v1.41/networks/create", b'{"Name": "evil", "Ingress": true}'),
+        _rawrequest("POST", "/v1.41/networks/create", b'{"Name": "evil", "Ingress": true}'),
         "network",
     ),
     (
         "network-subnet",  # a subnet that shadows the host's own network
-        _raw_request(
+        _rawrequest(
             "POST", "/v1.41/networks/create", b'{"Name": "evil", "IPAM": {"Config": [{"Subnet": "192.0.2.0/24"}]}}'
         ),
         "network",
     ),
     (
         "network-bridge-name",
-        _raw_request(
+        _rawrequest(
             "POST", "/v1.41/networks/create", b'{"Name": "evil", "Options": {"com.docker.network.bridge.name": "eth0"}}'
         ),
         "network",
@@ -412,7 +306,7 @@ RAW_ATTEMPTS: list[tuple[str, Any, str]] = [
     ("memory-as-text", _create('"HostConfig": {{"Memory": "lots"}}'), "json"),
     (
         "exec-privileged-lowercase",
-        _raw_request("POST", "/v1.41/containers/{lab.victim}/exec", b'{"Cmd": ["id"], "privileged": true}'),
+        _rawrequest("POST", "/v1.41/containers/{lab.victim}/exec", b'{"Cmd": ["id"], "privileged": true}'),
         "absent",
     ),
 ]
@@ -420,7 +314,7 @@ RAW_ATTEMPTS: list[tuple[str, Any, str]] = [
 
 @pytest.mark.parametrize(("case", "make", "rule"), RAW_ATTEMPTS, ids=[c[0] for c in RAW_ATTEMPTS])
 def test_raw_attempt_is_refused(lab: Lab, engine: Engine, image: str, case: str, make: Any, rule: str) -> None:
-    before = lab.mine(engine)
+    before = lab.mine()
     status, message = _raw(lab, make(image, lab), wait=3 if case == "lying-length" else 10)
     if rule == "absent":
         assert status == 404 and "No such" in message, (status, message)
@@ -429,7 +323,7 @@ def test_raw_attempt_is_refused(lab: Lab, engine: Engine, image: str, case: str,
         assert "\n" not in message
     else:
         assert status in (0, -1, 400), (status, message)  # not read whole: never passed on
-    assert lab.mine(engine) == before
+    assert lab.mine() == before
 
 
 def test_the_corpus_is_big_enough() -> None:

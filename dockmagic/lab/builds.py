@@ -191,6 +191,8 @@ def check_query(query: list[tuple[str, str]], ctx: Context) -> tuple[list[tuple[
     for key, value in query:
         if key == "t":
             ref = references.tagged(value)
+            if ref.digest:
+                raise Refused("build", f"tag {value}: a build is tagged, not named by a digest")
             namespace = policy.build_tags.format(student=ctx.student)
             if not any(fnmatch_any(form, namespace) for form in ref.forms()):
                 raise Refused("build", f"tag {value}: builds are tagged {namespace}")

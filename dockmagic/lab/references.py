@@ -38,7 +38,7 @@ class Reference:
 
     def forms(self) -> list[str]:
         """Every spelling the policy's patterns are matched against."""
-        suffix = (f":{self.tag}" if self.tag else "") + (f"@{self.digest}" if self.digest else "")
+        suffix = f"@{self.digest}" if self.digest else f":{self.tag}" if self.tag else ""  # a digest wins
         return [self.familiar + suffix, self.name + suffix]
 
     def with_tag(self, tag: str) -> Reference:

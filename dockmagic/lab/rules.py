@@ -344,15 +344,16 @@ def _endpoint(settings: Any, ctx: Context, network_id: str) -> dict[str, Any]:
 
 
 ENDPOINT: dict[str, CheckFn] = {"IPAMConfig": ANY, "Aliases": ANY, "NetworkID": ANY}
+ENDPOINT_DEFAULT: dict[str, CheckFn] = {"IPAMConfig": ANY, "Aliases": ANY}
 
 
 def _endpoints(value: Any, ctx: Context) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, settings in (value or {}).items():
         if name in ("bridge", "default", "none"):
-            if not empty(settings):
-                apply(dict(settings), {}, ctx, f"EndpointsConfig.{name}.")
-            out[name] = settings
+            if (settings or {}).get("NetworkID"):
+                raise Refused("network", f"NetworkID inside EndpointsConfig.{name}: name the network as the key")
+            out[name] = apply(dict(settings or {}), ENDPOINT_DEFAULT, ctx, f"EndpointsConfig.{name}.")
             continue
         network_id = ctx.network(name)
         out[network_id] = _endpoint(settings, ctx, network_id)
