@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import socket
 import tarfile
 import threading
@@ -710,3 +711,145 @@ def test_the_corpus_is_big_enough() -> None:
 
     counted += len(test_lab.CLI_ATTEMPTS) + len(test_lab.HIDDEN_ATTEMPTS) + len(test_lab.RAW_ATTEMPTS)
     assert counted >= 250, counted
+
+
+# -- 11. generated bodies: whatever passes is, as the engine keeps it, within the policy ----------
+
+_STRINGS = [
+    "",
+    "host",
+    "/",
+    "/:/h",
+    "/etc:/x:ro",
+    "container:{victim}",
+    "SYS_ADMIN",
+    "ALL",
+    "unconfined",
+    "seccomp=unconfined",
+    "bridge",
+    "none",
+    "private",
+    "shareable",
+    "json-file",
+    "syslog",
+    "{shared}:/x:ro",
+    "{work}:/w",
+    "{work}/sub:/x:ro",
+    "{s2net}",
+    "rshared",
+    "/dev/mem",
+    "no-new-privileges",
+    "runc",
+]
+_NUMBERS = [0, -1, 1, 1000, 100_000, 128 << 20, 1 << 40, 10**12]
+
+
+def _values(shape: Any, depth: int = 0) -> Any:
+    from hypothesis import strategies as st
+
+    if shape == "string" or shape == "any":
+        return st.sampled_from(_STRINGS)
+    if shape == "integer" or shape == "number":
+        return st.sampled_from(_NUMBERS)
+    if shape == "boolean":
+        return st.booleans()
+    if not isinstance(shape, dict) or depth > 3:
+        return st.none()
+    if shape.get("type") == "array":
+        return st.lists(_values(shape["items"], depth + 1), max_size=2)
+    props = shape.get("props") or {}
+    if not props:
+        return st.dictionaries(
+            st.sampled_from(_STRINGS[1:6]), _values(shape.get("extra", "string"), depth + 1), max_size=2
+        )
+    return st.dictionaries(st.sampled_from(sorted(props)), st.none(), max_size=3).flatmap(
+        lambda keys: st.fixed_dictionaries({k: _values(props[k], depth + 1) for k in keys})
+    )
+
+
+def _spelled(draw: Any, body: dict[str, Any]) -> dict[str, Any]:
+    from hypothesis import strategies as st
+
+    casing = draw(st.sampled_from(["as-is", "lower", "upper"]))
+    change = {"as-is": str, "lower": str.lower, "upper": str.upper}[casing]
+    return {change(k): v for k, v in body.items()}
+
+
+def test_generated_creates_that_pass_are_within_the_policy(lab: Lab, own: dict[str, str]) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from dockmagic.lab.schema import operations
+
+    host_shape = operations()["ContainerCreate"]["body"]["props"]["HostConfig"]
+    passed: list[int] = []
+
+    @st.composite
+    def bodies(draw: Any) -> dict[str, Any]:
+        host = draw(_values(host_shape))
+        top = draw(
+            st.dictionaries(
+                st.sampled_from(["Privileged", "Binds", "MemorySwap", "PidMode", "User"]),
+                st.sampled_from([True, ["/:/h"], -1, "host", "root"]),
+                max_size=1,
+            )
+        )
+        text = json.dumps(host).replace("{victim}", lab.victim).replace("{shared}", str(lab.shared))
+        text = text.replace("{work}", str(lab.work)).replace("{s2net}", lab.s2_network)
+        body = {
+            "Image": lab.image,
+            "Cmd": ["true"],
+            "Labels": {LABEL: "1"},
+            "HostConfig": _spelled(draw, json.loads(text)),
+        }
+        return {**body, **top}
+
+    @settings(
+        max_examples=int(os.environ.get("LAB_EXAMPLES", "120")),
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=not os.environ.get("LAB_EXAMPLES"),
+    )
+    @given(bodies())
+    def check(body: dict[str, Any]) -> None:
+        status, message, _ = raw(lab, request("POST", f"{V}/containers/create", _json(body)))
+        if status == 201:
+            passed.append(1)
+            cid = json.loads(message)["Id"]
+            try:
+                lab.assert_held()
+            finally:
+                lab.engine.container_delete(cid, force=True)
+        else:
+            assert status in (400, 403, 404, 409, 500), (status, message)
+            lab.assert_held()
+
+    check()
+    print(f"generated creates: {len(passed)} passed the proxy, each within the policy")
+
+
+def test_generated_updates_that_pass_are_within_the_policy(lab: Lab, own: dict[str, str]) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from dockmagic.lab.schema import operations
+
+    shape = operations()["ContainerUpdate"]["body"]
+    passed: list[int] = []
+
+    @settings(
+        max_examples=int(os.environ.get("LAB_EXAMPLES", "80")),
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=not os.environ.get("LAB_EXAMPLES"),
+    )
+    @given(_values(shape), st.sampled_from([str, str.lower]))
+    def check(body: dict[str, Any], spell: Any) -> None:
+        sent = {spell(k): v for k, v in body.items()}
+        status, message, _ = raw(lab, request("POST", f"{V}/containers/{own['running']}/update", _json(sent)))
+        passed.append(status == 200)
+        assert status < 500 or (status == 500 and "lab policy" not in message), (status, message)
+        lab.assert_held()
+
+    check()
+    print(f"generated updates: {sum(passed)} of {len(passed)} passed the proxy, each within the policy")

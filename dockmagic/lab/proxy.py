@@ -38,7 +38,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 import h11
 
 from ..engine import Engine
-from ..errors import DockerError, NotFound
+from ..errors import APIError, DockerError, Missing, NotFound
 from . import builds, references
 from .policy import STUDENT_LABEL, Policy, student_filter
 from .routes import Route, match
@@ -371,10 +371,8 @@ class LabProxy:
                 raise Refused("network", f"the network {name} is not yours") from None
 
         def volume(name: str) -> bool:
-            try:
-                return _owner(self.engine.volume_inspect(name)) == student
-            except NotFound:
-                return False
+            found = _lookup(self.engine.volume_inspect, name)
+            return found is not None and _owner(found) == student
 
         return Context(self.policy, student, network, volume, lambda image: self._may_use_image(image, student))
 
@@ -388,10 +386,9 @@ class LabProxy:
             request.replace_id(info["Id"])
             return info
         if kind == "exec":
-            try:
-                found = self.engine.exec_inspect(name)
-            except NotFound:
-                raise Hidden("exec instance", name) from None
+            found = _lookup(self.engine.exec_inspect, name)
+            if found is None:
+                raise Hidden("exec instance", name)
             try:
                 self._container(found.get("ContainerID") or "", student)
             except Hidden:
@@ -401,47 +398,32 @@ class LabProxy:
         if kind == "network":
             request.replace_id(self._network(name, student)["Id"])
             return None
-        try:
-            volume = self.engine.volume_inspect(name)
-        except NotFound:
-            volume = {}
+        volume = _lookup(self.engine.volume_inspect, name) or {}
         if _owner(volume) != student or volume.get("Name") != name:
             raise Hidden("volume", name)
         return None
 
     def _container(self, name: str, student: str) -> dict[str, Any]:
         """The student's container of that name, ID or ID prefix (inspected), or Hidden."""
-        if name:
-            try:
-                info = self.engine.container_inspect(name)
-                if _owner(info) == student:
-                    self._remember(info["Id"], student)
-                    return info
-            except NotFound:
-                pass
-            except DockerError as exc:  # an ID prefix of several: look among the student's own
-                if exc.status not in (400, 409, 500):  # type: ignore[attr-defined]
-                    raise
+        info = _lookup(self.engine.container_inspect, name)
+        if info is not None and _owner(info) == student:
+            self._remember(info["Id"], student)
+            return info
+        if name:  # the engine's lookup found another's, or none, or several: look among the student's own
             mine = self.engine.container_list(all=True, filters=student_filter(student))
             chosen = [c for c in mine if c["Id"] == name or f"/{name}" in (c.get("Names") or [])]
             if not chosen and re.fullmatch(r"[0-9a-f]+", name):
                 chosen = [c for c in mine if c["Id"].startswith(name)]
             if len(chosen) == 1:
-                info = self.engine.container_inspect(chosen[0]["Id"])
-                if _owner(info) == student:
+                info = _lookup(self.engine.container_inspect, chosen[0]["Id"])
+                if info is not None and _owner(info) == student:
                     return info
         raise Hidden("container", name)
 
     def _network(self, name: str, student: str) -> dict[str, Any]:
-        try:
-            info = self.engine.network_inspect(name)
-            if _owner(info) == student:
-                return info
-        except NotFound:
-            pass
-        except DockerError as exc:
-            if getattr(exc, "status", None) not in (400, 409, 500):
-                raise
+        info = _lookup(self.engine.network_inspect, name)
+        if info is not None and _owner(info) == student:
+            return info
         mine = self.engine.network_list(filters=student_filter(student))
         chosen = [n for n in mine if n["Id"] == name or n.get("Name") == name]
         if not chosen and re.fullmatch(r"[0-9a-f]+", name):
@@ -853,6 +835,18 @@ class _Held:
     def __exit__(self, *exc: object) -> None:
         for lock in reversed(self.locks):
             lock.release()
+
+
+def _lookup(inspect: Any, name: str) -> dict[str, Any] | None:
+    """What the engine finds by that name, or None: not there, not a name, or an ID prefix of
+    several. An engine that does not answer is not "none": that error goes on."""
+    if not name or "/" in name or name in (".", ".."):
+        return None
+    try:
+        found = inspect(name)
+    except (Missing, APIError):
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def _owner(obj: dict[str, Any]) -> str | None:

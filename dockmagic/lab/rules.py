@@ -49,12 +49,14 @@ def at_most(limit: Callable[[Policy], float], rule: str, unit: str = "") -> Chec
 
 
 def apply(body: dict[str, Any], table: dict[str, CheckFn], ctx: Context, where: str) -> dict[str, Any]:
-    """Each field through its check; a field the table does not name must be empty."""
+    """Each field through its check; a field the table does not name must be empty, and is not
+    forwarded at all (``[{}]`` is empty to the eye, and still a device request to the engine)."""
     for name, value in list(body.items()):
         check = table.get(name)
         if check is None:
             if not empty(value):
                 raise Refused(_rule(name), f"{where}{name} is not the student's to set")
+            del body[name]
             continue
         body[name] = check(value, ctx)
     return body
@@ -189,6 +191,8 @@ def _binds(value: Any, ctx: Context) -> Any:
     for spec in value or []:
         source, _, rest = str(spec).partition(":")
         options = rest.partition(":")[2].split(",")
+        if not source or not rest:
+            raise Refused("binds", f"{spec!r}: a bind is SOURCE:TARGET[:OPTIONS]")
         if source.startswith("/"):
             check_host_path(source, "ro" in options, ctx.policy)
         elif not ctx.volume(source):
