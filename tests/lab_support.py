@@ -16,6 +16,7 @@ from typing import Any
 
 from dockmagic.engine import Engine
 from dockmagic.errors import NotFound
+from dockmagic.lab import references
 from dockmagic.lab.policy import STUDENT_LABEL, Policy, parse
 from dockmagic.lab.proxy import LabProxy
 from dockmagic.lab.view import clean_student
@@ -72,6 +73,11 @@ class Lab:
     def tags(self) -> dict[str, str]:
         return {t: i["Id"] for i in self.engine.image_list() for t in i.get("RepoTags") or [] if t != "<none>:<none>"}
 
+    def _may_have_made(self, tag: str) -> bool:
+        """A tag s1 may have made: in their namespace, or a pull of one of the lab's images."""
+        ref = references.tagged(tag)
+        return self.policy.own_name(ref.domain, ref.path, "s1") or self.policy.image_allowed(*ref.forms())
+
     def assert_held(self) -> None:
         """What the engine holds is within the policy, whatever the answers said."""
         problems = [
@@ -86,7 +92,7 @@ class Lab:
         assert self.engine.volume_inspect(self.s2_volume)["Labels"][STUDENT_LABEL] == "s2"
         now = self.tags()
         changed = [t for t, i in self.images_before.items() if now.get(t) != i]
-        made = [t for t in now if t not in self.images_before and not t.startswith("s1/")]
+        made = [t for t in now if t not in self.images_before and not self._may_have_made(t)]
         assert not changed and not made, f"images changed: {changed}, made: {made}"
 
 
@@ -175,7 +181,15 @@ def make_lab(engine: Engine, image: str, folder: Path) -> Iterator[Lab]:
             "capabilities": ["NET_BIND_SERVICE"],
             "binds": [{"host": str(shared), "read_only": True}, {"host": str(work), "read_only": False}],
             "ports": "20000-20099",
-            "operations": ["ImageBuild", "ContainerPrune"],
+            "operations": [
+                "ImageBuild",
+                "ContainerPrune",
+                "ImageTag",
+                "ImagePush",
+                "ImageDelete",
+                "ImageCommit",
+                "ImageSearch",
+            ],
         }
     )
     forbidden = subprocess.run(  # an image of its own (another ID than the lab's), straight on the engine

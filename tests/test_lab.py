@@ -132,7 +132,7 @@ CLI_ATTEMPTS: list[tuple[str, str, str]] = [
     ("network-driver", "network create -d macvlan evilnet", "network"),
     ("build-host-network", "build --network host -", "network"),
     ("swarm", "swarm init", "operations"),
-    ("image-rm", "rmi {image}", "operations"),
+    ("image-rm", "rmi {image}", "images"),
 ]
 HIDDEN_ATTEMPTS: list[tuple[str, str]] = [
     ("inspect-name", "inspect --type container {victim}"),
@@ -401,7 +401,11 @@ def test_six_kernels_work_through_their_endpoints_at_once(engine: Engine, image:
                     text=True,
                 )
             )
-        results = [json.loads(run.communicate(timeout=300)[0].strip().splitlines()[-1]) for run in runs]
+        results = []
+        for run in runs:
+            out, err = run.communicate(timeout=300)
+            assert out.strip(), f"a kernel's notebook did not finish: {err[-2000:]}"
+            results.append(json.loads(out.strip().splitlines()[-1]))
         assert all(not r["errors"] for r in results), [r["errors"] for r in results]
         print("six kernels at once, seconds each:", sorted(round(r["seconds"], 1) for r in results))
         assert proxy.activity["k1"].requests > 0 and proxy.activity["k1"].refused == 1

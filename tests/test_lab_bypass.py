@@ -853,3 +853,71 @@ def test_generated_updates_that_pass_are_within_the_policy(lab: Lab, own: dict[s
 
     check()
     print(f"generated updates: {sum(passed)} of {len(passed)} passed the proxy, each within the policy")
+
+
+# -- 12. image operations within the student's namespace, and a registry ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("case", "method", "path", "expect"),
+    [
+        ("tag-over-allowed", "POST", "/images/{image}/tag?repo=dockmagic-test/busybox&tag=evil", "refused:images"),
+        ("tag-into-anothers", "POST", "/images/{image}/tag?repo=s2/app&tag=latest", "refused:images"),
+        ("tag-anothers-image", "POST", "/images/s2/app/tag?repo=s1/stolen&tag=1", "absent"),
+        ("tag-forbidden-image", "POST", "/images/{forbidden}/tag?repo=s1/stolen&tag=1", "absent"),
+        ("tag-elsewhere", "POST", "/images/{image}/tag?repo=evil.example/s1/x&tag=1", "refused:images"),
+        ("push-anothers", "POST", "/images/s2/app/push?tag=latest", "refused:images"),
+        ("push-allowed", "POST", "/images/{image}/push", "refused:images"),
+        ("remove-allowed", "DELETE", "/images/{image}?force=1", "refused:images"),
+        ("remove-anothers", "DELETE", "/images/s2/app", "refused:images"),
+        ("remove-by-id", "DELETE", "/images/{image_id}?force=1", "refused:images"),
+        ("commit-anothers", "POST", "/commit?container={victim}&repo=s1/c", "absent"),
+        ("commit-over-allowed", "POST", "/commit?container={running}&repo=dockmagic-test/busybox", "refused:images"),
+        (
+            "commit-with-changes",
+            "POST",
+            "/commit?container={running}&repo=s1/c&changes=LABEL+dockmagic.lab.student%3Ds2",
+            "refused:images",
+        ),
+        ("search-loopback", "GET", "/images/search?term=127.0.0.1:1/x", "refused:images"),
+    ],
+)
+def test_image_operations_stay_in_ones_namespace(
+    lab: Lab, own: dict[str, str], case: str, method: str, path: str, expect: str
+) -> None:
+    image_id = lab.engine.image_inspect(lab.image)["Id"].removeprefix("sha256:")[:12]
+    target = path.format(image=lab.image, forbidden=FORBIDDEN, victim=lab.victim, image_id=image_id, **own)
+    _judge(lab, request(method, V + target, b""), expect)
+
+
+def test_a_student_tags_pushes_pulls_commits_and_removes_their_own(
+    lab: Lab, own: dict[str, str], registry: Any
+) -> None:
+    """Through the docker CLI: an allowed image pulled from the lab's registry (named as the CLI
+    names it), tagged into the student's namespace there, pushed, removed, pulled back; a commit."""
+    pushed = lab.engine.image_tag(lab.image, f"{registry.address}/dockmagic-test/busybox", "lab")
+    del pushed
+    for _ in lab.engine.image_push(f"{registry.address}/dockmagic-test/busybox", "lab"):
+        pass
+    lab.engine.image_delete(f"{registry.address}/dockmagic-test/busybox:lab")
+    mine = f"{registry.address}/s1/tool:1"
+    try:
+        steps = [
+            ("pull", f"{registry.address}/dockmagic-test/busybox:lab"),
+            ("tag", f"{registry.address}/dockmagic-test/busybox:lab", mine),
+            ("push", mine),
+            ("rmi", mine),
+            ("pull", mine),
+            ("commit", own["running"], "s1/committed:1"),
+            ("rmi", "s1/committed:1"),
+        ]
+        for step in steps:
+            out = lab.cli("s1", *step)
+            assert out.returncode == 0, (step, out.stderr)
+        lab.assert_held()
+    finally:
+        for tag in (mine, f"{registry.address}/dockmagic-test/busybox:lab"):
+            try:
+                lab.engine.image_delete(tag, force=True)
+            except Exception:
+                pass

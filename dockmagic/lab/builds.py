@@ -193,9 +193,10 @@ def check_query(query: list[tuple[str, str]], ctx: Context) -> tuple[list[tuple[
             ref = references.tagged(value)
             if ref.digest:
                 raise Refused("build", f"tag {value}: a build is tagged, not named by a digest")
-            namespace = policy.build_tags.format(student=ctx.student)
-            if not any(fnmatch_any(form, namespace) for form in ref.forms()):
-                raise Refused("build", f"tag {value}: builds are tagged {namespace}")
+            if not policy.own_name(ref.domain, ref.path, ctx.student):
+                raise Refused(
+                    "build", f"tag {value}: builds are tagged {policy.build_tags.format(student=ctx.student)}"
+                )
             out.append((key, ref.familiar + ":" + ref.tag))
         elif key in ("remote", "outputs", "squash", "cachefrom") and value not in ("", "[]", "0", "false"):
             raise Refused("build", f"{key} is not allowed in this lab")
@@ -235,12 +236,6 @@ def check_query(query: list[tuple[str, str]], ctx: Context) -> tuple[list[tuple[
     if shm:
         out.append(("shmsize", str(shm)))
     return out, build_args, dict(out).get("dockerfile", "Dockerfile")
-
-
-def fnmatch_any(text: str, pattern: str) -> bool:
-    import fnmatch
-
-    return fnmatch.fnmatchcase(text, pattern)
 
 
 def _string_map(raw: str, name: str) -> dict[str, str]:

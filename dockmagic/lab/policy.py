@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import DockerError
 from ..options.values import parse_bytes
-from .routes import OPERATIONS, STUDENT
+from .routes import EXTRA, OPERATIONS, STUDENT
 
 STUDENT_LABEL = "dockmagic.lab.student"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,31}")
@@ -73,10 +73,25 @@ class Policy:
     def endpoint(self, student: str) -> Path:
         return Path(self.endpoints.format(student=student))
 
-    def image_allowed(self, *references: str, student: str | None = None) -> bool:
-        """Whether any spelling of an image is the lab's, or (``student``) among their own builds."""
-        patterns = [*self.images, *([self.build_tags.format(student=student)] if student else [])]
-        return any(fnmatch.fnmatchcase(ref, pattern) for ref in references for pattern in patterns)
+    def registries(self) -> set[str]:
+        """The registries the lab's images come from (docker.io, and any named in ``images``)."""
+        hosts = {"docker.io"}
+        for pattern in self.images:
+            first, _, rest = pattern.partition("/")
+            if rest and ("." in first or ":" in first or first == "localhost"):
+                hosts.add(first)
+        return hosts
+
+    def own_name(self, domain: str, path: str, student: str) -> bool:
+        """Whether a repository is in the student's namespace, on one of the lab's registries."""
+        familiar = path.removeprefix("library/") if domain == "docker.io" else path
+        namespace = self.build_tags.format(student=student)
+        on_lab_registry = any(fnmatch.fnmatchcase(domain, host) for host in self.registries())
+        return on_lab_registry and fnmatch.fnmatchcase(familiar + ":x", namespace)
+
+    def image_allowed(self, *references: str) -> bool:
+        """Whether any spelling of an image is among the lab's images."""
+        return any(fnmatch.fnmatchcase(ref, pattern) for ref in references for pattern in self.images)
 
 
 _KEYS = {
@@ -143,6 +158,10 @@ def parse(data: Any, where: str = "the policy") -> Policy:
     unknown_ops = extra - set(OPERATIONS)
     if unknown_ops:
         raise PolicyError(f"{where}: operations: unknown operation {sorted(unknown_ops)[0]!r}")
+    unchecked = extra - EXTRA - STUDENT
+    if unchecked:
+        may = ", ".join(sorted(EXTRA))
+        raise PolicyError(f"{where}: operations: the lab cannot check {sorted(unchecked)[0]} (a policy may add {may})")
     policy.operations = STUDENT | extra
     for outer in policy.binds:  # a read-only folder inside a read-write one could be changed under it
         for inner in policy.binds:

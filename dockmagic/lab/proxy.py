@@ -52,7 +52,7 @@ from .rules import (
     check_update,
     check_volume,
 )
-from .schema import API_VERSION, Hidden, Refused, conform_body, operations, parse_json
+from .schema import API_VERSION, Hidden, Refused, conform_body, empty, operations, parse_json
 
 ENGINE_SOCKET = "/var/run/docker.sock"
 IDLE = 300.0  # seconds a kept-alive connection may wait for its next request
@@ -64,7 +64,7 @@ _VERSION = re.compile(r"/v(\d{1,2}\.\d{1,3})(/.*)\Z")
 _NAME = re.compile(r"/?[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 _STREAMED_BODY = {"PutContainerArchive", "ImageLoad"}  # passed as they come (tar streams)
 _HIJACK = {"ContainerAttach", "ExecStart"}
-_LISTS = {"ContainerList", "NetworkList", "VolumeList", "SystemEvents", "ContainerPrune"}
+_LISTS = {"ContainerList", "NetworkList", "VolumeList", "SystemEvents", "ContainerPrune", "VolumePrune", "NetworkPrune"}
 _REPEATABLE = {("ImageBuild", "t"), ("ImageGetAll", "names")}
 _PASSED_HEADERS = {b"user-agent", b"x-registry-auth", b"x-registry-config"}
 _FILTERED_ANSWERS = {"ImageList", "ImageInspect", "ImageHistory", "SystemVersion"}
@@ -326,6 +326,8 @@ class LabProxy:
             for _, name in request.query:
                 if not self._may_see_image(name, student):
                     raise Hidden("image", name)
+        if op in ("ImageTag", "ImagePush", "ImageDelete", "ImageCommit", "ImageSearch"):
+            self._check_image_op(request, student)
         if op == "ImageCreate":
             self._check_pull(request, ctx)
         elif op == "ImageBuild":
@@ -334,7 +336,7 @@ class LabProxy:
             _check_binds_again(current, self.policy)
         elif op == "ContainerRename":
             self._name_free("container", _param(request, "name") or "", student)
-        if operations()[op]["body"] is None or op == "ImageCreate" or request.body is None:
+        if operations()[op]["body"] is None or op in ("ImageCreate", "ImageCommit") or request.body is None:
             return
         body = conform_body(op, request.body)
         if op == "ContainerCreate":
@@ -460,40 +462,39 @@ class LabProxy:
 
     # -- images --------------------------------------------------------------------------------------
 
-    def _image_forms(self, image: str) -> list[str]:
-        """The spellings an image goes by: as the engine reads the name, and its local tags (for an ID)."""
-        forms: list[str] = []
+    def _image_refs(self, image: str) -> list[references.Reference]:
+        """The names an image goes by: as the engine reads the name, and its local tags (for an ID,
+        only those: the engine looks an ID up by ID)."""
+        refs: list[references.Reference] = []
         if not _IMAGE_ID.fullmatch(image):
             try:
-                forms += references.tagged(image).forms()
+                refs.append(references.tagged(image))
             except Refused:
                 return []
+        for tag in (self._image_by_name(image) or {}).get("RepoTags") or []:
+            refs += _refs(tag)
+        return refs
+
+    def _image_by_name(self, image: str) -> dict[str, Any] | None:
         try:
-            info = self.engine.image_inspect(image)
-        except NotFound:
-            return forms
-        for tag in info.get("RepoTags") or []:
-            try:
-                forms += references.tagged(tag).forms()
-            except Refused:
-                pass
-        if _IMAGE_ID.fullmatch(image) or not forms:
-            return [f for tag in info.get("RepoTags") or [] for f in _forms(tag)]
-        return forms
+            return self.engine.image_inspect(image)
+        except (Missing, APIError):
+            return None
+
+    def _ref_allowed(self, ref: references.Reference, student: str) -> bool:
+        return self.policy.image_allowed(*ref.forms()) or self.policy.own_name(ref.domain, ref.path, student)
 
     def _may_use_image(self, image: str, student: str) -> bool:
-        return self.policy.image_allowed(*self._image_forms(image), student=student)
+        return any(self._ref_allowed(ref, student) for ref in self._image_refs(image))
 
     def _may_see_image(self, image: str, student: str) -> bool:
         if self._may_use_image(image, student):
             return True
-        try:
-            return _owner(self.engine.image_inspect(image)) == student
-        except NotFound:
-            return False
+        found = self._image_by_name(image)
+        return found is not None and _owner(found) == student
 
     def _visible_tags(self, tags: list[str], student: str) -> list[str]:
-        return [t for t in tags if self.policy.image_allowed(*_forms(t), student=student)]
+        return [t for t in tags if any(self._ref_allowed(ref, student) for ref in _refs(t))]
 
     def _check_pull(self, request: Request, ctx: Context) -> None:
         for key in ("fromSrc", "repo", "message", "changes"):
@@ -505,11 +506,45 @@ class LabProxy:
             ref = ref.with_tag(tag)
         if not ref.tag and not ref.digest:
             raise Refused("images", f"{image}: name a tag (a pull without one takes every tag)")
-        if not self.policy.image_allowed(*ref.forms()):
+        if not self._ref_allowed(ref, ctx.student):
             named = f"{ref.familiar}:{ref.tag}" if ref.tag else f"{ref.familiar}@{ref.digest}"
             raise Refused("images", f"{named} is not among the lab's images ({', '.join(self.policy.images)})")
         keep = [(k, v) for k, v in request.query if k == "platform"]
         request.query = [("fromImage", ref.name), ("tag", ref.digest or ref.tag), *keep]
+
+    def _check_image_op(self, request: Request, student: str) -> None:
+        """Tags, pushes, removals and commits only within the student's namespace (``build_tags``)."""
+        op = request.operation
+
+        def own(text: str, what: str) -> None:
+            ref = references.parse(text)
+            if not self.policy.own_name(ref.domain, ref.path, student):
+                namespace = self.policy.build_tags.format(student=student)
+                raise Refused("images", f"{what} {text}: only your own images ({namespace}) are yours to change")
+
+        if op == "ImageSearch":
+            term = _param(request, "term") or ""
+            if "/" in term and references.parse(term).domain not in self.policy.registries():
+                raise Refused(
+                    "images", f"searches go to the lab's registries ({', '.join(sorted(self.policy.registries()))})"
+                )
+        elif op == "ImageTag":
+            source = request.found["name"]
+            if not self._may_use_image(source, student):
+                raise Hidden("image", source)
+            own(_param(request, "repo") or "", "tag")
+        elif op in ("ImagePush", "ImageDelete"):
+            name = request.found["name"]
+            if _IMAGE_ID.fullmatch(name):
+                raise Refused("images", f"name the image by its tag, not {name}")
+            own(name, "push" if op == "ImagePush" else "remove")
+        else:  # ImageCommit
+            if _param(request, "changes") or not empty(conform_body(op, request.body or b"{}")):
+                raise Refused("images", "a commit takes no changes or config here: build instead")
+            request.body = b""
+            own(_param(request, "repo") or "", "commit to")
+            container = self._container(_param(request, "container") or "", student)["Id"]
+            request.query = [(k, container if k == "container" else v) for k, v in request.query]
 
     def _check_build(self, request: Request, ctx: Context) -> None:
         request.query, build_args, dockerfile = builds.check_query(request.query, ctx)
@@ -854,9 +889,9 @@ def _owner(obj: dict[str, Any]) -> str | None:
     return (labels or {}).get(STUDENT_LABEL)
 
 
-def _forms(tag: str) -> list[str]:
+def _refs(tag: str) -> list[references.Reference]:
     try:
-        return references.tagged(tag).forms()
+        return [references.tagged(tag)]
     except Refused:
         return []
 

@@ -157,3 +157,24 @@ def match(method: str, path: str) -> tuple[Route, re.Match[str]] | None:
             if found:
                 return route, found
     return None
+
+
+# What a policy may add to STUDENT: the operations the proxy has rules for (builds, prunes of the
+# student's own, image tags, pushes and removals within the student's namespace, commits of their
+# own containers). Others (image loads, exports of every image, swarm, plugins, system data usage)
+# could not be checked, so a policy cannot name them.
+EXTRA = frozenset(
+    {
+        "ImageBuild",
+        "ImageSearch",
+        "ImageTag",
+        "ImagePush",
+        "ImageDelete",
+        "ImageCommit",
+        "ImageGet",
+        "ContainerPrune",
+        "VolumePrune",
+        "NetworkPrune",
+        "ContainerAttachWebsocket",
+    }
+)
