@@ -8,7 +8,7 @@ import select
 import ssl
 import threading
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -139,6 +139,9 @@ class Pending:
         self._resp.close()
 
 
+_Self = TypeVar("_Self", bound="EngineCore")
+
+
 class EngineCore:
     """Connection, version negotiation and the request helpers every endpoint method uses."""
 
@@ -184,7 +187,7 @@ class EngineCore:
     def close(self) -> None:
         self.transport.close()
 
-    def __enter__(self) -> EngineCore:
+    def __enter__(self: _Self) -> _Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -15,15 +15,19 @@ _served: dict[str, Any] = {}  # the proxy this kernel serves, if any
 def _serve(p: Parser) -> Handler:
     p.add_argument("--policy", required=True, help="the lab's policy file (YAML)")
     p.add_argument("--engine", default="/var/run/docker.sock", help="the engine's unix socket")
+    p.add_argument("--hardened", action="store_true", help="over a hardened engine of the lab's own (needs root)")
+    p.add_argument("--image", action="append", default=[], help="an image copied into the hardened engine")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         from ...lab.policy import load
-        from ...lab.proxy import LabProxy
+        from ...lab.serving import serve
 
         if _served:
             raise CommandError("a lab is served already: %docker lab stop first")
         policy = load(a.policy)
-        _served["proxy"] = LabProxy(policy, a.engine).start()
+        served = _served["proxy"] = serve(policy, a.engine, a.hardened, a.image)
+        if served.engine is not None:
+            print(f"the lab's engine: {served.engine.url} (network namespace {served.engine.netns})")
         for student in policy.students:
             print(f"{student}: DOCKER_HOST=unix://{policy.endpoint(student)}")
         return None
@@ -40,10 +44,13 @@ def _status(p: Parser) -> Handler:
         from ...lab.policy import load
         from ...lab.view import plot, status
 
-        proxy = _served.get("proxy")
-        if proxy is None and not a.policy:
+        served = _served.get("proxy")
+        if served is None and not a.policy:
             raise CommandError("no lab is served here: give --policy lab.yaml")
-        table = status(proxy.policy if proxy else load(a.policy), proxy)
+        if served is None:
+            table = status(load(a.policy))
+        else:
+            table = status(served.proxy.policy, served.proxy, engine_socket=served.engine_socket)
         return plot(table) if a.plot else table
 
     return handle
@@ -56,7 +63,8 @@ def _clean(p: Parser) -> Handler:
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         from ...lab.view import clean_student
 
-        return clean_student(a.student)
+        served = _served.get("proxy")
+        return clean_student(a.student, engine_socket=served.engine_socket) if served else clean_student(a.student)
 
     return handle
 
@@ -64,10 +72,10 @@ def _clean(p: Parser) -> Handler:
 @command("lab stop", "dockmagic: stop serving the lab (the students' endpoints close).")
 def _stop(p: Parser) -> Handler:
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        proxy = _served.pop("proxy", None)
-        if proxy is None:
+        served = _served.pop("proxy", None)
+        if served is None:
             raise CommandError("no lab is served here")
-        proxy.close()
+        served.close()
         print("the lab is closed")
         return None
 
