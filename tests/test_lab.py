@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -411,3 +413,53 @@ def test_six_kernels_work_through_their_endpoints_at_once(engine: Engine, image:
         assert proxy.activity["k1"].requests > 0 and proxy.activity["k1"].refused == 1
     for student in students:  # nothing left: not a container, network or volume of any of them
         assert not engine.container_list(all=True, filters={"label": [f"{STUDENT_LABEL}={student}"]})
+
+
+def test_a_killed_kernel_behind_the_proxy_is_reaped_quickly(lab: Lab, engine: Engine, tmp_path: Path) -> None:
+    """A student's kernel killed with -9 in the middle of a foreground run: its reaper, talking
+    through the proxy, removes what it made (the proxy's refusals and closes never cost it retries)."""
+    from jupyter_client.manager import KernelManager
+
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {
+        **os.environ,
+        "DOCKER_HOST": f"unix://{lab.sock('s1')}",
+        "XDG_RUNTIME_DIR": str(runtime),
+        "DOCKMAGIC_REAPER_IDLE": "3",
+    }
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(cwd=str(tmp_path), env=env)
+    client = km.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        code = (
+            f"%load_ext dockmagic\n%config DockerMagics.labels = {{'{LABEL}': '1'}}\nimport os\n"
+            f"%docker run -d {lab.image} sleep 300\nprint(os.getpid())"
+        )
+        out: list[str] = []
+        reply = client.execute_interactive(
+            code, timeout=60, output_hook=lambda m: out.append(m["content"].get("text", ""))
+        )
+        assert reply["content"]["status"] == "ok", reply["content"]
+        pid = int("".join(out).split()[-1])
+        client.execute(f"%docker run {lab.image} sleep 300")
+        before = len(lab.mine())
+        deadline = time.monotonic() + 20
+        while len(lab.mine()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        made = set(lab.mine())
+        os.kill(pid, signal.SIGKILL)
+        killed = time.monotonic()
+        while set(lab.mine()) & made and time.monotonic() - killed < 30:
+            time.sleep(0.25)
+        gone_after = time.monotonic() - killed
+        print(
+            f"behind the proxy, the killed kernel's {len(made)} containers were gone {gone_after:.1f} s after kill -9"
+        )
+        assert before >= 1 and not set(lab.mine()) & made
+        assert gone_after < 15
+    finally:
+        client.stop_channels()
+        km.shutdown_kernel(now=True)
