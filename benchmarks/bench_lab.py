@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import dockmagic
@@ -24,6 +25,65 @@ from dockmagic.lab.policy import Policy, parse
 from dockmagic.lab.view import clean_student
 
 LABEL = "dockmagic.bench"
+
+
+_RELAY = """
+import os, socket, sys, threading
+path, engine = sys.argv[1], sys.argv[2]
+server = socket.socket(socket.AF_UNIX); server.bind(path); server.listen(64)
+def pump(a, b):
+    try:
+        while data := a.recv(65536): b.sendall(data)
+    except OSError: pass
+def serve(client):
+    up = socket.socket(socket.AF_UNIX); up.connect(engine)
+    threading.Thread(target=pump, args=(up, client), daemon=True).start(); pump(client, up)
+print("ready", flush=True)
+while True:
+    c, _ = server.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+"""
+
+
+def bench_floor(folder: Path, policy: Policy, direct: Engine) -> None:
+    """The floor of any proxy in Python here: bytes relayed both ways, nothing read, in a process
+    of its own, against the lab proxy and the engine's socket; and the docker CLI through each."""
+    path = folder / "relay.sock"
+    relay = subprocess.Popen([sys.executable, "-c", _RELAY, str(path), "/var/run/docker.sock"], stdout=subprocess.PIPE)
+    assert relay.stdout is not None
+    relay.stdout.readline()
+    relayed, student = Engine(f"unix://{path}"), Engine(f"unix://{policy.endpoint('s1')}")
+    mine = {"label": ["dockmagic.lab.student=s1"]}
+    try:
+        results = compare(
+            {
+                "direct (the engine's socket)": lambda: dockmagic.ps(all=True, filters=mine, engine=direct),
+                "a bare byte relay (the floor)": lambda: dockmagic.ps(all=True, filters=mine, engine=relayed),
+                "through the lab proxy": lambda: dockmagic.ps(all=True, engine=student),
+            },
+            n=20,
+            rounds=7,
+        )
+        report("ps: the floor of a Python proxy", results, "ms", 1e3)
+        if shutil.which("docker"):
+
+            def cli(host: str) -> Callable[[], object]:
+                env = {**os.environ, "DOCKER_HOST": host}
+                return lambda: subprocess.run(["docker", "ps", "-a", "-q"], env=env, capture_output=True, check=True)
+
+            results = compare(
+                {
+                    "docker ps, direct": cli("unix:///var/run/docker.sock"),
+                    "docker ps, through the lab proxy": cli(f"unix://{policy.endpoint('s1')}"),
+                },
+                n=3,
+                rounds=5,
+            )
+            report("the docker CLI: ps through the proxy against direct", results, "ms", 1e3)
+    finally:
+        relay.terminate()
+        relay.wait(timeout=10)
+        relayed.close()
+        student.close()
 
 
 def bench_through(image: str, policy: Policy, direct: Engine) -> None:
@@ -108,6 +168,7 @@ def main() -> None:
         for _ in students:
             served.stdout.readline()  # one line per endpoint, once it listens
         bench_through(image, policy, direct)
+        bench_floor(folder, policy, direct)
         bench_class(image, policy, students)
     finally:
         served.terminate()

@@ -32,6 +32,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import IO, Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
@@ -53,6 +54,7 @@ from .rules import (
     check_volume,
 )
 from .schema import API_VERSION, Hidden, Refused, conform_body, empty, operations, parse_json
+from .upstream import EngineCut, Head, Upstream
 
 ENGINE_SOCKET = "/var/run/docker.sock"
 IDLE = 300.0  # seconds a kept-alive connection may wait for its next request
@@ -122,7 +124,7 @@ class LabProxy:
         self.activity = {s: Activity() for s in policy.students}
         self._servers: list[socket.socket] = []
         self._closing = False
-        self._pool: list[_Upstream] = []  # idle connections to the engine
+        self._pool: list[Upstream] = []  # idle connections to the engine
         self._owners: dict[str, str | None] = {}  # full container and exec IDs -> their student
         self._pool_lock = threading.Lock()
         self._creating = {s: threading.Lock() for s in policy.students}  # a count and its create, at once
@@ -260,12 +262,14 @@ class LabProxy:
         if route.operation not in self.policy.operations:
             raise Refused("operations", f"{route.operation} is not allowed in this lab")
         spec = operations()[route.operation]
+        seen: set[str] = set()
         for key, _ in query:
             if key not in spec["query"]:
                 raise Refused("query", f"{key} is not a parameter of {route.operation} (API {API_VERSION})")
-            if (route.operation, key) not in _REPEATABLE and sum(k == key for k, _ in query) > 1:
+            if key in seen and (route.operation, key) not in _REPEATABLE:
                 raise Refused("query", f"the parameter {key} is given twice")
-        allowed = _PASSED_HEADERS & {h.lower().encode() for h in spec["headers"]} | {b"user-agent"}
+            seen.add(key)
+        allowed = _passed_headers(route.operation)
         headers = [(k, v) for k, v in event.headers if k.lower() in allowed]
         request = Request(method, path, query, headers, route, matched, upgrade=_upgrading(list(event.headers)))
         if route.operation == "ImageBuild":
@@ -602,26 +606,24 @@ class LabProxy:
 
     def _forward(self, conn: h11.Connection, client: socket.socket, request: Request, student: str) -> bool:
         hijack = request.operation in _HIJACK and request.upgrade
-        whole = request.body is not None and not hijack  # can be sent again on a fresh connection
-        up = self._upstream(pooled=whole)
+        again = request.body is not None and not hijack  # can be sent again on a fresh connection
+        up = self._upstream(pooled=again)
         try:
             try:
                 self._send(up, request, conn, client, hijack)
-                first = _next(up.http, up.sock)
-                if isinstance(first, h11.ConnectionClosed):
-                    raise ConnectionResetError("the engine closed a kept connection")
-            except (OSError, h11.RemoteProtocolError):
-                if not up.reused:
+                head = up.head(request.method)
+            except OSError:
+                if not up.reused or not again:
                     raise
                 up.close()  # a kept connection the engine had closed: once more on a new one
                 up = self._upstream(pooled=False)
                 self._send(up, request, conn, client, hijack)
-                first = _next(up.http, up.sock)
+                head = up.head(request.method)
+            if head.status >= 400 or request.operation in _FILTERED_ANSWERS:
+                return self._rewrite(conn, client, up, head, request.operation, student)
             created = request.operation in ("ContainerCreate", "ContainerExec")
             kept: list[bytes] | None = [] if created else None
-            if isinstance(first, h11.Response) and (first.status_code >= 400 or request.operation in _FILTERED_ANSWERS):
-                return self._rewrite(conn, client, up, first, request.operation, student)
-            keep_alive = self._relay(conn, client, up, first, hijack, kept)
+            keep_alive = self._relay(conn, client, up, head, hijack, kept)
             if kept:  # what the student just made is theirs: no lookup when they next name it by ID
                 try:
                     made = json.loads(b"".join(kept)).get("Id")
@@ -631,50 +633,51 @@ class LabProxy:
                     self._remember(made, student)
             return keep_alive
         except ConnectionRefusedError:
-            _answer(conn, client, 502, "lab proxy: the engine does not answer")
+            _answer(conn, client, 502, "lab proxy: the engine does not answer", close=True)
+            return False
+        except EngineCut:
+            _answer(conn, client, 502, "lab proxy: the engine closed the connection", close=True)
             return False
         finally:
             self._give_back(up)
 
     def _rewrite(
-        self, conn: h11.Connection, client: socket.socket, up: _Upstream, first: h11.Response, op: str, student: str
+        self, conn: h11.Connection, client: socket.socket, up: Upstream, head: Head, op: str, student: str
     ) -> bool:
         """An answer read whole, filtered (``_filter_answer``), and sent with its own length."""
         parts: list[bytes] = []
         size = 0
-        while isinstance(event := _next(up.http, up.sock), h11.Data):
-            size += len(event.data)
+        for piece in up.body():
+            if piece is None:
+                continue
+            size += len(piece)
             if size > 64 << 20:
                 raise Refused("answer", "the engine's answer is too big to filter")
-            parts.append(bytes(event.data))
-        if not isinstance(event, h11.EndOfMessage):
-            _answer(conn, client, 502, "lab proxy: the engine's answer was cut", close=True)
-            return False
-        body = self._filter_answer(op, first.status_code, b"".join(parts), student)
+            parts.append(piece)
+        body = self._filter_answer(op, head.status, b"".join(parts), student)
         headers = [
-            (k, v) for k, v in _answer_headers(first, up) if k.lower() not in (b"content-length", b"transfer-encoding")
+            (k, v) for k, v in _answer_headers(head) if k.lower() not in (b"content-length", b"transfer-encoding")
         ]
         headers.append((b"Content-Length", str(len(body)).encode()))
         client.sendall(
-            conn.send(h11.Response(status_code=first.status_code, headers=headers, reason=first.reason))
+            conn.send(h11.Response(status_code=head.status, headers=headers, reason=head.reason))
             + conn.send(h11.Data(data=body))
             + conn.send(h11.EndOfMessage())
         )
         return conn.our_state is h11.DONE and conn.their_state is h11.DONE
 
-    def _upstream(self, pooled: bool) -> _Upstream:
+    def _upstream(self, pooled: bool) -> Upstream:
         if pooled:
             with self._pool_lock:
                 if self._pool:
                     up = self._pool.pop()
                     up.reused = True
                     return up
-        return _Upstream(self.engine_socket)
+        return Upstream(self.engine_socket)
 
-    def _give_back(self, up: _Upstream) -> None:
+    def _give_back(self, up: Upstream) -> None:
         """A connection whose exchange ended cleanly is kept for the next request; others close."""
-        if up.http.our_state is h11.DONE and up.http.their_state is h11.DONE and not up.closed:
-            up.http.start_next_cycle()
+        if up.reusable and not up.closed and not up.buffer:
             with self._pool_lock:
                 if len(self._pool) < 16:
                     self._pool.append(up)
@@ -682,7 +685,7 @@ class LabProxy:
         up.close()
 
     @staticmethod
-    def _send(up: _Upstream, request: Request, conn: h11.Connection, client: socket.socket, hijack: bool) -> None:
+    def _send(up: Upstream, request: Request, conn: h11.Connection, client: socket.socket, hijack: bool) -> None:
         headers = [*request.headers, (b"Host", b"docker")]
         if hijack:
             headers += [(b"Connection", b"Upgrade"), (b"Upgrade", b"tcp")]
@@ -690,33 +693,28 @@ class LabProxy:
             size = request.upload.seek(0, os.SEEK_END)
             request.upload.seek(0)
             headers += [(b"Content-Type", b"application/x-tar"), (b"Content-Length", str(size).encode())]
-        elif request.body is not None:
+            up.send(up.request_head(request.method, request.target, headers))
+            while chunk := request.upload.read(1 << 20):
+                up.send(chunk)
+            return
+        if request.body is not None:
             if request.body:
                 headers.append((b"Content-Type", b"application/json"))
             headers.append((b"Content-Length", str(len(request.body)).encode()))
-        else:
-            headers += [(b"Content-Type", b"application/x-tar"), (b"Transfer-Encoding", b"chunked")]
-        head = up.http.send(h11.Request(method=request.method, target=request.target, headers=headers))
-        if request.upload is not None:
-            up.sock.sendall(head)
-            while chunk := request.upload.read(1 << 20):
-                up.sock.sendall(up.http.send(h11.Data(data=chunk)))
-            up.sock.sendall(up.http.send(h11.EndOfMessage()))
+            up.send(up.request_head(request.method, request.target, headers) + request.body)
             return
-        if request.body is not None:
-            up.sock.sendall(head + up.http.send(h11.Data(data=request.body)) + up.http.send(h11.EndOfMessage()))
-            return
-        up.sock.sendall(head)
+        headers += [(b"Content-Type", b"application/x-tar"), (b"Transfer-Encoding", b"chunked")]
+        up.send(up.request_head(request.method, request.target, headers))
         for data in _body_stream(conn, client):
-            up.sock.sendall(up.http.send(h11.Data(data=data)))
-        up.sock.sendall(up.http.send(h11.EndOfMessage()))
+            up.send(b"%x\r\n%s\r\n" % (len(data), data))
+        up.send(b"0\r\n\r\n")
 
     def _relay(
         self,
         conn: h11.Connection,
         client: socket.socket,
-        up: _Upstream,
-        event: Any,
+        up: Upstream,
+        head: Head,
         hijack: bool,
         kept: list[bytes] | None = None,
     ) -> bool:
@@ -724,56 +722,35 @@ class LabProxy:
         arrived together goes on together (a small answer: one write), and nothing is held back
         while waiting for more (a stream flows as it comes)."""
         client.settimeout(None)
-        out = bytearray()
-        while True:
-            if isinstance(event, h11.InformationalResponse):
-                if event.status_code == 101 and hijack:
-                    switch = h11.InformationalResponse(status_code=101, headers=event.headers, reason=event.reason)
-                    client.sendall(out + conn.send(switch))
-                    _pipe_both(client, conn.trailing_data[0], up.sock, up.http.trailing_data[0])
-                    up.close()
-                    return False
-            elif isinstance(event, h11.Response):
-                if event.status_code >= 300:
-                    kept = None
-                out += conn.send(
-                    h11.Response(status_code=event.status_code, headers=_answer_headers(event, up), reason=event.reason)
-                )
-            elif isinstance(event, h11.Data):
-                if kept is not None:
-                    kept.append(bytes(event.data))
-                out += conn.send(h11.Data(data=event.data))
-            elif isinstance(event, h11.EndOfMessage):
-                client.sendall(out + conn.send(h11.EndOfMessage()))
-                return conn.their_state is h11.DONE and conn.our_state is h11.DONE
-            else:  # the engine closed mid-answer: the client must see a cut, not an end
-                if out:
-                    client.sendall(out)
-                return False
-            event = up.http.next_event()
-            if event is h11.NEED_DATA:  # about to wait for the engine: what is ready goes first
-                if out:
-                    client.sendall(out)
-                    out.clear()
-                event = _next(up.http, up.sock)
-
-
-class _Upstream:
-    """A connection to the engine with its HTTP state; kept between requests when it can be."""
-
-    def __init__(self, path: str) -> None:
-        self.sock = socket.socket(socket.AF_UNIX)
+        if head.status == 101 and hijack:
+            switch = h11.InformationalResponse(status_code=101, headers=head.headers, reason=head.reason)
+            client.sendall(conn.send(switch))
+            leftover = bytes(up.buffer)
+            up.buffer.clear()
+            _pipe_both(client, conn.trailing_data[0], up.sock, leftover)
+            up.close()
+            return False
+        if head.status >= 300:
+            kept = None
+        out = bytearray(
+            conn.send(h11.Response(status_code=head.status, headers=_answer_headers(head), reason=head.reason))
+        )
         try:
-            self.sock.connect(path)
-        except OSError:
-            self.sock.close()
-            raise
-        self.http = h11.Connection(h11.CLIENT)
-        self.reused = self.closed = False
-
-    def close(self) -> None:
-        self.closed = True
-        self.sock.close()
+            for piece in up.body():
+                if piece is None:  # about to wait for the engine: what is ready goes first
+                    if out:
+                        client.sendall(out)
+                        out.clear()
+                    continue
+                if kept is not None:
+                    kept.append(piece)
+                out += conn.send(h11.Data(data=piece))
+        except EngineCut:  # the client must see a cut, not an end
+            if out:
+                client.sendall(out)
+            return False
+        client.sendall(out + conn.send(h11.EndOfMessage()))
+        return conn.their_state is h11.DONE and conn.our_state is h11.DONE
 
 
 def _next(conn: h11.Connection, sock: socket.socket) -> Any:
@@ -824,14 +801,13 @@ def _answer(conn: h11.Connection, client: socket.socket, status: int, message: s
         pass
 
 
-def _answer_headers(event: h11.Response, up: _Upstream) -> list[tuple[bytes, bytes]]:
+def _answer_headers(head: Head) -> list[tuple[bytes, bytes]]:
     """The engine's headers for the client: the lab's API version (so clients negotiate the one it
     forwards as), and ``Connection: close`` when the engine ends the connection after this answer."""
-    headers = [(k, v) for k, v in event.headers if k.lower() not in (b"connection", b"keep-alive", b"api-version")]
+    skip = (b"connection", b"keep-alive", b"api-version")
+    headers = [(k, v) for k, v in head.headers if k.lower() not in skip]
     headers.append((b"Api-Version", API_VERSION.encode()))
-    if up.http.their_state is h11.MUST_CLOSE or any(
-        k.lower() == b"connection" and b"close" in v.lower() for k, v in event.headers
-    ):
+    if head.closes:
         headers.append((b"Connection", b"close"))
     return headers
 
@@ -870,6 +846,13 @@ class _Held:
     def __exit__(self, *exc: object) -> None:
         for lock in reversed(self.locks):
             lock.release()
+
+
+@cache
+def _passed_headers(operation: str) -> frozenset[bytes]:
+    """The client's headers an operation passes on: those its spec names, and User-Agent."""
+    named = {h.lower().encode() for h in operations()[operation]["headers"]}
+    return frozenset(_PASSED_HEADERS & named | {b"user-agent"})
 
 
 def _lookup(inspect: Any, name: str) -> dict[str, Any] | None:
