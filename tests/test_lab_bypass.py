@@ -706,10 +706,12 @@ def test_the_corpus_is_big_enough() -> None:
         + 1
         + 6
         + 4
+        + len(IMAGE_OPS)
     )
     from . import test_lab
 
     counted += len(test_lab.CLI_ATTEMPTS) + len(test_lab.HIDDEN_ATTEMPTS) + len(test_lab.RAW_ATTEMPTS)
+    print(f"the bypass corpus: {counted} attempts")
     assert counted >= 250, counted
 
 
@@ -858,30 +860,30 @@ def test_generated_updates_that_pass_are_within_the_policy(lab: Lab, own: dict[s
 # -- 12. image operations within the student's namespace, and a registry ----------------------------
 
 
-@pytest.mark.parametrize(
-    ("case", "method", "path", "expect"),
-    [
-        ("tag-over-allowed", "POST", "/images/{image}/tag?repo=dockmagic-test/busybox&tag=evil", "refused:images"),
-        ("tag-into-anothers", "POST", "/images/{image}/tag?repo=s2/app&tag=latest", "refused:images"),
-        ("tag-anothers-image", "POST", "/images/s2/app/tag?repo=s1/stolen&tag=1", "absent"),
-        ("tag-forbidden-image", "POST", "/images/{forbidden}/tag?repo=s1/stolen&tag=1", "absent"),
-        ("tag-elsewhere", "POST", "/images/{image}/tag?repo=evil.example/s1/x&tag=1", "refused:images"),
-        ("push-anothers", "POST", "/images/s2/app/push?tag=latest", "refused:images"),
-        ("push-allowed", "POST", "/images/{image}/push", "refused:images"),
-        ("remove-allowed", "DELETE", "/images/{image}?force=1", "refused:images"),
-        ("remove-anothers", "DELETE", "/images/s2/app", "refused:images"),
-        ("remove-by-id", "DELETE", "/images/{image_id}?force=1", "refused:images"),
-        ("commit-anothers", "POST", "/commit?container={victim}&repo=s1/c", "absent"),
-        ("commit-over-allowed", "POST", "/commit?container={running}&repo=dockmagic-test/busybox", "refused:images"),
-        (
-            "commit-with-changes",
-            "POST",
-            "/commit?container={running}&repo=s1/c&changes=LABEL+dockmagic.lab.student%3Ds2",
-            "refused:images",
-        ),
-        ("search-loopback", "GET", "/images/search?term=127.0.0.1:1/x", "refused:images"),
-    ],
-)
+IMAGE_OPS = [
+    ("tag-over-allowed", "POST", "/images/{image}/tag?repo=dockmagic-test/busybox&tag=evil", "refused:images"),
+    ("tag-into-anothers", "POST", "/images/{image}/tag?repo=s2/app&tag=latest", "refused:images"),
+    ("tag-anothers-image", "POST", "/images/s2/app/tag?repo=s1/stolen&tag=1", "absent"),
+    ("tag-forbidden-image", "POST", "/images/{forbidden}/tag?repo=s1/stolen&tag=1", "absent"),
+    ("tag-elsewhere", "POST", "/images/{image}/tag?repo=evil.example/s1/x&tag=1", "refused:images"),
+    ("push-anothers", "POST", "/images/s2/app/push?tag=latest", "refused:images"),
+    ("push-allowed", "POST", "/images/{image}/push", "refused:images"),
+    ("remove-allowed", "DELETE", "/images/{image}?force=1", "refused:images"),
+    ("remove-anothers", "DELETE", "/images/s2/app", "refused:images"),
+    ("remove-by-id", "DELETE", "/images/{image_id}?force=1", "refused:images"),
+    ("commit-anothers", "POST", "/commit?container={victim}&repo=s1/c", "absent"),
+    ("commit-over-allowed", "POST", "/commit?container={running}&repo=dockmagic-test/busybox", "refused:images"),
+    (
+        "commit-with-changes",
+        "POST",
+        "/commit?container={running}&repo=s1/c&changes=LABEL+dockmagic.lab.student%3Ds2",
+        "refused:images",
+    ),
+    ("search-loopback", "GET", "/images/search?term=127.0.0.1:1/x", "refused:images"),
+]
+
+
+@pytest.mark.parametrize(("case", "method", "path", "expect"), IMAGE_OPS, ids=[c[0] for c in IMAGE_OPS])
 def test_image_operations_stay_in_ones_namespace(
     lab: Lab, own: dict[str, str], case: str, method: str, path: str, expect: str
 ) -> None:

@@ -178,10 +178,10 @@ def _oom_score(value: Any, ctx: Context) -> Any:
     return value
 
 
-def _false(rule: str) -> CheckFn:
+def _false(rule: str, what: str) -> CheckFn:
     def check(value: Any, ctx: Context) -> Any:
         if value:
-            raise Refused(rule, f"{rule} is not allowed")
+            raise Refused(rule, f"{what} are not allowed")
         return value
 
     return check
@@ -256,7 +256,7 @@ RESOURCES: dict[str, CheckFn] = {
     "CpusetMems": ANY,
     "PidsLimit": ANY,
     "Init": ANY,
-    "OomKillDisable": _false("memory"),
+    "OomKillDisable": _false("memory", "containers the OOM killer spares"),
     "Ulimits": _ulimits,
 }
 
@@ -286,7 +286,7 @@ HOST: dict[str, CheckFn] = {
     "UTSMode": _private("UTSMode"),
     "UsernsMode": _private("UsernsMode"),
     "OomScoreAdj": _oom_score,
-    "Privileged": _false("privileged"),
+    "Privileged": _false("privileged", "privileged containers"),
     "ReadonlyRootfs": ANY,
     "SecurityOpt": _security_opt,
     "Tmpfs": ANY,
@@ -415,7 +415,7 @@ def check_update(body: dict[str, Any], ctx: Context, current: dict[str, Any]) ->
 _FREE_EXEC = "AttachStdin AttachStdout AttachStderr DetachKeys Tty Env Cmd User WorkingDir"
 EXEC: dict[str, CheckFn] = {
     **dict.fromkeys(_FREE_EXEC.split(), ANY),
-    "Privileged": _false("privileged"),
+    "Privileged": _false("privileged", "privileged execs"),
 }
 
 
