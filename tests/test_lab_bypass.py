@@ -923,3 +923,18 @@ def test_a_student_tags_pushes_pulls_commits_and_removes_their_own(
                 lab.engine.image_delete(tag, force=True)
             except Exception:
                 pass
+
+
+def test_an_anonymous_volume_is_the_makers_whatever_its_labels_say(lab: Lab) -> None:
+    mount = {"Type": "volume", "Target": "/x", "VolumeOptions": {"Labels": {STUDENT_LABEL: "s2", "k": "v"}}}
+    status, message, _ = raw(lab, request("POST", f"{V}/containers/create", _create_body(lab, {"Mounts": [mount]})))
+    assert status == 201, message
+    cid = json.loads(message)["Id"]
+    try:
+        name = lab.engine.container_inspect(cid)["Mounts"][0]["Name"]
+        labels = lab.engine.volume_inspect(name)["Labels"]
+        assert labels[STUDENT_LABEL] == "s1" and labels["k"] == "v"
+        assert name not in lab.cli("s2", "volume", "ls", "-q").stdout
+        lab.assert_held()
+    finally:
+        lab.engine.container_delete(cid, force=True, v=True)

@@ -215,6 +215,9 @@ def _mounts(value: Any, ctx: Context) -> Any:
                 raise Refused("volumes", "volume driver options are not allowed (a local volume can bind the host)")
             if source and not ctx.volume(source):
                 raise Refused("volumes", f"the volume {source} is not yours: create it first (docker volume create)")
+            # an anonymous volume made here is the student's, whatever labels the mount asks for
+            options = mount.setdefault("VolumeOptions", {}) if isinstance(mount, dict) else {}
+            options["Labels"] = _labels(options.get("Labels"), ctx)
         elif kind != "tmpfs":
             raise Refused("mounts", f"{kind or 'untyped'} mounts are not allowed")
     return value
