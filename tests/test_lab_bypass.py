@@ -938,3 +938,26 @@ def test_an_anonymous_volume_is_the_makers_whatever_its_labels_say(lab: Lab) -> 
         lab.assert_held()
     finally:
         lab.engine.container_delete(cid, force=True, v=True)
+
+
+def test_events_through_the_cli_show_ones_own(lab: Lab, own: dict[str, str]) -> None:
+    """The docker CLI writes event filters as {value: true} maps: the student's label joins them in
+    a form the engine reads, and only their own containers' events come back."""
+    out = lab.cli(
+        "s1",
+        "events",
+        "--since",
+        "10m",
+        "--until",
+        "1s",
+        "--filter",
+        "type=container",
+        "--format",
+        "{{json .Actor.Attributes}}",
+    )
+    assert out.returncode == 0, out.stderr
+    students = {json.loads(line).get(STUDENT_LABEL) for line in out.stdout.splitlines()}
+    assert students == {"s1"}, students
+    for filters in ({"type": {"container": True}, "label": {"x": False}}, {"type": [1]}):
+        status, message, _ = raw(lab, request("GET", f"{V}/events?until=1&filters=" + quote(json.dumps(filters))))
+        assert status == 403 and "filter" in message, (status, message)

@@ -932,12 +932,16 @@ def _add_filter(request: Request, label: str) -> None:
         raise Refused("query", "filters must be a JSON object")
     for key in [k for k in filters if k.lower() == "label" and k != "label"]:
         raise Refused("query", f"the filter {key!r}: write it label")
-    labels = filters.get("label") or []
-    if isinstance(labels, dict):
-        labels = [k for k, v in labels.items() if v]
-    if not isinstance(labels, list):
-        raise Refused("query", "the label filter must be a list")
-    filters["label"] = [*labels, label]
+    for key, values in list(filters.items()):
+        # the engine reads filters all as lists or all as {value: true} maps: written back as lists
+        if isinstance(values, dict):
+            if not all(v is True for v in values.values()):
+                raise Refused("query", f"the filter {key!r}: each value must be true")
+            values = list(values)
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise Refused("query", f"the filter {key!r} must be a list of strings")
+        filters[key] = values
+    filters["label"] = [*filters.get("label", []), label]
     request.query = [(k, v) for k, v in request.query if k != "filters"] + [("filters", json.dumps(filters))]
 
 
