@@ -250,11 +250,14 @@ LAB = [
         "md",
         "# A teaching lab on one shared engine\n\n"
         "One instructor, many students, one Docker engine. The lab proxy owns the engine's socket and gives each "
-        "student an endpoint of their own. Every request is read whole and checked against the instructor's "
-        "policy before it reaches the engine: images from an allowlist, limits on memory, CPUs and processes, "
-        "no privileged containers, no host namespaces, no bind mounts outside the allowed folders. Each student "
-        "sees only their own containers, networks and volumes.\n\n"
-        "Outside a notebook, the same lab is `python -m dockmagic.lab serve --policy lab.yaml`.",
+        "student an endpoint of their own. Every request is read whole and passes only if all of it is known "
+        "(each parameter and body field in the Engine API spec) and allowed by the instructor's policy: images "
+        "from an allowlist, limits on memory, CPUs and processes, no privileged containers, no host namespaces, "
+        "no bind mounts outside the allowed folders. Names are resolved to the student's own objects before "
+        "anything is forwarded: each student sees only their own containers, networks and volumes.\n\n"
+        "Outside a notebook, the same lab is `python -m dockmagic.lab serve --policy lab.yaml`; with "
+        "`--hardened` (as root) it runs over an engine of the lab's own that stays safe if the proxy is wrong: "
+        "user-namespace remapping, no traffic between containers, one process limit for the class.",
     ),
     ("code", "%load_ext dockmagic"),
     (
