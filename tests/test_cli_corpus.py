@@ -52,6 +52,7 @@ def _normalise(info: dict[str, Any], name: str) -> dict[str, Any]:
         host["RestartPolicy"]["Name"] = "no"
     # the CLI gathers -v binds through a Go map, so their order changes from run to run
     host["Binds"] = sorted(host.get("Binds") or []) or None
+    host["Ulimits"] = sorted(host.get("Ulimits") or [], key=json.dumps) or None  # a Go map too (UlimitOpt)
     networks = {
         net: {
             "Aliases": sorted(a for a in (ep.get("Aliases") or []) if a not in (info["Id"][:12], name)),

@@ -323,10 +323,12 @@ def _spec(swarm: Swarm, name: str) -> dict[str, Any]:
     spec = found["Spec"]
     swarm.m.service_delete(found["ID"])
     spec["Labels"] = unstamped(spec.get("Labels"))
-    for ref in spec["TaskTemplate"]["ContainerSpec"].get("Secrets") or []:
-        ref.pop("SecretID", None)
-    for ref in spec["TaskTemplate"]["ContainerSpec"].get("Configs") or []:
-        ref.pop("ConfigID", None)
+    container = spec["TaskTemplate"]["ContainerSpec"]
+    for kind in ("Secret", "Config"):
+        for ref in container.get(f"{kind}s") or []:
+            ref.pop(f"{kind}ID", None)
+        if container.get(f"{kind}s"):  # the CLI orders several by a Go map: at random
+            container[f"{kind}s"].sort(key=json.dumps)
     reserved = spec["TaskTemplate"].get("Resources", {}).get("Reservations", {})
     if "GenericResources" in reserved:  # the CLI's order is its map's, different each run
         reserved["GenericResources"].sort(key=json.dumps)
