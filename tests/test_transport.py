@@ -150,6 +150,14 @@ class _Counting:
     def upgrade(self, *args: Any) -> Any:
         return self.inner.upgrade(*args)
 
+    def download(self, *args: Any) -> Any:
+        self.requests.append(f"download {args[1]}")
+        return self.inner.download(*args)
+
+    def upload(self, *args: Any) -> Any:
+        self.requests.append(f"upload {args[1]}")
+        return self.inner.upload(*args)
+
     def hijack(self, *args: Any) -> Any:
         self.requests.append(f"hijack {args[1]}")
         return self.inner.hijack(*args)
@@ -168,6 +176,25 @@ def test_an_engine_takes_a_transport_of_its_own(engine: Engine, image: str) -> N
     assert result.stdout == "through the seam\n"
     assert any(r.startswith("POST ") and "/containers/create" in r for r in counting.requests)
     assert any(r.startswith("hijack ") and r.endswith("/attach") for r in counting.requests)
+
+
+def test_every_way_of_the_transport_goes_through_the_seam(engine: Engine, image: str, tmp_path: Path) -> None:
+    """Archives in and out take the transport's upload and download: a transport of one's own
+    sees them (none is found by a side door)."""
+    from dockmagic.engine.transport import Transport
+
+    (tmp_path / "in.txt").write_text("through the seam\n")
+    counting = _Counting(Transport(engine.host))
+    with Engine(transport=counting) as mine:
+        made = dockmagic.run(image, "sleep 30", detach=True, engine=mine, labels=LABELS).container
+        try:
+            dockmagic.cp(str(tmp_path / "in.txt"), f"{made}:/tmp/in.txt", engine=mine)
+            dockmagic.cp(f"{made}:/tmp/in.txt", str(tmp_path / "out.txt"), engine=mine)
+        finally:
+            mine.container_delete(made, force=True)
+    assert (tmp_path / "out.txt").read_text() == "through the seam\n"
+    assert any(r.startswith("upload ") and r.endswith("/archive") for r in counting.requests), counting.requests
+    assert any(r.startswith("download ") and r.endswith("/archive") for r in counting.requests), counting.requests
 
 
 @pytest.mark.parametrize(

@@ -266,11 +266,10 @@ class EngineCore:
     ) -> Stream[memoryview] | None:
         """A body of file slices (helpers/archive.TarBody) sent by the transport's own upload, file
         contents by sendfile; its answer as it comes. None when the body or the transport has no
-        such way: the caller then sends it through the pooled client."""
-        upload = getattr(self.transport, "upload", None)
-        if not hasattr(data, "segments") or upload is None:
+        way: the caller then sends it through the pooled client."""
+        if not hasattr(data, "segments"):
             return None
-        pieces = upload(method, self._path(path), encode_params(params), headers or {}, data)
+        pieces = self.transport.upload(method, self._path(path), encode_params(params), headers or {}, data)
         return Stream(pieces, pieces.close)
 
     def _download(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -199,6 +199,12 @@ class BaseTransport(Protocol):
         """A bulk answer: its header fields (lower-case names) and its body's pieces."""
         ...
 
+    def upload(
+        self, method: str, path: str, params: dict[str, Any], headers: dict[str, str], body: Segmented
+    ) -> Generator[memoryview, None, None]:
+        """A body of bytes and file slices (an archive, a build context): the answer's body as it comes."""
+        ...
+
     def hijack(self, method: str, path: str, params: dict[str, Any], body: bytes) -> HijackedSocket: ...
 
     def close(self) -> None: ...
@@ -340,7 +346,7 @@ class Transport:
 
     def upload(
         self, method: str, path: str, params: dict[str, Any], headers: dict[str, str], body: Segmented
-    ) -> Iterator[memoryview]:
+    ) -> Generator[memoryview, None, None]:
         """A body of bytes and file slices sent on a socket of its own (file contents by sendfile,
         never through Python); the answer's body as it comes (a build's progress), the socket closed
         when it ends or is closed. The length, when the body knows it, goes ahead; else chunked."""
@@ -376,7 +382,7 @@ class Transport:
         self.session.close()
 
 
-def _closing(sock: socket.socket, pieces: Iterator[memoryview]) -> Iterator[memoryview]:
+def _closing(sock: socket.socket, pieces: Iterator[memoryview]) -> Generator[memoryview, None, None]:
     try:
         yield from pieces
     except TimeoutError as exc:
