@@ -19,7 +19,7 @@ import tarfile
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 from . import references
 from .policy import STUDENT_LABEL
@@ -308,4 +308,4 @@ def build_context_check(
     return check
 
 
-__all__: list[Any] = ["build_context_check", "check_query", "parse_dockerfile", "rewrite_context"]
+__all__ = ["build_context_check", "check_query", "parse_dockerfile", "rewrite_context"]

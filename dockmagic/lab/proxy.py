@@ -971,10 +971,4 @@ def _pipe_both(client: socket.socket, from_client: bytes, upstream: socket.socke
     inbound.join(timeout=1)
 
 
-def serve(policy_path: str | os.PathLike[str], engine_socket: str = ENGINE_SOCKET) -> LabProxy:
-    from .policy import load
-
-    return LabProxy(load(policy_path), engine_socket).start()
-
-
-__all__ = ["LabProxy", "serve"]
+__all__ = ["LabProxy"]

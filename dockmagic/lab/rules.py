@@ -243,7 +243,6 @@ def check_host_path(path: str, read_only: bool, policy: Policy) -> None:
 
 
 _MEMORY = at_most(lambda p: p.memory.max, "memory", " bytes")
-_ZERO_OR_DEFAULT = one_of(0, rule="cpus")
 
 # HostConfig's resources that a student may set; the limits are checked whole in limits().
 RESOURCES: dict[str, CheckFn] = {
