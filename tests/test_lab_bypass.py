@@ -22,7 +22,7 @@ from dockmagic.engine import Engine
 from dockmagic.lab.policy import STUDENT_LABEL
 
 from .lab_support import FORBIDDEN, SECRET, Lab, make_lab, raw, request
-from .support import LABEL
+from .support import LABEL, eventually
 
 V = "/v1.41"
 
@@ -645,8 +645,8 @@ def test_many_idle_connections_do_not_end_the_service(lab: Lab) -> None:
     finally:
         for s in held:
             s.close()
-    time.sleep(0.5)
-    assert raw(lab, request("GET", f"{V}/_ping"))[0] == 200  # and after them, served again
+    # and after them, served again (once the proxy has seen them close: its own time on a busy machine)
+    assert eventually(lambda: raw(lab, request("GET", f"{V}/_ping"))[0] == 200, limit=10)
 
 
 def test_a_refusal_that_closes_says_so(lab: Lab) -> None:
