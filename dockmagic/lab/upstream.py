@@ -9,7 +9,7 @@ h11 stays on the students' side, where nothing is trusted.
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 _NO_BODY = (204, 304)
@@ -89,15 +89,7 @@ class Upstream:
         """The answer's body as it comes; ``None`` where the next piece must be waited for."""
         kind, left = self._framing
         if kind == "length":
-            while left:
-                if not self.buffer:
-                    yield None
-                    if not self._fill():
-                        raise EngineCut("the engine closed the connection mid-answer")
-                piece = bytes(self.buffer[:left])
-                del self.buffer[: len(piece)]
-                left -= len(piece)
-                yield piece
+            yield from self._exactly(left)
         elif kind == "chunked":
             yield from self._chunks()
         elif kind == "close":
@@ -112,44 +104,37 @@ class Upstream:
                 self.buffer.clear()
         self.reusable = kind in ("length", "chunked", "none")
 
-    def _line(self) -> Iterator[bytes | None]:
+    def _more(self) -> Iterator[None]:
+        """Wait for more of the answer (a ``None`` first, so what is ready goes on); a close is a cut."""
+        yield None
+        if not self._fill():
+            raise EngineCut("the engine closed the connection mid-answer")
+
+    def _exactly(self, left: int) -> Iterator[bytes | None]:
+        """The next ``left`` bytes, piece by piece as they arrive."""
+        while left:
+            if not self.buffer:
+                yield from self._more()
+            piece = bytes(self.buffer[:left])
+            del self.buffer[: len(piece)]
+            left -= len(piece)
+            yield piece
+
+    def _line(self) -> Generator[None, None, bytes]:
+        """The next line, without its CRLF (``None``s while it is waited for)."""
         while (end := self.buffer.find(b"\r\n")) < 0:
-            yield None
-            if not self._fill():
-                raise EngineCut("the engine closed the connection mid-answer")
+            yield from self._more()
         line = bytes(self.buffer[:end])
         del self.buffer[: end + 2]
-        yield line
+        return line
 
     def _chunks(self) -> Iterator[bytes | None]:
         while True:
-            size_line = b""
-            for item in self._line():
-                if item is None:
-                    yield None
-                else:
-                    size_line = item
+            size_line = yield from self._line()
             size = int(size_line.split(b";")[0].strip() or b"0", 16)
             if size == 0:  # trailers, then the blank line that ends them
-                while True:
-                    line = b""
-                    for item in self._line():
-                        if item is None:
-                            yield None
-                        else:
-                            line = item
-                    if not line:
-                        return
-            left = size
-            while left:
-                if not self.buffer:
-                    yield None
-                    if not self._fill():
-                        raise EngineCut("the engine closed the connection mid-answer")
-                piece = bytes(self.buffer[:left])
-                del self.buffer[: len(piece)]
-                left -= len(piece)
-                yield piece
-            for item in self._line():  # the CRLF after the chunk
-                if item is None:
-                    yield None
+                while (yield from self._line()):
+                    pass
+                return
+            yield from self._exactly(size)
+            yield from self._line()  # the CRLF after the chunk
