@@ -70,15 +70,10 @@ def _until_stopped() -> None:
 
 
 def _engine_alone(host_socket: str, images: list[str]) -> int:
-    from ..engine import Engine
-    from .engine import LabEngine
+    from .serving import hardened_engine
 
-    lab = LabEngine()
-    lab.start()
+    lab = hardened_engine(host_socket, images)
     try:
-        if images:
-            with Engine(f"unix://{host_socket}") as host:
-                lab.images_from(host, images)
         print(f"DOCKER_HOST={lab.url}  (the lab's engine, network namespace {lab.netns}; Ctrl-C stops it)", flush=True)
         _until_stopped()
     finally:

@@ -33,13 +33,23 @@ def serve(
     the lab's own, started here with ``images`` copied in from the host's engine."""
     if not hardened:
         return Served(LabProxy(policy, engine_socket or ENGINE_SOCKET).start())
-    lab = LabEngine()
-    lab.start()
+    lab = hardened_engine(engine_socket, images)
     try:
-        if images:
-            with Engine(f"unix://{engine_socket or ENGINE_SOCKET}") as host:
-                lab.images_from(host, images)
         return Served(LabProxy(policy, str(lab.socket)).start(), lab)
     except BaseException:
         lab.stop()
         raise
+
+
+def hardened_engine(host_socket: str | None = None, images: list[str] | None = None) -> LabEngine:
+    """The lab's own engine, started, with ``images`` copied in from the host's engine."""
+    lab = LabEngine()
+    lab.start()
+    try:
+        if images:
+            with Engine(f"unix://{host_socket or ENGINE_SOCKET}") as host:
+                lab.images_from(host, images)
+    except BaseException:
+        lab.stop()
+        raise
+    return lab
