@@ -466,36 +466,34 @@ class LabProxy:
 
     # -- images --------------------------------------------------------------------------------------
 
-    def _image_refs(self, image: str) -> list[references.Reference]:
-        """The names an image goes by: as the engine reads the name, and its local tags (for an ID,
-        only those: the engine looks an ID up by ID)."""
+    def _image_refs(self, image: str, info: dict[str, Any] | None) -> list[references.Reference]:
+        """The names an image goes by: as the engine reads the name, and its local tags (``info``,
+        its inspection; for an ID, only those: the engine looks an ID up by ID)."""
         refs: list[references.Reference] = []
         if not _IMAGE_ID.fullmatch(image):
             try:
                 refs.append(references.tagged(image))
             except Refused:
                 return []
-        for tag in (self._image_by_name(image) or {}).get("RepoTags") or []:
+        for tag in (info or {}).get("RepoTags") or []:
             refs += _refs(tag)
         return refs
 
     def _image_by_name(self, image: str) -> dict[str, Any] | None:
-        try:
-            return self.engine.image_inspect(image)
-        except (Missing, APIError):
-            return None
+        return _inspected(self.engine.image_inspect, image)
 
     def _ref_allowed(self, ref: references.Reference, student: str) -> bool:
         return self.policy.image_allowed(*ref.forms()) or self.policy.own_name(ref.domain, ref.path, student)
 
+    def _usable(self, image: str, info: dict[str, Any] | None, student: str) -> bool:
+        return any(self._ref_allowed(ref, student) for ref in self._image_refs(image, info))
+
     def _may_use_image(self, image: str, student: str) -> bool:
-        return any(self._ref_allowed(ref, student) for ref in self._image_refs(image))
+        return self._usable(image, self._image_by_name(image), student)
 
     def _may_see_image(self, image: str, student: str) -> bool:
-        if self._may_use_image(image, student):
-            return True
-        found = self._image_by_name(image)
-        return found is not None and _owner(found) == student
+        info = self._image_by_name(image)  # one inspection for both questions
+        return self._usable(image, info, student) or (info is not None and _owner(info) == student)
 
     def _visible_tags(self, tags: list[str], student: str) -> list[str]:
         return [t for t in tags if any(self._ref_allowed(ref, student) for ref in _refs(t))]
@@ -581,11 +579,8 @@ class LabProxy:
         except ValueError:
             return body
         if op == "ImageList":
-            value = [
-                dict(i, RepoTags=self._visible_tags(i.get("RepoTags") or [], student), RepoDigests=[])
-                for i in value
-                if self._visible_tags(i.get("RepoTags") or [], student) or _owner(i) == student
-            ]
+            listed = [(i, self._visible_tags(i.get("RepoTags") or [], student)) for i in value]
+            value = [dict(i, RepoTags=tags, RepoDigests=[]) for i, tags in listed if tags or _owner(i) == student]
         elif op == "ImageInspect":
             value["RepoTags"] = self._visible_tags(value.get("RepoTags") or [], student)
         elif op == "ImageHistory":
@@ -860,6 +855,11 @@ def _lookup(inspect: Any, name: str) -> dict[str, Any] | None:
     several. An engine that does not answer is not "none": that error goes on."""
     if not name or "/" in name or name in (".", ".."):
         return None
+    return _inspected(inspect, name)
+
+
+def _inspected(inspect: Any, name: str) -> dict[str, Any] | None:
+    """``inspect(name)``, or None where the engine has no such object (or several by that prefix)."""
     try:
         found = inspect(name)
     except (Missing, APIError):
