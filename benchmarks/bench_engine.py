@@ -24,7 +24,12 @@ def main() -> None:
 
     for what, url, ours, theirs in [
         ("GET /_ping", "/_ping", engine.system_ping, dpy.ping),
-        ("GET /containers/json", f"/v{version}/containers/json", engine.container_list, dpy.containers),
+        (
+            "GET /containers/json",
+            f"/v{version}/containers/json",
+            engine.container_list,
+            dpy.containers,
+        ),
     ]:
         results = compare(
             {
@@ -38,7 +43,10 @@ def main() -> None:
 
     image = "dockmagic-bench/busybox:latest"
     lab_image(image, labels=LABEL, engine=engine)
-    ids = [engine.container_create({"Image": image, "Cmd": ["true"], "Labels": LABEL})["Id"] for _ in range(50)]
+    ids = [
+        engine.container_create({"Image": image, "Cmd": ["true"], "Labels": LABEL})["Id"]
+        for _ in range(50)
+    ]
     try:
         with count_unix_connects() as ours:
             fresh = Engine()

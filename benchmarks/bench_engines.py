@@ -34,7 +34,9 @@ def main() -> None:
             with Engine(url) as engine:
                 dockmagic.lab_image(image, labels={LABEL: "1"}, engine=engine)  # type: ignore[arg-type]
                 for _ in range(COUNT):
-                    engine.container_create({"Image": image, "Cmd": ["true"], "Labels": {LABEL: "1"}})  # type: ignore[attr-defined]
+                    engine.container_create(
+                        {"Image": image, "Cmd": ["true"], "Labels": {LABEL: "1"}}
+                    )  # type: ignore[attr-defined]
         engines = [Engine(url) for url in urls]
         three = dockmagic.engines(engines)
         # the floor: the same listing as raw HTTP, no library, three threads at once. On a machine
@@ -44,15 +46,26 @@ def main() -> None:
         pool = ThreadPoolExecutor(max_workers=3)
         contenders = {
             "ps on the local engine": lambda: dockmagic.ps(all=True, engine=engines[0]),
-            "ps on three, one after another": lambda: [dockmagic.ps(all=True, engine=e) for e in engines],
+            "ps on three, one after another": lambda: [
+                dockmagic.ps(all=True, engine=e) for e in engines
+            ],
             "ps on three at once (fan-out)": lambda: three.ps(all=True),
             "raw GET on one engine (floor)": lambda: raw[0].get(path),
             "raw GET on three at once (floor)": lambda: list(pool.map(lambda c: c.get(path), raw)),
         }
         results = compare(contenders, n=20, rounds=5)
-        report(f"fan-out: ps -a over three engines against one ({COUNT} containers each)", results, "ms", 1e3)
-        floor = results["raw GET on three at once (floor)"] / results["raw GET on one engine (floor)"]
-        print(f"  {os.cpu_count()} cores: the engines alone take {floor:.2f}x as long for three as for one")
+        report(
+            f"fan-out: ps -a over three engines against one ({COUNT} containers each)",
+            results,
+            "ms",
+            1e3,
+        )
+        floor = (
+            results["raw GET on three at once (floor)"] / results["raw GET on one engine (floor)"]
+        )
+        print(
+            f"  {os.cpu_count()} cores: the engines alone take {floor:.2f}x as long for three as for one"
+        )
         pool.shutdown()
         for engine in engines:
             for c in engine.container_list(all=True, filters={"label": [LABEL]}):

@@ -29,8 +29,14 @@ def bench_logs(image: str, lines: int) -> None:
         py = [sys.executable, "-c"]
         rows = {
             "docker logs (CLI)": [CLI, "logs", name],
-            "docker-py container.logs()": [*py, f"import docker; docker.from_env().containers.get('{name}').logs()"],
-            "dockmagic.logs(quiet=True)": [*py, f"import dockmagic; dockmagic.logs('{name}', quiet=True)"],
+            "docker-py container.logs()": [
+                *py,
+                f"import docker; docker.from_env().containers.get('{name}').logs()",
+            ],
+            "dockmagic.logs(quiet=True)": [
+                *py,
+                f"import dockmagic; dockmagic.logs('{name}', quiet=True)",
+            ],
         }
         results = {label: min(measure(cmd)[0] for _ in range(5)) for label, cmd in rows.items()}
         report(f"logs of {lines} lines (a fresh process each, best of 5)", results, "ms", 1e3)
@@ -54,7 +60,10 @@ def bench_import() -> None:
         "import dockmagic": "import dockmagic",
         "import dockmagic; first ps()": "import dockmagic; dockmagic.ps()",
     }
-    results = {label: min(measure([sys.executable, "-c", code])[0] for _ in range(7)) for label, code in rows.items()}
+    results = {
+        label: min(measure([sys.executable, "-c", code])[0] for _ in range(7))
+        for label, code in rows.items()
+    }
     report("import (process wall, best of 7)", results, "ms", 1e3)
 
 
@@ -101,7 +110,9 @@ def bench_cells(image: str) -> None:
                 "%%docker run --rm (a new container)": lambda: ip.run_cell_magic(
                     "docker", f"run --rm --label {LABEL}=1 --no-output {image}", "echo hi\n"
                 ),
-                "%%docker sh (the notebook's shell)": lambda: ip.run_cell_magic("docker", "sh -q", "echo hi\n"),
+                "%%docker sh (the notebook's shell)": lambda: ip.run_cell_magic(
+                    "docker", "sh -q", "echo hi\n"
+                ),
             },
             n=3,
             rounds=5,
@@ -124,7 +135,9 @@ def main() -> None:
             engine.container_delete(c["Id"], force=True)
         time.sleep(0.2)
         engine.image_delete(image, force=True)
-        subprocess.run([CLI, "image", "prune", "-f", "--filter", f"label={LABEL}"], capture_output=True)
+        subprocess.run(
+            [CLI, "image", "prune", "-f", "--filter", f"label={LABEL}"], capture_output=True
+        )
 
 
 if __name__ == "__main__":

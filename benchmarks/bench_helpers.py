@@ -30,7 +30,9 @@ def bench_run(image: str) -> None:
             "docker run --rm (CLI)": lambda: subprocess.run(
                 [CLI, "run", "--rm", "-l", LABEL, image, "true"], check=True
             ),
-            "dockmagic.run(remove=True)": lambda: dockmagic.run(image, "true", remove=True, quiet=True, labels=[LABEL]),
+            "dockmagic.run(remove=True)": lambda: dockmagic.run(
+                image, "true", remove=True, quiet=True, labels=[LABEL]
+            ),
             "docker-py containers.run(remove=True)": lambda: client.containers.run(
                 image, "true", remove=True, labels=[LABEL]
             ),
@@ -44,7 +46,8 @@ def bench_run(image: str) -> None:
 def bench_ps(image: str, count: int) -> None:
     engine = dockmagic.default_engine()
     ids = [
-        engine.container_create({"Image": image, "Cmd": ["true"], "Labels": {LABEL: "1"}})["Id"] for _ in range(count)
+        engine.container_create({"Image": image, "Cmd": ["true"], "Labels": {LABEL: "1"}})["Id"]
+        for _ in range(count)
     ]
     try:
         raw = RawUnixHTTP()
@@ -55,7 +58,9 @@ def bench_ps(image: str, count: int) -> None:
                 "raw GET /containers/json (http.client)": lambda: json.loads(raw.get(url)),
                 "dockmagic.ps(all=True)": lambda: dockmagic.ps(all=True),
                 "docker-py containers.list(all=True)": lambda: client.containers.list(all=True),
-                "docker ps -a (CLI)": lambda: subprocess.run([CLI, "ps", "-a"], check=True, stdout=subprocess.DEVNULL),
+                "docker ps -a (CLI)": lambda: subprocess.run(
+                    [CLI, "ps", "-a"], check=True, stdout=subprocess.DEVNULL
+                ),
             },
             n=3,
             rounds=5,
@@ -105,10 +110,14 @@ def bench_cp(image: str, megabytes: int) -> None:
         print(f"cp of {megabytes} MB (best of 2; a fresh process each, with its peak RSS)")
         for label, (seconds, rss) in rows.items():
             base = rows[label.replace("dockmagic.cp", "docker cp")][0]
-            print(f"  {label:<36} {seconds:8.2f} s  {seconds / base:5.2f}x   peak RSS {rss:6.1f} MB")
+            print(
+                f"  {label:<36} {seconds:8.2f} s  {seconds / base:5.2f}x   peak RSS {rss:6.1f} MB"
+            )
         for direction, seconds in inproc.items():
             base = rows[f"docker cp {direction}"][0]
-            print(f"  {'dockmagic.cp ' + direction + ' in-process':<36} {seconds:8.2f} s  {seconds / base:5.2f}x")
+            print(
+                f"  {'dockmagic.cp ' + direction + ' in-process':<36} {seconds:8.2f} s  {seconds / base:5.2f}x"
+            )
     finally:
         shutil.rmtree(work)
         dockmagic.rm(name, force=True)

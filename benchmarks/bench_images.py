@@ -37,8 +37,18 @@ def bench_build(work: Path, base_image: str, megabytes: int) -> None:
     (ctx / "Dockerfile").write_text(f"FROM {base_image}\nLABEL {LABEL}=1\n")
     tag = "dockmagic-bench/ctx:latest"
     env_cli = ["env", "DOCKER_BUILDKIT=0", CLI, "build", "-q", "-t", tag, str(ctx)]
-    ours = [*PY, "import dockmagic, sys; dockmagic.build(sys.argv[1], tag=sys.argv[2], quiet=True)", str(ctx), tag]
-    dpy = [*PY, "import docker, sys; docker.from_env().images.build(path=sys.argv[1], tag=sys.argv[2])", str(ctx), tag]
+    ours = [
+        *PY,
+        "import dockmagic, sys; dockmagic.build(sys.argv[1], tag=sys.argv[2], quiet=True)",
+        str(ctx),
+        tag,
+    ]
+    dpy = [
+        *PY,
+        "import docker, sys; docker.from_env().images.build(path=sys.argv[1], tag=sys.argv[2])",
+        str(ctx),
+        tag,
+    ]
     results = {}
     for label, cmd in (
         ("docker build (CLI, classic builder)", env_cli),
@@ -69,13 +79,17 @@ def bench_push_pull(work: Path, base_image: str, megabytes: int) -> None:
             ref = f"{registry.address}/bench/big:1"
             dockmagic.tag(local, ref)
             push = (
-                [CLI, "push", ref] if tool == "cli" else [*PY, "import dockmagic,sys; dockmagic.push(sys.argv[1])", ref]
+                [CLI, "push", ref]
+                if tool == "cli"
+                else [*PY, "import dockmagic,sys; dockmagic.push(sys.argv[1])", ref]
             )
             results[f"push {label}"] = measure(push)
             dockmagic.rmi(ref, force=True)
             dockmagic.rmi(local, force=True)
             pull = (
-                [CLI, "pull", ref] if tool == "cli" else [*PY, "import dockmagic,sys; dockmagic.pull(sys.argv[1])", ref]
+                [CLI, "pull", ref]
+                if tool == "cli"
+                else [*PY, "import dockmagic,sys; dockmagic.pull(sys.argv[1])", ref]
             )
             results[f"pull {label}"] = measure(pull)
             dockmagic.tag(ref, local)

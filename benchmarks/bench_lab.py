@@ -48,7 +48,9 @@ def bench_floor(folder: Path, policy: Policy, direct: Engine) -> None:
     """The floor of any proxy in Python here: bytes relayed both ways, nothing read, in a process
     of its own, against the lab proxy and the engine's socket; and the docker CLI through each."""
     path = folder / "relay.sock"
-    relay = subprocess.Popen([sys.executable, "-c", _RELAY, str(path), "/var/run/docker.sock"], stdout=subprocess.PIPE)
+    relay = subprocess.Popen(
+        [sys.executable, "-c", _RELAY, str(path), "/var/run/docker.sock"], stdout=subprocess.PIPE
+    )
     assert relay.stdout is not None
     relay.stdout.readline()
     relayed, student = Engine(f"unix://{path}"), Engine(f"unix://{policy.endpoint('s1')}")
@@ -56,8 +58,12 @@ def bench_floor(folder: Path, policy: Policy, direct: Engine) -> None:
     try:
         results = compare(
             {
-                "direct (the engine's socket)": lambda: dockmagic.ps(all=True, filters=mine, engine=direct),
-                "a bare byte relay (the floor)": lambda: dockmagic.ps(all=True, filters=mine, engine=relayed),
+                "direct (the engine's socket)": lambda: dockmagic.ps(
+                    all=True, filters=mine, engine=direct
+                ),
+                "a bare byte relay (the floor)": lambda: dockmagic.ps(
+                    all=True, filters=mine, engine=relayed
+                ),
                 "through the lab proxy": lambda: dockmagic.ps(all=True, engine=student),
             },
             n=20,
@@ -68,7 +74,9 @@ def bench_floor(folder: Path, policy: Policy, direct: Engine) -> None:
 
             def cli(host: str) -> Callable[[], object]:
                 env = {**os.environ, "DOCKER_HOST": host}
-                return lambda: subprocess.run(["docker", "ps", "-a", "-q"], env=env, capture_output=True, check=True)
+                return lambda: subprocess.run(
+                    ["docker", "ps", "-a", "-q"], env=env, capture_output=True, check=True
+                )
 
             results = compare(
                 {
@@ -94,12 +102,18 @@ def bench_through(image: str, policy: Policy, direct: Engine) -> None:
             (
                 "ps",
                 lambda: dockmagic.ps(all=True, engine=student),
-                lambda: dockmagic.ps(all=True, filters={"label": ["dockmagic.lab.student=s1"]}, engine=direct),
+                lambda: dockmagic.ps(
+                    all=True, filters={"label": ["dockmagic.lab.student=s1"]}, engine=direct
+                ),
             ),
             (
                 "run --rm (a trivial command)",
-                lambda: dockmagic.run(image, "true", remove=True, quiet=True, labels=[LABEL], engine=student),
-                lambda: dockmagic.run(image, "true", remove=True, quiet=True, labels=[LABEL], engine=direct),
+                lambda: dockmagic.run(
+                    image, "true", remove=True, quiet=True, labels=[LABEL], engine=student
+                ),
+                lambda: dockmagic.run(
+                    image, "true", remove=True, quiet=True, labels=[LABEL], engine=direct
+                ),
             ),
             (
                 "exec (a trivial command)",
@@ -109,7 +123,9 @@ def bench_through(image: str, policy: Policy, direct: Engine) -> None:
         ):
             n = 20 if what == "ps" else 3
             results = compare(
-                {"direct (the engine's socket)": straight, "through the lab proxy": through}, n=n, rounds=5
+                {"direct (the engine's socket)": straight, "through the lab proxy": through},
+                n=n,
+                rounds=5,
             )
             report(f"{what}: through the proxy against direct", results, "ms", 1e3)
     finally:
@@ -128,7 +144,15 @@ def bench_class(image: str, policy: Policy, students: list[str]) -> None:
         try:
             start.wait()
             began = time.perf_counter()
-            dockmagic.run(image, "sh", stdin="echo hello\n", remove=True, quiet=True, labels=[LABEL], engine=engine)
+            dockmagic.run(
+                image,
+                "sh",
+                stdin="echo hello\n",
+                remove=True,
+                quiet=True,
+                labels=[LABEL],
+                engine=engine,
+            )
             times.append(time.perf_counter() - began)
         except dockmagic.DockerError as exc:
             errors.append(f"{student}: {exc}")
@@ -143,7 +167,9 @@ def bench_class(image: str, policy: Policy, students: list[str]) -> None:
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)] if times else float("nan")
     print(f"{len(students)} students at once, each a %%docker run cell through their endpoint")
-    print(f"  median {statistics.median(times) * 1e3:8.1f} ms   p95 {p95 * 1e3:8.1f} ms   errors {len(errors)}")
+    print(
+        f"  median {statistics.median(times) * 1e3:8.1f} ms   p95 {p95 * 1e3:8.1f} ms   errors {len(errors)}"
+    )
     for error in errors[:3]:
         print(f"  {error}")
 
@@ -153,7 +179,11 @@ def main() -> None:
     students = [f"s{i}" for i in range(1, count + 1)]
     image = dockmagic.lab_image("dockmagic-bench/lab:latest", labels={LABEL: "1"})
     folder = Path(tempfile.mkdtemp(prefix="dockmagic-lab-bench-"))
-    spec = {"students": students, "endpoints": str(folder / "{student}.sock"), "images": ["dockmagic-bench/*"]}
+    spec = {
+        "students": students,
+        "endpoints": str(folder / "{student}.sock"),
+        "images": ["dockmagic-bench/*"],
+    }
     (folder / "lab.yaml").write_text(json.dumps(spec))  # JSON is YAML
     policy = parse(spec)
     # as a lab is deployed: the proxy in a process of its own (in this one it would share the GIL)

@@ -79,8 +79,19 @@ def timed(fn: Callable[[], object]) -> float:
 
 def ansible(book: Path) -> None:
     extra = json.dumps({"ansible_python_interpreter": str(VENV / "bin" / "python")})
-    argv = [str(VENV / "bin" / "ansible-playbook"), "-i", "localhost,", "-c", "local", "-e", extra, str(book)]
-    done = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "ANSIBLE_NOCOLOR": "1"})
+    argv = [
+        str(VENV / "bin" / "ansible-playbook"),
+        "-i",
+        "localhost,",
+        "-c",
+        "local",
+        "-e",
+        extra,
+        str(book),
+    ]
+    done = subprocess.run(
+        argv, capture_output=True, text=True, env={**os.environ, "ANSIBLE_NOCOLOR": "1"}
+    )
     if done.returncode != 0 or "failed=0" not in done.stdout:
         raise SystemExit(f"ansible-playbook failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
 
@@ -90,12 +101,18 @@ def main(rounds: int = 3) -> None:
         print(f"bench_play: skipped, no ansible-playbook in {VENV} (./dev test installs it)")
         return
     lab_image(IMAGE, labels={LABEL: "1"})
-    times: dict[str, list[float]] = {k: [] for k in ("dm first", "dm second", "ans first", "ans second")}
+    times: dict[str, list[float]] = {
+        k: [] for k in ("dm first", "dm second", "ans first", "ans second")
+    }
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(rounds):
             prefix = f"bench-play-{os.getpid()}-{r}"
             book = Path(tmp) / "play.yml"
-            book.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks(prefix)}]))
+            book.write_text(
+                yaml.safe_dump(
+                    [{"hosts": "localhost", "gather_facts": False, "tasks": tasks(prefix)}]
+                )
+            )
             try:
                 apply = functools.partial(play, tasks(prefix), show=False)
                 times["dm first"].append(timed(apply))
@@ -111,7 +128,9 @@ def main(rounds: int = 3) -> None:
     print(f"a 10-task play (network, volume, 7 containers, a file), median of {rounds}")
     for run in ("first", "second"):
         dm, ans = med[f"dm {run}"], med[f"ans {run}"]
-        print(f"  {run} run:  dockmagic {dm:6.2f} s   ansible-playbook {ans:6.2f} s   ({ans / dm:4.1f}x faster)")
+        print(
+            f"  {run} run:  dockmagic {dm:6.2f} s   ansible-playbook {ans:6.2f} s   ({ans / dm:4.1f}x faster)"
+        )
 
 
 if __name__ == "__main__":

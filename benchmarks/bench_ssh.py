@@ -57,7 +57,9 @@ def main() -> None:
         # the CLI runs `ssh` from PATH with the user's own config: an ssh that takes the throwaway one
         wrapper = server.folder / "bin"
         wrapper.mkdir(exist_ok=True)
-        (wrapper / "ssh").write_text(f'#!/bin/sh\nexec {shutil.which("ssh")} {server.options} "$@"\n')
+        (wrapper / "ssh").write_text(
+            f'#!/bin/sh\nexec {shutil.which("ssh")} {server.options} "$@"\n'
+        )
         (wrapper / "ssh").chmod(0o755)
         env = {**os.environ, "PATH": f"{wrapper}:{os.environ['PATH']}"}
         timed: dict[str, list[float]] = {"docker ps -a, unix": [], "docker ps -a, ssh": []}

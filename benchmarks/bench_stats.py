@@ -38,7 +38,11 @@ def main() -> None:
         one = min(timed(lambda: dockmagic.stats(names[:1])) for _ in range(3))
         many = min(timed(lambda: dockmagic.stats(names)) for _ in range(3))
         cli = min(
-            timed(lambda: subprocess.run([CLI, "stats", "--no-stream", *names], check=True, stdout=subprocess.DEVNULL))
+            timed(
+                lambda: subprocess.run(
+                    [CLI, "stats", "--no-stream", *names], check=True, stdout=subprocess.DEVNULL
+                )
+            )
             for _ in range(2)
         )
         dpy = timed(lambda: [client.containers.get(n).stats(stream=False) for n in names])

@@ -62,7 +62,18 @@ def _stacks(m: Engine, url: str) -> None:
     compose.write_text(STACK)
 
     def by_cli(name: str) -> None:
-        argv = ["docker", "-H", url, "stack", "deploy", "--resolve-image", "never", "-c", str(compose), name]
+        argv = [
+            "docker",
+            "-H",
+            url,
+            "stack",
+            "deploy",
+            "--resolve-image",
+            "never",
+            "-c",
+            str(compose),
+            name,
+        ]
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def by_dockmagic(name: str) -> None:
@@ -76,12 +87,17 @@ def _stacks(m: Engine, url: str) -> None:
                 start = time.perf_counter()
                 deploy(name)
                 if r:
-                    samples.setdefault(f"{who} stack {step}", []).append(time.perf_counter() - start)
+                    samples.setdefault(f"{who} stack {step}", []).append(
+                        time.perf_counter() - start
+                    )
             dockmagic.stack_rm(name, engine=m)
     results = {k: statistics.median(v) for k, v in samples.items()}
     report("swarm: stack deploy of 3 services, 3 networks (median of rounds)", results, "ms", 1e3)
     first = results["dockmagic stack deploy"] / results["CLI stack deploy"]
-    again = results["dockmagic stack deploy again (update)"] / results["CLI stack deploy again (update)"]
+    again = (
+        results["dockmagic stack deploy again (update)"]
+        / results["CLI stack deploy again (update)"]
+    )
     print(f"  ratios: deploy {first:.2f}x the CLI; deploy again {again:.2f}x")
 
 
@@ -99,7 +115,17 @@ def main() -> None:
         dockmagic.swarm_init(advertise_addr=manager.address, engine=m)
         token, address = dockmagic.swarm_join_token(engine=m)
         dockmagic.swarm_join(address, token=token, advertise_addr=worker.address, engine=w)
-        cli = ["docker", "-H", manager.url, "service", "create", "--no-resolve-image", "--replicas", "6", "--quiet"]
+        cli = [
+            "docker",
+            "-H",
+            manager.url,
+            "service",
+            "create",
+            "--no-resolve-image",
+            "--replicas",
+            "6",
+            "--quiet",
+        ]
         flags = ["--stop-grace-period", "1s"]
 
         def by_cli(name: str, detach: bool) -> None:
@@ -108,7 +134,14 @@ def main() -> None:
 
         def by_dockmagic(name: str, detach: bool) -> None:
             dockmagic.service_create(
-                IMAGE, COMMAND, name=name, replicas=6, stop_grace_period="1s", detach=detach, quiet=True, engine=m
+                IMAGE,
+                COMMAND,
+                name=name,
+                replicas=6,
+                stop_grace_period="1s",
+                detach=detach,
+                quiet=True,
+                engine=m,
             )
 
         contenders: dict[str, Callable[[str], None]] = {
@@ -130,7 +163,12 @@ def main() -> None:
                     samples[label].append(spent)
                 _removed(m, name)
         results = {k: statistics.median(v) for k, v in samples.items()}
-        report("swarm: service create of 6 replicas on two nodes (median of rounds)", results, "ms", 1e3)
+        report(
+            "swarm: service create of 6 replicas on two nodes (median of rounds)",
+            results,
+            "ms",
+            1e3,
+        )
         alone = results["dockmagic create -d"] / results["CLI create -d"]
         until = results["dockmagic create -d, until 6 run"] / results["CLI create -d, until 6 run"]
         print(f"  ratios: create -d {alone:.2f}x the CLI; until 6 run {until:.2f}x")

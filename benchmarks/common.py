@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
-def compare(contenders: dict[str, Callable[[], object]], n: int, rounds: int = 7) -> dict[str, float]:
+def compare(
+    contenders: dict[str, Callable[[], object]], n: int, rounds: int = 7
+) -> dict[str, float]:
     """Median seconds per call for each contender. Rounds are interleaved (A B C A B C ...) so
     that a noisy machine slows every contender alike."""
     for fn in contenders.values():
@@ -80,6 +82,8 @@ def measure(cmd: list[str]) -> tuple[float, float]:
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, check=True
+    )
     seconds, kb = out.stdout.split()
     return float(seconds), int(kb) / 1024

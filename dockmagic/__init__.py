@@ -54,7 +54,9 @@ from .errors import (
 from .errors import (
     TimedOut as TimedOut,
 )
-from .settings import settings as settings  # eager: the name is also its module's, which an import would put here
+from .settings import (
+    settings as settings,
+)  # eager: the name is also its module's, which an import would put here
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from .engine import Engine as Engine
@@ -96,8 +98,11 @@ def __getattr__(name: str) -> Any:
     little more than its errors and settings (requests and the rest come with the first call).
     ``dockmagic.exec`` is ``exec_``, as ``docker exec`` reads; looked up here so that the name never
     shadows Python's builtin ``exec`` inside the package."""
-    if name in ("Engine", "TLSConfig"):
-        return getattr(importlib.import_module(f"{__name__}.engine"), name)
+    if name in (
+        "Engine",
+        "TLSConfig",
+    ):  # through the session: what dockmagic.Engine makes is labelled
+        return getattr(importlib.import_module(f"{__name__}.helpers.session"), name)
     if name.startswith("__") and name != "__all__":
         raise AttributeError(name)  # __path__, __file__ probes and the like: not ours to load for
     # import_module, not "from . import": that asks this very function for "helpers" first

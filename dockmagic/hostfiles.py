@@ -13,7 +13,9 @@ from .errors import HostFileError, host_files
 
 
 @contextmanager
-def replacing(path: str | os.PathLike[str], mode: str = "wb", perms: int = 0o666) -> Iterator[IO[Any]]:
+def replacing(
+    path: str | os.PathLike[str], mode: str = "wb", perms: int = 0o666
+) -> Iterator[IO[Any]]:
     """Write beside ``path`` and put the file in place only when the block ends well: a failed
     request, a cut stream or Ctrl-C leaves the old file as it was (and no partial one). ``perms``
     are the new file's permission bits (less the umask); a link already at ``path``, or at the
@@ -25,7 +27,10 @@ def replacing(path: str | os.PathLike[str], mode: str = "wb", perms: int = 0o666
     try:
         with host_files("write"):
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, perms)
-        with host_files("write"), os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as f:
+        with (
+            host_files("write"),
+            os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as f,
+        ):
             yield f
         with host_files("write"):
             os.replace(partial, target)

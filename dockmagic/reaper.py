@@ -39,7 +39,9 @@ class Reaper:
     def __init__(self, engine: Engine, path: Path, idle: float = IDLE) -> None:
         self.engine, self.path, self.idle = engine, path, idle
         self.selector = selectors.DefaultSelector()
-        self.live: dict[socket.socket, _Session | None] = {}  # connection -> its session, once announced
+        self.live: dict[
+            socket.socket, _Session | None
+        ] = {}  # connection -> its session, once announced
         self.buffers: dict[socket.socket, bytes] = {}
         self.due: dict[str, tuple[float, _Session]] = {}  # session id -> (when to reap, session)
         self.quiet_since = time.monotonic()
@@ -75,7 +77,12 @@ class Reaper:
                 self.quiet_since = now
             timeout = min([when for when, _ in self.due.values()] + [now + 1.0]) - now
             events = self.selector.select(max(timeout, 0.01))
-            if not events and not self.live and not self.due and now - self.quiet_since >= self.idle:
+            if (
+                not events
+                and not self.live
+                and not self.due
+                and now - self.quiet_since >= self.idle
+            ):
                 return  # idle, and nobody knocking (a session connecting now would find no one)
             for key, _ in events:
                 sock = key.fileobj
@@ -123,14 +130,19 @@ class Reaper:
 
     def reap(self, session: _Session) -> None:
         try:
-            done = sweep(self.engine, session.id, session.policy, swarm=True)  # another process's: ask
+            done = sweep(
+                self.engine, session.id, session.policy, swarm=True
+            )  # another process's: ask
         except DockerError as exc:
             log(f"session {session.id}: cannot reach the engine ({exc}); trying again later")
             self.due[session.id] = (time.monotonic() + 10, session)
             return
         verb = "stopped" if session.policy == "stop" else "removed"
         found = ", ".join(f"{kind} {name}" for kind, name in done.found) or "nothing"
-        log(f"session {session.id}: {verb} {found}" + (f"; failed: {done.failed}" if done.failed else ""))
+        log(
+            f"session {session.id}: {verb} {found}"
+            + (f"; failed: {done.failed}" if done.failed else "")
+        )
 
 
 def log(message: str) -> None:
@@ -138,7 +150,9 @@ def log(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m dockmagic.reaper", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m dockmagic.reaper", description=__doc__.split("\n\n")[0]
+    )
     p.add_argument("--host", required=True, help="the engine (unix://, tcp://)")
     p.add_argument("--socket", required=True, type=Path, help="where sessions reach the reaper")
     p.add_argument("--idle", type=float, default=IDLE, help="seconds idle before exiting")
@@ -147,7 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tlskey")
     p.add_argument("--daemon", action="store_true", help="detach: return at once, keep serving")
     args = p.parse_args(argv)
-    tls = TLSConfig(args.tlscacert, args.tlscert, args.tlskey) if args.tlscacert or args.tlscert else None
+    tls = (
+        TLSConfig(args.tlscacert, args.tlscert, args.tlskey)
+        if args.tlscacert or args.tlscert
+        else None
+    )
     reaper = Reaper(Engine(args.host, tls=tls), args.socket, args.idle)
     server = reaper.bind()  # before detaching: the session that started us can connect at once
     if server is None:

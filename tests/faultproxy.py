@@ -139,7 +139,10 @@ class FaultProxy:
         self.server.bind(("127.0.0.1", 0))
         self.server.listen(64)
         self.address = f"tcp://127.0.0.1:{self.server.getsockname()[1]}"
-        serve(self.server, lambda conn: threading.Thread(target=self._handle, args=(conn,), daemon=True).start())
+        serve(
+            self.server,
+            lambda conn: threading.Thread(target=self._handle, args=(conn,), daemon=True).start(),
+        )
 
     def arm(self, pattern: str, fault: Fault) -> None:
         """Break the answer to the next request whose 'METHOD /path?query' matches ``pattern``."""
@@ -170,10 +173,15 @@ class FaultProxy:
             method, target = head.split(b" ", 2)[:2]
             fault = self._take(f"{method.decode()} {target.decode()}")
             if self.read_only and (method not in (b"GET", b"HEAD") or b"/images/search" in target):
-                fault = Fault("403")  # reads only: the engine is looked at, never changed or sent abroad
+                fault = Fault(
+                    "403"
+                )  # reads only: the engine is looked at, never changed or sent abroad
             if fault is not None and fault.kind in ("500", "403"):
                 status, body = (
-                    (b"500 Internal Server Error", b'{"message":"injected fault: the engine failed"}')
+                    (
+                        b"500 Internal Server Error",
+                        b'{"message":"injected fault: the engine failed"}',
+                    )
                     if fault.kind == "500"
                     else (b"403 Forbidden", b'{"message":"the gate lets only reads through"}')
                 )
@@ -217,7 +225,11 @@ class FaultProxy:
                 if passed == fault.after:
                     passed += 1
                     if fault.kind == "malformed":
-                        send(b'{"status": "half a line, \x00 then' + b"\n" if fault.unit == "lines" else b"\x09" * 16)
+                        send(
+                            b'{"status": "half a line, \x00 then' + b"\n"
+                            if fault.unit == "lines"
+                            else b"\x09" * 16
+                        )
                         continue
                     self._fault(client, fault, send, unit, chunked)
                     return
@@ -225,12 +237,16 @@ class FaultProxy:
         if chunked:
             client.sendall(b"0\r\n\r\n")
 
-    def _fault(self, client: socket.socket, fault: Fault, send: Any, unit: bytes, chunked: bool) -> None:
+    def _fault(
+        self, client: socket.socket, fault: Fault, send: Any, unit: bytes, chunked: bool
+    ) -> None:
         if fault.kind == "midframe":
             send(unit[: max(len(unit) // 2, 1)])
         elif fault.kind == "end" and chunked:
             client.sendall(b"0\r\n\r\n")
-        elif fault.kind == "rst":  # linger 0: the close sends RST (shut for reading first: wakes our own recv)
+        elif (
+            fault.kind == "rst"
+        ):  # linger 0: the close sends RST (shut for reading first: wakes our own recv)
             client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             client.shutdown(socket.SHUT_RD)
             client.close()

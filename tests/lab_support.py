@@ -64,29 +64,44 @@ class Lab:
             "DOCKER_CONFIG": str(self.folder / "cfg"),
             "DOCKER_BUILDKIT": "0",
         }
-        return subprocess.run([CLI, *args], capture_output=True, text=True, env=env, timeout=timeout, input=stdin)
+        return subprocess.run(
+            [CLI, *args], capture_output=True, text=True, env=env, timeout=timeout, input=stdin
+        )
 
     def mine(self, student: str = "s1") -> list[str]:
-        found = self.engine.container_list(all=True, filters={"label": [f"{STUDENT_LABEL}={student}"]})
+        found = self.engine.container_list(
+            all=True, filters={"label": [f"{STUDENT_LABEL}={student}"]}
+        )
         return [c["Id"] for c in found]
 
     def tags(self) -> dict[str, str]:
-        return {t: i["Id"] for i in self.engine.image_list() for t in i.get("RepoTags") or [] if t != "<none>:<none>"}
+        return {
+            t: i["Id"]
+            for i in self.engine.image_list()
+            for t in i.get("RepoTags") or []
+            if t != "<none>:<none>"
+        }
 
     def _may_have_made(self, tag: str) -> bool:
         """A tag s1 may have made: in their namespace, or a pull of one of the lab's images."""
         ref = references.tagged(tag)
-        return self.policy.own_name(ref.domain, ref.path, "s1") or self.policy.image_allowed(*ref.forms())
+        return self.policy.own_name(ref.domain, ref.path, "s1") or self.policy.image_allowed(
+            *ref.forms()
+        )
 
     def assert_held(self) -> None:
         """What the engine holds is within the policy, whatever the answers said."""
         problems = [
-            p for cid in self.mine("s1") + self.mine("s2") for p in _outside(self.engine.container_inspect(cid), self)
+            p
+            for cid in self.mine("s1") + self.mine("s2")
+            for p in _outside(self.engine.container_inspect(cid), self)
         ]
         assert not problems, problems
         assert len(self.mine("s1")) <= self.policy.containers
         victim = self.engine.container_inspect(self.victim_id)
-        assert victim["State"]["Running"] and victim["Name"] == f"/{self.victim}", "s2's container was touched"
+        assert victim["State"]["Running"] and victim["Name"] == f"/{self.victim}", (
+            "s2's container was touched"
+        )
         assert (victim["Config"]["Labels"] or {}).get(STUDENT_LABEL) == "s2"
         self.engine.network_inspect(self.s2_network)
         assert self.engine.volume_inspect(self.s2_volume)["Labels"][STUDENT_LABEL] == "s2"
@@ -126,7 +141,10 @@ def _outside(info: dict[str, Any], lab: Lab) -> list[str]:
             source = mount["Source"]
             ok = any(source == b.host or source.startswith(b.host + "/") for b in policy.binds)
             rw_root = any(not b.read_only and source.startswith(b.host + "/") for b in policy.binds)
-            ro_only = any(b.read_only and (source == b.host or source.startswith(b.host + "/")) for b in policy.binds)
+            ro_only = any(
+                b.read_only and (source == b.host or source.startswith(b.host + "/"))
+                for b in policy.binds
+            )
             if not ok or rw_root or (ro_only and mount["RW"]):
                 bad(f"bind {source} rw={mount['RW']}")
         elif mount["Type"] == "volume" and mount.get("Name"):
@@ -141,8 +159,14 @@ def _outside(info: dict[str, Any], lab: Lab) -> list[str]:
     memory, swap = host.get("Memory") or 0, host.get("MemorySwap") or 0
     if not 0 < memory <= policy.memory.max or swap < 0 or swap > 2 * policy.memory.max:
         bad(f"memory {memory} swap {swap}")
-    if not 0 < (host.get("NanoCpus") or 0) <= policy.cpus.max * 1e9 or host.get("CpuQuota") or host.get("CpuPeriod"):
-        bad(f"cpus nano={host.get('NanoCpus')} quota={host.get('CpuQuota')} period={host.get('CpuPeriod')}")
+    if (
+        not 0 < (host.get("NanoCpus") or 0) <= policy.cpus.max * 1e9
+        or host.get("CpuQuota")
+        or host.get("CpuPeriod")
+    ):
+        bad(
+            f"cpus nano={host.get('NanoCpus')} quota={host.get('CpuQuota')} period={host.get('CpuPeriod')}"
+        )
     if not 0 < (host.get("PidsLimit") or 0) <= policy.pids.max:
         bad(f"pids {host.get('PidsLimit')}")
     for name_ in ("Devices", "Sysctls", "DeviceRequests", "VolumesFrom", "Links"):
@@ -179,7 +203,10 @@ def make_lab(engine: Engine, image: str, folder: Path) -> Iterator[Lab]:
                 "containers": 4,
             },
             "capabilities": ["NET_BIND_SERVICE"],
-            "binds": [{"host": str(shared), "read_only": True}, {"host": str(work), "read_only": False}],
+            "binds": [
+                {"host": str(shared), "read_only": True},
+                {"host": str(work), "read_only": False},
+            ],
             "ports": "20000-20099",
             "operations": [
                 "ImageBuild",
@@ -192,13 +219,15 @@ def make_lab(engine: Engine, image: str, folder: Path) -> Iterator[Lab]:
             ],
         }
     )
-    forbidden = subprocess.run(  # an image of its own (another ID than the lab's), straight on the engine
-        [CLI, "build", "-q", "-t", FORBIDDEN, "-"],
-        input=f"FROM {image}\nLABEL {LABEL}=1 forbidden=1\n",
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DOCKER_BUILDKIT": "0"},
-        timeout=120,
+    forbidden = (
+        subprocess.run(  # an image of its own (another ID than the lab's), straight on the engine
+            [CLI, "build", "-q", "-t", FORBIDDEN, "-"],
+            input=f"FROM {image}\nLABEL {LABEL}=1 forbidden=1\n",
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DOCKER_BUILDKIT": "0"},
+            timeout=120,
+        )
     )
     assert forbidden.returncode == 0, forbidden.stderr
     proxy = LabProxy(policy).start()
@@ -206,15 +235,35 @@ def make_lab(engine: Engine, image: str, folder: Path) -> Iterator[Lab]:
     try:
         lab.victim = f"victim-{os.getpid()}"
         started = lab.cli(
-            "s2", "run", "-d", "--name", lab.victim, "-l", f"{LABEL}=1", image, "sh", "-c", f"echo {SECRET}; sleep 600"
+            "s2",
+            "run",
+            "-d",
+            "--name",
+            lab.victim,
+            "-l",
+            f"{LABEL}=1",
+            image,
+            "sh",
+            "-c",
+            f"echo {SECRET}; sleep 600",
         )
         lab.s2_network_name = f"net-{os.getpid()}"
         network = lab.cli("s2", "network", "create", "--label", f"{LABEL}=1", lab.s2_network_name)
         volume = lab.cli("s2", "volume", "create", "--label", f"{LABEL}=1", f"vol-{os.getpid()}")
         for out in (started, network, volume):
             assert out.returncode == 0, f"s2 could not set up through the lab: {out.stderr}"
-        lab.victim_id, lab.s2_network, lab.s2_volume = (o.stdout.strip() for o in (started, network, volume))
-        built = lab.cli("s2", "build", "-q", "-t", "s2/app", "-", stdin=f"FROM {image}\nRUN echo {SECRET} > /s\n")
+        lab.victim_id, lab.s2_network, lab.s2_volume = (
+            o.stdout.strip() for o in (started, network, volume)
+        )
+        built = lab.cli(
+            "s2",
+            "build",
+            "-q",
+            "-t",
+            "s2/app",
+            "-",
+            stdin=f"FROM {image}\nRUN echo {SECRET} > /s\n",
+        )
         assert built.returncode == 0, f"s2 could not build through the lab: {built.stderr}"
         lab.images_before = lab.tags()
         yield lab
@@ -233,7 +282,9 @@ def make_lab(engine: Engine, image: str, folder: Path) -> Iterator[Lab]:
 # -- raw HTTP as a student ----------------------------------------------------------------------------
 
 
-def raw(lab: Lab, request: bytes, wait: float = 10, student: str = "s1") -> tuple[int, str, dict[str, str]]:
+def raw(
+    lab: Lab, request: bytes, wait: float = 10, student: str = "s1"
+) -> tuple[int, str, dict[str, str]]:
     """Send bytes as a student; (status, message, headers): (0, "", {}) when the proxy closed without
     an answer, (-1, ...) when none came in time."""
     sock = socket.socket(socket.AF_UNIX)
@@ -252,7 +303,9 @@ def raw(lab: Lab, request: bytes, wait: float = 10, student: str = "s1") -> tupl
             data += more
         head, _, body = data.partition(b"\r\n\r\n")
         lines = head.decode(errors="replace").split("\r\n")
-        headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
+        headers = {
+            k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])
+        }
         length = int(headers.get("content-length", "0"))
         while len(body) < length:
             more = sock.recv(65536)

@@ -30,14 +30,18 @@ class SSHD:
         f = self.folder
         f.mkdir(parents=True, exist_ok=True)
         for name in ("host_key", "client_key"):
-            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(f / name)], check=True)
+            subprocess.run(
+                ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(f / name)], check=True
+            )
         (f / "authorized_keys").write_text((f / "client_key.pub").read_text())
         (f / "sshd_config").write_text(
             f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {f / 'host_key'}\nPidFile {f / 'sshd.pid'}\n"
             f"AuthorizedKeysFile {f / 'authorized_keys'}\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
             "PermitRootLogin prohibit-password\nUsePAM no\nStrictModes no\nMaxSessions 64\nMaxStartups 64\n"
             + "SetEnv "
-            + " ".join(f"{k}={v}" for k, v in {"PATH": "/usr/local/bin:/usr/bin:/bin", **self.env}.items())
+            + " ".join(
+                f"{k}={v}" for k, v in {"PATH": "/usr/local/bin:/usr/bin:/bin", **self.env}.items()
+            )
             + "\n"
         )
         host_key = (f / "host_key.pub").read_text().split()

@@ -85,14 +85,20 @@ class Registry:
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         config = root / "config.yml"
-        auth = f"auth:\n  htpasswd:\n    realm: dockmagic-test\n    path: {htpasswd}\n" if htpasswd else ""
+        auth = (
+            f"auth:\n  htpasswd:\n    realm: dockmagic-test\n    path: {htpasswd}\n"
+            if htpasswd
+            else ""
+        )
         config.write_text(
             "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
             f"    rootdirectory: {root / 'data'}\nhttp:\n  addr: {self.address}\n{auth}"
         )
         binary = shutil.which("docker-registry") or "/usr/bin/docker-registry"
         self.log = open(root / "registry.log", "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen([binary, "serve", str(config)], stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen(
+            [binary, "serve", str(config)], stdout=self.log, stderr=self.log
+        )
         try:
             wait_port(self.port)
         except RuntimeError:
@@ -123,7 +129,9 @@ def require(missing: str | None, what: str) -> None:
 
 # -- real Ansible, the judge of the modules ---------------------------------------------------------
 
-ANSIBLE_VENV = Path(os.environ.get("DOCKMAGIC_ANSIBLE_VENV") or Path(__file__).parents[1] / ".venv-ansible")
+ANSIBLE_VENV = Path(
+    os.environ.get("DOCKMAGIC_ANSIBLE_VENV") or Path(__file__).parents[1] / ".venv-ansible"
+)
 PLAYBOOK = ANSIBLE_VENV / "bin" / "ansible-playbook"
 
 
@@ -138,8 +146,12 @@ def recap(
 ) -> dict[str, int]:
     """ansible-playbook runs ``book`` on localhost (against ``docker_host``, or the local engine):
     the recap's counts; a failed task fails the test with Ansible's own output."""
-    extra = json.dumps({**(variables or {}), "ansible_python_interpreter": str(ANSIBLE_VENV / "bin/python")})
-    argv = [str(ansible), "-i", "localhost,", "-c", "local", "-e", extra, str(book)] + (["--check"] if check else [])
+    extra = json.dumps(
+        {**(variables or {}), "ansible_python_interpreter": str(ANSIBLE_VENV / "bin/python")}
+    )
+    argv = [str(ansible), "-i", "localhost,", "-c", "local", "-e", extra, str(book)] + (
+        ["--check"] if check else []
+    )
     env = {
         **os.environ,
         **({"DOCKER_HOST": docker_host} if docker_host else {}),
@@ -149,7 +161,9 @@ def recap(
     }
     done = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env)
     found = re.search(r"ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)", done.stdout)
-    assert found, f"ansible-playbook printed no recap:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
+    assert found, (
+        f"ansible-playbook printed no recap:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
+    )
     counts = {"ok": int(found[1]), "changed": int(found[2]), "failed": int(found[3])}
     assert counts["failed"] == 0, f"Ansible failed:\n{done.stdout[-4000:]}"
     return counts

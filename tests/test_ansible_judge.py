@@ -30,7 +30,9 @@ def world(engine: Engine, image: str, tmp_path: Path) -> Iterator[dict[str, Any]
     prefix = unique("ans")
     context = tmp_path / "ctx"  # a build context for the image scenarios
     context.mkdir()
-    (context / "Dockerfile").write_text(f"FROM {image}\nLABEL dockmagic.test=1\nRUN echo built > /built\n")
+    (context / "Dockerfile").write_text(
+        f"FROM {image}\nLABEL dockmagic.test=1\nRUN echo built > /built\n"
+    )
     yield {"p": prefix, "image": image, "dir": tmp_path, "ctx": str(context)}
     for c in engine.container_list(all=True, filters={"name": [prefix]}):
         engine.container_delete(c["Id"], force=True, v=True)
@@ -57,7 +59,9 @@ def _names(world: dict[str, Any]) -> dict[str, Any]:
     return {k: world[k] for k in ("p", "image", "ctx")}
 
 
-def run_dockmagic(tasks: list[dict[str, Any]], world: dict[str, Any], *, check: bool = False) -> dict[str, int]:
+def run_dockmagic(
+    tasks: list[dict[str, Any]], world: dict[str, Any], *, check: bool = False
+) -> dict[str, int]:
     result = play(tasks, vars=_names(world), check=check, show=False)
     failed = [t.line(False) for t in result.tasks if t.status == "failed"]
     assert not failed, f"dockmagic failed: {failed}"
@@ -67,7 +71,9 @@ def run_dockmagic(tasks: list[dict[str, Any]], world: dict[str, Any], *, check: 
 def _snapshot(engine: Engine, prefix: str) -> list[Any]:
     """What a check-mode run must leave as it was."""
     out = []
-    for c in sorted(engine.container_list(all=True, filters={"name": [prefix]}), key=lambda c: c["Names"][0]):
+    for c in sorted(
+        engine.container_list(all=True, filters={"name": [prefix]}), key=lambda c: c["Names"][0]
+    ):
         try:
             info = engine.container_inspect(c["Id"])
         except NotFound:
@@ -87,7 +93,9 @@ def test_dockmagic_first_then_ansible_finds_nothing_to_do(
     assert run_dockmagic(scenario["tasks"], world)["failed"] == 0
     book = world["dir"] / "exported.yml"
     book.write_text(to_playbook(scenario["tasks"]))
-    assert recap(ansible, book, world["dir"], variables=_names(world))["changed"] == 0, book.read_text()
+    assert recap(ansible, book, world["dir"], variables=_names(world))["changed"] == 0, (
+        book.read_text()
+    )
     assert run_dockmagic(scenario["tasks"], world)["changed"] == 0
 
 
@@ -101,7 +109,9 @@ def test_ansible_first_then_dockmagic_finds_nothing_to_do(
 
 
 @pytest.mark.parametrize(
-    "scenario", [s for s in SCENARIOS if "change" in s], ids=[s["name"] for s in SCENARIOS if "change" in s]
+    "scenario",
+    [s for s in SCENARIOS if "change" in s],
+    ids=[s["name"] for s in SCENARIOS if "change" in s],
 )
 def test_a_change_in_check_mode_is_seen_by_both_and_made_by_neither(
     ansible: Path, engine: Engine, world: dict[str, Any], scenario: dict[str, Any]

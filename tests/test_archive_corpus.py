@@ -72,18 +72,33 @@ CORPUS: dict[str, Callable[[], bytes]] = {
     "dotdot inside a path": lambda: _tar([("file", "a/../../outside/new", b"a")]),
     "dot then dotdot": lambda: _tar([("file", "./../outside/new", b"a")]),
     "many dotdots": lambda: _tar([("file", "../" * 40 + "tmp/dm-x", b"a")]),
-    "symlink up then write": lambda: _tar([("sym", "up", ".."), ("file", "up/outside/sentinel", b"over")]),
-    "symlink to outside then write": lambda: _tar([("sym", "o", "../outside"), ("file", "o/new", b"a")]),
-    "symlink absolute then write": lambda: _tar([("sym", "root", CANARY), ("file", "root/x", b"a")]),
+    "symlink up then write": lambda: _tar(
+        [("sym", "up", ".."), ("file", "up/outside/sentinel", b"over")]
+    ),
+    "symlink to outside then write": lambda: _tar(
+        [("sym", "o", "../outside"), ("file", "o/new", b"a")]
+    ),
+    "symlink absolute then write": lambda: _tar(
+        [("sym", "root", CANARY), ("file", "root/x", b"a")]
+    ),
     "symlink to root then write": lambda: _tar([("sym", "r", "/"), ("file", f"r{CANARY}/x", b"a")]),
-    "symlink chain": lambda: _tar([("sym", "a", "."), ("sym", "b", "a/.."), ("file", "b/outside/new", b"a")]),
+    "symlink chain": lambda: _tar(
+        [("sym", "a", "."), ("sym", "b", "a/.."), ("file", "b/outside/new", b"a")]
+    ),
     "symlink chain via folders": lambda: _tar(
-        [("dir", "x/y", 0o755), ("sym", "x/y/up", "../.."), ("sym", "u", "x/y/up/.."), ("file", "u/outside/n", b"a")]
+        [
+            ("dir", "x/y", 0o755),
+            ("sym", "x/y/up", "../.."),
+            ("sym", "u", "x/y/up/.."),
+            ("file", "u/outside/n", b"a"),
+        ]
     ),
     "deep chain (3)": lambda: _tar(_deep(3)),
     "deep chain (10)": lambda: _tar(_deep(10)),
     "symlink loop": lambda: _tar([("sym", "a", "b"), ("sym", "b", "a"), ("file", "a/x", b"a")]),
-    "dir replaced by symlink": lambda: _tar([("dir", "d", 0o755), ("sym", "d", "../outside"), ("file", "d/new", b"a")]),
+    "dir replaced by symlink": lambda: _tar(
+        [("dir", "d", 0o755), ("sym", "d", "../outside"), ("file", "d/new", b"a")]
+    ),
     "file replaced by symlink, then written": lambda: _tar(
         [("file", "f", b"in"), ("sym", "f", "../outside/sentinel"), ("file", "f", b"over")]
     ),
@@ -92,7 +107,9 @@ CORPUS: dict[str, Callable[[], bytes]] = {
     ),
     "hardlink outside": lambda: _tar([("hard", "h", "../outside/sentinel")]),
     "hardlink absolute": lambda: _tar([("hard", "h", f"{CANARY}/target")]),
-    "hardlink through a symlinked folder": lambda: _tar([("sym", "o", "../outside"), ("hard", "h", "o/sentinel")]),
+    "hardlink through a symlinked folder": lambda: _tar(
+        [("sym", "o", "../outside"), ("hard", "h", "o/sentinel")]
+    ),
     "hardlink to a symlink that leads out": lambda: _tar(
         [("sym", "s", "../outside/sentinel"), ("hard", "h", "s"), ("file", "h", b"over")]
     ),
@@ -101,33 +118,53 @@ CORPUS: dict[str, Callable[[], bytes]] = {
     "hardlink to itself": lambda: _tar([("hard", "h", "h")]),
     "pax path dotdot": lambda: _pax("../outside/pax"),
     "pax path absolute": lambda: _pax(f"{CANARY}/pax"),
-    "gnu long name dotdot": lambda: _tar([("file", "../" * 60 + "outside/long", b"a")], tarfile.GNU_FORMAT),
+    "gnu long name dotdot": lambda: _tar(
+        [("file", "../" * 60 + "outside/long", b"a")], tarfile.GNU_FORMAT
+    ),
     "gnu long link outside": lambda: _tar([("sym", "l", "../" * 60 + "tmp")], tarfile.GNU_FORMAT),
     "name too long for the host": lambda: _tar([("file", "n" * 300, b"a")]),
     "path too deep for the host": lambda: _tar([("file", "/".join(["d" * 200] * 30), b"a")]),
     "empty name": lambda: _tar([("file", "", b"a")]),
     "dot name (allowed)": lambda: _tar([("dir", ".", 0o755), ("file", "./ok", b"a")]),
-    "device and fifo": lambda: _tar([("dev", "null", None), ("fifo", "pipe", None), ("file", "ok", b"a")]),
-    "folder with no permissions": lambda: _tar([("dir", "locked", 0), ("file", "locked/inside", b"a")]),
+    "device and fifo": lambda: _tar(
+        [("dev", "null", None), ("fifo", "pipe", None), ("file", "ok", b"a")]
+    ),
+    "folder with no permissions": lambda: _tar(
+        [("dir", "locked", 0), ("file", "locked/inside", b"a")]
+    ),
     "file where a folder is due": lambda: _tar([("file", "p", b"a"), ("file", "p/child", b"a")]),
     "folder where a file is": lambda: _tar([("file", "q", b"a"), ("dir", "q", 0o755)]),
     "size that lies (short)": lambda: _tar([("file", "s", b"a" * 1000)])[:700],
     "only a header": lambda: _tar([("file", "s", b"a" * 1000)])[:512],
     "half a header": lambda: _tar([("file", "s", b"a")])[:200],
-    "no end marker": lambda: _tar([("file", "a", b"a"), ("file", "b", b"b")], tarfile.USTAR_FORMAT)[:2048],
+    "no end marker": lambda: _tar([("file", "a", b"a"), ("file", "b", b"b")], tarfile.USTAR_FORMAT)[
+        :2048
+    ],
     "garbage": lambda: os.urandom(4096),
     "zeros only": lambda: bytes(10240),
     "empty stream": lambda: b"",
-    "bad checksum in the second header": lambda: _corrupt(_tar([("file", "a", b"a"), ("file", "b", b"b")]), 1024 + 148),
+    "bad checksum in the second header": lambda: _corrupt(
+        _tar([("file", "a", b"a"), ("file", "b", b"b")]), 1024 + 148
+    ),
     "bad size field": lambda: _corrupt(_tar([("file", "a", b"a")]), 124),
-    "dotdot symlink kept inside (allowed)": lambda: _tar([("dir", "a/b", 0o755), ("sym", "a/b/c", "../x")]),
-    "relative symlink to a sibling (allowed)": lambda: _tar([("file", "t", b"t"), ("sym", "l", "t")]),
+    "dotdot symlink kept inside (allowed)": lambda: _tar(
+        [("dir", "a/b", 0o755), ("sym", "a/b/c", "../x")]
+    ),
+    "relative symlink to a sibling (allowed)": lambda: _tar(
+        [("file", "t", b"t"), ("sym", "l", "t")]
+    ),
     "hardlink inside (allowed)": lambda: _tar([("file", "t", b"t"), ("hard", "h", "t")]),
 }
 ALLOWED = {k for k in CORPUS if k.endswith("(allowed)")}
 # accepted as docker cp does: devices and fifos are not made on the host; a folder over a file, a
 # locked folder made writable for us, an archive of nothing, a name that is the destination itself
-QUIET = {"empty name", "device and fifo", "folder where a file is", "folder with no permissions", "zeros only"}
+QUIET = {
+    "empty name",
+    "device and fifo",
+    "folder where a file is",
+    "folder with no permissions",
+    "zeros only",
+}
 
 
 def _corrupt(data: bytes, at: int) -> bytes:

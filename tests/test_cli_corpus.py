@@ -23,7 +23,11 @@ from .support import LABEL, LABELS, unique
 ROWS = [
     row
     for row in csv.DictReader(
-        (line for line in (Path(__file__).parent / "data" / "cli_reference.tsv").open() if not line.startswith("#")),
+        (
+            line
+            for line in (Path(__file__).parent / "data" / "cli_reference.tsv").open()
+            if not line.startswith("#")
+        ),
         delimiter="\t",
     )
 ]
@@ -48,30 +52,43 @@ def _normalise(info: dict[str, Any], name: str) -> dict[str, Any]:
     # dockmagic's session labels are its own addition, on purpose
     config["Labels"] = {k: v for k, v in unstamped(config.get("Labels")).items() if k != LABEL}
     host = {k: _empty_is_null(v) for k, v in info["HostConfig"].items() if k not in VOLATILE_HOST}
-    if host["RestartPolicy"]["Name"] == "":  # the engine's "" and the CLI's "no" are the same policy
+    if (
+        host["RestartPolicy"]["Name"] == ""
+    ):  # the engine's "" and the CLI's "no" are the same policy
         host["RestartPolicy"]["Name"] = "no"
     # the CLI gathers -v binds through a Go map, so their order changes from run to run
     host["Binds"] = sorted(host.get("Binds") or []) or None
-    host["Ulimits"] = sorted(host.get("Ulimits") or [], key=json.dumps) or None  # a Go map too (UlimitOpt)
+    host["Ulimits"] = (
+        sorted(host.get("Ulimits") or [], key=json.dumps) or None
+    )  # a Go map too (UlimitOpt)
     networks = {
         net: {
-            "Aliases": sorted(a for a in (ep.get("Aliases") or []) if a not in (info["Id"][:12], name)),
+            "Aliases": sorted(
+                a for a in (ep.get("Aliases") or []) if a not in (info["Id"][:12], name)
+            ),
             "IPAMConfig": ep.get("IPAMConfig"),
             "Links": ep.get("Links"),
         }
         for net, ep in (info["NetworkSettings"].get("Networks") or {}).items()
     }
-    mounts = sorted((m["Type"], m.get("Destination"), m.get("RW"), m.get("Mode")) for m in info.get("Mounts") or [])
+    mounts = sorted(
+        (m["Type"], m.get("Destination"), m.get("RW"), m.get("Mode"))
+        for m in info.get("Mounts") or []
+    )
     return {"Config": config, "HostConfig": host, "Networks": networks, "Mounts": mounts}
 
 
 @pytest.fixture(scope="module")
-def setting(engine: Engine, image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def setting(
+    engine: Engine, image: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
     folder = tmp_path_factory.mktemp("corpus")
     (folder / "env.list").write_text("# a comment\nVAR1=value1\n\nVAR2\nUSER\n")
     (folder / "labels").write_text("com.example.label1=a\n# comment\ncom.example.label2=b\n")
     net = unique("corpus-net")
-    engine.network_create({"Name": net, "Labels": LABELS, "IPAM": {"Config": [{"Subnet": "10.10.9.0/24"}]}})
+    engine.network_create(
+        {"Name": net, "Labels": LABELS, "IPAM": {"Config": [{"Subnet": "10.10.9.0/24"}]}}
+    )
     src = unique("corpus-src")
     engine.container_create({"Image": image, "Labels": LABELS, "Volumes": {"/data": {}}}, name=src)
     yield {"image": image, "net": net, "src": src, "dir": str(folder)}
@@ -98,7 +115,13 @@ def test_reference_line_has_the_same_effect(
         "DOCKER_HOST": "unix:///var/run/docker.sock",
     }
     cli_name, dm_name = unique("cli"), unique("dm")
-    cli = subprocess.run([DOCKER, *_line(row, setting, cli_name)], capture_output=True, text=True, env=env, timeout=60)
+    cli = subprocess.run(
+        [DOCKER, *_line(row, setting, cli_name)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     saved = {k: os.environ.get(k) for k in ("MYVAR1", "VAR1", "VAR2")}
     os.environ.update(MYVAR1="from-env", VAR1="value1", VAR2="value2")
     try:
@@ -111,7 +134,8 @@ def test_reference_line_has_the_same_effect(
             f"{part}.{key}": (mine[part].get(key), theirs[part].get(key))
             for part in ("Config", "HostConfig", "Networks")
             for key in set(mine[part]) | set(theirs[part])
-            if json.dumps(mine[part].get(key), sort_keys=True) != json.dumps(theirs[part].get(key), sort_keys=True)
+            if json.dumps(mine[part].get(key), sort_keys=True)
+            != json.dumps(theirs[part].get(key), sort_keys=True)
         }
         if mine["Mounts"] != theirs["Mounts"]:
             differ["Mounts"] = (mine["Mounts"], theirs["Mounts"])

@@ -24,7 +24,11 @@ from .support import LABEL, unique
 
 ROWS = list(
     csv.DictReader(
-        (line for line in (Path(__file__).parent / "data" / "cli_listing_reference.tsv").open() if line[:1] != "#"),
+        (
+            line
+            for line in (Path(__file__).parent / "data" / "cli_listing_reference.tsv").open()
+            if line[:1] != "#"
+        ),
         delimiter="\t",
     )
 )
@@ -49,11 +53,15 @@ def _as_text(result: Any) -> str:
 def _normalise(text: str) -> list[str]:
     lines = []
     for line in text.splitlines():
-        if re.fullmatch(r"\(no \w+\)", line.strip()):  # dockmagic says so where the CLI prints a bare header
+        if re.fullmatch(
+            r"\(no \w+\)", line.strip()
+        ):  # dockmagic says so where the CLI prints a bare header
             continue
         line = _TIMES.sub("T", line)
         # the CLI joins labels in Go's random map order
-        words = [",".join(sorted(w.split(","))) if "=" in w and "," in w else w for w in line.split()]
+        words = [
+            ",".join(sorted(w.split(","))) if "=" in w and "," in w else w for w in line.split()
+        ]
         if line.strip():
             lines.append(" ".join(words))
     return lines
@@ -61,7 +69,9 @@ def _normalise(text: str) -> list[str]:
 
 def _json_row(line: str) -> dict[str, Any]:
     row = json.loads(line)
-    row["Labels"] = sorted(row["Labels"].split(","))  # the CLI joins labels in Go's random map order
+    row["Labels"] = sorted(
+        row["Labels"].split(",")
+    )  # the CLI joins labels in Go's random map order
     return {k: _TIMES.sub("T", v) if isinstance(v, str) else v for k, v in row.items()}
 
 
@@ -92,7 +102,11 @@ def world(engine: Engine, image: str) -> Iterator[dict[str, str]]:
         ("test1", ["top"], [f"--net={p}-net1"]),
         ("pub", ["top"], ["--publish=80", "-p", "8787"]),
         ("exp", ["sh", "-c", 'echo a\necho "b"\tc; top'], ["--expose=8080"]),
-        ("ranges", ["top"], ["--expose", "100-102", "--expose", "200", "-p", "28000-28001:28000-28001"]),
+        (
+            "ranges",
+            ["top"],
+            ["--expose", "100-102", "--expose", "200", "-p", "28000-28001:28000-28001"],
+        ),
     ]
     for name, command, flags in runs:
         done = cli("run", "-d", *tag, *flags, "--name", f"{p}-{name}", image, *command)
@@ -100,7 +114,12 @@ def world(engine: Engine, image: str) -> Iterator[dict[str, str]]:
     cli("kill", f"{p}-killed")
     cli("pause", f"{p}-paused")
     cli("wait", f"{p}-exit0", f"{p}-killed")
-    yield {"p": p, "image": image, "scope": f"--filter label=corpus.scope={p}", "label": f"--label {LABEL}=1"}
+    yield {
+        "p": p,
+        "image": image,
+        "scope": f"--filter label=corpus.scope={p}",
+        "label": f"--label {LABEL}=1",
+    }
     cli("unpause", f"{p}-paused")
     cli("rm", "-f", *(f"{p}-{name}" for name, _, _ in runs))
     cli("network", "rm", f"{p}-net1")
@@ -109,7 +128,9 @@ def world(engine: Engine, image: str) -> Iterator[dict[str, str]]:
 
 def _inspect_network(engine: Engine, name: str, line: str) -> dict[str, Any]:
     info = engine.network_inspect(name)
-    ipam = dict(info["IPAM"])  # subnets the engine picked itself differ from one network to the next
+    ipam = dict(
+        info["IPAM"]
+    )  # subnets the engine picked itself differ from one network to the next
     ipam["Config"] = [c for c in ipam.get("Config") or [] if c.get("Subnet") in line]
     return {
         "Driver": info["Driver"],
@@ -124,7 +145,11 @@ def _inspect_network(engine: Engine, name: str, line: str) -> dict[str, Any]:
 
 def _inspect_volume(engine: Engine, name: str, line: str) -> dict[str, Any]:
     info = engine.volume_inspect(name)
-    return {"Driver": info["Driver"], "Options": info.get("Options") or {}, "Labels": unstamped(info.get("Labels"))}
+    return {
+        "Driver": info["Driver"],
+        "Options": info.get("Options") or {},
+        "Labels": unstamped(info.get("Labels")),
+    }
 
 
 @pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not installed")
@@ -137,7 +162,9 @@ def test_reference_line_has_the_same_result(
         theirs = cli(*argv)
         mine = _as_text(ip.run_line_magic("docker", shlex.join(argv)))
         newer = re.search(r"can't evaluate field (\w+)", theirs.stderr)
-        if newer:  # a field of a newer CLI than the one installed: its header and rows must be there
+        if (
+            newer
+        ):  # a field of a newer CLI than the one installed: its header and rows must be there
             lines = mine.splitlines()
             assert lines and newer.group(1) not in lines[0] and len(lines) > 1, row["verbatim"]
             return
@@ -146,7 +173,8 @@ def test_reference_line_has_the_same_result(
             cli_rows = [_json_row(line) for line in theirs.stdout.splitlines()]
             ours = [_json_row(line) for line in mine.splitlines()]
             differ = [
-                {k: (o.get(k), v) for k, v in c.items() if o.get(k) != v} for o, c in zip(ours, cli_rows, strict=True)
+                {k: (o.get(k), v) for k, v in c.items() if o.get(k) != v}
+                for o, c in zip(ours, cli_rows, strict=True)
             ]
             assert not any(differ), f"{row['verbatim']}: (dockmagic, docker CLI) differ in {differ}"
             return

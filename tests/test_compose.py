@@ -58,9 +58,13 @@ def test_compose_up_is_idempotent_and_down_removes(ip: Any, engine: Engine, imag
     up = COMPOSE.format(image=image, label=LABEL, sleep=3600)
     try:
         first = ip.run_cell_magic("docker_compose", f"-p {project}", up)
-        assert first.recap["changed"] == 5 and first.recap["failed"] == 0  # 2 networks, 1 volume, 2 services
+        assert (
+            first.recap["changed"] == 5 and first.recap["failed"] == 0
+        )  # 2 networks, 1 volume, 2 services
         db, web = (engine.container_inspect(f"{project}-{s}-1") for s in ("db", "web"))
-        assert db["State"]["Health"]["Status"] == "healthy"  # web waited for it: condition service_healthy
+        assert (
+            db["State"]["Health"]["Status"] == "healthy"
+        )  # web waited for it: condition service_healthy
         assert db["Config"]["Labels"]["com.docker.compose.project"] == project
         assert db["Mounts"][0]["Name"] == f"{project}_db-data"
         networks = web["NetworkSettings"]["Networks"]
@@ -76,28 +80,55 @@ def test_compose_up_is_idempotent_and_down_removes(ip: Any, engine: Engine, imag
 
         changed = COMPOSE.format(image=image, label=LABEL, sleep=3601)
         check = ip.run_cell_magic("docker_compose", f"-p {project} --check", changed)
-        assert check.recap["changed"] == 1 and engine.container_inspect(f"{project}-web-1")["Id"] == web["Id"]
+        assert (
+            check.recap["changed"] == 1
+            and engine.container_inspect(f"{project}-web-1")["Id"] == web["Id"]
+        )
 
         down = ip.run_cell_magic("docker_compose", f"-p {project} down", up)
         assert down.recap["changed"] == 4  # two containers, two networks; the volume stays
         for name in (f"{project}-db-1", f"{project}-web-1"):
             with pytest.raises(NotFound):
                 engine.container_inspect(name)
-        assert engine.volume_inspect(f"{project}_db-data")["Labels"]["com.docker.compose.volume"] == "db-data"
-        assert ip.run_cell_magic("docker_compose", f"-p {project} down -v", up).recap["changed"] == 1
+        assert (
+            engine.volume_inspect(f"{project}_db-data")["Labels"]["com.docker.compose.volume"]
+            == "db-data"
+        )
+        assert (
+            ip.run_cell_magic("docker_compose", f"-p {project} down -v", up).recap["changed"] == 1
+        )
     finally:
-        ip.run_cell_magic("docker_compose", f"-p {project} down -v", COMPOSE.format(image=image, label=LABEL, sleep=1))
+        ip.run_cell_magic(
+            "docker_compose",
+            f"-p {project} down -v",
+            COMPOSE.format(image=image, label=LABEL, sleep=1),
+        )
 
 
 @pytest.mark.parametrize(
     ("compose", "message"),
     [
-        ("services: {a: {image: x, configs: [c]}}", "service 'a': keys not supported by dockmagic: configs"),
-        ("services: {a: {image: x, depends_on: [b]}}", "service 'a' depends on 'b', which is not a service"),
-        ("services: {a: {image: x, depends_on: [b]}, b: {image: x, depends_on: [a]}}", "depends_on has a cycle"),
-        ("services: {a: {image: x, volumes: ['data:/d']}}", "volume 'data' is used by a service but not declared"),
+        (
+            "services: {a: {image: x, configs: [c]}}",
+            "service 'a': keys not supported by dockmagic: configs",
+        ),
+        (
+            "services: {a: {image: x, depends_on: [b]}}",
+            "service 'a' depends on 'b', which is not a service",
+        ),
+        (
+            "services: {a: {image: x, depends_on: [b]}, b: {image: x, depends_on: [a]}}",
+            "depends_on has a cycle",
+        ),
+        (
+            "services: {a: {image: x, volumes: ['data:/d']}}",
+            "volume 'data' is used by a service but not declared",
+        ),
         ("services: {a: {image: x, networks: [n]}}", "uses network 'n', which is not declared"),
-        ("secrets: {}\\nservices: {a: {image: x}}", "compose keys not supported by dockmagic: secrets"),
+        (
+            "secrets: {}\\nservices: {a: {image: x}}",
+            "compose keys not supported by dockmagic: secrets",
+        ),
         ("services: [", "the compose file is not valid YAML"),
     ],
 )

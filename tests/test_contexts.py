@@ -54,9 +54,9 @@ def test_contexts_are_shared_with_the_docker_cli(ip: Any, store: Path) -> None:
     mine = list(ip.run_line_magic("docker", "context ls"))
     assert mine == theirs
     assert [c["Name"] for c in mine] == ["default", "lab1", "lab2"]
-    assert cli("context", "inspect", "lab1") and json.loads(cli("context", "inspect", "lab1"))[0] == dict(
-        ip.run_line_magic("docker", "context inspect lab1")
-    )
+    assert cli("context", "inspect", "lab1") and json.loads(cli("context", "inspect", "lab1"))[
+        0
+    ] == dict(ip.run_line_magic("docker", "context inspect lab1"))
     tls = json.loads(cli("context", "inspect", "lab1"))[0]["TLSMaterial"]["docker"]
     assert sorted(tls) == ["ca.pem", "cert.pem", "key.pem"]
     assert ip.run_line_magic("docker", "context ls -q") == ["default", "lab1", "lab2"]
@@ -64,15 +64,21 @@ def test_contexts_are_shared_with_the_docker_cli(ip: Any, store: Path) -> None:
     assert text.splitlines()[1:] == ["lab1=tcp://127.0.0.1:2999", "lab2=unix:///run/lab2.sock"]
 
     ip.run_line_magic("docker", "context update lab2 --description changed")
-    assert json.loads(cli("context", "inspect", "lab2"))[0]["Metadata"] == {"Description": "changed"}
+    assert json.loads(cli("context", "inspect", "lab2"))[0]["Metadata"] == {
+        "Description": "changed"
+    }
     ip.run_line_magic("docker", "context rm lab1 lab2")
     assert cli("context", "ls", "-q").split() == ["default"]
 
 
 @pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not installed")
 def test_use_moves_the_cli_and_the_default_engine(ip: Any, engine: Engine, store: Path) -> None:
-    ip.run_line_magic("docker", "context create nowhere --docker host=unix:///run/dockmagic-nowhere.sock")
-    ip.run_line_magic("docker", f"context create here --docker host=unix://{engine.host.socket_path}")
+    ip.run_line_magic(
+        "docker", "context create nowhere --docker host=unix:///run/dockmagic-nowhere.sock"
+    )
+    ip.run_line_magic(
+        "docker", f"context create here --docker host=unix://{engine.host.socket_path}"
+    )
     dockmagic.use(None)  # a default engine found from the environment, as in a fresh kernel
     try:
         assert "now" in ip.run_line_magic("docker", "context use nowhere")
@@ -80,13 +86,17 @@ def test_use_moves_the_cli_and_the_default_engine(ip: Any, engine: Engine, store
         assert json.loads((store / "config.json").read_text())["currentContext"] == "nowhere"
         with pytest.raises(UsageError, match=r"dockmagic-nowhere\.sock"):
             ip.run_line_magic("docker", "ps -q")
-        with pytest.raises(UsageError, match='context "nowhere" is in use, set -f flag to force remove'):
+        with pytest.raises(
+            UsageError, match='context "nowhere" is in use, set -f flag to force remove'
+        ):
             ip.run_line_magic("docker", "context rm nowhere")
         cli("context", "use", "here")
         dockmagic.use(None)
         assert ip.run_line_magic("docker", "context show").strip() == "here"
         ip.run_line_magic("docker", "ps -q")  # reaches the engine through the context
-        ip.run_line_magic("docker", "context rm -f here")  # the current one: default becomes current
+        ip.run_line_magic(
+            "docker", "context rm -f here"
+        )  # the current one: default becomes current
         assert "currentContext" not in json.loads((store / "config.json").read_text())
     finally:
         dockmagic.use(None)
@@ -98,7 +108,10 @@ def test_use_moves_the_cli_and_the_default_engine(ip: Any, engine: Engine, store
         ("context create 'bad name'", 'context name "bad name" is invalid'),
         ("context create xx --docker skip-tls-verify=true", "always verifies"),
         ("context create xx --docker host=ftp://h", "unsupported Docker host"),
-        ("context create xx --docker host=tcp://h:1,cert=/nope.pem", "cert=/nope.pem: no such file"),
+        (
+            "context create xx --docker host=tcp://h:1,cert=/nope.pem",
+            "cert=/nope.pem: no such file",
+        ),
         ("context create xx --docker nokey", "expected key=value"),
         ("context inspect nope", 'context "nope" not found'),
         ("context use nope", 'context "nope" not found'),
@@ -111,7 +124,9 @@ def test_context_errors_are_one_line(ip: Any, store: Path, line: str, message: s
     with pytest.raises(UsageError) as exc:
         ip.run_line_magic("docker", line)
     assert message in str(exc.value) and "\n" not in str(exc.value)
-    assert not (store / "contexts" / "meta").exists() or not list((store / "contexts" / "meta").iterdir())
+    assert not (store / "contexts" / "meta").exists() or not list(
+        (store / "contexts" / "meta").iterdir()
+    )
 
 
 @pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not installed")
@@ -119,12 +134,17 @@ def test_export_and_import_both_ways_with_the_cli(ip: Any, store: Path, tmp_path
     tls = make_certs(tmp_path / "tls")
     host = f"host=tcp://10.0.0.1:2376,ca={tls}/ca.pem,cert={tls}/cert.pem,key={tls}/key.pem"
     cli("context", "create", "by-cli", "--description", "made by the CLI", "--docker", host)
-    cli("context", "export", "by-cli", str(tmp_path / "by-cli.dockercontext"))  # written without an end marker
+    cli(
+        "context", "export", "by-cli", str(tmp_path / "by-cli.dockercontext")
+    )  # written without an end marker
     ip.run_line_magic("docker", f"context import from-cli {tmp_path / 'by-cli.dockercontext'}")
     ip.run_line_magic("docker", f"context create by-dm --description 'made here' --docker {host}")
     ip.run_line_magic("docker", f"context export by-dm {tmp_path / 'by-dm.dockercontext'}")
     cli("context", "import", "from-dm", str(tmp_path / "by-dm.dockercontext"))
-    seen = {c["Name"]: c for c in json.loads(cli("context", "inspect", "by-cli", "from-cli", "by-dm", "from-dm"))}
+    seen = {
+        c["Name"]: c
+        for c in json.loads(cli("context", "inspect", "by-cli", "from-cli", "by-dm", "from-dm"))
+    }
     for made, imported in (("by-cli", "from-cli"), ("by-dm", "from-dm")):
         for part in ("Metadata", "Endpoints", "TLSMaterial"):
             assert seen[made][part] == seen[imported][part], (made, part)
@@ -141,7 +161,9 @@ def test_export_and_import_both_ways_with_the_cli(ip: Any, store: Path, tmp_path
         ({"tls/docker/ca.pem": b"x"}, "no meta.json"),
     ],
 )
-def test_a_bad_context_archive_is_one_line(store: Path, members: dict[str, bytes], said: str) -> None:
+def test_a_bad_context_archive_is_one_line(
+    store: Path, members: dict[str, bytes], said: str
+) -> None:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         for name, data in members.items():

@@ -29,8 +29,12 @@ def test_lifecycle_and_logs_keep_streams_apart(engine: Engine, make_container: A
     assert engine.container_wait(cid)["StatusCode"] == 0
     assert output(engine.container_logs(cid)) == {STDOUT: b"out\nmore\n", STDERR: b"err\n"}
     assert output(engine.container_logs(cid, stderr=False))[STDERR] == b""
-    assert sum(len(d.splitlines()) for d in output(engine.container_logs(cid, tail=1)).values()) == 1
-    stamped = output(engine.container_logs(cid, timestamps=True, until=int(time.time()) + 10))[STDOUT]
+    assert (
+        sum(len(d.splitlines()) for d in output(engine.container_logs(cid, tail=1)).values()) == 1
+    )
+    stamped = output(engine.container_logs(cid, timestamps=True, until=int(time.time()) + 10))[
+        STDOUT
+    ]
     assert stamped.count(b"Z out") == 1
     listed = engine.container_list(all=True, filters={"id": cid, "label": LABEL})
     assert [c["Id"] for c in listed] == [cid]
@@ -44,7 +48,9 @@ def test_tty_logs_are_raw(engine: Engine, make_container: Any) -> None:
 
 
 def test_attach_with_stdin_half_close(engine: Engine, make_container: Any) -> None:
-    cid = make_container(["sh", "-c", "cat; echo done >&2"], OpenStdin=True, StdinOnce=True, AttachStdin=True)
+    cid = make_container(
+        ["sh", "-c", "cat; echo done >&2"], OpenStdin=True, StdinOnce=True, AttachStdin=True
+    )
     with engine.container_attach(cid, stdin=True) as sock:  # attach BEFORE start: nothing is lost
         engine.container_start(cid)
         sock.write(b"line one\nline two\n")
@@ -138,9 +144,14 @@ def test_export_streams_a_tar(engine: Engine, make_container: Any) -> None:
 
 def test_delete_and_prune(engine: Engine, image: str) -> None:
     labels = {LABEL: "1", "dockmagic.prune": unique()}
-    ids = [engine.container_create({"Image": image, "Cmd": ["true"], "Labels": labels})["Id"] for _ in range(2)]
+    ids = [
+        engine.container_create({"Image": image, "Cmd": ["true"], "Labels": labels})["Id"]
+        for _ in range(2)
+    ]
     engine.container_delete(ids[0])
-    pruned = engine.container_prune(filters={"label": f"dockmagic.prune={labels['dockmagic.prune']}"})
+    pruned = engine.container_prune(
+        filters={"label": f"dockmagic.prune={labels['dockmagic.prune']}"}
+    )
     assert pruned["ContainersDeleted"] == [ids[1]]
     with pytest.raises(NotFound) as exc:
         engine.container_inspect(ids[0])

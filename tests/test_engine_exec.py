@@ -18,8 +18,16 @@ def running(engine: Engine, make_container: Any) -> str:
     return cid
 
 
-def run_exec(engine: Engine, cid: str, cmd: list[str], stdin: bytes | None = None, **config: Any) -> tuple[dict, int]:
-    body = {"Cmd": cmd, "AttachStdout": True, "AttachStderr": True, "AttachStdin": stdin is not None, **config}
+def run_exec(
+    engine: Engine, cid: str, cmd: list[str], stdin: bytes | None = None, **config: Any
+) -> tuple[dict, int]:
+    body = {
+        "Cmd": cmd,
+        "AttachStdout": True,
+        "AttachStderr": True,
+        "AttachStdin": stdin is not None,
+        **config,
+    }
     exec_id = engine.container_exec(cid, body)["Id"]
     tty = bool(config.get("Tty"))
     sock = engine.exec_start(exec_id, tty=tty)
@@ -46,7 +54,13 @@ def test_exec_stdin_sees_eof(engine: Engine, running: str) -> None:
 
 def test_exec_user_workdir_env_tty(engine: Engine, running: str) -> None:
     out, _ = run_exec(
-        engine, running, ["sh", "-c", "id -u; pwd; echo $X"], User="65534", WorkingDir="/tmp", Env=["X=y"], Tty=True
+        engine,
+        running,
+        ["sh", "-c", "id -u; pwd; echo $X"],
+        User="65534",
+        WorkingDir="/tmp",
+        Env=["X=y"],
+        Tty=True,
     )
     assert out[STDOUT].split() == [b"65534", b"/tmp", b"y"]
 

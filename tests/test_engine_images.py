@@ -20,7 +20,9 @@ def test_build_streams_messages_and_tags(engine: Engine, image: str) -> None:
     assert info["Config"]["Labels"][LABEL] == "1"
     assert image in info["RepoTags"]
     assert engine.image_history(image)[0]["Id"] == info["Id"]
-    assert any(image in (i.get("RepoTags") or []) for i in engine.image_list(filters={"label": LABEL}))
+    assert any(
+        image in (i.get("RepoTags") or []) for i in engine.image_list(filters={"label": LABEL})
+    )
 
 
 def test_build_with_args_target_and_failure(engine: Engine, image: str) -> None:
@@ -47,7 +49,11 @@ def test_build_with_args_target_and_failure(engine: Engine, image: str) -> None:
     assert any("Successfully tagged" in m.get("stream", "") for m in msgs)
     engine.image_delete(tag)
     with pytest.raises(OperationFailed, match=r"build failed: .*returned a non-zero code: 7"):
-        list(engine.image_build(buf.getvalue(), dockerfile="Custom.Dockerfile", labels=LABELS, forcerm=True))
+        list(
+            engine.image_build(
+                buf.getvalue(), dockerfile="Custom.Dockerfile", labels=LABELS, forcerm=True
+            )
+        )
     engine.image_prune(filters={"label": LABEL, "dangling": "true"})  # the stages that did build
 
 
@@ -82,7 +88,11 @@ def test_tag_save_load_commit_delete(engine: Engine, image: str, make_container:
     engine.container_start(cid)
     engine.container_wait(cid)
     committed = engine.image_commit(
-        cid, repo="dockmagic-test/committed", tag=unique(), comment="test", changes=f"LABEL {LABEL}=1"
+        cid,
+        repo="dockmagic-test/committed",
+        tag=unique(),
+        comment="test",
+        changes=f"LABEL {LABEL}=1",
     )["Id"]
     deleted = engine.image_delete(committed)
     assert any(d.get("Deleted") == committed for d in deleted)
@@ -99,7 +109,9 @@ def test_prune_and_search_errors(engine: Engine) -> None:
     assert "\n" not in str(exc.value)
 
 
-def test_push_and_pull_through_local_registry(engine: Engine, image: str, registry: Registry) -> None:
+def test_push_and_pull_through_local_registry(
+    engine: Engine, image: str, registry: Registry
+) -> None:
     ref = f"{registry.address}/dockmagic-test/pushed"
     tag = unique()
     engine.image_tag(image, ref, tag)

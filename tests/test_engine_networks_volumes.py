@@ -14,7 +14,9 @@ from .support import LABEL, LABELS, unique
 
 def test_network_lifecycle(engine: Engine, make_container: Any) -> None:
     name = unique("net")
-    net = engine.network_create({"Name": name, "Labels": LABELS, "IPAM": {"Config": [{"Subnet": "10.231.0.0/24"}]}})
+    net = engine.network_create(
+        {"Name": name, "Labels": LABELS, "IPAM": {"Config": [{"Subnet": "10.231.0.0/24"}]}}
+    )
     try:
         cid = make_container(["sleep", "30"])
         engine.container_start(cid)
@@ -40,7 +42,9 @@ def test_network_prune(engine: Engine) -> None:
 def test_volume_lifecycle(engine: Engine, make_container: Any) -> None:
     name = unique("vol")
     engine.volume_create({"Name": name, "Labels": LABELS, "Driver": "local"})
-    cid = make_container(["sh", "-c", "echo kept > /data/f"], HostConfig={"Binds": [f"{name}:/data"]})
+    cid = make_container(
+        ["sh", "-c", "echo kept > /data/f"], HostConfig={"Binds": [f"{name}:/data"]}
+    )
     engine.container_start(cid)
     engine.container_wait(cid)
     assert engine.volume_inspect(name)["Labels"][LABEL] == "1"
@@ -54,9 +58,13 @@ def test_volume_lifecycle(engine: Engine, make_container: Any) -> None:
 def test_volume_prune_and_update_version_gate(engine: Engine) -> None:
     marker = unique()
     engine.volume_create({"Name": unique("vol"), "Labels": {**LABELS, "dockmagic.prune": marker}})
-    assert len(engine.volume_prune(filters={"label": f"dockmagic.prune={marker}"})["VolumesDeleted"]) == 1
+    assert (
+        len(engine.volume_prune(filters={"label": f"dockmagic.prune={marker}"})["VolumesDeleted"])
+        == 1
+    )
     if engine.api_version < "1.42":
         with pytest.raises(
-            APIVersionError, match=f"volume update needs API >= 1.42, this engine speaks {engine.api_version}"
+            APIVersionError,
+            match=f"volume update needs API >= 1.42, this engine speaks {engine.api_version}",
         ):
             engine.volume_update("x", 1, {})

@@ -32,13 +32,19 @@ def test_ping_info_df(engine: Engine) -> None:
 def test_events_bounded(engine: Engine, make_container: Any) -> None:
     since = time.time()
     cid = make_container(["true"])
-    events = list(engine.system_events(since=since, until=time.time() + 1, filters={"container": cid}))
+    events = list(
+        engine.system_events(since=since, until=time.time() + 1, filters={"container": cid})
+    )
     assert [e["Action"] for e in events] == ["create"]
 
 
 def test_auth_against_local_registry(engine: Engine, registry: Registry) -> None:
     # The open test registry accepts any login; a wrong server address is a clear one-line error.
-    assert engine.system_auth({"username": "u", "password": "p", "serveraddress": registry.address})["Status"]
+    assert engine.system_auth(
+        {"username": "u", "password": "p", "serveraddress": registry.address}
+    )["Status"]
     with pytest.raises(APIError) as exc:
-        engine.system_auth({"username": "u", "password": "secret-pw", "serveraddress": "127.0.0.1:1"})
+        engine.system_auth(
+            {"username": "u", "password": "secret-pw", "serveraddress": "127.0.0.1:1"}
+        )
     assert "secret-pw" not in str(exc.value) and "\n" not in str(exc.value)

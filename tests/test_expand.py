@@ -30,7 +30,9 @@ def test_expansion(line: str, expanded: str) -> None:
 
 
 def test_a_line_in_a_function_sees_its_locals() -> None:
-    def run_line_magic() -> dict[str, Any]:  # stands for IPython's, as the caller's frame walks up to it
+    def run_line_magic() -> dict[
+        str, Any
+    ]:  # stands for IPython's, as the caller's frame walks up to it
         return caller_names({"x": "global"})
 
     def user_function() -> dict[str, Any]:

@@ -38,7 +38,9 @@ Routes = dict[str, bytes]
 
 
 def lines(*objects: Any) -> bytes:
-    return chunked(*[(o if isinstance(o, bytes) else json.dumps(o).encode()) + b"\n" for o in objects])
+    return chunked(
+        *[(o if isinstance(o, bytes) else json.dumps(o).encode()) + b"\n" for o in objects]
+    )
 
 
 def stat_header(value: str) -> dict[str, str]:
@@ -47,26 +49,51 @@ def stat_header(value: str) -> dict[str, str]:
 
 # name: (routes by path pattern, the call)
 CORPUS: dict[str, tuple[Routes, Callable[[Engine], Any]]] = {
-    "create without Id": ({"/containers/create": answer({})}, lambda e: dockmagic.run("i", "x", engine=e)),
-    "create Id a number": ({"/containers/create": answer({"Id": 5})}, lambda e: dockmagic.create("i", engine=e)),
-    "create a list": ({"/containers/create": answer([])}, lambda e: dockmagic.create("i", engine=e)),
+    "create without Id": (
+        {"/containers/create": answer({})},
+        lambda e: dockmagic.run("i", "x", engine=e),
+    ),
+    "create Id a number": (
+        {"/containers/create": answer({"Id": 5})},
+        lambda e: dockmagic.create("i", engine=e),
+    ),
+    "create a list": (
+        {"/containers/create": answer([])},
+        lambda e: dockmagic.create("i", engine=e),
+    ),
     "create Warnings a string": (
         {"/containers/create": answer({"Id": "a" * 64, "Warnings": "careful"})},
         lambda e: dockmagic.create("i", engine=e),
     ),
     "ps not a list": ({"/containers/json": answer({})}, lambda e: dockmagic.ps(engine=e)),
-    "ps items not objects": ({"/containers/json": answer([1, "x", None])}, lambda e: dockmagic.ps(engine=e)),
+    "ps items not objects": (
+        {"/containers/json": answer([1, "x", None])},
+        lambda e: dockmagic.ps(engine=e),
+    ),
     "ps empty item": ({"/containers/json": answer([{}])}, lambda e: dockmagic.ps(engine=e)),
     "ps odd cells": (
         {
             "/containers/json": answer(
-                [{"Id": None, "Names": "x", "Ports": "80", "Created": "yesterday", "Labels": [], "State": 5}]
+                [
+                    {
+                        "Id": None,
+                        "Names": "x",
+                        "Ports": "80",
+                        "Created": "yesterday",
+                        "Labels": [],
+                        "State": 5,
+                    }
+                ]
             )
         },
         lambda e: dockmagic.ps(engine=e),
     ),
     "ps huge numbers": (
-        {"/containers/json": answer([{"Id": "a", "Created": 10**30, "SizeRw": -1, "Ports": [{"PublicPort": 1e300}]}])},
+        {
+            "/containers/json": answer(
+                [{"Id": "a", "Created": 10**30, "SizeRw": -1, "Ports": [{"PublicPort": 1e300}]}]
+            )
+        },
         lambda e: dockmagic.ps(engine=e),
     ),
     "ps malformed JSON": ({"/containers/json": answer(b"[{")}, lambda e: dockmagic.ps(engine=e)),
@@ -75,8 +102,14 @@ CORPUS: dict[str, tuple[Routes, Callable[[Engine], Any]]] = {
         {"/images/json": answer([{"Id": 7, "RepoTags": "x", "Size": "big", "Created": "x"}])},
         lambda e: dockmagic.images(engine=e),
     ),
-    "images not a list": ({"/images/json": answer({"Id": "x"})}, lambda e: dockmagic.images(engine=e)),
-    "inspect a list": ({"/containers/c/json": answer([])}, lambda e: dockmagic.inspect("c", engine=e)),
+    "images not a list": (
+        {"/images/json": answer({"Id": "x"})},
+        lambda e: dockmagic.images(engine=e),
+    ),
+    "inspect a list": (
+        {"/containers/c/json": answer([])},
+        lambda e: dockmagic.inspect("c", engine=e),
+    ),
     "inspect nulls": (
         {"/containers/c/json": answer({"Id": "c", "State": None, "Config": None})},
         lambda e: dockmagic.inspect("c", engine=e),
@@ -89,11 +122,21 @@ CORPUS: dict[str, tuple[Routes, Callable[[Engine], Any]]] = {
         {"/networks": answer([{"Name": None, "Id": 1, "IPAM": "x", "Containers": []}])},
         lambda e: dockmagic.networks(engine=e),
     ),
-    "volumes not a list": ({"/volumes": answer({"Volumes": "x"})}, lambda e: dockmagic.volumes(engine=e)),
-    "volumes null": ({"/volumes": answer({"Volumes": None, "Warnings": None})}, lambda e: dockmagic.volumes(engine=e)),
+    "volumes not a list": (
+        {"/volumes": answer({"Volumes": "x"})},
+        lambda e: dockmagic.volumes(engine=e),
+    ),
+    "volumes null": (
+        {"/volumes": answer({"Volumes": None, "Warnings": None})},
+        lambda e: dockmagic.volumes(engine=e),
+    ),
     "system df empty": ({"/system/df": answer({})}, lambda e: dockmagic.system_df(engine=e)),
     "system df odd cells": (
-        {"/system/df": answer({"Images": [{"Size": "x"}], "Containers": None, "Volumes": [1], "LayersSize": "x"})},
+        {
+            "/system/df": answer(
+                {"Images": [{"Size": "x"}], "Containers": None, "Volumes": [1], "LayersSize": "x"}
+            )
+        },
         lambda e: dockmagic.system_df(engine=e),
     ),
     "version empty": ({"/version": answer({})}, lambda e: dockmagic.system_version(engine=e)),
@@ -103,7 +146,11 @@ CORPUS: dict[str, tuple[Routes, Callable[[Engine], Any]]] = {
         lambda e: dockmagic.top("c", engine=e),
     ),
     "top ragged rows": (
-        {"/containers/c/top": answer({"Titles": ["PID", "CMD"], "Processes": [["1"], ["2", "x", "y"]]})},
+        {
+            "/containers/c/top": answer(
+                {"Titles": ["PID", "CMD"], "Processes": [["1"], ["2", "x", "y"]]}
+            )
+        },
         lambda e: dockmagic.top("c", engine=e),
     ),
     "diff odd kinds": (
@@ -119,25 +166,44 @@ CORPUS: dict[str, tuple[Routes, Callable[[Engine], Any]]] = {
         lambda e: dockmagic.wait("c", engine=e),
     ),
     "wait empty": ({"/containers/c/wait": answer({})}, lambda e: dockmagic.wait("c", engine=e)),
-    "stat without its header": ({"/containers/c/archive": answer(b"")}, lambda e: copy_stat("c", "/x", e)),
+    "stat without its header": (
+        {"/containers/c/archive": answer(b"")},
+        lambda e: copy_stat("c", "/x", e),
+    ),
     "stat header not base64": (
         {"/containers/c/archive": answer(b"", headers=stat_header("%%%"))},
         lambda e: copy_stat("c", "/x", e),
     ),
     "stat header not JSON": (
-        {"/containers/c/archive": answer(b"", headers=stat_header(base64.b64encode(b"{no").decode()))},
+        {
+            "/containers/c/archive": answer(
+                b"", headers=stat_header(base64.b64encode(b"{no").decode())
+            )
+        },
         lambda e: copy_stat("c", "/x", e),
     ),
     "stat header without mode": (
-        {"/containers/c/archive": answer(b"", headers=stat_header(base64.b64encode(b'{"name":"x"}').decode()))},
+        {
+            "/containers/c/archive": answer(
+                b"", headers=stat_header(base64.b64encode(b'{"name":"x"}').decode())
+            )
+        },
         lambda e: dockmagic.cp("c:/x", tempfile.gettempdir() + "/dm-never", engine=e),
     ),
     "pull current 1e999": (
-        {"/images/create": lines({"id": "l1", "status": "Downloading", "progressDetail": {"current": 1e999}})},
+        {
+            "/images/create": lines(
+                {"id": "l1", "status": "Downloading", "progressDetail": {"current": 1e999}}
+            )
+        },
         lambda e: dockmagic.pull("i", quiet=False, engine=e),
     ),
     "pull negative total": (
-        {"/images/create": lines({"id": "l1", "status": "Downloading", "progressDetail": {"current": 5, "total": -1}})},
+        {
+            "/images/create": lines(
+                {"id": "l1", "status": "Downloading", "progressDetail": {"current": 5, "total": -1}}
+            )
+        },
         lambda e: dockmagic.pull("i", engine=e),
     ),
     "pull progressDetail a string": (
@@ -152,7 +218,10 @@ CORPUS: dict[str, tuple[Routes, Callable[[Engine], Any]]] = {
         {"/images/create": lines({"aux": "x"}, {"status": "Status: done"})},
         lambda e: dockmagic.pull("i", engine=e),
     ),
-    "pull a list item": ({"/images/create": lines([1, 2])}, lambda e: dockmagic.pull("i", engine=e)),
+    "pull a list item": (
+        {"/images/create": lines([1, 2])},
+        lambda e: dockmagic.pull("i", engine=e),
+    ),
     "pull error not a string": (
         {"/images/create": lines({"error": {"x": 1}, "errorDetail": 5})},
         lambda e: dockmagic.pull("i", engine=e),
@@ -166,7 +235,10 @@ CORPUS: dict[str, tuple[Routes, Callable[[Engine], Any]]] = {
         lambda e: dockmagic.build(dockerfile_text="FROM scratch\n", quiet=True, engine=e),
     ),
     "stats sample empty": (
-        {"/containers/json": answer([{"Id": "c" * 64, "Names": ["/c"], "State": "running"}]), "/stats": answer({})},
+        {
+            "/containers/json": answer([{"Id": "c" * 64, "Names": ["/c"], "State": "running"}]),
+            "/stats": answer({}),
+        },
         lambda e: stats_table(engine=e),
     ),
     "stats sample odd": (
@@ -189,7 +261,10 @@ CORPUS: dict[str, tuple[Routes, Callable[[Engine], Any]]] = {
         {"/containers/json": b"HTTP/1.1 199 Odd\r\nConnection: close\r\n\r\n"},
         lambda e: dockmagic.ps(engine=e),
     ),
-    "not HTTP at all": ({"/containers/json": b"SSH-2.0-OpenSSH_9.2\r\n"}, lambda e: dockmagic.ps(engine=e)),
+    "not HTTP at all": (
+        {"/containers/json": b"SSH-2.0-OpenSSH_9.2\r\n"},
+        lambda e: dockmagic.ps(engine=e),
+    ),
     "events garbage": (
         {"/events": lines({"Type": 5, "Action": None, "time": "x"}, b"not json")},
         lambda e: dockmagic.events(until="1s", engine=e),

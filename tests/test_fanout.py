@@ -32,7 +32,12 @@ def extra(engine: Engine, image: str) -> Iterator[list[ExtraEngine]]:
         for each in started:
             each.stop()
     # the local engine kept its bridge: a container on the default network still starts
-    assert dockmagic.run(IMAGE, "true", remove=True, quiet=True, labels=LABELS, engine=engine).exit_code == 0
+    assert (
+        dockmagic.run(
+            IMAGE, "true", remove=True, quiet=True, labels=LABELS, engine=engine
+        ).exit_code
+        == 0
+    )
 
 
 @pytest.fixture
@@ -62,7 +67,9 @@ def test_an_engine_that_is_down_is_one_row(ip: Any, boxes: dict[str, str], tmp_p
     table = ip.run_line_magic("docker", f"--host {HOST},{gone} ps -a --filter label={LABEL}")
     rows = {row["_engine"]: row for row in table}
     assert rows[HOST]["Id"] == boxes[HOST]
-    assert "nothing is listening" in rows[gone]["_error"] or "does not exist" in rows[gone]["_error"]
+    assert (
+        "nothing is listening" in rows[gone]["_error"] or "does not exist" in rows[gone]["_error"]
+    )
     assert [c.title for c in table.columns][-1] == "ERROR"
     assert table.to_text().count("\n") == 2  # a header and two rows
 

@@ -54,7 +54,11 @@ STREAM_FAULTS = ["cut", "end", "midframe", "rst", "malformed", "500"]
 def test_run(proxy: FaultProxy, engine: Engine, image: str, kind: str) -> None:
     proxy.arm(rf"POST {V}/containers/\w+/attach", Fault(kind, after=40))
     faulty = proxy.engine()
-    _one_line_error(lambda: dockmagic.run(image, SLOW_LINES, remove=True, quiet=True, labels=LABELS, engine=faulty))
+    _one_line_error(
+        lambda: dockmagic.run(
+            image, SLOW_LINES, remove=True, quiet=True, labels=LABELS, engine=faulty
+        )
+    )
     assert proxy.fired
     assert not engine.container_list(all=True, filters={"label": list(LABELS)})  # --rm held
 
@@ -99,9 +103,18 @@ def test_stats(proxy: FaultProxy, engine: Engine, make_container: Any, kind: str
 
 @pytest.mark.parametrize(
     ("kind", "after"),
-    [("cut", 700), ("end", 512 + 1024), ("rst", 700), ("malformed", 0), ("500", 0), ("silence", 700)],
+    [
+        ("cut", 700),
+        ("end", 512 + 1024),
+        ("rst", 700),
+        ("malformed", 0),
+        ("500", 0),
+        ("silence", 700),
+    ],
 )
-def test_cp_out(proxy: FaultProxy, engine: Engine, make_container: Any, tmp_path: Path, kind: str, after: int) -> None:
+def test_cp_out(
+    proxy: FaultProxy, engine: Engine, make_container: Any, tmp_path: Path, kind: str, after: int
+) -> None:
     """Three 1000-byte files: 'end' comes cleanly after the first whole member, without the
     archive's end marker; 'malformed' shifts the first header."""
     cid = _running(
@@ -109,14 +122,22 @@ def test_cp_out(proxy: FaultProxy, engine: Engine, make_container: Any, tmp_path
         make_container,
         ["sh", "-c", "mkdir /d; for f in a b c; do head -c 1000 /bin/sh > /d/$f; done; sleep 60"],
     )
-    assert eventually(lambda: (1, "/d/c") in {(c["Kind"], c["Path"]) for c in engine.container_changes(cid) or []})
+    assert eventually(
+        lambda: (1, "/d/c") in {(c["Kind"], c["Path"]) for c in engine.container_changes(cid) or []}
+    )
     (tmp_path / "out").mkdir()
     proxy.arm(rf"GET {V}/containers/\w+/archive", Fault(kind, after=after, unit="bytes"))
-    _one_line_error(lambda: dockmagic.cp(f"{cid}:/d", str(tmp_path / "out"), engine=proxy.engine(timeout=2)))
+    _one_line_error(
+        lambda: dockmagic.cp(f"{cid}:/d", str(tmp_path / "out"), engine=proxy.engine(timeout=2))
+    )
 
 
-@pytest.mark.parametrize(("kind", "after"), [("cut", 700), ("end", 4096), ("rst", 700), ("500", 0), ("silence", 700)])
-def test_export(proxy: FaultProxy, make_container: Any, tmp_path: Path, kind: str, after: int) -> None:
+@pytest.mark.parametrize(
+    ("kind", "after"), [("cut", 700), ("end", 4096), ("rst", 700), ("500", 0), ("silence", 700)]
+)
+def test_export(
+    proxy: FaultProxy, make_container: Any, tmp_path: Path, kind: str, after: int
+) -> None:
     cid = make_container(["true"])
     target = tmp_path / "fs.tar"
     target.write_bytes(b"kept")
@@ -125,7 +146,9 @@ def test_export(proxy: FaultProxy, make_container: Any, tmp_path: Path, kind: st
     assert target.read_bytes() == b"kept"  # a broken export replaces nothing
 
 
-@pytest.mark.parametrize(("kind", "after"), [("cut", 5), ("rst", 5), ("malformed", 0), ("500", 0), ("silence", 5)])
+@pytest.mark.parametrize(
+    ("kind", "after"), [("cut", 5), ("rst", 5), ("malformed", 0), ("500", 0), ("silence", 5)]
+)
 def test_ps(proxy: FaultProxy, make_container: Any, kind: str, after: int) -> None:
     make_container(["true"])  # something to list: the answer is longer than the cut
     proxy.arm(rf"GET {V}/containers/json", Fault(kind, after=after, unit="bytes"))
@@ -162,11 +185,17 @@ def test_build(proxy: FaultProxy, engine: Engine, image: str, kind: str) -> None
     try:
         _one_line_error(
             lambda: dockmagic.build(
-                tag=tag, dockerfile_text=dockerfile, quiet=True, labels=LABELS, engine=proxy.engine()
+                tag=tag,
+                dockerfile_text=dockerfile,
+                quiet=True,
+                labels=LABELS,
+                engine=proxy.engine(),
             )
         )
     finally:
-        eventually(lambda: not engine.container_list(all=True, filters={"label": [LABEL]}))  # its step containers
+        eventually(
+            lambda: not engine.container_list(all=True, filters={"label": [LABEL]})
+        )  # its step containers
         engine.image_prune({"label": LABEL, "dangling": "true"})
         try:
             dockmagic.rmi(tag, engine=engine)

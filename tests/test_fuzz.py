@@ -51,7 +51,10 @@ def _words(rng: random.Random, values: list[str]) -> list[str]:
     names = sorted(COMMANDS)
     words: list[str] = []
     if rng.random() < 0.05:
-        words += [rng.choice(["-H", "--host", "--context", "-c", "--log-level", "-D"]), rng.choice(values)]
+        words += [
+            rng.choice(["-H", "--host", "--context", "-c", "--log-level", "-D"]),
+            rng.choice(values),
+        ]
     if rng.random() < 0.03:
         words.append(rng.choice(["frobnicate", "", "RUN", "--version", "container", "system"]))
     else:
@@ -69,20 +72,29 @@ def _words(rng: random.Random, values: list[str]) -> list[str]:
                 words.append(rng.choice([*values, "--bogus", "-Z", "--help"]))
         if name.endswith("events"):
             words += ["--until", "1s"]  # events follow forever otherwise
-        words += [rng.choice(["fz-nope", "fz/none", "fz-nope:/etc", *values]) for _ in range(rng.randrange(0, 4))]
+        words += [
+            rng.choice(["fz-nope", "fz/none", "fz-nope:/etc", *values])
+            for _ in range(rng.randrange(0, 4))
+        ]
     return words
 
 
 def _line(rng: random.Random, values: list[str]) -> str:
     words = _words(rng, values)
-    quoted = [shlex.quote(w) if rng.random() < 0.9 else w for w in words]  # some left raw: broken quoting
+    quoted = [
+        shlex.quote(w) if rng.random() < 0.9 else w for w in words
+    ]  # some left raw: broken quoting
     return " ".join(quoted)
 
 
 @pytest.fixture
 def gated(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker-config"))  # context use/rm, login: not the user's
-    monkeypatch.chdir(tmp_path)  # what a line writes by a relative name (context export NAME) stays there
+    monkeypatch.setenv(
+        "DOCKER_CONFIG", str(tmp_path / "docker-config")
+    )  # context use/rm, login: not the user's
+    monkeypatch.chdir(
+        tmp_path
+    )  # what a line writes by a relative name (context export NAME) stays there
     gate = FaultProxy(read_only=True)
     dockmagic.use(gate.engine())
     yield gate.engine()
@@ -121,5 +133,7 @@ def test_fuzzed_lines_end_as_results_or_one_line(ip: Any, gated: Engine, tmp_pat
                 signal.alarm(0)
     finally:
         signal.signal(signal.SIGALRM, previous)
-    print(f"fuzzed {LINES} lines: {results} results, {errors} one-line errors, {len(problems)} problems")
+    print(
+        f"fuzzed {LINES} lines: {results} results, {errors} one-line errors, {len(problems)} problems"
+    )
     assert not problems, "\n".join(problems[:20])

@@ -36,12 +36,16 @@ def test_folder_round_trip(engine: Engine, box: str, tmp_path: Path) -> None:
     os.symlink("a.txt", src / "link")
     dockmagic.cp(src, f"{box}:/tmp/", engine=engine)
     assert (
-        dockmagic.exec(box, "sh -c 'cat /tmp/src/a.txt; readlink /tmp/src/link'", quiet=True, engine=engine).stdout
+        dockmagic.exec(
+            box, "sh -c 'cat /tmp/src/a.txt; readlink /tmp/src/link'", quiet=True, engine=engine
+        ).stdout
         == "alpha" + "a.txt\n"
     )
     back = dockmagic.cp(f"{box}:/tmp/src", tmp_path / "back", engine=engine)
     assert back.files == 6
-    assert (tmp_path / "back" / "sub" / "b.bin").read_bytes() == (src / "sub" / "b.bin").read_bytes()
+    assert (tmp_path / "back" / "sub" / "b.bin").read_bytes() == (
+        src / "sub" / "b.bin"
+    ).read_bytes()
     assert os.readlink(tmp_path / "back" / "link") == "a.txt"
     assert os.stat(tmp_path / "back" / "run.sh").st_mode & 0o777 == 0o755
 
@@ -55,7 +59,12 @@ def test_upload_by_sendfile_both_framings(
     monkeypatch.setattr(TarBody, "PLANNED", planned)
     src = tmp_path / "up"
     src.mkdir()
-    files = {"small.txt": b"tiny", "empty": b"", "edge.bin": os.urandom(SMALL), "big.bin": os.urandom(3 << 20 | 7)}
+    files = {
+        "small.txt": b"tiny",
+        "empty": b"",
+        "edge.bin": os.urandom(SMALL),
+        "big.bin": os.urandom(3 << 20 | 7),
+    }
     for name, data in files.items():
         (src / name).write_bytes(data)
     os.link(src / "big.bin", src / "hard.bin")
@@ -71,7 +80,9 @@ def test_file_to_new_name_and_into_folder(engine: Engine, box: str, tmp_path: Pa
     f.write_text("n")
     dockmagic.cp(str(f), f"{box}:/tmp/renamed.txt", engine=engine)
     dockmagic.cp(str(f), f"{box}:/root", engine=engine)
-    out = dockmagic.exec(box, "sh -c 'cat /tmp/renamed.txt /root/notes.txt'", quiet=True, engine=engine)
+    out = dockmagic.exec(
+        box, "sh -c 'cat /tmp/renamed.txt /root/notes.txt'", quiet=True, engine=engine
+    )
     assert out.stdout == "nn"
     dockmagic.cp(f"{box}:/tmp/renamed.txt", tmp_path, engine=engine)
     assert (tmp_path / "renamed.txt").read_text() == "n"
@@ -80,7 +91,9 @@ def test_file_to_new_name_and_into_folder(engine: Engine, box: str, tmp_path: Pa
 def test_in_memory_content(engine: Engine, box: str) -> None:
     dockmagic.cp(b"#!/bin/sh\necho run me\n", f"{box}:/tmp/script.sh", mode=0o755, engine=engine)
     dockmagic.write_file(box, "/tmp/text.txt", "héllo", engine=engine)
-    out = dockmagic.exec(box, "sh -c '/tmp/script.sh; cat /tmp/text.txt'", quiet=True, engine=engine)
+    out = dockmagic.exec(
+        box, "sh -c '/tmp/script.sh; cat /tmp/text.txt'", quiet=True, engine=engine
+    )
     assert out.stdout == "run me\nhéllo"
 
 
@@ -136,11 +149,17 @@ def malicious_tar(*members: tuple[str, str, str]) -> bytes:
         [("hard", "hard", "../escape.txt")],
         [("hard", "hard", "/etc/passwd")],
         # a chain: "up" climbs back to dest three folders down, then ".." through it leaves dest
-        [("a/b/c/up", "sym", "../../.."), ("esc", "sym", "a/b/c/up/.."), ("esc/escape.txt", "file", "x")],
+        [
+            ("a/b/c/up", "sym", "../../.."),
+            ("esc", "sym", "a/b/c/up/.."),
+            ("esc/escape.txt", "file", "x"),
+        ],
         [("a/b/c/up", "sym", "../../.."), ("esc", "hard", "a/b/c/up/../escape.txt")],
     ],
 )
-def test_extraction_never_writes_outside(tmp_path: Path, members: list[tuple[str, str, str]]) -> None:
+def test_extraction_never_writes_outside(
+    tmp_path: Path, members: list[tuple[str, str, str]]
+) -> None:
     dest = tmp_path / "dest"
     dest.mkdir()
     (tmp_path / "escape.txt").write_text("original")
@@ -170,14 +189,20 @@ def test_pre_existing_symlink_in_destination_is_not_followed(tmp_path: Path) -> 
     assert not (tmp_path / "escape.txt").exists()
 
 
-def test_through_a_link_to_a_folder_and_from_the_root(engine: Engine, box: str, tmp_path: Path) -> None:
+def test_through_a_link_to_a_folder_and_from_the_root(
+    engine: Engine, box: str, tmp_path: Path
+) -> None:
     """As docker cp: a file copied onto a link to a folder lands in that folder (the link stays);
     'C:/folder/.' is the folder's contents; 'C:/' copies the root (links that lead out refused)."""
-    dockmagic.exec(box, "sh -c 'mkdir -p /data/sub && echo d > /data/f && ln -s /data /linkdir'", engine=engine)
+    dockmagic.exec(
+        box, "sh -c 'mkdir -p /data/sub && echo d > /data/f && ln -s /data /linkdir'", engine=engine
+    )
     f = tmp_path / "f.txt"
     f.write_text("x")
     dockmagic.cp(str(f), f"{box}:/linkdir", engine=engine)
-    out = dockmagic.exec(box, "sh -c 'readlink /linkdir; cat /data/f.txt'", quiet=True, engine=engine).stdout
+    out = dockmagic.exec(
+        box, "sh -c 'readlink /linkdir; cat /data/f.txt'", quiet=True, engine=engine
+    ).stdout
     assert out == "/data\nx"
     (tmp_path / "contents").mkdir()
     dockmagic.cp(f"{box}:/data/.", tmp_path / "contents", engine=engine)
@@ -185,4 +210,6 @@ def test_through_a_link_to_a_folder_and_from_the_root(engine: Engine, box: str, 
     with pytest.raises(DockerError) as exc:
         dockmagic.cp(f"{box}:/", tmp_path / "root", engine=engine)
     assert "refused" in str(exc.value) and "/linkdir -> /data" in str(exc.value)
-    assert (tmp_path / "root" / "data" / "f").read_text() == "d\n" and (tmp_path / "root" / "bin").is_dir()
+    assert (tmp_path / "root" / "data" / "f").read_text() == "d\n" and (
+        tmp_path / "root" / "bin"
+    ).is_dir()

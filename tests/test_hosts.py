@@ -15,7 +15,9 @@ def make_context(cfg: Path, name: str, host: str, tls: bool = False) -> None:
     digest = hashlib.sha256(name.encode()).hexdigest()
     meta = cfg / "contexts" / "meta" / digest
     meta.mkdir(parents=True)
-    (meta / "meta.json").write_text(json.dumps({"Name": name, "Endpoints": {"docker": {"Host": host}}}))
+    (meta / "meta.json").write_text(
+        json.dumps({"Name": name, "Endpoints": {"docker": {"Host": host}}})
+    )
     if tls:
         tls_dir = cfg / "contexts" / "tls" / digest / "docker"
         tls_dir.mkdir(parents=True)
@@ -37,9 +39,17 @@ def test_argument_beats_environment(tmp_path: Path) -> None:
 
 def test_docker_host_beats_context(tmp_path: Path) -> None:
     make_context(tmp_path, "remote", "tcp://remote:2375")
-    env = {"DOCKER_HOST": "tcp://b:2375", "DOCKER_CONTEXT": "remote", "DOCKER_CONFIG": str(tmp_path)}
+    env = {
+        "DOCKER_HOST": "tcp://b:2375",
+        "DOCKER_CONTEXT": "remote",
+        "DOCKER_CONFIG": str(tmp_path),
+    }
     host = resolve_host(env=env)
-    assert (host.url, host.source, host.base_url) == ("tcp://b:2375", "DOCKER_HOST", "http://b:2375")
+    assert (host.url, host.source, host.base_url) == (
+        "tcp://b:2375",
+        "DOCKER_HOST",
+        "http://b:2375",
+    )
 
 
 def test_docker_context_env_then_current_context(tmp_path: Path) -> None:
@@ -62,9 +72,15 @@ def test_context_with_tls_material(tmp_path: Path) -> None:
 def test_tls_from_environment(tmp_path: Path) -> None:
     for f in ("ca.pem", "cert.pem", "key.pem"):
         (tmp_path / f).write_text("x")
-    env = {"DOCKER_HOST": "tcp://h:2376", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": str(tmp_path)}
+    env = {
+        "DOCKER_HOST": "tcp://h:2376",
+        "DOCKER_TLS_VERIFY": "1",
+        "DOCKER_CERT_PATH": str(tmp_path),
+    }
     host = resolve_host(env=env)
-    assert host.tls == TLSConfig(str(tmp_path / "ca.pem"), str(tmp_path / "cert.pem"), str(tmp_path / "key.pem"))
+    assert host.tls == TLSConfig(
+        str(tmp_path / "ca.pem"), str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    )
     assert "key" not in repr(host.tls).replace("client_key", "")  # paths, never key material
 
 

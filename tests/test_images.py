@@ -44,12 +44,16 @@ from .support import LABEL, LABELS, Registry, unique
 )
 def test_dockerignore_rules(path: str, excluded: bool) -> None:
     rules = Ignore(
-        parse("# c\n*.log\n!keep.log\nbuild/\n**/node_modules\ndocs/**/*.md\n!docs/important/*.md\n/secret\ntmp?\n")
+        parse(
+            "# c\n*.log\n!keep.log\nbuild/\n**/node_modules\ndocs/**/*.md\n!docs/important/*.md\n/secret\ntmp?\n"
+        )
     )
     assert rules.excluded(path) is excluded
 
 
-def test_build_from_a_folder_honours_dockerignore(engine: Engine, image: str, tmp_path: Path) -> None:
+def test_build_from_a_folder_honours_dockerignore(
+    engine: Engine, image: str, tmp_path: Path
+) -> None:
     ctx = tmp_path / "ctx"
     (ctx / "app" / "cache").mkdir(parents=True)
     (ctx / "app" / "main.sh").write_text("echo main\n")
@@ -57,15 +61,28 @@ def test_build_from_a_folder_honours_dockerignore(engine: Engine, image: str, tm
     (ctx / "notes.log").write_text("log")
     (ctx / "keep.log").write_text("kept")
     (ctx / ".dockerignore").write_text("app/cache\n*.log\n!keep.log\nbuild.Dockerfile\n")
-    (ctx / "build.Dockerfile").write_text(f"FROM {image}\nARG WHO\nCOPY . /ctx/\nRUN echo $WHO > /who\n")
+    (ctx / "build.Dockerfile").write_text(
+        f"FROM {image}\nARG WHO\nCOPY . /ctx/\nRUN echo $WHO > /who\n"
+    )
     tag = f"dockmagic-test/ctx:{unique()}"
     result = dockmagic.build(
-        ctx, tag=tag, dockerfile="build.Dockerfile", buildargs={"WHO": "me"}, labels=LABELS, quiet=True, engine=engine
+        ctx,
+        tag=tag,
+        dockerfile="build.Dockerfile",
+        buildargs={"WHO": "me"},
+        labels=LABELS,
+        quiet=True,
+        engine=engine,
     )
     try:
         assert result.image_id.startswith("sha256:") and "Successfully tagged" in result.stdout
         out = dockmagic.run(
-            tag, "sh -c 'cd /ctx && find . | sort; cat /who'", remove=True, quiet=True, labels=LABELS, engine=engine
+            tag,
+            "sh -c 'cd /ctx && find . | sort; cat /who'",
+            remove=True,
+            quiet=True,
+            labels=LABELS,
+            engine=engine,
         ).stdout.split()
         # The Dockerfile is sent (the builder needs it) and, being ignored, left out of COPY, as docker does.
         assert out == [".", "./.dockerignore", "./app", "./app/main.sh", "./keep.log", "me"]
@@ -82,12 +99,18 @@ def test_failing_build_names_the_step(engine: Engine, image: str) -> None:
             engine=engine,
         )
     # Step 3/N: the labels (the caller's, and the session's) are steps of their own at the end
-    assert re.search(r"Step 3/\d+ : RUN echo doomed; exit 3", str(exc.value)) and "non-zero code: 3" in str(exc.value)
-    engine.container_prune({"label": LABEL})  # the failed step's container, kept as docker build does
+    assert re.search(
+        r"Step 3/\d+ : RUN echo doomed; exit 3", str(exc.value)
+    ) and "non-zero code: 3" in str(exc.value)
+    engine.container_prune(
+        {"label": LABEL}
+    )  # the failed step's container, kept as docker build does
     engine.image_prune({"label": LABEL, "dangling": "true"})
 
 
-def test_push_pull_with_progress(engine: Engine, image: str, registry: Registry, capsys: Any) -> None:
+def test_push_pull_with_progress(
+    engine: Engine, image: str, registry: Registry, capsys: Any
+) -> None:
     ref = f"{registry.address}/dockmagic-test/lab:{unique()}"
     dockmagic.tag(image, ref, engine=engine)
     pushed = dockmagic.push(ref, engine=engine)
@@ -95,7 +118,9 @@ def test_push_pull_with_progress(engine: Engine, image: str, registry: Registry,
     pulled = dockmagic.pull(ref, engine=engine)
     try:
         assert pushed.digest.startswith("sha256:") and pulled.digest == pushed.digest
-        assert f"{ref.rsplit(':', 1)[0]}@{pushed.digest}" in engine.image_inspect(ref)["RepoDigests"]
+        assert (
+            f"{ref.rsplit(':', 1)[0]}@{pushed.digest}" in engine.image_inspect(ref)["RepoDigests"]
+        )
         shown = capsys.readouterr().out
         assert "push total" in shown and f"Digest: {pushed.digest}" in shown
         assert shown.count("\n") < 20  # bars redraw in place: no line per progress message
@@ -116,7 +141,11 @@ def secure_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Regist
 
 
 def test_registry_with_basic_auth(
-    engine: Engine, image: str, secure_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    image: str,
+    secure_registry: Registry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ref = f"{secure_registry.address}/dockmagic-test/private:{unique()}"
     dockmagic.tag(image, ref, engine=engine)
@@ -132,7 +161,9 @@ def test_registry_with_basic_auth(
 
         # Stored like `docker login` does: auths in config.json ...
         token = base64.b64encode(b"alice:s3cret-pw").decode()
-        (tmp_path / "config.json").write_text(json.dumps({"auths": {secure_registry.address: {"auth": token}}}))
+        (tmp_path / "config.json").write_text(
+            json.dumps({"auths": {secure_registry.address: {"auth": token}}})
+        )
         dockmagic.rmi(ref, engine=engine)
         assert dockmagic.pull(ref, quiet=True, engine=engine).digest == pushed.digest
 
@@ -152,14 +183,20 @@ def test_registry_with_basic_auth(
         dockmagic.rmi(ref, force=True, engine=engine)
 
 
-def test_missing_credential_helper_is_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_credential_helper_is_clear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
     (tmp_path / "config.json").write_text(json.dumps({"credsStore": "nonexistent-helper"}))
-    with pytest.raises(DockerError, match="docker-credential-nonexistent-helper is configured but not installed"):
+    with pytest.raises(
+        DockerError, match="docker-credential-nonexistent-helper is configured but not installed"
+    ):
         dockmagic.pull("127.0.0.1:1/x:y", quiet=True)
 
 
-def test_save_load_import_history_prune(engine: Engine, image: str, tmp_path: Path, ip: Any) -> None:
+def test_save_load_import_history_prune(
+    engine: Engine, image: str, tmp_path: Path, ip: Any
+) -> None:
     alias = f"dockmagic-test/saved:{unique()}"
     ip.run_line_magic("docker", f"tag {image} {alias}")
     ip.run_line_magic("docker", f"save -o {tmp_path}/saved.tar {alias}")
@@ -172,9 +209,12 @@ def test_save_load_import_history_prune(engine: Engine, image: str, tmp_path: Pa
     (tmp_path / "rootfs.tar").write_bytes(rootfs_tar())
     imported_ref = f"dockmagic-test/imported:{unique()}"
     result = ip.run_line_magic(
-        "docker", f"import -c 'LABEL {LABEL}=1' -c 'CMD [\"sh\"]' {tmp_path}/rootfs.tar {imported_ref}"
+        "docker",
+        f"import -c 'LABEL {LABEL}=1' -c 'CMD [\"sh\"]' {tmp_path}/rootfs.tar {imported_ref}",
     )
     assert result.digest.startswith("sha256:")
     assert engine.image_inspect(imported_ref)["Config"]["Labels"][LABEL] == "1"
     ip.run_line_magic("docker", f"rmi {imported_ref}")
-    assert "ImagesDeleted" in ip.run_line_magic("docker", f"image prune -f --filter label={LABEL}=none")
+    assert "ImagesDeleted" in ip.run_line_magic(
+        "docker", f"image prune -f --filter label={LABEL}=none"
+    )

@@ -23,7 +23,9 @@ from .support import LABEL, LABELS, eventually, unique
 from .test_helpers_run import interrupt_main_after
 
 L = f"--label {LABEL}=1"
-TIMES: dict[str, float] = {}  # seconds from the SIGINT to control back, per command (printed at the end)
+TIMES: dict[
+    str, float
+] = {}  # seconds from the SIGINT to control back, per command (printed at the end)
 
 
 def _fds(*engines: Engine) -> set[str]:
@@ -44,7 +46,10 @@ def _fds(*engines: Engine) -> set[str]:
 def box(engine: Engine, image: str) -> Iterator[str]:
     """A running container with a 200 MB file (slow enough to interrupt a copy of it)."""
     name = unique()
-    body = {"Image": image, "Cmd": ["sh", "-c", "head -c 200000000 /dev/zero > /big; touch /ready; sleep 300"]}
+    body = {
+        "Image": image,
+        "Cmd": ["sh", "-c", "head -c 200000000 /dev/zero > /big; touch /ready; sleep 300"],
+    }
     engine.container_create({**body, "Labels": LABELS}, name=name)
     try:
         engine.container_start(name)
@@ -110,7 +115,9 @@ def test_ctrl_c(ip: Any, engine: Engine, image: str, box: str, tmp_path: Path, c
     before_execs = set(engine.container_inspect(box).get("ExecIDs") or [])
 
     def go() -> Any:
-        return ip.run_cell_magic("docker", line, cell) if cell else ip.run_line_magic("docker", line)
+        return (
+            ip.run_cell_magic("docker", line, cell) if cell else ip.run_line_magic("docker", line)
+        )
 
     outcome, taken = interrupted(ip, go, after=0.2 if case in ("cp out", "export") else 0.8)
     TIMES[case] = float(taken)
@@ -123,15 +130,23 @@ def test_ctrl_c(ip: Any, engine: Engine, image: str, box: str, tmp_path: Path, c
     # nothing left behind
     assert engine.container_inspect(box)["State"]["Running"]  # the user's container is left alone
     new_execs = set(engine.container_inspect(box).get("ExecIDs") or []) - before_execs
-    assert eventually(lambda: not any(engine.exec_inspect(e)["Running"] for e in new_execs)), "an exec still runs"
+    assert eventually(lambda: not any(engine.exec_inspect(e)["Running"] for e in new_execs)), (
+        "an exec still runs"
+    )
     processes = [" ".join(p) for p in engine.container_top(box)["Processes"]]
     assert not any(p.endswith("sleep 30") for p in processes), processes  # nor what it started
-    others = [c for c in engine.container_list(all=True, filters={"label": [LABEL]}) if c["Names"] != [f"/{box}"]]
+    others = [
+        c
+        for c in engine.container_list(all=True, filters={"label": [LABEL]})
+        if c["Names"] != [f"/{box}"]
+    ]
     if case == "run":  # no --rm: stopped and kept, as docker run leaves it
         assert [c["State"] for c in others] == ["exited"]
         engine.container_delete(name)
     elif case == "build":  # the engine removes the step's container when the build is cancelled
-        assert eventually(lambda: len(engine.container_list(all=True, filters={"label": [LABEL]})) == 1, limit=20)
+        assert eventually(
+            lambda: len(engine.container_list(all=True, filters={"label": [LABEL]})) == 1, limit=20
+        )
     else:
         assert not others, others
     assert eventually(lambda: threading.active_count() <= before_threads), threading.enumerate()
@@ -145,4 +160,7 @@ def test_ctrl_c(ip: Any, engine: Engine, image: str, box: str, tmp_path: Path, c
 
 def test_zz_report() -> None:
     """The measured times, for the closing note (no assertion on them)."""
-    print("seconds from Ctrl-C to control:", ", ".join(f"{k} {v:.2f}" for k, v in sorted(TIMES.items())))
+    print(
+        "seconds from Ctrl-C to control:",
+        ", ".join(f"{k} {v:.2f}" for k, v in sorted(TIMES.items())),
+    )

@@ -37,23 +37,48 @@ def lab(engine: Engine, image: str, tmp_path_factory: pytest.TempPathFactory) ->
 
 def test_a_student_works_with_the_cli(lab: Lab, engine: Engine, image: str) -> None:
     out = lab.cli(
-        "s1", "run", "--rm", "-l", f"{LABEL}=1", image, "sh", "-c", "echo hi; cat /sys/fs/cgroup/pids/pids.max"
+        "s1",
+        "run",
+        "--rm",
+        "-l",
+        f"{LABEL}=1",
+        image,
+        "sh",
+        "-c",
+        "echo hi; cat /sys/fs/cgroup/pids/pids.max",
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["hi", "128"]  # the lab's default pids limit was applied
     name = f"work-{os.getpid()}"
     assert (
         lab.cli(
-            "s1", "run", "-d", "--name", name, "-l", f"{LABEL}=1", "-v", f"{lab.shared}:/data:ro", image, "sleep", "300"
+            "s1",
+            "run",
+            "-d",
+            "--name",
+            name,
+            "-l",
+            f"{LABEL}=1",
+            "-v",
+            f"{lab.shared}:/data:ro",
+            image,
+            "sleep",
+            "300",
         ).returncode
         == 0
     )
     try:
         assert lab.cli("s1", "exec", name, "cat", "/data/notes.txt").stdout == "read me\n"
-        assert lab.cli("s1", "exec", "-i", name, "cat", stdin="through stdin\n").stdout == "through stdin\n"
+        assert (
+            lab.cli("s1", "exec", "-i", name, "cat", stdin="through stdin\n").stdout
+            == "through stdin\n"
+        )
         listed = lab.cli("s1", "ps", "-a", "--format", "{{.Names}}").stdout.split()
         assert name in listed and lab.victim not in listed  # s2's container is not in s1's list
-        assert lab.cli("s1", "cp", f"{name}:/data/notes.txt", str(lab.folder / "back.txt")).returncode == 0
+        assert (
+            lab.cli("s1", "cp", f"{name}:/data/notes.txt", str(lab.folder / "back.txt")).returncode
+            == 0
+        )
         assert (lab.folder / "back.txt").read_text() == "read me\n"
         assert lab.cli("s1", "logs", name).returncode == 0
         info = engine.container_inspect(name)
@@ -71,10 +96,17 @@ def test_dockmagic_works_through_the_lab(lab: Lab, image: str) -> None:
     student = Engine(f"unix://{lab.sock('s1')}")
     try:
         result = dockmagic.run(
-            image, "echo through the lab", remove=True, quiet=True, labels={LABEL: "1"}, engine=student
+            image,
+            "echo through the lab",
+            remove=True,
+            quiet=True,
+            labels={LABEL: "1"},
+            engine=student,
         )
         assert result.stdout == "through the lab\n" and result.exit_code == 0
-        assert lab.victim not in [r["Names"][0].lstrip("/") for r in student.container_list(all=True)]
+        assert lab.victim not in [
+            r["Names"][0].lstrip("/") for r in student.container_list(all=True)
+        ]
         with pytest.raises(APIError, match=r"lab policy \(privileged\)"):
             dockmagic.run(image, "true", privileged=True, quiet=True, engine=student)
     finally:
@@ -87,7 +119,10 @@ def test_the_instructor_sees_the_class(lab: Lab) -> None:
     assert rows["s2"]["Containers"] >= 1 and rows["s2"]["Running"] >= 1
     assert isinstance(rows["s1"]["Refused"], int) and rows["s1"]["Last"] != "-"
     figure = plot(table)
-    assert len(figure.axes) == 2 and [t.get_text() for t in figure.axes[0].get_yticklabels()] == STUDENTS
+    assert (
+        len(figure.axes) == 2
+        and [t.get_text() for t in figure.axes[0].get_yticklabels()] == STUDENTS
+    )
 
 
 # -- the bypass corpus ----------------------------------------------------------------------------
@@ -130,7 +165,11 @@ CLI_ATTEMPTS: list[tuple[str, str, str]] = [
     ("runtime", "run --runtime io.containerd.runc.v1 {image} true", "runtime"),
     ("image", "run --pull never busybox:musl true", "images"),
     ("pull", "pull evil/miner:latest", "images"),
-    ("volume-driver-opts", "volume create --opt type=none --opt o=bind --opt device=/etc evilvol", "volumes"),
+    (
+        "volume-driver-opts",
+        "volume create --opt type=none --opt o=bind --opt device=/etc evilvol",
+        "volumes",
+    ),
     ("network-driver", "network create -d macvlan evilnet", "network"),
     ("build-host-network", "build --network host -", "network"),
     ("swarm", "swarm init", "operations"),
@@ -169,7 +208,9 @@ def _fill(text: str, lab: Lab, image: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("case", "args", "rule"), CLI_ATTEMPTS, ids=[c[0] for c in CLI_ATTEMPTS])
-def test_cli_attempt_is_refused(lab: Lab, engine: Engine, image: str, case: str, args: str, rule: str) -> None:
+def test_cli_attempt_is_refused(
+    lab: Lab, engine: Engine, image: str, case: str, args: str, rule: str
+) -> None:
     before = lab.mine()
     out = lab.cli("s1", *_fill(args, lab, image), stdin="FROM scratch\n")
     assert out.returncode != 0, f"{case} got through: {out.stdout}"
@@ -179,7 +220,9 @@ def test_cli_attempt_is_refused(lab: Lab, engine: Engine, image: str, case: str,
 
 
 @pytest.mark.parametrize(("case", "args"), HIDDEN_ATTEMPTS, ids=[c[0] for c in HIDDEN_ATTEMPTS])
-def test_another_students_resources_are_absent(lab: Lab, engine: Engine, image: str, case: str, args: str) -> None:
+def test_another_students_resources_are_absent(
+    lab: Lab, engine: Engine, image: str, case: str, args: str
+) -> None:
     out = lab.cli("s1", *_fill(args, lab, image))
     assert out.returncode != 0, f"{case} got through: {out.stdout[:200]}"
     assert "no such" in out.stderr.lower() or "not found" in out.stderr, out.stderr
@@ -221,13 +264,17 @@ def _framed(length: int) -> Any:
 
     def make(image: str, lab: Lab) -> bytes:
         body = _create(PRIVILEGED)(image, lab).split(b"\r\n\r\n", 1)[1]
-        return f"POST {CREATE} HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode() + body
+        return (
+            f"POST {CREATE} HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode() + body
+        )
 
     return make
 
 
 def _both_framings(image: str, lab: Lab) -> bytes:
-    return _create(PRIVILEGED)(image, lab).replace(b"Host: x\r\n", b"Host: x\r\nTransfer-Encoding: chunked\r\n")
+    return _create(PRIVILEGED)(image, lab).replace(
+        b"Host: x\r\n", b"Host: x\r\nTransfer-Encoding: chunked\r\n"
+    )
 
 
 # (id, request bytes from (image, lab), the rule named; "absent" for a 404, "" for "no answer or
@@ -250,21 +297,41 @@ RAW_ATTEMPTS: list[tuple[str, Any, str]] = [
     ("double-slash", _rawrequest("POST", "//v1.41/containers/create", b"{}"), "path"),
     (
         "encoded-slash",
-        lambda i, lab: _create(PRIVILEGED)(i, lab).replace(b"containers/create", b"containers%2Fcreate"),
+        lambda i, lab: _create(PRIVILEGED)(i, lab).replace(
+            b"containers/create", b"containers%2Fcreate"
+        ),
         "privileged",
     ),
-    ("encoded-dotdot", _rawrequest("GET", "/v1.41/containers/{lab.victim}%2F..%2F..%2Fjson"), "path"),
+    (
+        "encoded-dotdot",
+        _rawrequest("GET", "/v1.41/containers/{lab.victim}%2F..%2F..%2Fjson"),
+        "path",
+    ),
     ("double-encoded", _rawrequest("GET", "/v1.41/containers/%252e%252e/json"), "path"),
     ("two-versions", _rawrequest("POST", "/v1.41/v1.41/containers/create", b"{}"), "path"),
     ("unknown-path", _rawrequest("POST", "/v1.41/swarm/init", b"{}"), "operations"),
     ("plugins", _rawrequest("POST", "/v1.41/plugins/pull?remote=evil", b"[]"), "operations"),
     ("wrong-method", _rawrequest("PUT", CREATE, b"{}"), "operations"),
-    ("exec-other", _rawrequest("POST", "/v1.41/containers/{lab.victim}/exec", b'{"Cmd": ["id"]}'), "absent"),
-    ("archive-other", _rawrequest("GET", "/v1.41/containers/{lab.victim}/archive?path=/etc/passwd"), "absent"),
-    ("archive-prefix", _rawrequest("GET", "/v1.41/containers/{lab.prefix}/archive?path=/"), "absent"),
+    (
+        "exec-other",
+        _rawrequest("POST", "/v1.41/containers/{lab.victim}/exec", b'{"Cmd": ["id"]}'),
+        "absent",
+    ),
+    (
+        "archive-other",
+        _rawrequest("GET", "/v1.41/containers/{lab.victim}/archive?path=/etc/passwd"),
+        "absent",
+    ),
+    (
+        "archive-prefix",
+        _rawrequest("GET", "/v1.41/containers/{lab.prefix}/archive?path=/"),
+        "absent",
+    ),
     (
         "attach-other",
-        _rawrequest("POST", "/v1.41/containers/{lab.victim}/attach?stream=1&stdout=1", b"", UPGRADE),
+        _rawrequest(
+            "POST", "/v1.41/containers/{lab.victim}/attach?stream=1&stdout=1", b"", UPGRADE
+        ),
         "absent",
     ),
     (
@@ -272,16 +339,32 @@ RAW_ATTEMPTS: list[tuple[str, Any, str]] = [
         _rawrequest("GET", '/v1.41/containers/json?filters={{}}&filters={{"label":["x"]}}'),
         "query",
     ),
-    ("pull-duplicate", _rawrequest("POST", "/v1.41/images/create?fromImage=evil&fromImage=dockmagic-test/x"), "query"),
-    ("import", _rawrequest("POST", "/v1.41/images/create?fromSrc=-&repo=dockmagic-test/x"), "images"),
+    (
+        "pull-duplicate",
+        _rawrequest("POST", "/v1.41/images/create?fromImage=evil&fromImage=dockmagic-test/x"),
+        "query",
+    ),
+    (
+        "import",
+        _rawrequest("POST", "/v1.41/images/create?fromSrc=-&repo=dockmagic-test/x"),
+        "images",
+    ),
     (
         "mount-lowercase",
         _create('"HostConfig": {{"mounts": [{{"type": "bind", "source": "/", "target": "/h"}}]}}'),
         "binds",
     ),
     ("masked-paths", _create('"HostConfig": {{"MaskedPaths": []}}'), "paths"),
-    ("endpoint-other", _create('"NetworkingConfig": {{"EndpointsConfig": {{"{lab.s2_network}": {{}}}}}}'), "network"),
-    ("security-opt-label", _create('"HostConfig": {{"SecurityOpt": ["label:disable"]}}'), "security-opt"),
+    (
+        "endpoint-other",
+        _create('"NetworkingConfig": {{"EndpointsConfig": {{"{lab.s2_network}": {{}}}}}}'),
+        "network",
+    ),
+    (
+        "security-opt-label",
+        _create('"HostConfig": {{"SecurityOpt": ["label:disable"]}}'),
+        "security-opt",
+    ),
     (
         "network-ingress",
         _rawrequest("POST", "/v1.41/networks/create", b'{"Name": "evil", "Ingress": true}'),
@@ -290,14 +373,18 @@ RAW_ATTEMPTS: list[tuple[str, Any, str]] = [
     (
         "network-subnet",  # a subnet that shadows the host's own network
         _rawrequest(
-            "POST", "/v1.41/networks/create", b'{"Name": "evil", "IPAM": {"Config": [{"Subnet": "192.0.2.0/24"}]}}'
+            "POST",
+            "/v1.41/networks/create",
+            b'{"Name": "evil", "IPAM": {"Config": [{"Subnet": "192.0.2.0/24"}]}}',
         ),
         "network",
     ),
     (
         "network-bridge-name",
         _rawrequest(
-            "POST", "/v1.41/networks/create", b'{"Name": "evil", "Options": {"com.docker.network.bridge.name": "eth0"}}'
+            "POST",
+            "/v1.41/networks/create",
+            b'{"Name": "evil", "Options": {"com.docker.network.bridge.name": "eth0"}}',
         ),
         "network",
     ),
@@ -308,14 +395,18 @@ RAW_ATTEMPTS: list[tuple[str, Any, str]] = [
     ("memory-as-text", _create('"HostConfig": {{"Memory": "lots"}}'), "json"),
     (
         "exec-privileged-lowercase",
-        _rawrequest("POST", "/v1.41/containers/{lab.victim}/exec", b'{"Cmd": ["id"], "privileged": true}'),
+        _rawrequest(
+            "POST", "/v1.41/containers/{lab.victim}/exec", b'{"Cmd": ["id"], "privileged": true}'
+        ),
         "absent",
     ),
 ]
 
 
 @pytest.mark.parametrize(("case", "make", "rule"), RAW_ATTEMPTS, ids=[c[0] for c in RAW_ATTEMPTS])
-def test_raw_attempt_is_refused(lab: Lab, engine: Engine, image: str, case: str, make: Any, rule: str) -> None:
+def test_raw_attempt_is_refused(
+    lab: Lab, engine: Engine, image: str, case: str, make: Any, rule: str
+) -> None:
     before = lab.mine()
     status, message = _raw(lab, make(image, lab), wait=3 if case == "lying-length" else 10)
     if rule == "absent":
@@ -336,7 +427,10 @@ def test_a_bad_policy_is_one_line() -> None:
     for bad, said in [
         ({"students": []}, "at least one student"),
         ({"students": ["A B"]}, "student name"),
-        ({"students": ["s1"], "limits": {"memory": {"max": "1g", "default": "2g"}}}, "default <= max"),
+        (
+            {"students": ["s1"], "limits": {"memory": {"max": "1g", "default": "2g"}}},
+            "default <= max",
+        ),
         ({"students": ["s1"], "capabilites": []}, "unknown setting 'capabilites'"),
         ({"students": ["s1"], "operations": ["Rootkit"]}, "unknown operation"),
         ({"students": ["s1"], "ports": "70000"}, "between 1 and 65535"),
@@ -367,7 +461,9 @@ _RUN_NOTEBOOK = (
 )
 
 
-def test_six_kernels_work_through_their_endpoints_at_once(engine: Engine, image: str, tmp_path: Path) -> None:
+def test_six_kernels_work_through_their_endpoints_at_once(
+    engine: Engine, image: str, tmp_path: Path
+) -> None:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -412,10 +508,14 @@ def test_six_kernels_work_through_their_endpoints_at_once(engine: Engine, image:
         print("six kernels at once, seconds each:", sorted(round(r["seconds"], 1) for r in results))
         assert proxy.activity["k1"].requests > 0 and proxy.activity["k1"].refused == 1
     for student in students:  # nothing left: not a container, network or volume of any of them
-        assert not engine.container_list(all=True, filters={"label": [f"{STUDENT_LABEL}={student}"]})
+        assert not engine.container_list(
+            all=True, filters={"label": [f"{STUDENT_LABEL}={student}"]}
+        )
 
 
-def test_a_killed_kernel_behind_the_proxy_is_reaped_quickly(lab: Lab, engine: Engine, tmp_path: Path) -> None:
+def test_a_killed_kernel_behind_the_proxy_is_reaped_quickly(
+    lab: Lab, engine: Engine, tmp_path: Path
+) -> None:
     """A student's kernel killed with -9 in the middle of a foreground run: its reaper, talking
     through the proxy, removes what it made (the proxy's refusals and closes never cost it retries)."""
     from jupyter_client.manager import KernelManager

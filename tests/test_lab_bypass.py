@@ -38,7 +38,10 @@ def own(lab: Lab) -> dict[str, str]:
     made = {}
     for key, args in (
         ("plain", ["create", "-l", f"{LABEL}=1", lab.image, "sleep", "300"]),
-        ("running", ["run", "-d", "-l", f"{LABEL}=1", lab.image, "sh", "-c", "echo mine; sleep 300"]),
+        (
+            "running",
+            ["run", "-d", "-l", f"{LABEL}=1", lab.image, "sh", "-c", "echo mine; sleep 300"],
+        ),
         ("network", ["network", "create", "--label", f"{LABEL}=1", "s1net"]),
     ):
         out = lab.cli("s1", *args)
@@ -52,7 +55,15 @@ def _json(value: Any) -> bytes:
 
 
 def _create_body(lab: Lab, host: dict[str, Any] | None = None, **top: Any) -> bytes:
-    return _json({"Image": lab.image, "Cmd": ["true"], "Labels": {LABEL: "1"}, "HostConfig": host or {}, **top})
+    return _json(
+        {
+            "Image": lab.image,
+            "Cmd": ["true"],
+            "Labels": {LABEL: "1"},
+            "HostConfig": host or {},
+            **top,
+        }
+    )
 
 
 def _judge(lab: Lab, sent: bytes, expect: str, wait: float = 10) -> tuple[int, str, dict[str, str]]:
@@ -62,7 +73,9 @@ def _judge(lab: Lab, sent: bytes, expect: str, wait: float = 10) -> tuple[int, s
     status, message, _ = answer
     kind, _, rule = expect.partition(":")
     if kind == "refused":
-        assert status == 403 and message.startswith(f"lab policy ({rule}" if rule else "lab policy ("), answer[:2]
+        assert status == 403 and message.startswith(
+            f"lab policy ({rule}" if rule else "lab policy ("
+        ), answer[:2]
         assert "\n" not in message
     elif kind == "absent":
         assert status == 404, answer[:2]
@@ -102,13 +115,21 @@ def test_start_takes_no_host_config(lab: Lab, own: dict[str, str], version: str,
 # -- 2. parameters in a form body -----------------------------------------------------------------
 
 _FORMS = {
-    "import-from-loopback": ("POST", "/images/create", "fromSrc=http://127.0.0.1:1/x.tar&repo=dockmagic-test/evil"),
+    "import-from-loopback": (
+        "POST",
+        "/images/create",
+        "fromSrc=http://127.0.0.1:1/x.tar&repo=dockmagic-test/evil",
+    ),
     "pull-forbidden": (
         "POST",
         "/images/create?fromImage=dockmagic-test/busybox&tag=latest",
         "fromImage=evil/miner&tag=1",
     ),
-    "prune-the-other": ("POST", "/containers/prune", 'filters={"label":["dockmagic.lab.student=s2"]}'),
+    "prune-the-other": (
+        "POST",
+        "/containers/prune",
+        'filters={"label":["dockmagic.lab.student=s2"]}',
+    ),
     "kill-signal": ("POST", "/containers/{running}/kill", "signal=KILL"),
     "logs-other": ("GET", "/containers/{running}/logs?stdout=1", "follow=1"),
 }
@@ -130,7 +151,10 @@ def test_form_bodies_are_refused(lab: Lab, own: dict[str, str], form: str, ctype
 
 def test_a_build_context_that_is_a_form_is_refused(lab: Lab) -> None:
     sent = request(
-        "POST", f"{V}/build", b"remote=http://127.0.0.1:1/", "Content-Type: application/x-www-form-urlencoded\r\n"
+        "POST",
+        f"{V}/build",
+        b"remote=http://127.0.0.1:1/",
+        "Content-Type: application/x-www-form-urlencoded\r\n",
     )
     _judge(lab, sent, "refused:build")
 
@@ -140,27 +164,46 @@ def test_a_build_context_that_is_a_form_is_refused(lab: Lab) -> None:
 
 @pytest.mark.parametrize(
     "bind",
-    ["{work}/sub:/x", "{work}/sub:/x:ro", "{work}/./sub:/x:ro", "{work}/../work/sub:/x:ro", "{work}/sub/deeper:/x:ro"],
+    [
+        "{work}/sub:/x",
+        "{work}/sub:/x:ro",
+        "{work}/./sub:/x:ro",
+        "{work}/../work/sub:/x:ro",
+        "{work}/sub/deeper:/x:ro",
+    ],
 )
 def test_below_a_read_write_folder_nothing_is_bound(lab: Lab, bind: str) -> None:
     (lab.work / "sub" / "deeper").mkdir(parents=True, exist_ok=True)
     _judge(
         lab,
-        request("POST", f"{V}/containers/create", _create_body(lab, {"Binds": [bind.format(work=lab.work)]})),
+        request(
+            "POST",
+            f"{V}/containers/create",
+            _create_body(lab, {"Binds": [bind.format(work=lab.work)]}),
+        ),
         "refused:binds",
     )
 
 
 def test_a_mount_below_a_read_write_folder_is_refused(lab: Lab) -> None:
     mount = {"Type": "bind", "Source": f"{lab.work}/sub", "Target": "/x", "ReadOnly": True}
-    _judge(lab, request("POST", f"{V}/containers/create", _create_body(lab, {"Mounts": [mount]})), "refused:binds")
+    _judge(
+        lab,
+        request("POST", f"{V}/containers/create", _create_body(lab, {"Mounts": [mount]})),
+        "refused:binds",
+    )
 
 
 def test_a_folder_swapped_for_a_link_is_refused_at_start(lab: Lab) -> None:
     """A bind below the read-only folder, made a link to /etc between create and start (as the
     instructor's host could): the start checks again."""
     made = raw(
-        lab, request("POST", f"{V}/containers/create", _create_body(lab, {"Binds": [f"{lab.shared}/sub:/x:ro"]}))
+        lab,
+        request(
+            "POST",
+            f"{V}/containers/create",
+            _create_body(lab, {"Binds": [f"{lab.shared}/sub:/x:ro"]}),
+        ),
     )
     assert made[0] == 201, made
     cid = json.loads(made[1])["Id"]
@@ -195,7 +238,9 @@ def test_the_swap_through_a_read_write_folder(lab: Lab) -> None:
     try:
         for bind in (f"{lab.work}/swap:/x:ro", f"{lab.work}/swap/etc:/x:ro"):
             _judge(
-                lab, request("POST", f"{V}/containers/create", _create_body(lab, {"Binds": [bind]})), "refused:binds"
+                lab,
+                request("POST", f"{V}/containers/create", _create_body(lab, {"Binds": [bind]})),
+                "refused:binds",
             )
     finally:
         (lab.work / "swap").unlink()
@@ -239,7 +284,11 @@ def test_no_endpoint_on_anothers_network(lab: Lab, own: dict[str, str], case: st
 @pytest.mark.parametrize("mode", ["{net}", "{prefix}", "{name}"])
 def test_no_network_mode_of_anothers_network(lab: Lab, mode: str) -> None:
     value = mode.format(net=lab.s2_network, prefix=lab.s2_network[:12], name=lab.s2_network_name)
-    _judge(lab, request("POST", f"{V}/containers/create", _create_body(lab, {"NetworkMode": value})), "refused:network")
+    _judge(
+        lab,
+        request("POST", f"{V}/containers/create", _create_body(lab, {"NetworkMode": value})),
+        "refused:network",
+    )
 
 
 def test_connect_with_anothers_network_id(lab: Lab, own: dict[str, str]) -> None:
@@ -283,7 +332,10 @@ def test_renames_racing_logs_never_show_anothers(lab: Lab, own: dict[str, str]) 
     flipper = threading.Thread(target=flip, daemon=True)
     flipper.start()
     try:
-        seen = [raw(lab, request("GET", f"{V}/containers/{prefix}/logs?stdout=1&stderr=1"))[1] for _ in range(40)]
+        seen = [
+            raw(lab, request("GET", f"{V}/containers/{prefix}/logs?stdout=1&stderr=1"))[1]
+            for _ in range(40)
+        ]
     finally:
         stop.set()
         flipper.join(10)
@@ -291,7 +343,9 @@ def test_renames_racing_logs_never_show_anothers(lab: Lab, own: dict[str, str]) 
     lab.assert_held()
 
 
-@pytest.mark.parametrize("path", ["/containers/{p}/logs?stdout=1", "/containers/{p}/json", "/containers/{p}/top"])
+@pytest.mark.parametrize(
+    "path", ["/containers/{p}/logs?stdout=1", "/containers/{p}/json", "/containers/{p}/top"]
+)
 def test_anothers_id_prefix_is_absent(lab: Lab, path: str) -> None:
     _judge(lab, request("GET", V + path.format(p=lab.victim_id[:7])), "absent")
 
@@ -317,7 +371,12 @@ def _build(query: str, dockerfile: str, **context: Any) -> Callable[[Lab], bytes
     def make(lab: Lab) -> bytes:
         text = dockerfile.format(image=lab.image, forbidden=FORBIDDEN, fid=_forbidden_id(lab))
         q = query.format(image=lab.image, forbidden=FORBIDDEN)
-        return request("POST", f"{V}/build?{q}", _context(text, **context), "Content-Type: application/x-tar\r\n")
+        return request(
+            "POST",
+            f"{V}/build?{q}",
+            _context(text, **context),
+            "Content-Type: application/x-tar\r\n",
+        )
 
     return make
 
@@ -336,32 +395,62 @@ BUILDS: list[tuple[str, Callable[[Lab], bytes], str]] = [
     ("tag-uppercase", _build("t=S1/app", OK_FILE), "images"),
     ("from-forbidden", _build("t=s1/a", "FROM {forbidden}\n"), "build"),
     ("from-forbidden-id", _build("t=s1/a", "FROM {fid}\n"), "build"),
-    ("from-forbidden-short-id", _build("t=s1/a", "FROM {fid}\n".replace("{fid}", "{fid}")), "build"),
+    (
+        "from-forbidden-short-id",
+        _build("t=s1/a", "FROM {fid}\n".replace("{fid}", "{fid}")),
+        "build",
+    ),
     ("from-anothers-build", _build("t=s1/a", "FROM s2/app\n"), "build"),
     ("from-arg", _build("t=s1/a", "ARG B={forbidden}\nFROM $B\n"), "build"),
     ("from-arg-default", _build("t=s1/a", "ARG B\nFROM ${{B:-{forbidden}}}\n"), "build"),
     (
         "from-build-arg",
-        _build("t=s1/a&buildargs=" + quote(json.dumps({"B": FORBIDDEN})), "ARG B={image}\nFROM $B\n"),
+        _build(
+            "t=s1/a&buildargs=" + quote(json.dumps({"B": FORBIDDEN})), "ARG B={image}\nFROM $B\n"
+        ),
         "build",
     ),
     ("from-second-stage", _build("t=s1/a", "FROM {image} AS one\nFROM {forbidden}\n"), "build"),
     ("from-lowercase", _build("t=s1/a", "from {forbidden}\n"), "build"),
     ("from-continued", _build("t=s1/a", "FROM \\\n {forbidden}\n"), "build"),
-    ("copy-from-forbidden", _build("t=s1/a", "FROM {image}\nCOPY --from={forbidden} /bin/sh /x\n"), "build"),
+    (
+        "copy-from-forbidden",
+        _build("t=s1/a", "FROM {image}\nCOPY --from={forbidden} /bin/sh /x\n"),
+        "build",
+    ),
     ("add-url", _build("t=s1/a", "FROM {image}\nADD http://127.0.0.1:1/x /x\n"), "build"),
-    ("add-url-json", _build("t=s1/a", 'FROM {image}\nADD ["http://127.0.0.1:1/x", "/x"]\n'), "build"),
+    (
+        "add-url-json",
+        _build("t=s1/a", 'FROM {image}\nADD ["http://127.0.0.1:1/x", "/x"]\n'),
+        "build",
+    ),
     ("add-url-lowercase", _build("t=s1/a", "FROM {image}\nadd HTTP://127.0.0.1:1/x /x\n"), "build"),
-    ("add-url-continued", _build("t=s1/a", "FROM {image}\nADD ht\\\ntp://127.0.0.1:1/x /x\n"), "build"),
+    (
+        "add-url-continued",
+        _build("t=s1/a", "FROM {image}\nADD ht\\\ntp://127.0.0.1:1/x /x\n"),
+        "build",
+    ),
     (
         "add-url-comment-between",
         _build("t=s1/a", "FROM {image}\nADD \\\n# a comment\nhttp://127.0.0.1:1/x /x\n"),
         "build",
     ),
     ("add-git", _build("t=s1/a", "FROM {image}\nADD git@127.0.0.1:x/y.git /x\n"), "build"),
-    ("add-variable", _build("t=s1/a", "FROM {image}\nARG U=http://127.0.0.1:1/x\nADD $U /x\n"), "build"),
-    ("add-backtick-escape", _build("t=s1/a", "# escape=`\nFROM {image}\nADD ht`\ntp://127.0.0.1:1/x /x\n"), "build"),
-    ("add-with-chown", _build("t=s1/a", "FROM {image}\nADD --chown=1 http://127.0.0.1:1/x /x\n"), "build"),
+    (
+        "add-variable",
+        _build("t=s1/a", "FROM {image}\nARG U=http://127.0.0.1:1/x\nADD $U /x\n"),
+        "build",
+    ),
+    (
+        "add-backtick-escape",
+        _build("t=s1/a", "# escape=`\nFROM {image}\nADD ht`\ntp://127.0.0.1:1/x /x\n"),
+        "build",
+    ),
+    (
+        "add-with-chown",
+        _build("t=s1/a", "FROM {image}\nADD --chown=1 http://127.0.0.1:1/x /x\n"),
+        "build",
+    ),
     ("remote", _build("t=s1/a&remote=http://127.0.0.1:1/ctx.tar", OK_FILE), "build"),
     ("cgroupparent", _build("t=s1/a&cgroupparent=/", OK_FILE), "query"),
     ("buildkit", _build("t=s1/a&version=2", OK_FILE), "build"),
@@ -370,11 +459,31 @@ BUILDS: list[tuple[str, Callable[[Lab], bytes], str]] = [
     ("memory", _build("t=s1/a&memory=68719476736", OK_FILE), "memory"),
     ("memswap-unlimited", _build("t=s1/a&memswap=-1", OK_FILE), "build"),
     ("shmsize", _build("t=s1/a&shmsize=68719476736", OK_FILE), "memory"),
-    ("label-lab-key", _build("t=s1/a", "FROM {image}\nLABEL dockmagic.lab.student=s2\nRUN true\n"), "build"),
-    ("label-quoted", _build("t=s1/a", 'FROM {image}\nLABEL "dockmagic.lab.student"="s2"\n'), "build"),
-    ("label-escaped", _build("t=s1/a", "FROM {image}\nLABEL dockmagic\\.lab\\.student=s2\n"), "build"),
-    ("label-second-pair", _build("t=s1/a", "FROM {image}\nLABEL x=1 dockmagic.lab.student=s2\n"), "build"),
-    ("label-variable", _build("t=s1/a", "FROM {image}\nARG K=dockmagic.lab.student\nLABEL $K=s2\n"), "build"),
+    (
+        "label-lab-key",
+        _build("t=s1/a", "FROM {image}\nLABEL dockmagic.lab.student=s2\nRUN true\n"),
+        "build",
+    ),
+    (
+        "label-quoted",
+        _build("t=s1/a", 'FROM {image}\nLABEL "dockmagic.lab.student"="s2"\n'),
+        "build",
+    ),
+    (
+        "label-escaped",
+        _build("t=s1/a", "FROM {image}\nLABEL dockmagic\\.lab\\.student=s2\n"),
+        "build",
+    ),
+    (
+        "label-second-pair",
+        _build("t=s1/a", "FROM {image}\nLABEL x=1 dockmagic.lab.student=s2\n"),
+        "build",
+    ),
+    (
+        "label-variable",
+        _build("t=s1/a", "FROM {image}\nARG K=dockmagic.lab.student\nLABEL $K=s2\n"),
+        "build",
+    ),
     ("onbuild", _build("t=s1/a", "FROM {image}\nONBUILD ADD http://127.0.0.1:1/x /x\n"), "build"),
     ("dockerfile-outside", _build("t=s1/a&dockerfile=../Dockerfile", OK_FILE), "build"),
     ("dockerfile-absolute", _build("t=s1/a&dockerfile=/etc/passwd", OK_FILE), "build"),
@@ -386,7 +495,9 @@ BUILDS: list[tuple[str, Callable[[Lab], bytes], str]] = [
 
 
 @pytest.mark.parametrize(("case", "make", "rule"), BUILDS, ids=[b[0] for b in BUILDS])
-def test_build_attempt_is_refused(lab: Lab, case: str, make: Callable[[Lab], bytes], rule: str) -> None:
+def test_build_attempt_is_refused(
+    lab: Lab, case: str, make: Callable[[Lab], bytes], rule: str
+) -> None:
     if case == "memswap-unlimited":  # not refused: replaced by the policy's (no swap)
         status, message, _ = raw(lab, make(lab), wait=60)
         assert status == 200, message
@@ -400,15 +511,29 @@ def test_a_build_runs_within_the_policy(lab: Lab) -> None:
     label the student wrote), and it may be run."""
     dockerfile = f"FROM {lab.image}\nRUN cat /sys/fs/cgroup/memory/memory.limit_in_bytes\n"
     out = lab.cli(
-        "s1", "build", "-t", "s1/built", "--label", f"{STUDENT_LABEL}=s2", "--label", "mine=yes", "-", stdin=dockerfile
+        "s1",
+        "build",
+        "-t",
+        "s1/built",
+        "--label",
+        f"{STUDENT_LABEL}=s2",
+        "--label",
+        "mine=yes",
+        "-",
+        stdin=dockerfile,
     )
     assert out.returncode == 0, out.stderr
     assert str(128 << 20) in out.stdout  # the RUN step's memory limit is the lab's
     info = lab.engine.image_inspect("s1/built")
-    assert info["Config"]["Labels"][STUDENT_LABEL] == "s1" and info["Config"]["Labels"]["mine"] == "yes"
+    assert (
+        info["Config"]["Labels"][STUDENT_LABEL] == "s1"
+        and info["Config"]["Labels"]["mine"] == "yes"
+    )
     out = lab.cli("s1", "run", "--rm", "-l", f"{LABEL}=1", "s1/built", "echo", "ran")
     assert out.stdout.strip() == "ran", out.stderr
-    assert "s1/built" not in lab.cli("s2", "images", "--format", "{{.Repository}}").stdout  # s2 does not see it
+    assert (
+        "s1/built" not in lab.cli("s2", "images", "--format", "{{.Repository}}").stdout
+    )  # s2 does not see it
     lab.assert_held()
 
 
@@ -430,7 +555,10 @@ UPDATES = {
     "oom-kill-disable": ({"OomKillDisable": True}, "memory"),
     "blkio": ({"BlkioWeight": 1000}, "fields"),
     "realtime": ({"CpuRealtimeRuntime": 1000}, "fields"),
-    "devices": ({"Devices": [{"PathOnHost": "/dev/mem", "PathInContainer": "/dev/mem"}]}, "devices"),
+    "devices": (
+        {"Devices": [{"PathOnHost": "/dev/mem", "PathInContainer": "/dev/mem"}]},
+        "devices",
+    ),
     "cgroup-parent": ({"CgroupParent": "/"}, "paths"),
     "ulimits": ({"Ulimits": [{"Name": "nofile", "Soft": 10, "Hard": 10}]}, "ulimits"),
 }
@@ -439,7 +567,11 @@ UPDATES = {
 @pytest.mark.parametrize("case", list(UPDATES))
 def test_update_stays_within_the_limits(lab: Lab, own: dict[str, str], case: str) -> None:
     body, rule = UPDATES[case]
-    _judge(lab, request("POST", f"{V}/containers/{own['running']}/update", _json(body)), f"refused:{rule}")
+    _judge(
+        lab,
+        request("POST", f"{V}/containers/{own['running']}/update", _json(body)),
+        f"refused:{rule}",
+    )
 
 
 TOP_LEVEL = {  # HostConfig's fields written beside it: the engine still reads them (old clients)
@@ -459,7 +591,9 @@ TOP_LEVEL = {  # HostConfig's fields written beside it: the engine still reads t
 @pytest.mark.parametrize("case", list(TOP_LEVEL))
 def test_host_config_fields_beside_it_are_refused(lab: Lab, version: str, case: str) -> None:
     _judge(
-        lab, request("POST", f"{version}/containers/create", _create_body(lab, {}, **TOP_LEVEL[case])), "refused:fields"
+        lab,
+        request("POST", f"{version}/containers/create", _create_body(lab, {}, **TOP_LEVEL[case])),
+        "refused:fields",
     )
 
 
@@ -503,7 +637,9 @@ def test_create_stays_within_the_limits(lab: Lab, case: str) -> None:
     text = json.dumps(host).replace("{victim}", lab.victim).replace("{shared}", str(lab.shared))
     extra = {"MacAddress": "02:42:ac:11:00:02"} if case == "mac-address" else {}
     _judge(
-        lab, request("POST", f"{V}/containers/create", _create_body(lab, json.loads(text), **extra)), f"refused:{rule}"
+        lab,
+        request("POST", f"{V}/containers/create", _create_body(lab, json.loads(text), **extra)),
+        f"refused:{rule}",
     )
 
 
@@ -555,25 +691,42 @@ def test_image_lists_show_the_lab_and_ones_own(lab: Lab) -> None:
     ],
 )
 def test_images_not_the_students_are_absent(lab: Lab, path: str) -> None:
-    _judge(lab, request("GET", V + path.format(forbidden=FORBIDDEN, fid=_forbidden_id(lab)[7:19])), "absent")
+    _judge(
+        lab,
+        request("GET", V + path.format(forbidden=FORBIDDEN, fid=_forbidden_id(lab)[7:19])),
+        "absent",
+    )
 
 
 def test_anothers_names_are_in_use_and_nothing_more(lab: Lab, own: dict[str, str]) -> None:
     cases = [
         (request("POST", f"{V}/volumes/create", _json({"Name": lab.s2_volume})), "volume"),
         (request("POST", f"{V}/networks/create", _json({"Name": lab.s2_network_name})), "network"),
-        (request("POST", f"{V}/containers/create?name={lab.victim}", _create_body(lab)), "container"),
+        (
+            request("POST", f"{V}/containers/create?name={lab.victim}", _create_body(lab)),
+            "container",
+        ),
         (request("POST", f"{V}/containers/{own['plain']}/rename?name={lab.victim}", b""), "rename"),
         (request("POST", f"{V}/containers/create?name=/{lab.victim}", _create_body(lab)), "slash"),
     ]
     for sent, what in cases:
         _, message, _ = _judge(lab, sent, "conflict")
-        for secret in (lab.victim_id, lab.victim_id[:12], lab.s2_network, lab.s2_network[:12], "s2"):
+        for secret in (
+            lab.victim_id,
+            lab.victim_id[:12],
+            lab.s2_network,
+            lab.s2_network[:12],
+            "s2",
+        ):
             assert secret not in message, (what, message)
 
 
 def test_lists_never_show_another_by_filter(lab: Lab) -> None:
-    for filters in ({"id": [lab.victim_id]}, {"name": [lab.victim]}, {"label": ["dockmagic.lab.student=s2"]}):
+    for filters in (
+        {"id": [lab.victim_id]},
+        {"name": [lab.victim]},
+        {"label": ["dockmagic.lab.student=s2"]},
+    ):
         status, message, _ = raw(
             lab, request("GET", f"{V}/containers/json?all=1&filters=" + quote(json.dumps(filters)))
         )
@@ -627,7 +780,11 @@ def test_a_listed_image_named_as_the_cli_names_it_passes(lab: Lab) -> None:
     ],
 )
 def test_logs_stay_on_the_engine(lab: Lab, config: dict[str, Any]) -> None:
-    _judge(lab, request("POST", f"{V}/containers/create", _create_body(lab, {"LogConfig": config})), "refused:logging")
+    _judge(
+        lab,
+        request("POST", f"{V}/containers/create", _create_body(lab, {"LogConfig": config})),
+        "refused:logging",
+    )
 
 
 # -- 10. serving --------------------------------------------------------------------------------------
@@ -640,8 +797,14 @@ def test_many_idle_connections_do_not_end_the_service(lab: Lab) -> None:
             s = socket.socket(socket.AF_UNIX)
             s.connect(lab.sock("s1"))
             held.append(s)
-        assert raw(lab, request("GET", f"{V}/_ping"), student="s2")[0] == 200  # the other student is served
-        assert raw(lab, request("GET", f"{V}/_ping"))[0] in (200, 503, 0)  # over the cap: turned away, or queued
+        assert (
+            raw(lab, request("GET", f"{V}/_ping"), student="s2")[0] == 200
+        )  # the other student is served
+        assert raw(lab, request("GET", f"{V}/_ping"))[0] in (
+            200,
+            503,
+            0,
+        )  # over the cap: turned away, or queued
     finally:
         for s in held:
             s.close()
@@ -665,7 +828,11 @@ def test_a_refusal_read_whole_keeps_the_connection(lab: Lab) -> None:
         deadline = time.monotonic() + 10
         while data.count(b"HTTP/1.1") < 2 and time.monotonic() < deadline:
             data += s.recv(65536)
-        assert data.count(b"HTTP/1.1 ") == 2 and b"HTTP/1.1 403" in data and data.rstrip().endswith(b"OK"), data
+        assert (
+            data.count(b"HTTP/1.1 ") == 2
+            and b"HTTP/1.1 403" in data
+            and data.rstrip().endswith(b"OK")
+        ), data
     finally:
         s.close()
 
@@ -710,7 +877,9 @@ def test_the_corpus_is_big_enough() -> None:
     )
     from . import test_lab
 
-    counted += len(test_lab.CLI_ATTEMPTS) + len(test_lab.HIDDEN_ATTEMPTS) + len(test_lab.RAW_ATTEMPTS)
+    counted += (
+        len(test_lab.CLI_ATTEMPTS) + len(test_lab.HIDDEN_ATTEMPTS) + len(test_lab.RAW_ATTEMPTS)
+    )
     print(f"the bypass corpus: {counted} attempts")
     assert counted >= 250, counted
 
@@ -762,7 +931,9 @@ def _values(shape: Any, depth: int = 0) -> Any:
     props = shape.get("props") or {}
     if not props:
         return st.dictionaries(
-            st.sampled_from(_STRINGS[1:6]), _values(shape.get("extra", "string"), depth + 1), max_size=2
+            st.sampled_from(_STRINGS[1:6]),
+            _values(shape.get("extra", "string"), depth + 1),
+            max_size=2,
         )
     return st.dictionaries(st.sampled_from(sorted(props)), st.none(), max_size=3).flatmap(
         lambda keys: st.fixed_dictionaries({k: _values(props[k], depth + 1) for k in keys})
@@ -848,20 +1019,29 @@ def test_generated_updates_that_pass_are_within_the_policy(lab: Lab, own: dict[s
     @given(_values(shape), st.sampled_from([str, str.lower]))
     def check(body: dict[str, Any], spell: Any) -> None:
         sent = {spell(k): v for k, v in body.items()}
-        status, message, _ = raw(lab, request("POST", f"{V}/containers/{own['running']}/update", _json(sent)))
+        status, message, _ = raw(
+            lab, request("POST", f"{V}/containers/{own['running']}/update", _json(sent))
+        )
         passed.append(status == 200)
         assert status < 500 or (status == 500 and "lab policy" not in message), (status, message)
         lab.assert_held()
 
     check()
-    print(f"generated updates: {sum(passed)} of {len(passed)} passed the proxy, each within the policy")
+    print(
+        f"generated updates: {sum(passed)} of {len(passed)} passed the proxy, each within the policy"
+    )
 
 
 # -- 12. image operations within the student's namespace, and a registry ----------------------------
 
 
 IMAGE_OPS = [
-    ("tag-over-allowed", "POST", "/images/{image}/tag?repo=dockmagic-test/busybox&tag=evil", "refused:images"),
+    (
+        "tag-over-allowed",
+        "POST",
+        "/images/{image}/tag?repo=dockmagic-test/busybox&tag=evil",
+        "refused:images",
+    ),
     ("tag-into-anothers", "POST", "/images/{image}/tag?repo=s2/app&tag=latest", "refused:images"),
     ("tag-anothers-image", "POST", "/images/s2/app/tag?repo=s1/stolen&tag=1", "absent"),
     ("tag-forbidden-image", "POST", "/images/{forbidden}/tag?repo=s1/stolen&tag=1", "absent"),
@@ -872,7 +1052,12 @@ IMAGE_OPS = [
     ("remove-anothers", "DELETE", "/images/s2/app", "refused:images"),
     ("remove-by-id", "DELETE", "/images/{image_id}?force=1", "refused:images"),
     ("commit-anothers", "POST", "/commit?container={victim}&repo=s1/c", "absent"),
-    ("commit-over-allowed", "POST", "/commit?container={running}&repo=dockmagic-test/busybox", "refused:images"),
+    (
+        "commit-over-allowed",
+        "POST",
+        "/commit?container={running}&repo=dockmagic-test/busybox",
+        "refused:images",
+    ),
     (
         "commit-with-changes",
         "POST",
@@ -883,12 +1068,16 @@ IMAGE_OPS = [
 ]
 
 
-@pytest.mark.parametrize(("case", "method", "path", "expect"), IMAGE_OPS, ids=[c[0] for c in IMAGE_OPS])
+@pytest.mark.parametrize(
+    ("case", "method", "path", "expect"), IMAGE_OPS, ids=[c[0] for c in IMAGE_OPS]
+)
 def test_image_operations_stay_in_ones_namespace(
     lab: Lab, own: dict[str, str], case: str, method: str, path: str, expect: str
 ) -> None:
     image_id = lab.engine.image_inspect(lab.image)["Id"].removeprefix("sha256:")[:12]
-    target = path.format(image=lab.image, forbidden=FORBIDDEN, victim=lab.victim, image_id=image_id, **own)
+    target = path.format(
+        image=lab.image, forbidden=FORBIDDEN, victim=lab.victim, image_id=image_id, **own
+    )
     _judge(lab, request(method, V + target, b""), expect)
 
 
@@ -926,8 +1115,14 @@ def test_a_student_tags_pushes_pulls_commits_and_removes_their_own(
 
 
 def test_an_anonymous_volume_is_the_makers_whatever_its_labels_say(lab: Lab) -> None:
-    mount = {"Type": "volume", "Target": "/x", "VolumeOptions": {"Labels": {STUDENT_LABEL: "s2", "k": "v"}}}
-    status, message, _ = raw(lab, request("POST", f"{V}/containers/create", _create_body(lab, {"Mounts": [mount]})))
+    mount = {
+        "Type": "volume",
+        "Target": "/x",
+        "VolumeOptions": {"Labels": {STUDENT_LABEL: "s2", "k": "v"}},
+    }
+    status, message, _ = raw(
+        lab, request("POST", f"{V}/containers/create", _create_body(lab, {"Mounts": [mount]}))
+    )
     assert status == 201, message
     cid = json.loads(message)["Id"]
     try:
@@ -959,5 +1154,7 @@ def test_events_through_the_cli_show_ones_own(lab: Lab, own: dict[str, str]) -> 
     students = {json.loads(line).get(STUDENT_LABEL) for line in out.stdout.splitlines()}
     assert students == {"s1"}, students
     for filters in ({"type": {"container": True}, "label": {"x": False}}, {"type": [1]}):
-        status, message, _ = raw(lab, request("GET", f"{V}/events?until=1&filters=" + quote(json.dumps(filters))))
+        status, message, _ = raw(
+            lab, request("GET", f"{V}/events?until=1&filters=" + quote(json.dumps(filters)))
+        )
         assert status == 403 and "filter" in message, (status, message)

@@ -36,7 +36,9 @@ def _cli(
     socket: str, *args: str, stdin: str | None = None, folder: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DOCKER_HOST": f"unix://{socket}", "DOCKER_BUILDKIT": "0"}
-    return subprocess.run([CLI, *args], capture_output=True, text=True, env=env, timeout=120, input=stdin, cwd=folder)
+    return subprocess.run(
+        [CLI, *args], capture_output=True, text=True, env=env, timeout=120, input=stdin, cwd=folder
+    )
 
 
 def test_a_student_works_through_the_proxy_on_the_hardened_engine(
@@ -63,7 +65,18 @@ def test_a_student_works_through_the_proxy_on_the_hardened_engine(
             ("network", "create", "--label", f"{LABEL}=1", "hnet"),
             ("network", "connect", "hnet", "web"),
             ("volume", "create", "--label", f"{LABEL}=1", "hvol"),
-            ("run", "--rm", "-l", f"{LABEL}=1", "-v", "hvol:/v", image, "sh", "-c", "echo kept > /v/f"),
+            (
+                "run",
+                "--rm",
+                "-l",
+                f"{LABEL}=1",
+                "-v",
+                "hvol:/v",
+                image,
+                "sh",
+                "-c",
+                "echo kept > /v/f",
+            ),
             ("build", "-q", "-t", "h1/app", "-"),
             ("run", "--rm", "-l", f"{LABEL}=1", "h1/app", "cat", "/made"),
             ("rm", "-f", "web"),
@@ -77,13 +90,17 @@ def test_a_student_works_through_the_proxy_on_the_hardened_engine(
             out = _cli(sock, *step, stdin=stdin)
             assert out.returncode == 0, (step, out.stderr)
             outputs.append(out.stdout)
-        assert outputs[0] == "hello\n" and outputs[2] == "from exec\n" and outputs[4] == "copied in\n"
+        assert (
+            outputs[0] == "hello\n" and outputs[2] == "from exec\n" and outputs[4] == "copied in\n"
+        )
         assert outputs[11] == "built\n"
         refused = _cli(sock, "run", "--rm", "--privileged", image, "true")
         assert "lab policy (privileged)" in refused.stderr
 
 
-def test_what_the_proxy_might_let_through_is_still_contained(hardened: LabEngine, image: str) -> None:
+def test_what_the_proxy_might_let_through_is_still_contained(
+    hardened: LabEngine, image: str
+) -> None:
     """Straight on the hardened engine, as if the proxy had passed it: a bind of / is read as an
     unprivileged user, containers cannot reach each other, processes stop at the class's limit."""
     sock = str(hardened.socket)
@@ -98,12 +115,24 @@ def test_what_the_proxy_might_let_through_is_still_contained(hardened: LabEngine
         "-c",
         "cat /proc/self/uid_map; grep NoNewPrivs /proc/self/status; cat /host/etc/shadow >/dev/null && echo READ",
     )
-    assert "100000" in out.stdout.split("\n")[0], out.stdout + out.stderr  # root in here is uid 100000 out there
+    assert "100000" in out.stdout.split("\n")[0], (
+        out.stdout + out.stderr
+    )  # root in here is uid 100000 out there
     assert "NoNewPrivs:\t1" in out.stdout and "READ" not in out.stdout
     server = _cli(sock, "run", "-d", "--rm", image, "nc", "-l", "-p", "8080").stdout.strip()
     try:
-        address = _cli(sock, "inspect", "-f", "{{.NetworkSettings.IPAddress}}", server).stdout.strip()
-        reach = _cli(sock, "run", "--rm", image, "sh", "-c", f"echo hi | nc -w 2 {address} 8080 && echo REACHED")
+        address = _cli(
+            sock, "inspect", "-f", "{{.NetworkSettings.IPAddress}}", server
+        ).stdout.strip()
+        reach = _cli(
+            sock,
+            "run",
+            "--rm",
+            image,
+            "sh",
+            "-c",
+            f"echo hi | nc -w 2 {address} 8080 && echo REACHED",
+        )
         assert "REACHED" not in reach.stdout, reach  # --icc=false: nothing between containers
     finally:
         _cli(sock, "rm", "-f", server)
@@ -119,4 +148,6 @@ def test_what_the_proxy_might_let_through_is_still_contained(hardened: LabEngine
         "-c",
         "for i in $(seq 1 700); do sleep 5 & done 2>/dev/null; wait; echo done",
     )
-    assert forks.returncode != 0 and "done" not in forks.stdout, forks  # the 513th process was not made
+    assert forks.returncode != 0 and "done" not in forks.stdout, (
+        forks
+    )  # the 513th process was not made

@@ -30,18 +30,24 @@ def box(ip: Any, engine: Engine, image: str) -> Iterator[str]:
 
 
 def test_run_returns_a_result(ip: Any, image: str, capfd: Any) -> None:
-    r = ip.run_line_magic("docker", f"run --rm {L} -e GREETING=hi {image} sh -c 'echo $GREETING; exit 3'")
+    r = ip.run_line_magic(
+        "docker", f"run --rm {L} -e GREETING=hi {image} sh -c 'echo $GREETING; exit 3'"
+    )
     assert isinstance(r, RunResult) and (r.stdout, r.exit_code, r.removed) == ("hi\n", 3, True)
     assert "hi" in capfd.readouterr().out
 
 
 def test_cell_is_stdin_of_run(ip: Any, image: str) -> None:
-    r = ip.run_cell_magic("docker", f"run --rm --no-output {L} {image}", "echo one\necho two >&2\nexit 4\n")
+    r = ip.run_cell_magic(
+        "docker", f"run --rm --no-output {L} {image}", "echo one\necho two >&2\nexit 4\n"
+    )
     assert (r.stdout, r.stderr, r.exit_code) == ("one\n", "two\n", 4)
 
 
 def test_exec_line_and_cell(ip: Any, box: str) -> None:
-    r = ip.run_line_magic("docker", f"exec -u 65534 -w /tmp -e X=1 {box} sh -c 'id -u; pwd; echo $X'")
+    r = ip.run_line_magic(
+        "docker", f"exec -u 65534 -w /tmp -e X=1 {box} sh -c 'id -u; pwd; echo $X'"
+    )
     assert isinstance(r, ExecResult) and r.stdout.split() == ["65534", "/tmp", "1"]
     r = ip.run_cell_magic("docker", f"exec -q {box}", "cd /root\necho in-cell > f\ncat f\n")
     assert (r.stdout, r.exit_code) == ("in-cell\n", 0)
@@ -50,7 +56,9 @@ def test_exec_line_and_cell(ip: Any, box: str) -> None:
 def test_ps_filter_returns_table(ip: Any, box: str) -> None:
     table = ip.run_line_magic("docker", f"ps -a --filter label={LABEL} --filter name={box}")
     assert isinstance(table, Table) and [r["Names"][0] for r in table] == [f"/{box}"]
-    assert ip.run_line_magic("docker", f"container ls -q --filter name={box}") == [table[0]["Id"][:12]]
+    assert ip.run_line_magic("docker", f"container ls -q --filter name={box}") == [
+        table[0]["Id"][:12]
+    ]
 
 
 def test_logs_inspect_top_diff(ip: Any, box: str) -> None:
@@ -63,7 +71,9 @@ def test_logs_inspect_top_diff(ip: Any, box: str) -> None:
 
 def test_export_to_a_folder_name_is_one_line(ip: Any, box: str) -> None:
     for where in ("/", "."):
-        with pytest.raises(UsageError, match=f"cannot write '\\{where}': that names a folder, not a file"):
+        with pytest.raises(
+            UsageError, match=f"cannot write '\\{where}': that names a folder, not a file"
+        ):
             ip.run_line_magic("docker", f"export -o {where} {box}")
 
 
@@ -103,14 +113,20 @@ def test_variables_expand_and_can_be_turned_off(ip: Any, image: str) -> None:
 @pytest.mark.parametrize(
     "line, message",
     [
-        ("run --use-api-socket img", "docker run --use-api-socket is not supported by dockmagic yet"),
+        (
+            "run --use-api-socket img",
+            "docker run --use-api-socket is not supported by dockmagic yet",
+        ),
         ("ps --bogus", "unknown flag: --bogus"),
         ("frobnicate", "unknown subcommand: frobnicate"),
         ("logs no-such-container-xyz", "No such container: no-such-container-xyz"),
         ("run", "the following arguments are required: image"),
         ("exec onlyacontainer", "give a command"),
         ("run 'unterminated", "cannot parse the line"),
-        ("secret create s -", "no stdin to read here: give the data as the cell"),  # pytest's stdin, as a kernel's
+        (
+            "secret create s -",
+            "no stdin to read here: give the data as the cell",
+        ),  # pytest's stdin, as a kernel's
         ("swarm unlock", "this node is not part of a swarm"),  # asked before any prompt, as the CLI
     ],
 )
@@ -147,7 +163,9 @@ def test_completion(engine: Engine, box: str) -> None:
     assert "--rm" in candidates("%docker run ") and "--follow" in candidates("%docker logs ")
     assert box in candidates("%docker logs ")
     offered = candidates("%docker run ")
-    assert "--gpus" in offered and "--use-api-socket" not in offered  # unsupported flags are not offered
+    assert (
+        "--gpus" in offered and "--use-api-socket" not in offered
+    )  # unsupported flags are not offered
     assert "--rm=false" not in offered  # nor the hidden spellings of switches
 
 
@@ -157,8 +175,14 @@ def test_a_stopped_daemon_is_one_clear_line(ip: Any, tmp_path: Path) -> None:
         with pytest.raises(UsageError) as exc:
             ip.run_line_magic("docker", "ps")
         text = str(exc.value)
-        assert f"{tmp_path}/no-daemon.sock" in text and "Is dockerd running?" in text and "\n" not in text
-        assert "--rm" in candidates("%docker run ")  # completion still offers flags without an engine
+        assert (
+            f"{tmp_path}/no-daemon.sock" in text
+            and "Is dockerd running?" in text
+            and "\n" not in text
+        )
+        assert "--rm" in candidates(
+            "%docker run "
+        )  # completion still offers flags without an engine
     finally:
         ip.run_line_magic("config", "DockerMagics.host = ''")
 
@@ -234,13 +258,21 @@ def test_cidfile_as_the_cli_keeps_it(ip: Any, engine: Engine, image: str, tmp_pa
     try:
         assert engine.container_inspect(cid)["Config"]["Labels"][LABEL] == "1"
         with pytest.raises(UsageError, match="container ID file found"):
-            ip.run_line_magic("docker", f"create --cidfile {cidfile} --label {LABEL}=1 {image} true")
+            ip.run_line_magic(
+                "docker", f"create --cidfile {cidfile} --label {LABEL}=1 {image} true"
+            )
     finally:
         engine.container_delete(cid, force=True)
     failed = tmp_path / "failed"
     with pytest.raises(UsageError, match="no-such-image"):
-        ip.run_line_magic("docker", f"create --cidfile {failed} --pull never dockmagic-test/no-such-image")
+        ip.run_line_magic(
+            "docker", f"create --cidfile {failed} --pull never dockmagic-test/no-such-image"
+        )
     assert not failed.exists()
-    with pytest.raises(UsageError, match=r"cannot create the container ID file .*: File name too long"):
-        ip.run_line_magic("docker", f"create --cidfile {tmp_path / ('9' * 300)} --label {LABEL}=1 {image} true")
+    with pytest.raises(
+        UsageError, match=r"cannot create the container ID file .*: File name too long"
+    ):
+        ip.run_line_magic(
+            "docker", f"create --cidfile {tmp_path / ('9' * 300)} --label {LABEL}=1 {image} true"
+        )
     assert not engine.container_list(all=True, filters={"label": [LABEL], "ancestor": [image]})

@@ -19,7 +19,9 @@ from dockmagic.modules.play import play
 from .support import LABEL, LABELS, unique
 
 
-def step(fn: Callable[..., Any], snapshot: Callable[[], Any], expect_changed: bool, **kwargs: Any) -> Any:
+def step(
+    fn: Callable[..., Any], snapshot: Callable[[], Any], expect_changed: bool, **kwargs: Any
+) -> Any:
     """Check mode first (same verdict, engine untouched), then for real."""
     before = snapshot()
     checked = fn(**kwargs, check_mode=True, diff=True)
@@ -55,7 +57,12 @@ def name(engine: Engine) -> Iterator[str]:
 def test_container_lifecycle(engine: Engine, image: str, name: str) -> None:
     def snap() -> Any:
         info = inspect_or_none(engine.container_inspect, name)
-        return info and (info["Id"], info["State"]["Status"], info["HostConfig"]["Memory"], info["Config"]["Env"])
+        return info and (
+            info["Id"],
+            info["State"]["Status"],
+            info["HostConfig"]["Memory"],
+            info["Config"]["Env"],
+        )
 
     base = {
         "name": name,
@@ -68,7 +75,9 @@ def test_container_lifecycle(engine: Engine, image: str, name: str) -> None:
     created = step(modules.container, snap, True, **base)
     assert created.actions == ["create", "start"] and created.facts["container"]["State"]["Running"]
     step(modules.container, snap, False, **base)
-    updated = step(modules.container, snap, True, **{**base, "memory": "64m", "restart_policy": "on-failure:2"})
+    updated = step(
+        modules.container, snap, True, **{**base, "memory": "64m", "restart_policy": "on-failure:2"}
+    )
     assert updated.actions == ["update memory, restart_policy in place"]
     assert engine.container_inspect(name)["Id"] == created.facts["container"]["Id"]  # not recreated
     changed = step(modules.container, snap, True, **{**base, "env": {"A": "2"}, "memory": "64m"})
@@ -79,7 +88,9 @@ def test_container_lifecycle(engine: Engine, image: str, name: str) -> None:
     step(modules.container, snap, False, name=name, state="absent")
 
 
-def test_container_idempotent_despite_engine_normalisation(engine: Engine, image: str, name: str) -> None:
+def test_container_idempotent_despite_engine_normalisation(
+    engine: Engine, image: str, name: str
+) -> None:
     # No command: the image's; network_mode default == bridge; ports without a host IP; image env merged.
     args = {
         "name": name,
@@ -95,7 +106,9 @@ def test_container_idempotent_despite_engine_normalisation(engine: Engine, image
     assert modules.container(**args).changed
     again = modules.container(**args, diff=True)
     assert not again.changed, again.diff
-    assert not modules.container(name=name, image=image, labels={LABEL: "1"}).changed  # fewer options: still ok
+    assert not modules.container(
+        name=name, image=image, labels={LABEL: "1"}
+    ).changed  # fewer options: still ok
 
 
 def test_container_networks_in_place(engine: Engine, image: str, name: str) -> None:
@@ -107,22 +120,37 @@ def test_container_networks_in_place(engine: Engine, image: str, name: str) -> N
         connected = modules.container(
             name=name, image=image, command="sleep 300", labels=LABELS, networks=["bridge", net]
         )
-        assert connected.actions == [f"connect {net}"] and engine.container_inspect(name)["Id"] == cid
+        assert (
+            connected.actions == [f"connect {net}"] and engine.container_inspect(name)["Id"] == cid
+        )
         assert not modules.container(
             name=name, image=image, command="sleep 300", labels=LABELS, networks=["bridge", net]
         ).changed
         # as community.docker: more networks than asked for are fine, unless compared strictly
-        kept = modules.container(name=name, image=image, command="sleep 300", labels=LABELS, networks=[{"name": net}])
+        kept = modules.container(
+            name=name, image=image, command="sleep 300", labels=LABELS, networks=[{"name": net}]
+        )
         assert not kept.changed
         strict = {"networks": "strict"}
         dropped = modules.container(
-            name=name, image=image, command="sleep 300", labels=LABELS, networks=[net], comparisons=strict
+            name=name,
+            image=image,
+            command="sleep 300",
+            labels=LABELS,
+            networks=[net],
+            comparisons=strict,
         )
         assert dropped.actions == ["disconnect bridge"]
         aliased = modules.container(
-            name=name, image=image, command="sleep 300", labels=LABELS, networks=[{"name": net, "aliases": ["db"]}]
+            name=name,
+            image=image,
+            command="sleep 300",
+            labels=LABELS,
+            networks=[{"name": net, "aliases": ["db"]}],
         )
-        assert aliased.actions == [f"reconnect {net}"] and engine.container_inspect(name)["Id"] == cid
+        assert (
+            aliased.actions == [f"reconnect {net}"] and engine.container_inspect(name)["Id"] == cid
+        )
         endpoint = engine.container_inspect(name)["NetworkSettings"]["Networks"][net]
         assert "db" in endpoint["Aliases"]
     finally:
@@ -186,8 +214,18 @@ def test_network_module(engine: Engine, image: str, name: str) -> None:
     holder = unique()
     engine.container_create({"Image": image, "Cmd": ["sleep", "60"], "Labels": LABELS}, name=holder)
     try:
-        step(modules.network, snap, True, **{**base, "subnets": ["10.233.0.0/24"], "connected": [holder]})
-        step(modules.network, snap, False, **{**base, "subnets": ["10.233.0.0/24"], "connected": [holder]})
+        step(
+            modules.network,
+            snap,
+            True,
+            **{**base, "subnets": ["10.233.0.0/24"], "connected": [holder]},
+        )
+        step(
+            modules.network,
+            snap,
+            False,
+            **{**base, "subnets": ["10.233.0.0/24"], "connected": [holder]},
+        )
     finally:
         engine.container_delete(holder, force=True)
     step(modules.network, snap, True, name=name, state="absent")
@@ -204,8 +242,24 @@ def test_volume_module(engine: Engine, name: str) -> None:
     opts = {"type": "tmpfs", "device": "tmpfs", "o": "size=10m"}
     kept = modules.volume(name=name, labels=LABELS, options=opts)
     assert not kept.changed and "recreate=never keeps it" in kept.warnings[0]
-    step(modules.volume, snap, True, name=name, labels=LABELS, options=opts, recreate="options-changed")
-    step(modules.volume, snap, False, name=name, labels=LABELS, options=opts, recreate="options-changed")
+    step(
+        modules.volume,
+        snap,
+        True,
+        name=name,
+        labels=LABELS,
+        options=opts,
+        recreate="options-changed",
+    )
+    step(
+        modules.volume,
+        snap,
+        False,
+        name=name,
+        labels=LABELS,
+        options=opts,
+        recreate="options-changed",
+    )
     step(modules.volume, snap, True, name=name, state="absent")
     step(modules.volume, snap, False, name=name, state="absent")
 
@@ -220,13 +274,45 @@ def test_copy_into_and_exec(engine: Engine, image: str, name: str) -> None:
             return None
         return st["size"], st["mode"], b"".join(engine.container_archive(name, "/tmp/conf")[1])
 
-    step(modules.copy_into, snap, True, container=name, path="/tmp/conf", content="a=1\n", mode="0600")
-    step(modules.copy_into, snap, False, container=name, path="/tmp/conf", content="a=1\n", mode="0600")
+    step(
+        modules.copy_into,
+        snap,
+        True,
+        container=name,
+        path="/tmp/conf",
+        content="a=1\n",
+        mode="0600",
+    )
+    step(
+        modules.copy_into,
+        snap,
+        False,
+        container=name,
+        path="/tmp/conf",
+        content="a=1\n",
+        mode="0600",
+    )
     assert step(
-        modules.copy_into, snap, True, container=name, path="/tmp/conf", content="a=2\n", mode="0600"
+        modules.copy_into,
+        snap,
+        True,
+        container=name,
+        path="/tmp/conf",
+        content="a=2\n",
+        mode="0600",
     ).actions == ["write (content)"]
-    step(modules.copy_into, snap, True, container=name, path="/tmp/conf", content="a=2\n", mode="0644")
-    owned = modules.copy_into(container=name, path="/tmp/conf", content="a=2\n", mode="0644", owner="65534:65534")
+    step(
+        modules.copy_into,
+        snap,
+        True,
+        container=name,
+        path="/tmp/conf",
+        content="a=2\n",
+        mode="0644",
+    )
+    owned = modules.copy_into(
+        container=name, path="/tmp/conf", content="a=2\n", mode="0644", owner="65534:65534"
+    )
     assert (
         owned.changed
         and not modules.copy_into(
@@ -237,17 +323,47 @@ def test_copy_into_and_exec(engine: Engine, image: str, name: str) -> None:
     def marker() -> Any:
         return inspect_or_none(lambda p: engine.container_archive_info(name, p), "/tmp/marker")
 
-    step(modules.exec_module, marker, True, container=name, command="touch /tmp/marker", creates="/tmp/marker")
-    step(modules.exec_module, marker, False, container=name, command="touch /tmp/marker", creates="/tmp/marker")
-    step(modules.exec_module, marker, True, container=name, command="rm /tmp/marker", removes="/tmp/marker")
-    step(modules.exec_module, marker, False, container=name, command="rm /tmp/marker", removes="/tmp/marker")
+    step(
+        modules.exec_module,
+        marker,
+        True,
+        container=name,
+        command="touch /tmp/marker",
+        creates="/tmp/marker",
+    )
+    step(
+        modules.exec_module,
+        marker,
+        False,
+        container=name,
+        command="touch /tmp/marker",
+        creates="/tmp/marker",
+    )
+    step(
+        modules.exec_module,
+        marker,
+        True,
+        container=name,
+        command="rm /tmp/marker",
+        removes="/tmp/marker",
+    )
+    step(
+        modules.exec_module,
+        marker,
+        False,
+        container=name,
+        command="rm /tmp/marker",
+        removes="/tmp/marker",
+    )
     failing = modules.exec_module(container=name, command="sh -c 'echo broken >&2; exit 4'")
     assert failing.failed and "exited with code 4: broken" in failing.msg
 
 
 def test_prune_module(engine: Engine, image: str) -> None:
     marker = unique()
-    engine.container_create({"Image": image, "Cmd": ["true"], "Labels": {**LABELS, "dockmagic.prune": marker}})
+    engine.container_create(
+        {"Image": image, "Cmd": ["true"], "Labels": {**LABELS, "dockmagic.prune": marker}}
+    )
     flt = {"label": [f"dockmagic.prune={marker}"]}
     assert modules.prune(containers=True, filters=flt).changed
     assert not modules.prune(containers=True, filters=flt).changed
@@ -281,12 +397,19 @@ def test_play_twice_then_changed(engine: Engine, image: str, capsys: Any) -> Non
     names = {"prefix": prefix, "image": image}
     try:
         first = play(PLAY, vars=names)
-        assert first.recap == {"ok": 0, "changed": 5, "failed": 1, "skipped": 0} and not first.failed
+        assert (
+            first.recap == {"ok": 0, "changed": 5, "failed": 1, "skipped": 0} and not first.failed
+        )
         assert "PLAY RECAP  ok=0  changed=5  failed=1  skipped=0" in capsys.readouterr().out
         second = play(PLAY, vars=names, show=False)
         assert second.recap == {"ok": 4, "changed": 0, "failed": 1, "skipped": 1}
-        checked = play(PLAY.replace("sleep 300", "sleep 301"), vars=names, check=True, diff=True, show=False)
-        assert checked.tasks[1].status == "changed" and "command" in checked.tasks[1].result.diff["after"]
+        checked = play(
+            PLAY.replace("sleep 300", "sleep 301"), vars=names, check=True, diff=True, show=False
+        )
+        assert (
+            checked.tasks[1].status == "changed"
+            and "command" in checked.tasks[1].result.diff["after"]
+        )
         assert engine.container_inspect(f"{prefix}-app")["Config"]["Cmd"] == ["sleep", "300"]
         assert "changed: [app] => recreate (command)" in repr(checked)
         html = checked._repr_html_()
@@ -303,10 +426,13 @@ def test_play_twice_then_changed(engine: Engine, image: str, capsys: Any) -> Non
 
 def test_a_failing_task_stops_the_play(engine: Engine) -> None:
     result = play(
-        "- name: broken\n  container: {name: x-nope, state: wrong}\n- name: never\n  volume: {name: v}\n", show=False
+        "- name: broken\n  container: {name: x-nope, state: wrong}\n- name: never\n  volume: {name: v}\n",
+        show=False,
     )
     assert result.failed and result.failed_task == "broken" and len(result.tasks) == 1
-    assert "state must be started, present" in (result.tasks[0].result.msg if result.tasks[0].result else "")
+    assert "state must be started, present" in (
+        result.tasks[0].result.msg if result.tasks[0].result else ""
+    )
 
 
 def test_bad_plays_are_clear() -> None:
@@ -322,8 +448,12 @@ def test_bad_plays_are_clear() -> None:
 
 def test_export_to_ansible(tmp_path: Path) -> None:
     text = to_playbook(PLAY)
-    assert "community.docker.docker_container:" in text and "community.docker.docker_volume:" in text
-    assert "volume_name: '{{ prefix }}-data'" in text and "register: app" in text and "loop:" in text
+    assert (
+        "community.docker.docker_container:" in text and "community.docker.docker_volume:" in text
+    )
+    assert (
+        "volume_name: '{{ prefix }}-data'" in text and "register: app" in text and "loop:" in text
+    )
     assert "# task 'seed data once': dockmagic option 'creates' has no counterpart" in text
 
 
@@ -338,14 +468,19 @@ def test_play_magic(engine: Engine, image: str, tmp_path: Path, ip: Any) -> None
     ip.run_cell_magic("docker_play", f"--export {tmp_path}/site.yml", cell)
     assert "community.docker.docker_volume" in (tmp_path / "site.yml").read_text()
     with pytest.raises(UsageError, match=r"task \[boom\] failed"):
-        ip.run_cell_magic("docker_play", "", "- name: boom\n  image: {name: nope/nope:1, source: local}\n")
+        ip.run_cell_magic(
+            "docker_play", "", "- name: boom\n  image: {name: nope/nope:1, source: local}\n"
+        )
     engine.volume_delete(vol)
 
 
 @pytest.mark.parametrize(
     ("task", "message"),
     [
-        ({"container": {"name": "x", "image": "i", "memory": "lots"}}, "memory: invalid size 'lots'"),
+        (
+            {"container": {"name": "x", "image": "i", "memory": "lots"}},
+            "memory: invalid size 'lots'",
+        ),
         (
             {"container": {"name": "x", "image": "i", "comand": "ls"}},
             "unknown option 'comand' (did you mean 'command'?)",
@@ -355,16 +490,27 @@ def test_play_magic(engine: Engine, image: str, tmp_path: Path, ip: Any) -> None
             {"container": {"name": "x", "image": "i", "mounts": [{"src": "a", "target": "/b"}]}},
             "unknown mounts key(s) src",
         ),
-        ({"container": {"name": "x", "image": "i", "networks": [{"nam": "a"}]}}, "a network is {name, aliases"),
-        ({"container": {"name": "x", "image": "i", "cleanup": True}}, "cleanup=True is not supported by dockmagic"),
+        (
+            {"container": {"name": "x", "image": "i", "networks": [{"nam": "a"}]}},
+            "a network is {name, aliases",
+        ),
+        (
+            {"container": {"name": "x", "image": "i", "cleanup": True}},
+            "cleanup=True is not supported by dockmagic",
+        ),
         ({"container": {"image": "i"}}, "container needs name"),
         ({"network": {"name": "n", "foo": 1}}, "unknown option 'foo' for network"),
-        ({"network": {"name": "n", "ipam_config": [{"subnett": "x"}]}}, "unknown ipam_config key(s) subnett"),
+        (
+            {"network": {"name": "n", "ipam_config": [{"subnett": "x"}]}},
+            "unknown ipam_config key(s) subnett",
+        ),
         ({"copy_into": {"container": "x"}}, "copy_into needs the path inside the container"),
         ({"docker_frobnicate": {}}, "needs exactly one module key"),
     ],
 )
-def test_a_bad_task_is_one_line_naming_it(engine: Engine, task: dict[str, Any], message: str) -> None:
+def test_a_bad_task_is_one_line_naming_it(
+    engine: Engine, task: dict[str, Any], message: str
+) -> None:
     """Checked before any request; the task's name, the option and the expected form in one line."""
     if "docker_frobnicate" in task:
         with pytest.raises(modules.ModuleError, match="needs exactly one module key"):
@@ -372,7 +518,12 @@ def test_a_bad_task_is_one_line_naming_it(engine: Engine, task: dict[str, Any], 
         return
     result = play([{"name": "the task", **task}], show=False)
     line = result.tasks[0].line(False)
-    assert result.failed and line.startswith("failed: [the task]") and message in line and "\n" not in line
+    assert (
+        result.failed
+        and line.startswith("failed: [the task]")
+        and message in line
+        and "\n" not in line
+    )
 
 
 @pytest.mark.parametrize(

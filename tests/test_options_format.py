@@ -42,7 +42,9 @@ def test_cli_forms_become_the_api_fields_the_cli_sends(monkeypatch: pytest.Monke
     assert body["OpenStdin"] is True and body["Env"] == ["FROM_ENV=yes"]
     assert body["HostConfig"]["PortBindings"] == {"8082/tcp": [{"HostIp": "", "HostPort": ""}]}
     assert body["NetworkingConfig"]["EndpointsConfig"] == {"n1": {"Aliases": ["a", "b"]}}
-    assert body["HostConfig"]["ExtraHosts"] == ["h:::1"] and body["HostConfig"]["CapAdd"] == ["CAP_NET_ADMIN"]
+    assert body["HostConfig"]["ExtraHosts"] == ["h:::1"] and body["HostConfig"]["CapAdd"] == [
+        "CAP_NET_ADMIN"
+    ]
     assert body["Entrypoint"] == ["sh -c"] and body["HostConfig"]["Memory"] == 64 * 2**20
     assert "AutoRemove" not in body["HostConfig"]
 
@@ -94,5 +96,10 @@ def test_go_templates_as_the_docker_docs_write_them() -> None:
 
 def test_table_directive_aligns_like_the_cli() -> None:
     rows = [{"Id": "a" * 64, "Names": ["/web"], "Labels": {"tier": "front"}, "Status": "Up"}]
-    out = format_rows('table {{.ID}}\\t{{.Names}}\\t{{.Label "tier"}}', rows, container_fields, {"ID": "CONTAINER ID"})
+    out = format_rows(
+        'table {{.ID}}\\t{{.Names}}\\t{{.Label "tier"}}',
+        rows,
+        container_fields,
+        {"ID": "CONTAINER ID"},
+    )
     assert out.splitlines() == ["CONTAINER ID   NAMES     LABEL", "aaaaaaaaaaaa   web       front"]

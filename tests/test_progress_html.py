@@ -27,17 +27,23 @@ def _recorded(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[str]]:
     return notebook, held
 
 
-def test_layer_ids_and_statuses_are_escaped_in_notebook_bars(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_layer_ids_and_statuses_are_escaped_in_notebook_bars(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     notebook, held = _recorded(monkeypatch)
     progress = LayerProgress("pull")
     progress._tqdm = notebook.tqdm  # what tqdm.auto picks in a notebook
-    progress.feed({"id": HOSTILE, "status": "Downloading <b>", "progressDetail": {"current": 1, "total": 10}})
+    progress.feed(
+        {"id": HOSTILE, "status": "Downloading <b>", "progressDetail": {"current": 1, "total": 10}}
+    )
     progress.feed({"id": "a1", "status": HOSTILE})
     progress.close()
     assert held and not any("<" in text for text in held), held
 
 
-def test_service_names_and_swarm_messages_are_escaped_in_notebook_bars(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_service_names_and_swarm_messages_are_escaped_in_notebook_bars(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     notebook, held = _recorded(monkeypatch)
     count = CountBar(HOSTILE)
     count._tqdm = notebook.tqdm
@@ -53,4 +59,8 @@ def test_the_count_is_one_line_redrawn_in_a_terminal(capsys: pytest.CaptureFixtu
         count.update(running, 6, "updating" if running < 6 else "")
     count.close("converged after 1.2 s")
     out = capsys.readouterr().out
-    assert out.count("\n") == 2 and "6/6 tasks running" in out and out.endswith("web: converged after 1.2 s\n")
+    assert (
+        out.count("\n") == 2
+        and "6/6 tasks running" in out
+        and out.endswith("web: converged after 1.2 s\n")
+    )

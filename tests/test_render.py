@@ -32,7 +32,21 @@ HOSTILE = [
 ]
 
 
-ALLOWED_TAGS = {"table", "thead", "tbody", "tr", "th", "td", "div", "details", "summary", "b", "code", "span", "i"}
+ALLOWED_TAGS = {
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "div",
+    "details",
+    "summary",
+    "b",
+    "code",
+    "span",
+    "i",
+}
 ALLOWED_ATTRS = {"style", "class", "colspan", "open"}
 
 
@@ -80,7 +94,12 @@ def test_tables_escape_everything(evil: str) -> None:
 @pytest.mark.parametrize("evil", HOSTILE)
 def test_inspect_tree_and_results_escape(evil: str) -> None:
     tree = Inspection(
-        {"Name": f"/{evil}", "Config": {"Env": [f"X={evil}"], "Labels": {evil: evil}}, "Args": [evil], evil: None}
+        {
+            "Name": f"/{evil}",
+            "Config": {"Env": [f"X={evil}"], "Labels": {evil: evil}},
+            "Args": [evil],
+            evil: None,
+        }
     )
     assert_safe_html(tree._repr_html_())
     result = RunResult(exit_code=1, container="c" * 64, name=evil, image=evil, stdout=evil)
@@ -90,7 +109,14 @@ def test_inspect_tree_and_results_escape(evil: str) -> None:
 
 def test_table_indexing_footer_and_pandas(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [
-        {"Id": f"{i:03d}" + "f" * 61, "Names": [f"/c{i}"], "Image": "img", "Created": 0, "Status": "Up", "Ports": []}
+        {
+            "Id": f"{i:03d}" + "f" * 61,
+            "Names": [f"/c{i}"],
+            "Image": "img",
+            "Created": 0,
+            "Status": "Up",
+            "Ports": [],
+        }
         for i in range(100)
     ]
     table = containers_table(rows)
@@ -111,7 +137,13 @@ def test_empty_table_says_so() -> None:
 
 
 def test_units_like_the_cli() -> None:
-    assert [human_size(n) for n in (0, 999, 1000, 1_982_256, 5.3e9)] == ["0B", "999B", "1kB", "1.98MB", "5.3GB"]
+    assert [human_size(n) for n in (0, 999, 1000, 1_982_256, 5.3e9)] == [
+        "0B",
+        "999B",
+        "1kB",
+        "1.98MB",
+        "5.3GB",
+    ]
     assert human_duration(0.5) == "Less than a second" and human_duration(90) == "About a minute"
     assert human_duration(3 * 3600) == "3 hours" and human_duration(3 * 86400) == "3 days"
     assert ago(time.time() - 120) == "2 minutes ago"

@@ -17,14 +17,26 @@ from .test_helpers_run import interrupt_main_after
 
 
 def test_cells_carry_folder_and_exports(ip: Any, engine: Engine, image: str, capfd: Any) -> None:
-    ip.run_line_magic("docker", f"shell -d --label {LABEL}=1 {image}")  # -d: it runs in the background anyway
+    ip.run_line_magic(
+        "docker", f"shell -d --label {LABEL}=1 {image}"
+    )  # -d: it runs in the background anyway
     shell = dockmagic.shell()
     try:
-        assert shell.owned and engine.container_inspect(shell.container)["Config"]["Labels"]["dockmagic.shell"] == "1"
-        ip.run_cell_magic("docker", "sh", "mkdir -p /tmp/work && cd /tmp/work\nexport GREETING=hello\nplain=kept?\n")
+        assert (
+            shell.owned
+            and engine.container_inspect(shell.container)["Config"]["Labels"]["dockmagic.shell"]
+            == "1"
+        )
+        ip.run_cell_magic(
+            "docker",
+            "sh",
+            "mkdir -p /tmp/work && cd /tmp/work\nexport GREETING=hello\nplain=kept?\n",
+        )
         r = ip.run_cell_magic("docker", "sh", 'pwd; echo "$GREETING"; echo oops >&2; exit 3\n')
         assert (r.stdout, r.stderr, r.exit_code) == ("/tmp/work\nhello\n", "oops\n", 3)
-        assert ip.run_line_magic("docker", "sh -q pwd").stdout == "/tmp/work\n"  # kept after a failing cell
+        assert (
+            ip.run_line_magic("docker", "sh -q pwd").stdout == "/tmp/work\n"
+        )  # kept after a failing cell
         times = []
         for _ in range(5):
             started = time.perf_counter()
@@ -39,7 +51,9 @@ def test_cells_carry_folder_and_exports(ip: Any, engine: Engine, image: str, cap
         engine.container_inspect(shell.container)
 
 
-def test_adopts_a_running_container_and_leaves_it(ip: Any, engine: Engine, make_container: Any) -> None:
+def test_adopts_a_running_container_and_leaves_it(
+    ip: Any, engine: Engine, make_container: Any
+) -> None:
     name = unique()
     cid = make_container(["sleep", "300"], name=name)
     engine.container_start(cid)
@@ -79,7 +93,11 @@ def test_bang_lines_run_in_the_shell_when_asked(ip: Any, engine: Engine, image: 
         ip.user_ns["where"] = "/tmp"
         ip.run_cell("!cd $where && export MOOD=calm")
         ip.run_cell("here = !pwd; echo $MOOD; echo warn >&2; exit 4")
-        assert list(ip.user_ns["here"]) == ["/tmp", "calm", "warn"]  # stderr after stdout, as IPython's
+        assert list(ip.user_ns["here"]) == [
+            "/tmp",
+            "calm",
+            "warn",
+        ]  # stderr after stdout, as IPython's
         assert ip.user_ns["_exit_code"] == 4
         ip.run_cell("name = !hostname")
         assert ip.user_ns["name"][0] == shell.container[:12]

@@ -45,19 +45,28 @@ def remote(server: SSHD) -> Iterator[Engine]:
 
 
 def test_run_exec_and_streams_over_ssh(ip: Any, server: SSHD, remote: Engine, image: str) -> None:
-    assert dockmagic.run(image, "echo over ssh", remove=True, quiet=True, labels=LABELS, engine=remote).stdout == (
-        "over ssh\n"
+    assert dockmagic.run(
+        image, "echo over ssh", remove=True, quiet=True, labels=LABELS, engine=remote
+    ).stdout == ("over ssh\n")
+    cell = ip.run_cell_magic(
+        "docker", f"-H {server.url} run --rm -i -l {LABEL}=1 {image} cat", "line one\nline two\n"
     )
-    cell = ip.run_cell_magic("docker", f"-H {server.url} run --rm -i -l {LABEL}=1 {image} cat", "line one\nline two\n")
     assert cell.stdout == "line one\nline two\n"  # stdin ended by a half-close through ssh
     box = dockmagic.run(image, "sleep 60", detach=True, labels=LABELS, engine=remote).container
     try:
-        assert dockmagic.exec(box, "cat", stdin="through exec\n", quiet=True, engine=remote).stdout == "through exec\n"
+        assert (
+            dockmagic.exec(box, "cat", stdin="through exec\n", quiet=True, engine=remote).stdout
+            == "through exec\n"
+        )
         assert len(dockmagic.stats([box], engine=remote)) == 1  # a snapshot, sampled over ssh
     finally:
         remote.container_delete(box, force=True)
     talker = dockmagic.run(
-        image, ["sh", "-c", "for i in 1 2 3; do echo $i; sleep 0.2; done"], detach=True, labels=LABELS, engine=remote
+        image,
+        ["sh", "-c", "for i in 1 2 3; do echo $i; sleep 0.2; done"],
+        detach=True,
+        labels=LABELS,
+        engine=remote,
     ).container
     try:
         assert dockmagic.logs(talker, follow=True, quiet=True, engine=remote).stdout == "1\n2\n3\n"
@@ -99,7 +108,9 @@ def test_one_ssh_connection_carries_many_requests(server: SSHD, monkeypatch: Any
         ("daemon-down", "remote Docker daemon is not running"),
     ],
 )
-def test_ssh_failures_are_one_line(server: SSHD, tmp_path: Path, monkeypatch: Any, case: str, said: str) -> None:
+def test_ssh_failures_are_one_line(
+    server: SSHD, tmp_path: Path, monkeypatch: Any, case: str, said: str
+) -> None:
     url, other = server.url, None
     if case == "unknown-host":
         url = "ssh://root@no-such-host.invalid"
@@ -107,19 +118,30 @@ def test_ssh_failures_are_one_line(server: SSHD, tmp_path: Path, monkeypatch: An
         (tmp_path / "k").write_text("")
         import subprocess
 
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "k2")], check=True)
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "k2")], check=True
+        )
         key = (tmp_path / "k2.pub").read_text().split()
         (tmp_path / "known").write_text(f"[127.0.0.1]:{server.port} {key[0]} {key[1]}\n")
-        monkeypatch.setenv(ssh.OPTIONS_ENV, f"{server.options} {FRESH} -o UserKnownHostsFile={tmp_path / 'known'}")
+        monkeypatch.setenv(
+            ssh.OPTIONS_ENV, f"{server.options} {FRESH} -o UserKnownHostsFile={tmp_path / 'known'}"
+        )
     elif case == "auth":
         import subprocess
 
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "stranger")], check=True)
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "stranger")],
+            check=True,
+        )
         known = server.folder / "known_hosts"  # the right host key, a key the server does not know
         options = f"-F /dev/null {FRESH} -o UserKnownHostsFile={known} -o IdentitiesOnly=yes"
         monkeypatch.setenv(ssh.OPTIONS_ENV, f"{options} -o IdentityFile={tmp_path / 'stranger'}")
     else:
-        env = {"PATH": "/nonexistent"} if case == "no-docker" else {"DOCKER_HOST": "unix:///nonexistent.sock"}
+        env = (
+            {"PATH": "/nonexistent"}
+            if case == "no-docker"
+            else {"DOCKER_HOST": "unix:///nonexistent.sock"}
+        )
         other = SSHD(tmp_path / "sshd", env=env).start()
         url = other.url
         monkeypatch.setenv(ssh.OPTIONS_ENV, other.options)
@@ -134,7 +156,9 @@ def test_ssh_failures_are_one_line(server: SSHD, tmp_path: Path, monkeypatch: An
             other.stop()
 
 
-def test_a_context_with_an_ssh_endpoint(ip: Any, server: SSHD, tmp_path: Path, monkeypatch: Any) -> None:
+def test_a_context_with_an_ssh_endpoint(
+    ip: Any, server: SSHD, tmp_path: Path, monkeypatch: Any
+) -> None:
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "cfg"))
     ip.run_line_magic("docker", f"context create remote --docker host={server.url}")
     table = ip.run_line_magic("docker", "--context remote ps -a")

@@ -86,7 +86,9 @@ class Lone:
 
     def cli(self, *args: str) -> str:
         assert DOCKER
-        done = subprocess.run([DOCKER, "-H", self.extra.url, *args], capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [DOCKER, "-H", self.extra.url, *args], capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -100,11 +102,16 @@ class Lone:
             spec = s["Spec"]
             spec["Labels"] = unstamped(spec.get("Labels"))
             container = spec["TaskTemplate"]["ContainerSpec"]
-            for kind in ("Secrets", "Configs"):  # the CLI orders two references to one secret at random
+            for kind in (
+                "Secrets",
+                "Configs",
+            ):  # the CLI orders two references to one secret at random
                 for ref in container.get(kind) or []:
                     ref.pop("SecretID", None), ref.pop("ConfigID", None)
                 container.get(kind, []).sort(key=lambda r: json.dumps(r, sort_keys=True))
-            for attached in spec["TaskTemplate"].get("Networks") or []:  # the engine keeps the network's ID
+            for attached in (
+                spec["TaskTemplate"].get("Networks") or []
+            ):  # the engine keeps the network's ID
                 attached["Target"] = named.get(attached["Target"], attached["Target"])
             services[spec["Name"]] = spec
         networks = {
@@ -149,7 +156,11 @@ def compose(tmp_path: Path) -> Path:
 
 
 def _chosen_by_engine(options: dict[str, str] | None) -> dict[str, str]:
-    return {k: x for k, x in (options or {}).items() if k != "com.docker.network.driver.overlay.vxlanid_list"}
+    return {
+        k: x
+        for k, x in (options or {}).items()
+        if k != "com.docker.network.driver.overlay.vxlanid_list"
+    }
 
 
 def _diff(a: Any, b: Any) -> str:
@@ -165,7 +176,9 @@ def _diff(a: Any, b: Any) -> str:
 
 
 @pytest.mark.skipif(DOCKER is None, reason="needs the docker CLI")
-def test_the_cli_and_dockmagic_deploy_the_same_stack(lone: Lone, compose: Path, capsys: Any) -> None:
+def test_the_cli_and_dockmagic_deploy_the_same_stack(
+    lone: Lone, compose: Path, capsys: Any
+) -> None:
     lone.cli("stack", "deploy", "--resolve-image", "never", "-c", str(compose), "lab")
     theirs = lone.snapshot("lab")
     assert set(theirs["services"]) == {"lab_web", "lab_worker"}
@@ -180,17 +193,24 @@ def test_the_cli_and_dockmagic_deploy_the_same_stack(lone: Lone, compose: Path, 
     assert ours == theirs, _diff(theirs, ours)
 
     versions = {s["ID"]: s["Version"]["Index"] for s in lone.engine.service_list()}
-    lone.cli("stack", "deploy", "--resolve-image", "never", "-c", str(compose), "lab")  # the CLI on ours
+    lone.cli(
+        "stack", "deploy", "--resolve-image", "never", "-c", str(compose), "lab"
+    )  # the CLI on ours
     assert lone.snapshot("lab") == ours
     lone.docker(f"stack deploy --resolve-image never -c {compose} lab")  # and ours again
     assert lone.snapshot("lab") == ours
     assert "Updating service lab_web (id: " in capsys.readouterr().out
-    assert all(s["Version"]["Index"] > versions[s["ID"]] for s in lone.engine.service_list())  # updated in place
+    assert all(
+        s["Version"]["Index"] > versions[s["ID"]] for s in lone.engine.service_list()
+    )  # updated in place
 
     # the worker's secrets, configs and mounts work (the CLI's redeploy may have rolled it: its order
     # of two references to one secret is random)
     assert eventually(
-        lambda: _settled(lone) and (_running(lone, "lab_web"), _running(lone, "lab_worker")) == (2, 1), limit=60
+        lambda: (
+            _settled(lone) and (_running(lone, "lab_web"), _running(lone, "lab_worker")) == (2, 1)
+        ),
+        limit=60,
     )
     assert len([t for t in lone.docker("stack ps lab") if t["DesiredState"] == "running"]) == 3
     for line in ("stack ls", "stack services lab"):  # once settled: REPLICAS is the same for both
@@ -200,7 +220,9 @@ def test_the_cli_and_dockmagic_deploy_the_same_stack(lone: Lone, compose: Path, 
 
 def _settled(lone: Lone) -> bool:
     """No rolling update of any service under way."""
-    return all((s.get("UpdateStatus") or {}).get("State") != "updating" for s in lone.engine.service_list())
+    return all(
+        (s.get("UpdateStatus") or {}).get("State") != "updating" for s in lone.engine.service_list()
+    )
 
 
 def _running(lone: Lone, service: str) -> int:
@@ -230,7 +252,10 @@ def test_prune_update_and_remove(lone: Lone, compose: Path, capsys: Any) -> None
 def test_bad_compose_files_are_one_line(lone: Lone, tmp_path: Path) -> None:
     for text, says in [
         ("services: {web: {build: .}}", "needs an image"),
-        ("services: {web: {image: x, frobnicate: 1}}", "keys not supported by stack deploy: frobnicate"),
+        (
+            "services: {web: {image: x, frobnicate: 1}}",
+            "keys not supported by stack deploy: frobnicate",
+        ),
         ("services: {web: {image: x, mem_limit: 1g}}", "use deploy.resources.limits.memory"),
         ("services: {web: {image: x, networks: [nowhere]}}", "undefined network 'nowhere'"),
         ("services: {web: {image: x, secrets: [nope]}}", "undefined secret 'nope'"),
@@ -243,12 +268,21 @@ def test_bad_compose_files_are_one_line(lone: Lone, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot read the compose file"):
         lone.docker(f"stack deploy -c {tmp_path / 'none.yml'} bad")
     with pytest.raises(UsageError, match="not a swarm manager"):
-        lone.ip.run_cell_magic("docker", "stack deploy bad", "services: {web: {image: x}}")  # the local engine
+        lone.ip.run_cell_magic(
+            "docker", "stack deploy bad", "services: {web: {image: x}}"
+        )  # the local engine
 
 
 def test_variables_are_substituted_as_the_cli_does() -> None:
     env = {"TAG": "1.2", "EMPTY": ""}
-    given = {"services": {"web": {"image": "app:${TAG}", "command": "echo $$HOME ${EMPTY:-none} ${EMPTY-kept}"}}}
-    assert interpolated(given, env)["services"]["web"] == {"image": "app:1.2", "command": "echo $HOME none "}
+    given = {
+        "services": {
+            "web": {"image": "app:${TAG}", "command": "echo $$HOME ${EMPTY:-none} ${EMPTY-kept}"}
+        }
+    }
+    assert interpolated(given, env)["services"]["web"] == {
+        "image": "app:1.2",
+        "command": "echo $HOME none ",
+    }
     with pytest.raises(OptionError, match="required variable NEEDED is missing a value: set it"):
         interpolated("${NEEDED:?set it}", env)

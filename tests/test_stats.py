@@ -17,9 +17,16 @@ from dockmagic.render.live import LiveDisplay
 from .support import LABELS, unique
 
 V1 = {
-    "cpu_stats": {"cpu_usage": {"total_usage": 400, "percpu_usage": [200, 200]}, "system_cpu_usage": 2000},
+    "cpu_stats": {
+        "cpu_usage": {"total_usage": 400, "percpu_usage": [200, 200]},
+        "system_cpu_usage": 2000,
+    },
     "precpu_stats": {"cpu_usage": {"total_usage": 200}, "system_cpu_usage": 1000},
-    "memory_stats": {"usage": 100 * 2**20, "limit": 1000 * 2**20, "stats": {"total_inactive_file": 20 * 2**20}},
+    "memory_stats": {
+        "usage": 100 * 2**20,
+        "limit": 1000 * 2**20,
+        "stats": {"total_inactive_file": 20 * 2**20},
+    },
     "networks": {"eth0": {"rx_bytes": 10, "tx_bytes": 5}, "eth1": {"rx_bytes": 1, "tx_bytes": 1}},
     "blkio_stats": {
         "io_service_bytes_recursive": [
@@ -33,8 +40,14 @@ V1 = {
 V2 = {
     "cpu_stats": {"cpu_usage": {"total_usage": 1500}, "system_cpu_usage": 10000, "online_cpus": 4},
     "precpu_stats": {"cpu_usage": {"total_usage": 1000}, "system_cpu_usage": 8000},
-    "memory_stats": {"usage": 50 * 2**20, "limit": 100 * 2**20, "stats": {"inactive_file": 10 * 2**20}},
-    "blkio_stats": {"io_service_bytes_recursive": [{"op": "read", "value": 1}, {"op": "write", "value": 2}]},
+    "memory_stats": {
+        "usage": 50 * 2**20,
+        "limit": 100 * 2**20,
+        "stats": {"inactive_file": 10 * 2**20},
+    },
+    "blkio_stats": {
+        "io_service_bytes_recursive": [{"op": "read", "value": 1}, {"op": "write", "value": 2}]
+    },
 }
 
 
@@ -42,7 +55,13 @@ def test_cgroup_v1_numbers() -> None:
     m = measures(V1)
     assert m["cpu_percent"] == 40.0  # 200/1000 of the system, times 2 CPUs
     assert (m["memory"], m["memory_percent"]) == (80 * 2**20, 8.0)
-    assert (m["net_rx"], m["net_tx"], m["block_read"], m["block_write"], m["pids"]) == (11, 6, 7, 9, 3)
+    assert (m["net_rx"], m["net_tx"], m["block_read"], m["block_write"], m["pids"]) == (
+        11,
+        6,
+        7,
+        9,
+        3,
+    )
 
 
 def test_cgroup_v2_numbers() -> None:
@@ -60,7 +79,13 @@ def test_no_previous_sample_means_zero_not_a_crash() -> None:
 def workers(engine: Engine, image: str) -> Iterator[list[str]]:
     names = [unique("spin"), unique("idle")]
     dockmagic.run(
-        image, "sh -c 'while :; do :; done'", name=names[0], detach=True, cpus=0.5, labels=LABELS, engine=engine
+        image,
+        "sh -c 'while :; do :; done'",
+        name=names[0],
+        detach=True,
+        cpus=0.5,
+        labels=LABELS,
+        engine=engine,
     )
     dockmagic.run(image, "sleep 60", name=names[1], detach=True, labels=LABELS, engine=engine)
     yield names
@@ -68,7 +93,9 @@ def workers(engine: Engine, image: str) -> Iterator[list[str]]:
         engine.container_delete(n, force=True)
 
 
-def test_snapshot_of_many_shows_stopped_and_removed(engine: Engine, image: str, workers: list[str]) -> None:
+def test_snapshot_of_many_shows_stopped_and_removed(
+    engine: Engine, image: str, workers: list[str]
+) -> None:
     stopped = unique("stopped")
     engine.container_create({"Image": image, "Cmd": ["true"], "Labels": LABELS}, name=stopped)
     try:
@@ -77,14 +104,21 @@ def test_snapshot_of_many_shows_stopped_and_removed(engine: Engine, image: str, 
         engine.container_delete(stopped)
     assert table[workers[0]]["cpu_percent"] > 10
     assert table[workers[1]]["memory"] > 0 and table[workers[1]]["pids"] == 1
-    assert table[stopped]["state"] == "created" and table["no-such-container-xyz"]["state"] == "removed"
+    assert (
+        table[stopped]["state"] == "created"
+        and table["no-such-container-xyz"]["state"] == "removed"
+    )
     assert "--" in table.to_text()  # no numbers for what is not running
 
 
 def test_sample_series_summary_plot(engine: Engine, workers: list[str]) -> None:
     series = dockmagic.sample(workers, duration=3.5, engine=engine)
     assert set(series.containers) == set(workers)
-    spin = [r for r in series.records if r["container"] == workers[0] and not math.isnan(r["cpu_percent"])]
+    spin = [
+        r
+        for r in series.records
+        if r["container"] == workers[0] and not math.isnan(r["cpu_percent"])
+    ]
     assert spin and 20 < max(r["cpu_percent"] for r in spin) < 80  # capped at half a CPU
     summary = series.summary()
     assert summary[workers[0]]["samples"] >= 2
@@ -107,7 +141,9 @@ def test_a_container_removed_while_sampling_ends_its_series(engine: Engine, imag
         engine.container_delete(name, force=True)
 
 
-def test_watch_updates_in_place(engine: Engine, workers: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_watch_updates_in_place(
+    engine: Engine, workers: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     shown: list[Any] = []
     monkeypatch.setattr(LiveDisplay, "show", lambda self, obj: shown.append(obj))
     series = dockmagic.watch(workers[:1], duration=2.5, plot=True, engine=engine)
@@ -141,7 +177,9 @@ def test_plot_without_matplotlib_says_which_extra(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     with pytest.raises(ImportError, match=r"pip install 'dockmagic\[plot\]'"):
-        dockmagic.StatsSeries([{"t": 0, "time": 0, "container": "c", "cpu_percent": 1.0, "memory": 1}]).plot()
+        dockmagic.StatsSeries(
+            [{"t": 0, "time": 0, "container": "c", "cpu_percent": 1.0, "memory": 1}]
+        ).plot()
 
 
 def test_importing_dockmagic_does_not_import_matplotlib() -> None:
@@ -149,7 +187,9 @@ def test_importing_dockmagic_does_not_import_matplotlib() -> None:
     import sys
 
     code = "import sys, dockmagic; print('matplotlib' in sys.modules, 'pandas' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.split() == ["False", "False"]
 
 
@@ -161,7 +201,14 @@ def test_a_live_figure_moves_its_lines() -> None:
     def records(names: list[str], n: int) -> list[dict[str, Any]]:
         zero = dict.fromkeys(("net_rx", "net_tx", "block_read", "block_write"), 0)
         return [
-            {"t": t, "time": t, "container": c, "cpu_percent": 10.0 * t, "memory": 2**20 * t, **zero}
+            {
+                "t": t,
+                "time": t,
+                "container": c,
+                "cpu_percent": 10.0 * t,
+                "memory": 2**20 * t,
+                **zero,
+            }
             for t in range(n)
             for c in names
         ]
@@ -175,5 +222,7 @@ def test_a_live_figure_moves_its_lines() -> None:
     assert figure.lines[("a", "memory")].get_color() != figure.lines[("b", "memory")].get_color()
     assert figure.axes[0][0].get_ylim()[1] >= 90  # rescaled to the new data
     assert first.startswith(b"\x89PNG") and figure.png(quick=False).startswith(b"\x89PNG")
-    figure.update(records(["a", "b"], 11)).png()  # within the limits: only the lines are drawn again
+    figure.update(
+        records(["a", "b"], 11)
+    ).png()  # within the limits: only the lines are drawn again
     assert not figure._stale and figure.axes[0][0].get_xlim()[1] >= 10

@@ -6,7 +6,15 @@ import struct
 
 import pytest
 
-from dockmagic.engine.streams import STDERR, STDOUT, Chunk, FrameDecoder, demux, json_lines, progress
+from dockmagic.engine.streams import (
+    STDERR,
+    STDOUT,
+    Chunk,
+    FrameDecoder,
+    demux,
+    json_lines,
+    progress,
+)
 from dockmagic.errors import OperationFailed, StreamError
 
 
@@ -18,7 +26,12 @@ def pieces(data: bytes, size: int) -> list[bytes]:
     return [data[i : i + size] for i in range(0, len(data), size)]
 
 
-WIRE = frame(STDOUT, b"hello\n") + frame(STDERR, b"oops\n") + frame(STDOUT, b"") + frame(STDOUT, b"x" * 70000)
+WIRE = (
+    frame(STDOUT, b"hello\n")
+    + frame(STDERR, b"oops\n")
+    + frame(STDOUT, b"")
+    + frame(STDOUT, b"x" * 70000)
+)
 
 
 @pytest.mark.parametrize("size", [1, 3, 8, 9, 100, 65536, len(WIRE)])
@@ -68,7 +81,10 @@ def test_json_garbage_line_raises() -> None:
 
 
 def test_error_object_in_progress_stream_raises() -> None:
-    wire = [b'{"stream":"Step 1/2"}\n', b'{"errorDetail":{"message":"no such file"},"error":"no such file"}\n']
+    wire = [
+        b'{"stream":"Step 1/2"}\n',
+        b'{"errorDetail":{"message":"no such file"},"error":"no such file"}\n',
+    ]
     it = progress(wire, "build")
     assert next(it) == {"stream": "Step 1/2"}
     with pytest.raises(OperationFailed, match="build failed: no such file"):

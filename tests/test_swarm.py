@@ -66,7 +66,10 @@ def swarm(engine: Engine, image: str, ip: Any) -> Iterator[Swarm]:
         link(manager, worker, "10.250.0")
         made = Swarm(manager, worker)
         said = made.docker(ip, f"swarm init --advertise-addr {manager.address}")
-        assert "Swarm initialized: current node (" in said and "docker swarm join --token SWMTKN-" in said
+        assert (
+            "Swarm initialized: current node (" in said
+            and "docker swarm join --token SWMTKN-" in said
+        )
         token = made.docker(ip, "swarm join-token -q worker").strip()
         joined = ip.run_line_magic(
             "docker",
@@ -82,12 +85,19 @@ def swarm(engine: Engine, image: str, ip: Any) -> Iterator[Swarm]:
         for each in (worker, manager):
             each.stop()
     # the local engine kept its bridge: a container on the default network still starts
-    assert dockmagic.run(IMAGE, "true", remove=True, quiet=True, labels=LABELS, engine=engine).exit_code == 0
+    assert (
+        dockmagic.run(
+            IMAGE, "true", remove=True, quiet=True, labels=LABELS, engine=engine
+        ).exit_code
+        == 0
+    )
 
 
 def _cli(swarm: Swarm, *args: str) -> str:
     assert DOCKER
-    done = subprocess.run([DOCKER, "-H", swarm.manager.url, *args], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [DOCKER, "-H", swarm.manager.url, *args], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -95,7 +105,10 @@ def _cli(swarm: Swarm, *args: str) -> str:
 def _normalise(text: str) -> list[str]:
     """Lines with their words, ages as one word (they move on between the two runs)."""
     text = re.sub(
-        r"(less than a second|about an? (minute|hour)|\d+ (seconds?|minutes?|hours?)) ago", "T", text, flags=re.I
+        r"(less than a second|about an? (minute|hour)|\d+ (seconds?|minutes?|hours?)) ago",
+        "T",
+        text,
+        flags=re.I,
     )
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
 
@@ -116,7 +129,11 @@ def test_nodes(ip: Any, swarm: Swarm) -> None:
     assert set(swarm.docker(ip, "node ls -q")) == swarm.node_ids()
     mine = swarm.docker(ip, "node inspect self")
     assert mine["Spec"]["Role"] == "manager"
-    assert swarm.docker(ip, "node ls --format '{{.Hostname}} {{.Status}}'").splitlines()[0].endswith(" Ready")
+    assert (
+        swarm.docker(ip, "node ls --format '{{.Hostname}} {{.Status}}'")
+        .splitlines()[0]
+        .endswith(" Ready")
+    )
 
 
 def test_service_of_six_on_both_nodes(ip: Any, swarm: Swarm, capsys: Any) -> None:
@@ -129,7 +146,9 @@ def test_service_of_six_on_both_nodes(ip: Any, swarm: Swarm, capsys: Any) -> Non
     try:
         assert "6/6 tasks running" in capsys.readouterr().out  # waited, as the CLI does without -d
         tasks = _running(swarm, sid)
-        assert len(tasks) == 6 and {t["NodeID"] for t in tasks} == swarm.node_ids()  # placed on both
+        assert (
+            len(tasks) == 6 and {t["NodeID"] for t in tasks} == swarm.node_ids()
+        )  # placed on both
         listed = swarm.docker(ip, "service ls")
         assert [r["ID"] for r in listed] == [sid] and "6/6" in listed.to_text()
         for line in ("node ls", "service ls", f"service ps {name}"):  # the CLI's own text
@@ -139,7 +158,9 @@ def test_service_of_six_on_both_nodes(ip: Any, swarm: Swarm, capsys: Any) -> Non
         assert sorted(r["_name"] for r in ps) == [f"{name}.{i}" for i in range(1, 7)]
         placed = swarm.docker(ip, "node ls --resources")
         assert sum(placed.columns[-5].get(r) for r in placed) == 6  # TASKS, per node
-        assert all("MiB" in placed.columns[-1].show(placed.columns[-1].get(r)) for r in placed)  # LIMITED TO
+        assert all(
+            "MiB" in placed.columns[-1].show(placed.columns[-1].get(r)) for r in placed
+        )  # LIMITED TO
         spec = swarm.docker(ip, f"service inspect {name}")["Spec"]
         assert spec["TaskTemplate"]["Resources"]["Limits"]["MemoryBytes"] == 64 * 1024**2
 
@@ -148,7 +169,9 @@ def test_service_of_six_on_both_nodes(ip: Any, swarm: Swarm, capsys: Any) -> Non
             lambda: swarm.docker(ip, f"service logs --tail 2 {name}"),
             until=lambda got: len(got.stdout.splitlines()) == len(got.stderr.splitlines()) == 6,
         )
-        assert "hi from" in logs.stdout and "oops" in logs.stderr and "oops" not in logs.stdout  # streams kept
+        assert (
+            "hi from" in logs.stdout and "oops" in logs.stderr and "oops" not in logs.stdout
+        )  # streams kept
         first = logs.stdout.splitlines()[0]
         assert first.startswith(f"{name}.") and "@" in first and "    | hi from" in first
         raw = swarm.docker(ip, f"service logs --raw --tail 2 {name}")
@@ -158,10 +181,16 @@ def test_service_of_six_on_both_nodes(ip: Any, swarm: Swarm, capsys: Any) -> Non
         assert len(_running(swarm, sid)) == 2
 
         swarm.docker(ip, f"service update --env-add GREETING=hello --update-parallelism 0 {name}")
-        assert swarm.m.service_inspect(sid)["Spec"]["TaskTemplate"]["ContainerSpec"]["Env"] == ["GREETING=hello"]
-        assert all(t["Spec"]["ContainerSpec"]["Env"] == ["GREETING=hello"] for t in _running(swarm, sid))
+        assert swarm.m.service_inspect(sid)["Spec"]["TaskTemplate"]["ContainerSpec"]["Env"] == [
+            "GREETING=hello"
+        ]
+        assert all(
+            t["Spec"]["ContainerSpec"]["Env"] == ["GREETING=hello"] for t in _running(swarm, sid)
+        )
         swarm.docker(ip, f"service rollback {name}")
-        assert swarm.m.service_inspect(sid)["Spec"]["TaskTemplate"]["ContainerSpec"]["Env"] == ["GREETING=hi"]
+        assert swarm.m.service_inspect(sid)["Spec"]["TaskTemplate"]["ContainerSpec"]["Env"] == [
+            "GREETING=hi"
+        ]
 
         gathered = swarm.docker(ip, f"service stats {name} --engines {swarm.worker.url}")
         assert len(gathered) == 2 and all("_error" not in r and r["memory"] for r in gathered)
@@ -185,7 +214,8 @@ def test_secret_and_config_reach_the_tasks(ip: Any, swarm: Swarm) -> None:
             f"--config source={config},target=/etc/app.ini {IMAGE} sh -c {shlex.quote(script)}",
         )
         out = eventually(
-            lambda: swarm.docker(ip, f"service logs --raw {name}").stdout, until=lambda o: "[settings]" in o
+            lambda: swarm.docker(ip, f"service logs --raw {name}").stdout,
+            until=lambda o: "[settings]" in o,
         )
         assert out == "top secret\n[settings]\n"
     finally:
@@ -197,10 +227,14 @@ def test_secret_and_config_reach_the_tasks(ip: Any, swarm: Swarm) -> None:
 def test_drain_moves_the_tasks(ip: Any, swarm: Swarm) -> None:
     name = unique("web")
     worker = str(swarm.w.system_info()["Swarm"]["NodeID"])
-    swarm.docker(ip, f"service create -q --name {name} --replicas 4 --stop-grace-period 1s {IMAGE} sleep 600")
+    swarm.docker(
+        ip, f"service create -q --name {name} --replicas 4 --stop-grace-period 1s {IMAGE} sleep 600"
+    )
     try:
         swarm.docker(ip, f"node update --availability drain --label-add zone=b {worker}")
-        assert eventually(lambda: not any(t["NodeID"] == worker for t in _running(swarm, name)), limit=60)
+        assert eventually(
+            lambda: not any(t["NodeID"] == worker for t in _running(swarm, name)), limit=60
+        )
         assert swarm.m.node_inspect(worker)["Spec"]["Labels"] == {"zone": "b"}
     finally:
         swarm.docker(ip, f"node update --availability active --label-rm zone {worker}")
@@ -213,8 +247,14 @@ def test_errors_are_one_line(ip: Any, swarm: Swarm, engine: Engine) -> None:
         ("service ls", "This node is not a swarm manager"),  # the local engine is in no swarm
         (f"--host {swarm.manager.url} service ps nosuch", "service nosuch not found"),
         (f"--host {swarm.manager.url} service create --replicas many {IMAGE}", "--replicas"),
-        (f"--host {swarm.manager.url} service create --mode sometimes {IMAGE}", "invalid --mode 'sometimes'"),
-        (f"--host {swarm.manager.url} service create -d --secret nosuch {IMAGE}", "secret not found: nosuch"),
+        (
+            f"--host {swarm.manager.url} service create --mode sometimes {IMAGE}",
+            "invalid --mode 'sometimes'",
+        ),
+        (
+            f"--host {swarm.manager.url} service create -d --secret nosuch {IMAGE}",
+            "secret not found: nosuch",
+        ),
         (f"--host {swarm.manager.url} service scale web", "invalid scale specifier 'web'"),
         (f"--host {swarm.manager.url} swarm join-token boss", "invalid choice: 'boss'"),
     ]:
@@ -222,7 +262,9 @@ def test_errors_are_one_line(ip: Any, swarm: Swarm, engine: Engine) -> None:
             ip.run_line_magic("docker", line)
         assert said in str(info.value) and "\n" not in str(info.value), line
     with pytest.raises(OperationFailed, match="keep failing"):
-        dockmagic.service_create(IMAGE, "no-such-command", name=unique("bad"), restart_delay="0s", engine=swarm.m)
+        dockmagic.service_create(
+            IMAGE, "no-such-command", name=unique("bad"), restart_delay="0s", engine=swarm.m
+        )
 
 
 def test_failed_service_is_left_for_the_user(swarm: Swarm) -> None:
@@ -251,7 +293,9 @@ def test_session_sweep_takes_services(swarm: Swarm) -> None:
     found = find(swarm.m, kinds=AT_END)  # not the image: the tests below need it
     assert ("service", name) in found.found and ("secret", secret) in found.found
     assert not sweep(swarm.m, found=found).failed
-    assert not swarm.m.service_list(filters={"name": [name]}) and not swarm.m.secret_list(filters={"name": [secret]})
+    assert not swarm.m.service_list(filters={"name": [name]}) and not swarm.m.secret_list(
+        filters={"name": [secret]}
+    )
 
 
 # -- the docker CLI's own examples --------------------------------------------------------------
@@ -302,7 +346,9 @@ def referenced(swarm: Swarm) -> Iterator[None]:
     for secret in ("secret.json", "ssh-key", "app-key"):
         swarm.m.secret_create(secret, b"x", LABELS)
     swarm.m.config_create("redis-conf", b"x", LABELS)
-    swarm.m.network_create({"Name": "my-network", "Driver": "overlay", "Attachable": True, "Labels": LABELS})
+    swarm.m.network_create(
+        {"Name": "my-network", "Driver": "overlay", "Attachable": True, "Labels": LABELS}
+    )
     yield
     for service in swarm.m.service_list():
         swarm.m.service_delete(service["ID"])
@@ -337,13 +383,29 @@ def _spec(swarm: Swarm, name: str) -> dict[str, Any]:
 
 @pytest.mark.skipif(DOCKER is None, reason="needs the docker CLI")
 @pytest.mark.parametrize("example", CLI_EXAMPLES)
-def test_cli_examples_give_the_same_spec(ip: Any, swarm: Swarm, referenced: None, example: str) -> None:
+def test_cli_examples_give_the_same_spec(
+    ip: Any, swarm: Swarm, referenced: None, example: str
+) -> None:
     assert DOCKER
     words = shlex.split(example)
-    name = next(w.split("=", 1)[1] for w in words if w.startswith("--name=")) if "--name" not in words else None
+    name = (
+        next(w.split("=", 1)[1] for w in words if w.startswith("--name="))
+        if "--name" not in words
+        else None
+    )
     name = name or words[words.index("--name") + 1]
     cli = subprocess.run(
-        [DOCKER, "-H", swarm.manager.url, "service", "create", "-d", "--no-resolve-image", *words, IMAGE],
+        [
+            DOCKER,
+            "-H",
+            swarm.manager.url,
+            "service",
+            "create",
+            "-d",
+            "--no-resolve-image",
+            *words,
+            IMAGE,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -361,7 +423,11 @@ def test_cli_examples_give_the_same_spec(ip: Any, swarm: Swarm, referenced: None
 
 def test_update_adds_and_removes_items() -> None:
     spec = service_spec(
-        IMAGE, env=["A=1", "B=2"], publish=["8080:80"], labels={"x": "1"}, mounts=["type=tmpfs,target=/t"]
+        IMAGE,
+        env=["A=1", "B=2"],
+        publish=["8080:80"],
+        labels={"x": "1"},
+        mounts=["type=tmpfs,target=/t"],
     )
     after = updated_spec(
         spec,
@@ -373,11 +439,18 @@ def test_update_adds_and_removes_items() -> None:
     assert [p["TargetPort"] for p in after["EndpointSpec"]["Ports"]] == [90]
     assert after["Labels"] == {} and after["TaskTemplate"]["ContainerSpec"]["Mounts"] == []
     assert after["TaskTemplate"]["Resources"]["Limits"]["MemoryBytes"] == 1024**3
-    assert spec["TaskTemplate"]["ContainerSpec"]["Env"] == ["A=1", "B=2"]  # the current spec is untouched
+    assert spec["TaskTemplate"]["ContainerSpec"]["Env"] == [
+        "A=1",
+        "B=2",
+    ]  # the current spec is untouched
     tty = service_spec(IMAGE, tty=True)
-    assert updated_spec(tty, tty=False)["TaskTemplate"]["ContainerSpec"]["TTY"] is False  # --tty=false
+    assert (
+        updated_spec(tty, tty=False)["TaskTemplate"]["ContainerSpec"]["TTY"] is False
+    )  # --tty=false
     gpus = service_spec(IMAGE, generic_resources=["NVIDIA-GPU=2", "SSD=1"])
-    more = updated_spec(gpus, add={"generic_resources": ["SSD=3"]}, remove={"generic_resources": ["NVIDIA-GPU"]})
+    more = updated_spec(
+        gpus, add={"generic_resources": ["SSD=3"]}, remove={"generic_resources": ["NVIDIA-GPU"]}
+    )
     assert more["TaskTemplate"]["Resources"]["Reservations"]["GenericResources"] == [
         {"DiscreteResourceSpec": {"Kind": "SSD", "Value": 3}}
     ]  # --generic-resource-add SSD=3 --generic-resource-rm NVIDIA-GPU
@@ -390,7 +463,10 @@ def test_bad_service_options_name_their_flag() -> None:
         ({"limit_memory": "lots"}, "--limit-memory"),
         ({"placement_prefs": ["pack=node.id"]}, "--placement-pref"),
         ({"update_max_failure_ratio": "2"}, "--update-max-failure-ratio"),
-        ({"replicas": -1}, "--replicas: -1 is not a count"),  # the engine's answer would be Go's unmarshal error
+        (
+            {"replicas": -1},
+            "--replicas: -1 is not a count",
+        ),  # the engine's answer would be Go's unmarshal error
         ({"publish": ["80:80:80"]}, "--publish"),
         ({"generic_resources": ["gpu"]}, "--generic-resource"),
         ({"generic_resources": ["gpu=UUID1"]}, "named resources are a node's"),
@@ -439,12 +515,19 @@ def test_service_module(swarm: Swarm) -> None:
     three = {"service": {**task["service"], "replicas": 1, "env": {"GREETING": "hello"}}}
     with using(swarm.m, close=False):
         checked = dockmagic.modules.service(**three["service"], check_mode=True, diff=True)
-    assert checked.changed and set(checked.diff["after"]) == {"Mode", "TaskTemplate.ContainerSpec.Env"}
-    assert swarm.m.service_inspect(name)["Spec"]["Mode"]["Replicated"]["Replicas"] == 2  # nothing done
+    assert checked.changed and set(checked.diff["after"]) == {
+        "Mode",
+        "TaskTemplate.ContainerSpec.Env",
+    }
+    assert (
+        swarm.m.service_inspect(name)["Spec"]["Mode"]["Replicated"]["Replicas"] == 2
+    )  # nothing done
     version = swarm.m.service_inspect(name)["Version"]["Index"]
     assert _play(swarm, [three])["changed"] == 1
     after = swarm.m.service_inspect(name)
-    assert after["Version"]["Index"] > version and after["ID"] == swarm.m.service_inspect(name)["ID"]  # in place
+    assert (
+        after["Version"]["Index"] > version and after["ID"] == swarm.m.service_inspect(name)["ID"]
+    )  # in place
     assert find(swarm.m, kinds=AT_END).found.count(("service", name)) == 1  # still the session's
     assert _play(swarm, [{"service": {"name": name, "state": "absent"}}])["changed"] == 1
     assert _play(swarm, [{"service": {"name": name, "state": "absent"}}])["changed"] == 0

@@ -19,10 +19,12 @@ from .support import eventually, require
 
 DOCKER = shutil.which("docker")
 SETTINGS = (
-    "--task-history-limit 7 --dispatcher-heartbeat 10s --cert-expiry 720h --max-snapshots 2 --snapshot-interval 5000"
+    "--task-history-limit 7 --dispatcher-heartbeat 10s --cert-expiry 720h --max-snapshots 2"
+    " --snapshot-interval 5000"
 )
 DEFAULTS = (
-    "--task-history-limit 5 --dispatcher-heartbeat 5s --cert-expiry 2160h --max-snapshots 0 --snapshot-interval 10000"
+    "--task-history-limit 5 --dispatcher-heartbeat 5s --cert-expiry 2160h --max-snapshots 0"
+    " --snapshot-interval 10000"
 )
 
 
@@ -41,7 +43,12 @@ class Lone:
 
     def cli(self, line: str) -> str:
         assert DOCKER
-        done = subprocess.run([DOCKER, "-H", self.extra.url, *line.split()], capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [DOCKER, "-H", self.extra.url, *line.split()],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -59,7 +66,9 @@ def lone(ip: Any) -> Iterator[Lone]:
     try:
         extra.start()
         made = Lone(extra, ip)
-        made.said = made.docker("swarm init --advertise-addr 127.0.0.1 --autolock --task-history-limit 2")
+        made.said = made.docker(
+            "swarm init --advertise-addr 127.0.0.1 --autolock --task-history-limit 2"
+        )
         yield made
         assert made.docker("swarm leave --force") == "Node left the swarm.\n"
         made.engine.close()
@@ -70,22 +79,35 @@ def lone(ip: Any) -> Iterator[Lone]:
 def test_autolock_restart_and_unlock(lone: Lone, monkeypatch: pytest.MonkeyPatch) -> None:
     key = lone.docker("swarm unlock-key -q").strip()
     said = lone.said
-    assert said.startswith("Swarm initialized: current node (") and "docker swarm join --token SWMTKN-" in said
-    assert key.startswith("SWMKEY-") and f"\n    {key}\n" in said and "run the `docker swarm unlock`" in said
+    assert (
+        said.startswith("Swarm initialized: current node (")
+        and "docker swarm join --token SWMTKN-" in said
+    )
+    assert (
+        key.startswith("SWMKEY-")
+        and f"\n    {key}\n" in said
+        and "run the `docker swarm unlock`" in said
+    )
     assert lone.spec()["Orchestration"]["TaskHistoryRetentionLimit"] == 2
     assert lone.spec()["EncryptionConfig"]["AutoLockManagers"] is True
 
     rotated = lone.docker("swarm unlock-key --rotate")
     assert rotated.startswith("Successfully rotated manager unlock key.\n\n")
     new_key = lone.docker("swarm unlock-key -q").strip()
-    assert new_key != key and new_key in rotated and rotated.endswith("will not be able to restart the manager.\n")
+    assert (
+        new_key != key
+        and new_key in rotated
+        and rotated.endswith("will not be able to restart the manager.\n")
+    )
 
     lone.extra.restart()  # the manager comes back locked
     assert lone.state() == "locked"
     with pytest.raises(UsageError, match="invalid key") as wrong:
         lone.docker("swarm unlock", cell=key)  # the key before the rotation
     assert "\n" not in str(wrong.value) and key not in str(wrong.value)
-    monkeypatch.setattr(swarm_commands.getpass, "getpass", lambda prompt: new_key)  # typed at the prompt
+    monkeypatch.setattr(
+        swarm_commands.getpass, "getpass", lambda prompt: new_key
+    )  # typed at the prompt
     assert lone.docker("swarm unlock") is None
     assert eventually(lambda: lone.state() == "active")
     with pytest.raises(UsageError, match="not locked"):
@@ -95,7 +117,9 @@ def test_autolock_restart_and_unlock(lone: Lone, monkeypatch: pytest.MonkeyPatch
     with pytest.raises(UsageError, match="no unlock key is set"):
         lone.docker("swarm unlock-key")
     turned_on = lone.docker("swarm update --autolock")
-    assert turned_on.startswith("Swarm updated.\nTo unlock a swarm manager") and "SWMKEY-" in turned_on
+    assert (
+        turned_on.startswith("Swarm updated.\nTo unlock a swarm manager") and "SWMKEY-" in turned_on
+    )
     lone.docker("swarm update --autolock=false")
 
 
@@ -106,7 +130,10 @@ def test_settings_as_the_cli_writes_them(lone: Lone) -> None:
     defaults = lone.spec()
     assert lone.docker(f"swarm update {SETTINGS}") == "Swarm updated.\n"
     ours = lone.spec()
-    assert ours["Dispatcher"]["HeartbeatPeriod"] == 10 * 10**9 and ours["Raft"]["KeepOldSnapshots"] == 2
+    assert (
+        ours["Dispatcher"]["HeartbeatPeriod"] == 10 * 10**9
+        and ours["Raft"]["KeepOldSnapshots"] == 2
+    )
     lone.cli(f"swarm update {DEFAULTS}")
     assert lone.spec() == defaults
     lone.cli(f"swarm update {SETTINGS}")
@@ -138,7 +165,11 @@ def test_root_ca_shown_and_rotated(lone: Lone, capsys: pytest.CaptureFixture[str
 
     new = lone.docker("swarm ca --rotate")
     shown = capsys.readouterr().out
-    assert "rotated TLS certificates" in shown and "1/1 nodes" in shown and "rotated CA certificates" in shown
+    assert (
+        "rotated TLS certificates" in shown
+        and "1/1 nodes" in shown
+        and "rotated CA certificates" in shown
+    )
     assert new.startswith("-----BEGIN CERTIFICATE-----") and new != root
     assert lone.docker("swarm ca") == new == lone.cli("swarm ca")
     assert lone.docker("swarm ca --rotate -d -q") is None
@@ -149,4 +180,6 @@ def test_root_ca_shown_and_rotated(lone: Lone, capsys: pytest.CaptureFixture[str
     theirs = lone.spec()["CAConfig"]
     lone.cli(f"swarm update {external.format(9999)}")
     lone.docker(f"swarm update {external.format(8888)}")
-    assert lone.spec()["CAConfig"] == theirs and theirs["ExternalCAs"][0]["Options"] == {"team": "blue"}
+    assert lone.spec()["CAConfig"] == theirs and theirs["ExternalCAs"][0]["Options"] == {
+        "team": "blue"
+    }

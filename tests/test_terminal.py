@@ -29,7 +29,14 @@ class Pty:
     def __init__(self, rows: int = 33, cols: int = 101) -> None:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: IPython, plain prompts, no history file
-            argv = [sys.executable, "-m", "IPython", "--simple-prompt", "--no-banner", "--colors=NoColor"]
+            argv = [
+                sys.executable,
+                "-m",
+                "IPython",
+                "--simple-prompt",
+                "--no-banner",
+                "--colors=NoColor",
+            ]
             os.execv(sys.executable, [*argv, "--HistoryManager.enabled=False"])
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.seen = b""
@@ -97,7 +104,9 @@ def test_run_it_is_a_session_on_the_terminal(term: Pty, engine: Engine, image: s
             time.sleep(0.1)
 
 
-def test_detach_keys_leave_it_running_and_exec_it_joins_it(term: Pty, engine: Engine, image: str) -> None:
+def test_detach_keys_leave_it_running_and_exec_it_joins_it(
+    term: Pty, engine: Engine, image: str
+) -> None:
     name = unique("tty")
     try:
         term.send(f"%docker run -it --name {name} --label {LABEL}=1 {image} sh\n")

@@ -33,16 +33,23 @@ def test_tls_with_client_certificate(proxy: TLSProxy, certs: Path, make_containe
     assert remote.ping() and remote.api_version
     cid = make_container(["sh", "-c", "echo over-tls; sleep 30"])
     remote.container_start(cid)
-    exec_id = remote.container_exec(cid, {"Cmd": ["echo", "exec-over-tls"], "AttachStdout": True})["Id"]
+    exec_id = remote.container_exec(cid, {"Cmd": ["echo", "exec-over-tls"], "AttachStdout": True})[
+        "Id"
+    ]
     sock = remote.exec_start(exec_id)
     assert sock is not None
     with sock:
-        assert b"".join(c.data for c in demux(sock.chunks(), tty=False) if c.stream == STDOUT) == b"exec-over-tls\n"
+        assert (
+            b"".join(c.data for c in demux(sock.chunks(), tty=False) if c.stream == STDOUT)
+            == b"exec-over-tls\n"
+        )
     remote.container_kill(cid)
     remote.close()
 
 
-def test_tls_from_environment(proxy: TLSProxy, certs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tls_from_environment(
+    proxy: TLSProxy, certs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DOCKER_HOST", proxy.url)
     monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")
     monkeypatch.setenv("DOCKER_CERT_PATH", str(certs))

@@ -24,7 +24,10 @@ from .support import LABELS, free_port
 
 
 def test_many_urls_share_one_socket(engine: Engine, image: str) -> None:
-    ids = [engine.container_create({"Image": image, "Cmd": ["true"], "Labels": LABELS})["Id"] for _ in range(50)]
+    ids = [
+        engine.container_create({"Image": image, "Cmd": ["true"], "Labels": LABELS})["Id"]
+        for _ in range(50)
+    ]
     try:
         fresh = Engine()
         for cid in ids:
@@ -54,7 +57,9 @@ def test_nothing_listening_fails_fast() -> None:
 
 
 def test_permission_denied_names_the_docker_group() -> None:
-    err = unavailable(Host("unix:///var/run/docker.sock", "default"), PermissionError(13, "Permission denied"))
+    err = unavailable(
+        Host("unix:///var/run/docker.sock", "default"), PermissionError(13, "Permission denied")
+    )
     assert "permission denied" in str(err) and "docker group" in str(err)
 
 
@@ -110,16 +115,26 @@ def test_logs_ending_inside_a_frame_raise(fake: Any) -> None:
 
 
 def test_error_inside_pull_stream_raises(fake: Any) -> None:
-    engine = fake(lambda path: chunked(b'{"status":"Pulling"}\n{"error":"denied: no access","errorDetail":{}}\n'))
+    engine = fake(
+        lambda path: chunked(
+            b'{"status":"Pulling"}\n{"error":"denied: no access","errorDetail":{}}\n'
+        )
+    )
     with pytest.raises(Exception, match="pull failed: denied: no access"):
         list(engine.image_create("x"))
 
 
 def test_non_json_error_body_is_one_line(fake: Any) -> None:
-    engine = fake(lambda path: b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 26\r\n\r\n<html>\nbad gateway\n</html>")
+    engine = fake(
+        lambda path: (
+            b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 26\r\n\r\n<html>\nbad gateway\n</html>"
+        )
+    )
     with pytest.raises(APIError) as exc:
         engine.container_list()
-    assert exc.value.status == 502 and str(exc.value).startswith("<html> bad gateway </html> [HTTP 502")
+    assert exc.value.status == 502 and str(exc.value).startswith(
+        "<html> bad gateway </html> [HTTP 502"
+    )
 
 
 def test_malformed_json_answer(fake: Any) -> None:
@@ -130,7 +145,9 @@ def test_malformed_json_answer(fake: Any) -> None:
 
 def test_old_engine_refused(fake: Any) -> None:
     body = b'{"ApiVersion":"1.23"}'
-    engine = fake(lambda path: b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    engine = fake(
+        lambda path: b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
     engine._version = None
     with pytest.raises(Exception, match=r"speaks API 1\.23, older than 1\.24"):
         engine.container_list()
@@ -172,13 +189,17 @@ def test_an_engine_takes_a_transport_of_its_own(engine: Engine, image: str) -> N
     counting = _Counting(Transport(engine.host))
     with Engine(transport=counting) as mine:
         assert mine.host == engine.host
-        result = dockmagic.run(image, "echo through the seam", remove=True, quiet=True, engine=mine, labels=LABELS)
+        result = dockmagic.run(
+            image, "echo through the seam", remove=True, quiet=True, engine=mine, labels=LABELS
+        )
     assert result.stdout == "through the seam\n"
     assert any(r.startswith("POST ") and "/containers/create" in r for r in counting.requests)
     assert any(r.startswith("hijack ") and r.endswith("/attach") for r in counting.requests)
 
 
-def test_every_way_of_the_transport_goes_through_the_seam(engine: Engine, image: str, tmp_path: Path) -> None:
+def test_every_way_of_the_transport_goes_through_the_seam(
+    engine: Engine, image: str, tmp_path: Path
+) -> None:
     """Archives in and out take the transport's upload and download: a transport of one's own
     sees them (none is found by a side door)."""
     from dockmagic.engine.transport import Transport
@@ -193,13 +214,21 @@ def test_every_way_of_the_transport_goes_through_the_seam(engine: Engine, image:
         finally:
             mine.container_delete(made, force=True)
     assert (tmp_path / "out.txt").read_text() == "through the seam\n"
-    assert any(r.startswith("upload ") and r.endswith("/archive") for r in counting.requests), counting.requests
-    assert any(r.startswith("download ") and r.endswith("/archive") for r in counting.requests), counting.requests
+    assert any(r.startswith("upload ") and r.endswith("/archive") for r in counting.requests), (
+        counting.requests
+    )
+    assert any(r.startswith("download ") and r.endswith("/archive") for r in counting.requests), (
+        counting.requests
+    )
 
 
 @pytest.mark.parametrize(
     ("call", "name"),
-    [("container_inspect", ".."), ("image_inspect", "../containers/json"), ("container_delete", "a/../b")],
+    [
+        ("container_inspect", ".."),
+        ("image_inspect", "../containers/json"),
+        ("container_delete", "a/../b"),
+    ],
 )
 def test_a_name_never_reaches_another_endpoint(engine: Engine, call: str, name: str) -> None:
     """'..' and '/' in a name are escaped; what the engine still cleans (and redirects) is an error,

@@ -40,7 +40,9 @@ def _cert(
         .not_valid_after(now + datetime.timedelta(days=1))
     )
     if issuer is None:
-        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        builder = builder.add_extension(
+            x509.BasicConstraints(ca=True, path_length=None), critical=True
+        )
         builder = builder.add_extension(
             x509.KeyUsage(
                 digital_signature=True,
@@ -55,9 +57,13 @@ def _cert(
             ),
             critical=True,
         )
-        builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        builder = builder.add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+        )
     else:
-        builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        builder = builder.add_extension(
+            x509.BasicConstraints(ca=False, path_length=None), critical=True
+        )
         builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
         builder = builder.add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.public_key()), critical=False
@@ -78,7 +84,10 @@ def make_certs(folder: Path, ca_name: str = "dockmagic test CA") -> Path:
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = _cert(ca_name, ca_key, None, None, None)
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    for prefix, usage in (("server-", ExtendedKeyUsageOID.SERVER_AUTH), ("", ExtendedKeyUsageOID.CLIENT_AUTH)):
+    for prefix, usage in (
+        ("server-", ExtendedKeyUsageOID.SERVER_AUTH),
+        ("", ExtendedKeyUsageOID.CLIENT_AUTH),
+    ):
         key = ec.generate_private_key(ec.SECP256R1())
         cert = _cert(f"{prefix or 'client-'}dockmagic", key, ca, ca_key, usage)
         (folder / f"{prefix}cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))

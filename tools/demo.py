@@ -21,7 +21,9 @@ def main() -> int:
     args = parser.parse_args()
     try:
         engine = Engine()
-        print(f"engine {engine.host}: Docker {engine.system_version().get('Version')}, API {engine.api_version}")
+        print(
+            f"engine {engine.host}: Docker {engine.system_version().get('Version')}, API {engine.api_version}"
+        )
     except DockerError as exc:
         print(f"dockmagic: {exc}", file=sys.stderr)
         return 1

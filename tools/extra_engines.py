@@ -27,10 +27,26 @@ def link(a: ExtraEngine, b: ExtraEngine, subnet: str = "10.250.0") -> None:
     ends = [(a, f"dm-{b.name}"[:15], f"{subnet}.1"), (b, f"dm-{a.name}"[:15], f"{subnet}.2")]
     (_, first, _), (_, second, _) = ends
     subprocess.run(
-        ["ip", "link", "add", first, "netns", a.netns, "type", "veth", "peer", "name", second, "netns", b.netns],
+        [
+            "ip",
+            "link",
+            "add",
+            first,
+            "netns",
+            a.netns,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            second,
+            "netns",
+            b.netns,
+        ],
         check=True,
     )
     for engine, device, address in ends:
-        subprocess.run(["ip", "-n", engine.netns, "addr", "add", f"{address}/24", "dev", device], check=True)
+        subprocess.run(
+            ["ip", "-n", engine.netns, "addr", "add", f"{address}/24", "dev", device], check=True
+        )
         subprocess.run(["ip", "-n", engine.netns, "link", "set", device, "up"], check=True)
         engine.address = address

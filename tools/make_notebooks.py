@@ -18,16 +18,28 @@ QUICKSTART = [
         "export and cleanup, against the local engine. Results are objects: `x = %docker ps` keeps the table.",
     ),
     ("code", "%load_ext dockmagic"),
-    ("md", "No registry needed: `%docker lab` builds a small busybox image from this machine's static busybox."),
+    (
+        "md",
+        "No registry needed: `%docker lab` builds a small busybox image from this machine's static busybox.",
+    ),
     ("code", "%docker lab"),
-    ("md", "## Run\n\nOutput streams into the cell while the container runs; stderr is shown apart (red)."),
-    ("code", "%docker run --rm dockmagic/lab sh -c 'echo hello from a container; echo a warning >&2'"),
+    (
+        "md",
+        "## Run\n\nOutput streams into the cell while the container runs; stderr is shown apart (red).",
+    ),
+    (
+        "code",
+        "%docker run --rm dockmagic/lab sh -c 'echo hello from a container; echo a warning >&2'",
+    ),
     (
         "md",
         "With `%%docker run`, the cell is the command's standard input (the default command is `sh`), "
         "so a cell can be a shell script run in a fresh container:",
     ),
-    ("code", '%%docker run --rm dockmagic/lab\nuname -a\nfor i in 1 2 3; do echo "step $i"; done\nls /bin | wc -l'),
+    (
+        "code",
+        '%%docker run --rm dockmagic/lab\nuname -a\nfor i in 1 2 3; do echo "step $i"; done\nls /bin | wc -l',
+    ),
     (
         "code",
         "result = %docker run --rm --no-output dockmagic/lab sh -c 'echo quietly; exit 3'\n"
@@ -45,7 +57,10 @@ QUICKSTART = [
     ("code", "import time\ntime.sleep(1.5)\n%docker logs --tail 2 qs-web"),
     ("md", "## Files in and out"),
     ("code", "%%docker_file qs-web:/tmp/notes.txt\nWritten from a notebook cell.\n"),
-    ("code", "%docker cp qs-web:/tmp/notes.txt notes-copy.txt\nprint(open('notes-copy.txt').read())"),
+    (
+        "code",
+        "%docker cp qs-web:/tmp/notes.txt notes-copy.txt\nprint(open('notes-copy.txt').read())",
+    ),
     ("md", "## Looking inside"),
     ("code", "info = %docker inspect qs-web\ninfo['State']['Status'], info['Config']['Labels']"),
     ("code", "%docker inspect qs-web"),
@@ -64,7 +79,10 @@ QUICKSTART = [
     ),
     ("code", "table.to_pandas()"),
     ("md", "## Cleanup"),
-    ("code", "%docker rm -f qs-web\nimport os\nfor f in ('notes-copy.txt', 'qs-web.tar'):\n    os.remove(f)"),
+    (
+        "code",
+        "%docker rm -f qs-web\nimport os\nfor f in ('notes-copy.txt', 'qs-web.tar'):\n    os.remove(f)",
+    ),
 ]
 
 STATS = [
@@ -95,10 +113,19 @@ STATS = [
         "%docker run -d --name st-net {L} dockmagic/lab sh -c 'while :; do head -c 2000000 /dev/zero | "
         "nc {sink_ip} 9000; sleep 0.3; done'",
     ),
-    ("md", "A snapshot: every container is sampled at the same time, so this takes as long as one."),
+    (
+        "md",
+        "A snapshot: every container is sampled at the same time, so this takes as long as one.",
+    ),
     ("code", "%docker stats --no-stream st-cpu st-mem st-sink st-net"),
-    ("md", "Record a series for each container at once, then look at it as a summary, a plot or a DataFrame."),
-    ("code", "series = dockmagic.sample(['st-cpu', 'st-mem', 'st-sink', 'st-net'], duration=8)\nseries"),
+    (
+        "md",
+        "Record a series for each container at once, then look at it as a summary, a plot or a DataFrame.",
+    ),
+    (
+        "code",
+        "series = dockmagic.sample(['st-cpu', 'st-mem', 'st-sink', 'st-net'], duration=8)\nseries",
+    ),
     ("code", "series.to_pandas().groupby('container')[['cpu_percent', 'memory']].max()"),
     (
         "md",
@@ -122,7 +149,10 @@ IMAGES = [
         "`docker-registry`, on 127.0.0.1.",
     ),
     ("code", "%load_ext dockmagic\nimport dockmagic\n%docker lab"),
-    ("md", "A registry on loopback, storing into a temporary folder (the engine trusts 127.0.0.0/8 without TLS)."),
+    (
+        "md",
+        "A registry on loopback, storing into a temporary folder (the engine trusts 127.0.0.0/8 without TLS).",
+    ),
     (
         "code",
         "import socket, subprocess, tempfile, time, pathlib\n"
@@ -206,7 +236,10 @@ AUTOMATION = [
         "compares what exists with what is asked and changes only the difference, reporting `changed` or "
         "`ok`. `--check` reports without changing anything, `--diff` shows what was compared.",
     ),
-    ("code", "%load_ext dockmagic\n%docker lab\npage = '<h1>Hello from a play</h1>\\n'\nweb_memory = '64m'"),
+    (
+        "code",
+        "%load_ext dockmagic\n%docker lab\npage = '<h1>Hello from a play</h1>\\n'\nweb_memory = '64m'",
+    ),
     ("md", "## First run: everything is created"),
     ("code", "%%docker_play\n" + SITE_PLAY),
     ("code", "%docker exec auto-client wget -qO- http://auto-web:8080/"),
@@ -221,7 +254,10 @@ AUTOMATION = [
     ("code", "%%docker_play --check --diff\n" + SITE_PLAY),
     ("code", "%%docker_play --diff\n" + SITE_PLAY),
     ("code", "%docker exec auto-client wget -qO- http://auto-web:8080/"),
-    ("md", "## Graduate to Ansible\n\nThe same play as a playbook for the community.docker collection."),
+    (
+        "md",
+        "## Graduate to Ansible\n\nThe same play as a playbook for the community.docker collection.",
+    ),
     ("code", "%%docker_play --export site.yml\n" + SITE_PLAY),
     ("code", "print(open('site.yml').read())"),
     (
@@ -232,7 +268,10 @@ AUTOMATION = [
     ),
     ("code", "%%docker_compose -p auto-lab\n" + COMPOSE_LAB),
     ("code", "%%docker_compose -p auto-lab\n" + COMPOSE_LAB),
-    ("code", "%docker exec auto-lab-client-1 wget -qO- http://web:8080/  # the service's name resolves"),
+    (
+        "code",
+        "%docker exec auto-lab-client-1 wget -qO- http://web:8080/  # the service's name resolves",
+    ),
     ("code", "%%docker_compose -p auto-lab down\n" + COMPOSE_LAB),
     ("md", "## Cleanup, declared too"),
     (
@@ -373,7 +412,10 @@ SWARM = [
         "token = %docker --host $M swarm join-token -q worker\n"
         "%docker --host $W swarm join --token {token.strip()} 10.253.0.1",
     ),
-    ("code", "%config DockerMagics.host = M  # from here on, every %docker talks to the manager\n%docker node ls"),
+    (
+        "code",
+        "%config DockerMagics.host = M  # from here on, every %docker talks to the manager\n%docker node ls",
+    ),
     (
         "md",
         "## A service of six\n\n`service create` takes the CLI's flags (container ones as `%docker run` reads "
@@ -425,7 +467,10 @@ SWARM = [
     ),
     ("code", "%docker stack ls\n%docker stack services shop"),
     ("code", "%docker stack rm shop"),
-    ("md", "## Leaving\n\nThe worker leaves, then the manager (`--force`: the last manager ends the swarm)."),
+    (
+        "md",
+        "## Leaving\n\nThe worker leaves, then the manager (`--force`: the last manager ends the swarm).",
+    ),
     (
         "code",
         "%docker --host $W swarm leave\n%docker --host $M swarm leave --force\n"
@@ -435,8 +480,16 @@ SWARM = [
 
 
 def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
-    nb = new_notebook(cells=[new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return nb
 
 

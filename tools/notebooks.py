@@ -13,7 +13,11 @@ def execute(path: Path, cwd: Path, timeout: int = 300) -> Any:
 
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(cwd)}}
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(cwd)}},
     )
     client.execute()
     return nb
@@ -29,7 +33,9 @@ def errors(nb: Any) -> list[str]:
                 found.append(f"cell {i}: {out.get('ename')}: {out.get('evalue')}")
             elif out.get("output_type") == "stream" and out.get("name") == "stderr":
                 found += [
-                    f"cell {i}: {line}" for line in out.get("text", "").splitlines() if line.startswith("UsageError")
+                    f"cell {i}: {line}"
+                    for line in out.get("text", "").splitlines()
+                    if line.startswith("UsageError")
                 ]
     return found
 

@@ -7,8 +7,8 @@ import os
 import select
 import ssl
 import threading
-from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -142,8 +142,17 @@ class Pending:
 _Self = TypeVar("_Self", bound="EngineCore")
 
 
+# Called before each create with (engine, kind, labels), returning the labels to send. kind is
+# container, volume, network, image (a build), commit, service, secret or config.
+CreateHook = Callable[["EngineCore", str, dict[str, Any]], dict[str, Any]]
+
+
 class EngineCore:
     """Connection, version negotiation and the request helpers every endpoint method uses."""
+
+    # The engine client adds nothing to what it is asked to make; a session (the helpers') installs
+    # a hook that adds its labels (see helpers/engines/labels.py), so the client needs no session.
+    create_hooks: ClassVar[list[CreateHook]] = []
 
     def __init__(
         self,
@@ -166,6 +175,19 @@ class EngineCore:
 
     def __repr__(self) -> str:
         return f"<Engine {self.host} api={self._version or 'not negotiated'}>"
+
+    @classmethod
+    def on_create(cls, hook: CreateHook) -> None:
+        """Call ``hook`` before every create from now on (once, however often it is installed)."""
+        if hook not in cls.create_hooks:
+            cls.create_hooks.append(hook)
+
+    def labelled(self, kind: str, labels: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The labels a create of ``kind`` sends: the caller's, as the create hooks leave them."""
+        out = dict(labels or {})
+        for hook in self.create_hooks:
+            out = hook(self, kind, out)
+        return out
 
     # -- versions --------------------------------------------------------------------------
 
@@ -226,7 +248,9 @@ class EngineCore:
         )
         if 300 <= resp.status_code < 400 and resp.status_code != 304:  # 304: already in that state
             resp.close()  # a redirect is no success: the engine cleaned a path ('..', '//') in a name
-            raise Missing(f"no such object: the engine redirected {method} {path} (a name with '..' or '/')")
+            raise Missing(
+                f"no such object: the engine redirected {method} {path} (a name with '..' or '/')"
+            )
         if resp.status_code >= 400:
             try:
                 body = resp.content
@@ -269,7 +293,9 @@ class EngineCore:
         way: the caller then sends it through the pooled client."""
         if not hasattr(data, "segments"):
             return None
-        pieces = self.transport.upload(method, self._path(path), encode_params(params), headers or {}, data)
+        pieces = self.transport.upload(
+            method, self._path(path), encode_params(params), headers or {}, data
+        )
         return Stream(pieces, pieces.close)
 
     def _download(
@@ -277,7 +303,9 @@ class EngineCore:
     ) -> tuple[dict[str, str], Stream[memoryview]]:
         """A bulk answer (archives, exports, saves): its header fields (lower-case names) and its
         body, read off a socket of its own in large pieces (see rawhttp)."""
-        fields, pieces = self.transport.download(method, self._path(path), encode_params(params), self.timeout)
+        fields, pieces = self.transport.download(
+            method, self._path(path), encode_params(params), self.timeout
+        )
         return fields, Stream(pieces, lambda: None)  # closing the pieces closes their socket
 
     def _json_stream(
@@ -285,7 +313,9 @@ class EngineCore:
     ) -> Stream[dict[str, Any]]:
         """A JSON-lines answer (pull, push, build, load, events, stats); error objects raise, each
         message is checked against the API's ``shape``."""
-        raw: Stream[Any] = self._upload(method, path, **kwargs) or self._bytes(method, path, **kwargs)
+        raw: Stream[Any] = self._upload(method, path, **kwargs) or self._bytes(
+            method, path, **kwargs
+        )
         where = f"{method} {path}"
         return Stream((check(m, shape, where) for m in progress(raw, operation)), raw.close)
 
@@ -294,7 +324,9 @@ class EngineCore:
         raw = self._bytes(method, path, **kwargs)
         return Stream(demux(raw, tty), raw.close)
 
-    def _hijack(self, method: str, path: str, params: Params | None = None, json: Any = None) -> HijackedSocket:
+    def _hijack(
+        self, method: str, path: str, params: Params | None = None, json: Any = None
+    ) -> HijackedSocket:
         body = jsonlib.dumps(json).encode() if json is not None else b""
         return self.transport.hijack(method, self._path(path), encode_params(params), body)
 

@@ -41,7 +41,9 @@ class TLSConfig:
 
         cert, key = pick("cert.pem"), pick("key.pem")
         if bool(cert) != bool(key):
-            raise HostError(f"{d} has only one of cert.pem and key.pem; a client certificate needs both")
+            raise HostError(
+                f"{d} has only one of cert.pem and key.pem; a client certificate needs both"
+            )
         return cls(ca_cert=pick("ca.pem"), client_cert=cert, client_key=key)
 
     def __repr__(self) -> str:  # paths only, never key contents
@@ -90,10 +92,14 @@ def normalize_url(url: str) -> str:
     if url.startswith("/"):
         url = "unix://" + url
     parts = urlsplit(url)
-    if parts.password is not None or (parts.username is not None and parts.scheme in ("tcp", "http", "https")):
+    if parts.password is not None or (
+        parts.username is not None and parts.scheme in ("tcp", "http", "https")
+    ):
         # ssh://user@host keeps its user; a password is never taken (keys and the agent are ssh's)
         shown = f"{parts.scheme}://***@{parts.netloc.rpartition('@')[2]}"
-        raise HostError(f"{shown}: an engine URL carries no user or password (use TLS client certificates)")
+        raise HostError(
+            f"{shown}: an engine URL carries no user or password (use TLS client certificates)"
+        )
     if parts.scheme == "unix":
         if not parts.path:
             raise HostError(f"{url!r} names no socket path (write unix:///path/to/docker.sock)")
@@ -110,13 +116,17 @@ def normalize_url(url: str) -> str:
         if not parts.hostname:
             raise HostError(f"{url!r} names no host (write ssh://user@host[:port])")
         if parts.path not in ("", "/"):
-            raise HostError(f"{url!r}: an ssh:// address takes no path (the remote docker finds its engine)")
+            raise HostError(
+                f"{url!r}: an ssh:// address takes no path (the remote docker finds its engine)"
+            )
         try:
             _ = parts.port
         except ValueError:
             raise HostError(f"{url!r} has an invalid port") from None
         return "ssh://" + parts.netloc
-    raise HostError(f"unsupported Docker host {url!r}: dockmagic speaks unix://, tcp:// (with TLS) and ssh://")
+    raise HostError(
+        f"unsupported Docker host {url!r}: dockmagic speaks unix://, tcp:// (with TLS) and ssh://"
+    )
 
 
 def _tls_from_env(env: dict[str, str], url: str) -> TLSConfig | None:
@@ -138,7 +148,9 @@ def context_host(name: str, env: dict[str, str]) -> Host:
     except FileNotFoundError:
         raise HostError(f"docker context {name!r} not found (no {meta_file})") from None
     except (ValueError, KeyError, TypeError) as exc:
-        raise HostError(f"docker context {name!r} has unreadable metadata in {meta_file}: {exc}") from None
+        raise HostError(
+            f"docker context {name!r} has unreadable metadata in {meta_file}: {exc}"
+        ) from None
     tls_dir = context_tls_dir(name, env)
     tls = TLSConfig.from_dir(tls_dir) if tls_dir.is_dir() and url.startswith("tcp://") else None
     return Host(url, f"context {name}", tls)
@@ -156,7 +168,9 @@ def current_context(env: dict[str, str] | None = None) -> str:
     return name if isinstance(name, str) and name else "default"
 
 
-def resolve_host(host: str | None = None, tls: TLSConfig | None = None, env: dict[str, str] | None = None) -> Host:
+def resolve_host(
+    host: str | None = None, tls: TLSConfig | None = None, env: dict[str, str] | None = None
+) -> Host:
     """Find the engine the way the docker CLI does."""
     env = dict(os.environ if env is None else env)
     for raw, source in ((host, "argument"), (env.get("DOCKER_HOST"), "DOCKER_HOST")):

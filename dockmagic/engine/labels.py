@@ -1,8 +1,9 @@
-"""The labels every resource made through dockmagic carries, over any the caller gave: the
+"""A session's labels: what every resource made through dockmagic carries, over any the caller gave: the
 session's (what ``ps --mine``, ``clean`` and the reaper go by) and the configured ones
 (``DockerMagics.labels``: an instructor's, which a ``-l`` of the same key cannot replace).
 
-A session is this process: a kernel, a REPL or a script.
+A session is this process: a kernel, a REPL or a script. ``stamp`` is its create hook, which the
+helpers' session installs on the engine client (by itself, the client labels nothing).
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
+
+from ..engine.core import EngineCore
+from ..settings import settings
 
 SESSION = "dockmagic.session"  # on containers, networks and volumes
 # On images, another key: a container takes its image's labels, and one made from this session's
@@ -21,25 +25,20 @@ SESSION_ID = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def forced(key: str = SESSION) -> dict[str, str]:
-    from ..settings import settings  # here: the engine layer reads one setting, and only when creating
-
     return {**settings.labels, key: SESSION_ID}
 
 
-_watchers: list[Callable[[Any], None]] = []
+SWARM_KINDS = ("service", "secret", "config")  # only a swarm manager has them
+_swarm_used: set[str] = set()  # engine URLs this session made services, secrets or configs on
 
 
-def watch(fn: Callable[[Any], None]) -> None:
-    """Call ``fn(engine)`` before each create (an armed session links the engine to its reaper)."""
-    _watchers.append(fn)
-
-
-def stamped(labels: Mapping[str, Any] | None, creator: Any = None, key: str = SESSION) -> dict[str, Any]:
-    """``labels`` with the forced ones over them, for a create through ``creator`` (an engine);
-    ``key`` BUILT for images."""
-    for fn in _watchers:
-        fn(creator)
-    return {**(labels or {}), **forced(key)}
+def stamp(engine: EngineCore, kind: str, labels: dict[str, Any]) -> dict[str, Any]:
+    """The create hook of a session: ``labels`` with the forced ones over them."""
+    if kind in SWARM_KINDS:
+        _swarm_used.add(engine.host.url)
+    if kind == "commit":  # the image is this session's, not the container's: containers made from
+        return {**labels, **forced(BUILT), SESSION: ""}  # it take its labels
+    return {**labels, **forced(BUILT if kind == "image" else SESSION)}
 
 
 def unstamped(labels: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -60,17 +59,7 @@ def mine(key: str = SESSION, session: str | None = None) -> dict[str, list[str]]
     return {"label": [f"{key}={session or SESSION_ID}"]}
 
 
-_swarm_used: set[str] = set()  # engine URLs this session made services, secrets or configs on
-
-
-def made_swarm_objects(creator: Any) -> None:
-    host = getattr(creator, "host", None)
-    if host is not None:
-        _swarm_used.add(host.url)
-
-
-def swarm_used(engine: Any) -> bool:
+def swarm_used(engine: EngineCore) -> bool:
     """Whether this session made swarm objects on ``engine``: only then does its end ask for them
     (a student's engine, behind the lab proxy, may not be asked about the swarm at all)."""
-    host = getattr(engine, "host", None)
-    return host is not None and host.url in _swarm_used
+    return engine.host.url in _swarm_used

@@ -66,7 +66,11 @@ def send_request(
 ) -> None:
     """The request's head and ``body``; a ``length`` announces a body sent after (None with
     ``Transfer-Encoding`` in ``headers``: chunked)."""
-    framing = [] if "Transfer-Encoding" in headers else [f"Content-Length: {len(body) if length is None else length}"]
+    framing = (
+        []
+        if "Transfer-Encoding" in headers
+        else [f"Content-Length: {len(body) if length is None else length}"]
+    )
     head = [
         f"{method} {path}{'?' + urlencode(params, doseq=True) if params else ''} HTTP/1.1",
         "Host: docker",
@@ -93,7 +97,9 @@ def read_head(sock: socket.socket, what: str) -> tuple[int, dict[str, str], byte
         status = int(lines[0].split()[1])
     except (IndexError, ValueError):
         raise StreamError(f"the engine's answer to {what} is not HTTP: {lines[0][:60]!r}") from None
-    fields = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:] if ":" in ln)}
+    fields = {
+        k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:] if ":" in ln)
+    }
     return status, fields, rest
 
 
@@ -110,7 +116,9 @@ def raise_for_status(
     raise api_error(status, body, method, path)
 
 
-def body_pieces(sock: socket.socket, fields: dict[str, str], rest: bytes, size: int = PIECE) -> Iterator[memoryview]:
+def body_pieces(
+    sock: socket.socket, fields: dict[str, str], rest: bytes, size: int = PIECE
+) -> Iterator[memoryview]:
     """The body as it arrives, framed as the head says; a body that ends early raises StreamError.
     Each piece is a buffer of its own: it stays valid after the next one is read."""
     if "chunked" in fields.get("transfer-encoding", "").lower():
@@ -119,7 +127,9 @@ def body_pieces(sock: socket.socket, fields: dict[str, str], rest: bytes, size: 
     return _counted(sock, rest, int(length) if length and length.isdigit() else None, size)
 
 
-def _counted(sock: socket.socket, first: bytes, length: int | None, size: int) -> Iterator[memoryview]:
+def _counted(
+    sock: socket.socket, first: bytes, length: int | None, size: int
+) -> Iterator[memoryview]:
     """A body of ``length`` bytes, or up to the connection's end when no length was given."""
     if first:
         yield memoryview(first[:length] if length is not None else first)
@@ -152,22 +162,33 @@ def _dechunked(sock: socket.socket, first: bytes, size: int) -> Iterator[memoryv
                 if n - r < 2:
                     break
                 if data[r : r + 2] != b"\r\n":
-                    raise StreamError("the engine's chunked answer is malformed (no CRLF after a chunk)")
+                    raise StreamError(
+                        "the engine's chunked answer is malformed (no CRLF after a chunk)"
+                    )
                 r, closing = r + 2, False
             else:
                 end = data.find(b"\r\n", r)
                 if end < 0:
                     if n - r > 1024:
-                        raise StreamError("the engine's chunked answer is malformed (a chunk size line too long)")
+                        raise StreamError(
+                            "the engine's chunked answer is malformed (a chunk size line too long)"
+                        )
                     break
                 token = data[r:end].split(b";", 1)[0].strip()
                 if not _HEX.fullmatch(token):
-                    raise StreamError(f"the engine's chunked answer is malformed (chunk size {token[:20]!r})")
+                    raise StreamError(
+                        f"the engine's chunked answer is malformed (chunk size {token[:20]!r})"
+                    )
                 left, r = int(token, 16), end + 2
                 if not left:
                     return
                 closing = True
         more = sock.recv(size)
         if not more:
-            raise StreamError("the answer broke off before its end (the engine closed the connection)")
-        data, r = (data[r:] + more if r < n else more), 0  # framing split between receives is carried
+            raise StreamError(
+                "the answer broke off before its end (the engine closed the connection)"
+            )
+        data, r = (
+            (data[r:] + more if r < n else more),
+            0,
+        )  # framing split between receives is carried

@@ -33,7 +33,9 @@ def check(value: Any, shape: Shape, where: str) -> Any:
     """``value`` if it has ``shape``; else MalformedAnswer naming ``where`` and the field."""
     problem = _problem(value, shape, "")
     if problem:
-        raise MalformedAnswer(f"the engine's answer to {where} is not what the API describes: {problem}")
+        raise MalformedAnswer(
+            f"the engine's answer to {where} is not what the API describes: {problem}"
+        )
     return value
 
 
@@ -48,7 +50,9 @@ def _problem(value: Any, shape: Shape, path: str) -> str:
                 return f"{path + '.' if path else ''}{name} is missing"
             items = value.items() if key == "*" else [(name, value.get(name))]
             for k, v in items:
-                if v is not None and (found := _problem(v, inner, f"{path}.{k}" if path else str(k))):
+                if v is not None and (
+                    found := _problem(v, inner, f"{path}.{k}" if path else str(k))
+                ):
                     return found
         return ""
     if isinstance(shape, list):
@@ -69,7 +73,9 @@ def _problem(value: Any, shape: Shape, path: str) -> str:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(type(value), repr(value)[:40])
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), repr(value)[:40]
+    )
 
 
 PORT = {"IP": STR, "PrivatePort": INT, "PublicPort": INT, "Type": STR}
@@ -119,10 +125,27 @@ IMAGE_SUMMARY = {
     "Containers": INT,
 }
 IMAGE_LIST = [IMAGE_SUMMARY]
-HISTORY = [{"Id": STR, "Created": INT, "CreatedBy": STR, "Tags": STR_LIST, "Size": INT, "Comment": STR}]
-NETWORK = {"Name": STR, "Id": STR, "Created": STR, "Driver": STR, "Scope": STR, "Labels": STR_MAP, "IPAM": OBJ}
+HISTORY = [
+    {"Id": STR, "Created": INT, "CreatedBy": STR, "Tags": STR_LIST, "Size": INT, "Comment": STR}
+]
+NETWORK = {
+    "Name": STR,
+    "Id": STR,
+    "Created": STR,
+    "Driver": STR,
+    "Scope": STR,
+    "Labels": STR_MAP,
+    "IPAM": OBJ,
+}
 NETWORK_LIST = [NETWORK]
-VOLUME = {"Name": STR, "Driver": STR, "Mountpoint": STR, "Labels": STR_MAP, "Scope": STR, "CreatedAt": STR}
+VOLUME = {
+    "Name": STR,
+    "Driver": STR,
+    "Mountpoint": STR,
+    "Labels": STR_MAP,
+    "Scope": STR,
+    "CreatedAt": STR,
+}
 VOLUME_LIST = {"Volumes": [VOLUME], "Warnings": STR_LIST}
 DF = {
     "LayersSize": INT,
@@ -141,8 +164,18 @@ PROGRESS = {
     "progressDetail": {"current": INT, "total": INT},
     "aux": {"ID": STR, "Digest": STR, "Tag": STR},
 }
-EVENT = {"Type": STR, "Action": STR, "time": INT, "timeNano": INT, "Actor": {"ID": STR, "Attributes": STR_MAP}}
-_CPU = {"cpu_usage": {"total_usage": INT, "percpu_usage": [INT]}, "system_cpu_usage": INT, "online_cpus": INT}
+EVENT = {
+    "Type": STR,
+    "Action": STR,
+    "time": INT,
+    "timeNano": INT,
+    "Actor": {"ID": STR, "Attributes": STR_MAP},
+}
+_CPU = {
+    "cpu_usage": {"total_usage": INT, "percpu_usage": [INT]},
+    "system_cpu_usage": INT,
+    "online_cpus": INT,
+}
 STATS = {
     "read": STR,
     "cpu_stats": _CPU,

@@ -54,7 +54,11 @@ def close_masters() -> None:
     """End the shared ssh connections this process opened (run at exit: none outlives the kernel
     by more than this; within it, they are kept 60 s after their last session)."""
     for path in list(_masters):
-        subprocess.run(["ssh", "-o", f"ControlPath={path}", "-O", "exit", "dockmagic"], capture_output=True, timeout=10)
+        subprocess.run(
+            ["ssh", "-o", f"ControlPath={path}", "-O", "exit", "dockmagic"],
+            capture_output=True,
+            timeout=10,
+        )
         _masters.discard(path)
 
 
@@ -64,13 +68,22 @@ def ssh_argv(url: str) -> list[str]:
         raise EngineUnavailable(url, "an ssh:// address names no host (write ssh://user@host)")
     control = Path(tempfile.gettempdir()) / f"dockmagic-ssh-{os.getuid()}"
     control.mkdir(mode=0o700, exist_ok=True)
-    key = hashlib.sha256(url.encode()).hexdigest()[:16]  # short: a control socket's path has a limit
+    key = hashlib.sha256(url.encode()).hexdigest()[
+        :16
+    ]  # short: a control socket's path has a limit
     if not _masters:
         atexit.register(close_masters)
     _masters.add(str(control / key))
     # the user's own options first: for ssh the first value of an option is the one that holds
     argv = ["ssh", *shlex.split(os.environ.get(OPTIONS_ENV, "")), "-T", "-o", "BatchMode=yes"]
-    argv += ["-o", "ControlMaster=auto", "-o", f"ControlPath={control}/{key}", "-o", "ControlPersist=60"]
+    argv += [
+        "-o",
+        "ControlMaster=auto",
+        "-o",
+        f"ControlPath={control}/{key}",
+        "-o",
+        "ControlPersist=60",
+    ]
     argv += ["-o", "ConnectTimeout=10"]
     if parts.port:
         argv += ["-p", str(parts.port)]
@@ -84,11 +97,17 @@ def open_ssh_socket(url: str, timeout: float) -> SSHSocket:
     ours, theirs = socket.socketpair()
     try:
         process = subprocess.Popen(
-            ssh_argv(url), stdin=theirs.fileno(), stdout=theirs.fileno(), stderr=subprocess.PIPE, start_new_session=True
+            ssh_argv(url),
+            stdin=theirs.fileno(),
+            stdout=theirs.fileno(),
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
     except FileNotFoundError:
         ours.close()
-        raise EngineUnavailable(url, "no ssh client on this machine (install openssh-client)") from None
+        raise EngineUnavailable(
+            url, "no ssh client on this machine (install openssh-client)"
+        ) from None
     finally:
         theirs.close()
     sock = SSHSocket(fileno=ours.detach())
@@ -125,14 +144,23 @@ def _why(process: subprocess.Popen[bytes]) -> str:
     text = " ".join(lines)
     for needle, meaning in (
         ("Could not resolve hostname", "unknown host"),
-        ("Host key verification failed", "the host key does not match known_hosts (or is not in it)"),
-        ("REMOTE HOST IDENTIFICATION HAS CHANGED", "the host key changed since known_hosts was written"),
+        (
+            "Host key verification failed",
+            "the host key does not match known_hosts (or is not in it)",
+        ),
+        (
+            "REMOTE HOST IDENTIFICATION HAS CHANGED",
+            "the host key changed since known_hosts was written",
+        ),
         ("Permission denied", "ssh authentication refused"),
         ("Connection refused", "nothing listens for ssh there"),
         ("docker: not found", "no docker CLI on the remote machine (dial-stdio needs it)"),
         ("docker: command not found", "no docker CLI on the remote machine (dial-stdio needs it)"),
         ("Cannot connect to the Docker daemon", "the remote Docker daemon is not running"),
-        ("failed to open the raw stream connection", "the remote Docker daemon is not running (or not reachable)"),
+        (
+            "failed to open the raw stream connection",
+            "the remote Docker daemon is not running (or not reachable)",
+        ),
     ):
         if needle in said:
             return f"{meaning} (ssh: {lines[-1] if lines else needle})"

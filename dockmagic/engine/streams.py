@@ -87,7 +87,9 @@ class FrameDecoder:
 
     def close(self) -> None:
         if self._buf:
-            raise StreamError(f"output stream ended inside a frame ({len(self._buf)} bytes left over)")
+            raise StreamError(
+                f"output stream ended inside a frame ({len(self._buf)} bytes left over)"
+            )
 
 
 def demux(chunks: Iterable[bytes], tty: bool) -> Iterator[Chunk]:
@@ -118,7 +120,9 @@ def json_lines(chunks: Iterable[bytes]) -> Iterator[dict[str, Any]]:
                 obj, end = decoder.raw_decode(buf)
             except ValueError:
                 if "\n" in buf:  # a whole line that is not JSON: the stream is corrupt
-                    raise StreamError(f"malformed JSON in stream: {buf.splitlines()[0][:200]!r}") from None
+                    raise StreamError(
+                        f"malformed JSON in stream: {buf.splitlines()[0][:200]!r}"
+                    ) from None
                 break  # an object split across reads: wait for more
             buf = buf[end:]
             yield obj
@@ -133,5 +137,7 @@ def progress(chunks: Iterable[bytes], operation: str) -> Iterator[dict[str, Any]
             raise StreamError(f"unexpected item in {operation} stream: {obj!r}"[:200])
         if obj.get("error") or obj.get("errorDetail"):
             detail = obj.get("errorDetail") or {}
-            raise OperationFailed(str(obj.get("error") or detail.get("message") or detail), operation)
+            raise OperationFailed(
+                str(obj.get("error") or detail.get("message") or detail), operation
+            )
         yield obj

@@ -142,7 +142,9 @@ def unavailable(host: Host, exc: BaseException) -> EngineUnavailable:
         )
     if isinstance(cause, ConnectionRefusedError):
         return EngineUnavailable(
-            where, "nothing is listening there", "Is dockerd running, and listening on that address?"
+            where,
+            "nothing is listening there",
+            "Is dockerd running, and listening on that address?",
         )
     if isinstance(cause, ssl.SSLError) or isinstance(exc, requests.exceptions.SSLError):
         reason = getattr(cause, "reason", None) or str(cause)
@@ -200,12 +202,19 @@ class BaseTransport(Protocol):
         ...
 
     def upload(
-        self, method: str, path: str, params: dict[str, Any], headers: dict[str, str], body: Segmented
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any],
+        headers: dict[str, str],
+        body: Segmented,
     ) -> Generator[memoryview, None, None]:
         """A body of bytes and file slices (an archive, a build context): the answer's body as it comes."""
         ...
 
-    def hijack(self, method: str, path: str, params: dict[str, Any], body: bytes) -> HijackedSocket: ...
+    def hijack(
+        self, method: str, path: str, params: dict[str, Any], body: bytes
+    ) -> HijackedSocket: ...
 
     def close(self) -> None: ...
 
@@ -303,7 +312,9 @@ class Transport:
             else:
                 sock = socket.create_connection(self.host.address, timeout=self.connect_timeout)
                 if self.host.tls:
-                    sock = self.ssl_context().wrap_socket(sock, server_hostname=self.host.address[0])
+                    sock = self.ssl_context().wrap_socket(
+                        sock, server_hostname=self.host.address[0]
+                    )
         except OSError as exc:
             raise unavailable(self.host, exc) from None
         sock.settimeout(None)
@@ -345,7 +356,12 @@ class Transport:
         return fields, _closing(sock, body_pieces(sock, fields, rest))
 
     def upload(
-        self, method: str, path: str, params: dict[str, Any], headers: dict[str, str], body: Segmented
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any],
+        headers: dict[str, str],
+        body: Segmented,
     ) -> Generator[memoryview, None, None]:
         """A body of bytes and file slices sent on a socket of its own (file contents by sendfile,
         never through Python); the answer's body as it comes (a build's progress), the socket closed
@@ -356,7 +372,15 @@ class Transport:
         where = f"{method} {path}"
         try:
             try:
-                send_request(sock, method, path, params, b"", {**headers, **framing, "Connection": "close"}, length)
+                send_request(
+                    sock,
+                    method,
+                    path,
+                    params,
+                    b"",
+                    {**headers, **framing, "Connection": "close"},
+                    length,
+                )
                 send_body(sock, body.segments(), chunked=length is None)
             except (BrokenPipeError, ConnectionResetError):
                 # the engine stopped reading: its answer (an error) may be waiting; else the break is the news
@@ -382,7 +406,9 @@ class Transport:
         self.session.close()
 
 
-def _closing(sock: socket.socket, pieces: Iterator[memoryview]) -> Generator[memoryview, None, None]:
+def _closing(
+    sock: socket.socket, pieces: Iterator[memoryview]
+) -> Generator[memoryview, None, None]:
     try:
         yield from pieces
     except TimeoutError as exc:

@@ -101,7 +101,9 @@ class TarBody:
 
     PLANNED = 10_000
 
-    def __init__(self, items: Iterable[tuple[str, str]], tail: bytes = b"", doing: str = "read") -> None:
+    def __init__(
+        self, items: Iterable[tuple[str, str]], tail: bytes = b"", doing: str = "read"
+    ) -> None:
         self._doing = doing  # for a file error's one line: raised inside the upload, it must not be an OSError
         self._entries = _entries(items)
         self._planned = list(islice(self._entries, self.PLANNED + 1))
@@ -127,7 +129,9 @@ class TarBody:
                 pending += entry.header
                 if not entry.info.isreg() or not entry.info.size:
                     continue
-                if entry.info.size < SMALL:  # a small file: read along, one system call less per file
+                if (
+                    entry.info.size < SMALL
+                ):  # a small file: read along, one system call less per file
                     pending += b"".join(islice(_member(entry), 1, None))  # its content and padding
                     continue
                 yield bytes(pending)
@@ -142,7 +146,9 @@ def tar_stream(src: Path, arcname: str) -> TarBody:
     return TarBody(_walk(src, arcname))
 
 
-def memory_member(name: str, content: bytes, mode: int = 0o644, uid: int = 0, gid: int = 0) -> bytes:
+def memory_member(
+    name: str, content: bytes, mode: int = 0o644, uid: int = 0, gid: int = 0
+) -> bytes:
     """One in-memory file as tar header and padded content."""
     info = tarfile.TarInfo(name)
     info.size, info.mode, info.uid, info.gid = len(content), mode, uid, gid
@@ -218,11 +224,15 @@ def _write_member(source: TarSource, member: tarfile.TarInfo, target: str) -> in
         source.seek(member.offset_data)
         written = source.copy(member.size, out.write)
         if written != member.size:
-            raise StreamError(f"the archive ended inside {member.name} ({written} of {member.size} bytes)")
+            raise StreamError(
+                f"the archive ended inside {member.name} ({written} of {member.size} bytes)"
+            )
     return written
 
 
-def extract(chunks: Iterable[bytes | memoryview], dest: Path, rename: tuple[str, str] | None = None) -> tuple[int, int]:
+def extract(
+    chunks: Iterable[bytes | memoryview], dest: Path, rename: tuple[str, str] | None = None
+) -> tuple[int, int]:
     """Extract a tar stream into ``dest``; ``rename`` maps the top-level name (old, new).
 
     Refuses any member whose path, or whose link target, is absolute or leaves ``dest``, and any
@@ -237,11 +247,15 @@ def extract(chunks: Iterable[bytes | memoryview], dest: Path, rename: tuple[str,
             with host_files("extract into"):  # a name too long here, a link to nothing: one line
                 count, total = _extract_members(tar, source, root, rename, refused, refused_names)
             if not source.end.ended:
-                raise StreamError(f"the archive ended after {count} entries without its end: cut or corrupt")
+                raise StreamError(
+                    f"the archive ended after {count} entries without its end: cut or corrupt"
+                )
     except tarfile.TarError as exc:
         raise StreamError(f"the archive from the engine is corrupt or cut: {exc}") from None
     if refused:
-        shown = ", ".join(refused[:3]) + (f" and {len(refused) - 3} more" if len(refused) > 3 else "")
+        shown = ", ".join(refused[:3]) + (
+            f" and {len(refused) - 3} more" if len(refused) > 3 else ""
+        )
         raise UnsafeArchive(
             f"extracted {count} entries into {dest} but refused {len(refused)} that would "
             f"land or point outside it: {shown}"
@@ -266,7 +280,12 @@ def _extract_members(
         # The parent may be a symlink extracted earlier (or already there): resolve it.
         parent = os.path.realpath(os.path.dirname(target))
         under_refused = any(name.startswith(r + "/") for r in refused_names)
-        if os.path.isabs(name) or not _inside(root, target) or not _inside(root, parent) or under_refused:
+        if (
+            os.path.isabs(name)
+            or not _inside(root, target)
+            or not _inside(root, parent)
+            or under_refused
+        ):
             refused.append(member.name)
             refused_names.append(name)
             continue
@@ -293,7 +312,9 @@ def _extract_members(
         elif member.islnk():
             os.link(resolved, target)
         elif member.issparse():  # Go's tar writer (the engine's) never makes these
-            raise StreamError(f"the archive holds a sparse file, which is not extracted: {member.name}")
+            raise StreamError(
+                f"the archive holds a sparse file, which is not extracted: {member.name}"
+            )
         elif member.isreg():
             total += _write_member(source, member, target)
         else:
@@ -348,5 +369,7 @@ def write_tar(chunks: Stream[memoryview], path: str | os.PathLike[str]) -> Path:
             watch.feed(chunk)
             f.write(chunk)
         if not watch.ended:
-            raise StreamError(f"the archive for {path} ended without its end: cut on the way; nothing written")
+            raise StreamError(
+                f"the archive for {path} ended without its end: cut on the way; nothing written"
+            )
     return Path(path).expanduser()

@@ -22,7 +22,9 @@ class Credentials(dict[str, Any]):
     """An auth config for the engine; its repr hides the secret."""
 
     def __repr__(self) -> str:
-        return f"<Credentials for {self.get('serveraddress', '?')} user={self.get('username', '')!r}>"
+        return (
+            f"<Credentials for {self.get('serveraddress', '?')} user={self.get('username', '')!r}>"
+        )
 
     __str__ = __repr__
 
@@ -38,20 +40,32 @@ def registry_of(ref: str) -> str:
 def _helper(name: str, server: str) -> Credentials | None:
     try:
         out = subprocess.run(
-            [f"docker-credential-{name}", "get"], input=server, capture_output=True, text=True, timeout=30
+            [f"docker-credential-{name}", "get"],
+            input=server,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
     except FileNotFoundError:
-        raise DockerError(f"credential helper docker-credential-{name} is configured but not installed") from None
+        raise DockerError(
+            f"credential helper docker-credential-{name} is configured but not installed"
+        ) from None
     except subprocess.TimeoutExpired:
-        raise DockerError(f"credential helper docker-credential-{name} did not answer in 30s") from None
+        raise DockerError(
+            f"credential helper docker-credential-{name} did not answer in 30s"
+        ) from None
     if out.returncode != 0:
         if "not found" in (out.stdout + out.stderr).lower():
             return None
-        raise DockerError(f"credential helper docker-credential-{name} failed (exit {out.returncode})")
+        raise DockerError(
+            f"credential helper docker-credential-{name} failed (exit {out.returncode})"
+        )
     data = json.loads(out.stdout or "{}")
     if data.get("Username") == "<token>":
         return Credentials(identitytoken=data.get("Secret", ""), serveraddress=server)
-    return Credentials(username=data.get("Username", ""), password=data.get("Secret", ""), serveraddress=server)
+    return Credentials(
+        username=data.get("Username", ""), password=data.get("Secret", ""), serveraddress=server
+    )
 
 
 def credentials_for(ref: str, env: dict[str, str] | None = None) -> Credentials | None:
@@ -88,7 +102,9 @@ def login(username: str, password: str, server: str | None = None, *, engine: An
     from .session import pick
 
     server = server or INDEX
-    answer = pick(engine).system_auth({"username": username, "password": password, "serveraddress": server})
+    answer = pick(engine).system_auth(
+        {"username": username, "password": password, "serveraddress": server}
+    )
     config = read_config()
     entry = base64.b64encode(f"{username}:{password}".encode()).decode()
     config.setdefault("auths", {})[server] = {"auth": entry}

@@ -41,11 +41,21 @@ def context_files(folder: Path, ignore: Ignore, always: set[str]) -> Iterator[tu
                 yield os.path.join(root, f), rel
 
 
-def context_body(folder: Path | None, dockerfile_text: str | None, dockerfile: str = "Dockerfile") -> TarBody:
+def context_body(
+    folder: Path | None, dockerfile_text: str | None, dockerfile: str = "Dockerfile"
+) -> TarBody:
     """The build context as a tar, never whole in memory: the folder's entries that .dockerignore
     keeps, plus the inline Dockerfile (the cell of %%dockerfile)."""
-    files = context_files(folder, Ignore.of(folder), {dockerfile, ".dockerignore"}) if folder is not None else ()
-    inline = memory_member(INLINE_DOCKERFILE, dockerfile_text.encode()) if dockerfile_text is not None else b""
+    files = (
+        context_files(folder, Ignore.of(folder), {dockerfile, ".dockerignore"})
+        if folder is not None
+        else ()
+    )
+    inline = (
+        memory_member(INLINE_DOCKERFILE, dockerfile_text.encode())
+        if dockerfile_text is not None
+        else b""
+    )
     return TarBody(files, inline, doing="read the build context")
 
 
@@ -100,7 +110,9 @@ def build(
             if (message.get("aux") or {}).get("ID"):
                 result.image_id = message["aux"]["ID"]
         if not result.image_id:  # the engine ends every build it finishes with the image's ID
-            raise StreamCut(f"the build stream ended before the image was made{f' (at {step})' if step else ''}")
+            raise StreamCut(
+                f"the build stream ended before the image was made{f' (at {step})' if step else ''}"
+            )
     except OperationFailed as exc:
         raise OperationFailed(f"{step}: {exc.message}" if step else exc.message, "build") from None
     finally:

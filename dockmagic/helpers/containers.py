@@ -27,11 +27,15 @@ def ps(
     engine: Engine | None = None,
 ) -> Table:
     """Containers as a table, in ONE request however many there are (like ``docker ps``)."""
-    rows = pick(engine).container_list(all=all or bool(last), limit=last, size=size, filters=filters)
+    rows = pick(engine).container_list(
+        all=all or bool(last), limit=last, size=size, filters=filters
+    )
     return containers_table(rows)
 
 
-def inspect(name: str, *, type: str | None = None, size: bool = False, engine: Engine | None = None) -> Inspection:
+def inspect(
+    name: str, *, type: str | None = None, size: bool = False, engine: Engine | None = None
+) -> Inspection:
     """Inspect a container, image, network or volume (tried in that order, as ``docker inspect``)."""
     engine = pick(engine)
     kinds: dict[str, Callable[[str], dict[str, Any]]] = {
@@ -78,7 +82,9 @@ def commit(
     engine: Engine | None = None,
 ) -> Formatted:
     """``docker commit``: an image of the container's changes; its ID."""
-    repo, _, tag = (ref or "").partition(":") if ref and ":" in ref.rsplit("/", 1)[-1] else (ref, "", "")
+    repo, _, tag = (
+        (ref or "").partition(":") if ref and ":" in ref.rsplit("/", 1)[-1] else (ref, "", "")
+    )
     made = pick(engine).image_commit(
         container,
         repo=repo or None,
@@ -105,7 +111,9 @@ def export(container: str, path: str | os.PathLike[str], *, engine: Engine | Non
     return write_tar(pick(engine).container_export(container), path)
 
 
-def each(containers: tuple[str, ...] | list[str], action: Callable[[str], Any], verb: str) -> list[str]:
+def each(
+    containers: tuple[str, ...] | list[str], action: Callable[[str], Any], verb: str
+) -> list[str]:
     """Apply one engine call to every target, in order, as the docker CLI does: a failure does not
     stop the rest; one error at the end names the failed ones. The names done come back."""
     done: list[str] = []
@@ -126,7 +134,10 @@ def start(*containers: str, engine: Engine | None = None) -> list[str]:
 
 
 def stop(
-    *containers: str, time: int | None = None, signal: str | None = None, engine: Engine | None = None
+    *containers: str,
+    time: int | None = None,
+    signal: str | None = None,
+    engine: Engine | None = None,
 ) -> list[str]:
     e = pick(engine)
     return each(containers, lambda c: e.container_stop(c, t=time, signal=signal), "stopped")
@@ -155,7 +166,9 @@ def rename(container: str, new_name: str, *, engine: Engine | None = None) -> st
     return new_name
 
 
-def rm(*containers: str, force: bool = False, volumes: bool = False, engine: Engine | None = None) -> list[str]:
+def rm(
+    *containers: str, force: bool = False, volumes: bool = False, engine: Engine | None = None
+) -> list[str]:
     e = pick(engine)
     return each(containers, lambda c: e.container_delete(c, force=force, v=volumes), "removed")
 

@@ -64,7 +64,9 @@ def _default() -> DockerContext:
 
 def _check_name(name: str) -> None:
     if name == "default" or not _NAME.match(name):
-        raise OptionError(f'context name "{name}" is invalid, names must match {_NAME.pattern} and not be "default"')
+        raise OptionError(
+            f'context name "{name}" is invalid, names must match {_NAME.pattern} and not be "default"'
+        )
 
 
 def context_get(name: str) -> DockerContext:
@@ -126,7 +128,9 @@ def _endpoint(spec: str | dict[str, str]) -> dict[str, str]:
     for part in filter(None, spec.split(",")):
         key, sep, value = part.partition("=")
         if not sep:
-            raise OptionError(f"invalid --docker {part!r}: expected key=value (host=, ca=, cert=, key=)")
+            raise OptionError(
+                f"invalid --docker {part!r}: expected key=value (host=, ca=, cert=, key=)"
+            )
         out[key.strip()] = value.strip()
     return out
 
@@ -134,9 +138,13 @@ def _endpoint(spec: str | dict[str, str]) -> dict[str, str]:
 def _validated(endpoint: dict[str, str]) -> tuple[str, dict[str, Path]]:
     unknown = set(endpoint) - {"host", "ca", "cert", "key", "skip-tls-verify"}
     if unknown:
-        raise OptionError(f"unknown --docker key(s): {', '.join(sorted(unknown))} (host, ca, cert, key)")
+        raise OptionError(
+            f"unknown --docker key(s): {', '.join(sorted(unknown))} (host, ca, cert, key)"
+        )
     if endpoint.get("skip-tls-verify", "false").lower() not in ("false", "0", ""):
-        raise OptionError("skip-tls-verify=true is refused: dockmagic always verifies the engine's certificate")
+        raise OptionError(
+            "skip-tls-verify=true is refused: dockmagic always verifies the engine's certificate"
+        )
     host = endpoint.get("host") or DEFAULT_HOST
     if not host.startswith("ssh://"):
         try:
@@ -168,7 +176,11 @@ def _store(name: str, host: str, description: str, files: dict[str, Path]) -> No
 
 
 def context_create(
-    name: str, docker: str | dict[str, str] | None = None, *, description: str = "", from_: str | None = None
+    name: str,
+    docker: str | dict[str, str] | None = None,
+    *,
+    description: str = "",
+    from_: str | None = None,
 ) -> str:
     """``docker context create NAME --docker host=...``; with neither ``docker`` nor ``from_``, a
     copy of the current context (as the CLI)."""
@@ -188,7 +200,9 @@ def context_create(
     return name
 
 
-def context_update(name: str, docker: str | dict[str, str] | None = None, *, description: str | None = None) -> str:
+def context_update(
+    name: str, docker: str | dict[str, str] | None = None, *, description: str | None = None
+) -> str:
     """``docker context update``: a new endpoint and/or description, the rest kept."""
     _check_name(name)
     old = context_get(name)
@@ -252,7 +266,9 @@ def context_export(name: str, file: str | os.PathLike[str] | None = None) -> Pat
     members: list[tuple[str, bytes | None]] = [("meta.json", context_meta_path(name).read_bytes())]
     if context.tls_files:
         members += [("tls", None), ("tls/docker", None)]
-        members += [(f"tls/docker/{f}", (context_tls_dir(name) / f).read_bytes()) for f in context.tls_files]
+        members += [
+            (f"tls/docker/{f}", (context_tls_dir(name) / f).read_bytes()) for f in context.tls_files
+        ]
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
         for member, data in members:
@@ -293,7 +309,9 @@ def context_import(name: str, file: str | os.PathLike[str] | bytes) -> str:
     except (ValueError, KeyError, TypeError):
         raise DockerError("not a context archive: its meta.json has no docker endpoint") from None
     if meta["Endpoints"]["docker"].get("SkipTLSVerify"):
-        raise OptionError("the archive's context skips TLS verification: dockmagic always verifies the engine")
+        raise OptionError(
+            "the archive's context skips TLS verification: dockmagic always verifies the engine"
+        )
     description = str((meta.get("Metadata") or {}).get("Description") or "")
     tls_dir = context_tls_dir(name)
     _store(name, host if host.startswith("ssh://") else normalize_url(host), description, {})

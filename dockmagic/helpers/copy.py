@@ -54,21 +54,27 @@ def write_file(
     folder, name = posixpath.split(path.rstrip("/"))
     uid, gid = owner or (0, 0)
     tar = memory_member(name, data, mode, uid, gid) + tar_end()
-    pick(engine).put_container_archive(container, folder or "/", tar, copy_uid_gid=owner is not None)
+    pick(engine).put_container_archive(
+        container, folder or "/", tar, copy_uid_gid=owner is not None
+    )
 
 
 def _into_container(engine: Engine, src: Path, container: str, path: str) -> None:
     if not src.exists() and not src.is_symlink():
         raise DockerError(f"no such file or folder on the host: {src}")
     target = stat(container, path, engine)
-    if target is not None and target.get("linkTarget"):  # as docker cp: through a link, to where it leads
+    if target is not None and target.get(
+        "linkTarget"
+    ):  # as docker cp: through a link, to where it leads
         path = target["linkTarget"]
         target = stat(container, path, engine)
     if target is not None and is_dir(target):
         folder, name = path, src.name  # into an existing folder
     else:
         if path.endswith("/"):
-            raise DockerError(f"{container}:{path} does not exist (a path ending in / must be a folder)")
+            raise DockerError(
+                f"{container}:{path} does not exist (a path ending in / must be a folder)"
+            )
         folder, name = posixpath.split(path)  # to a new (or replaced) name
         if stat(container, folder or "/", engine) is None:
             raise DockerError(f"{container}:{folder} does not exist")
@@ -82,11 +88,17 @@ def _to_host(engine: Engine, container: str, path: str, dst: Path) -> tuple[int,
             return extract(chunks, dst, rename=("/", ".") if info.get("name") == "/" else None)
         if not dst.parent.is_dir():
             raise DockerError(f"the folder {dst.parent} does not exist on the host")
-        return extract(chunks, dst.parent, rename=(info.get("name") or posixpath.basename(path), dst.name))
+        return extract(
+            chunks, dst.parent, rename=(info.get("name") or posixpath.basename(path), dst.name)
+        )
 
 
 def cp(
-    src: str | os.PathLike[str] | bytes, dst: str | os.PathLike[str], *, mode: int = 0o644, engine: Engine | None = None
+    src: str | os.PathLike[str] | bytes,
+    dst: str | os.PathLike[str],
+    *,
+    mode: int = 0o644,
+    engine: Engine | None = None,
 ) -> CopyResult:
     """Copy like ``docker cp``: ``cp("notes.txt", "web:/tmp/")``, ``cp("web:/etc", "./etc")``.
 
@@ -97,7 +109,9 @@ def cp(
     target = split_container_path(str(dst))
     if isinstance(src, bytes):
         if target is None:
-            raise DockerError("in-memory content can only be copied into a container (dst = CONTAINER:PATH)")
+            raise DockerError(
+                "in-memory content can only be copied into a container (dst = CONTAINER:PATH)"
+            )
         write_file(*target, src, mode, engine)
         return CopyResult("<bytes>", str(dst), 1, len(src))
     source = split_container_path(str(src))

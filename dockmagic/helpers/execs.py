@@ -45,7 +45,9 @@ def exec_(
     cmd = as_command(command) or []
     terminal = terminal and not detach
     data = None if detach or terminal else stdin.encode() if isinstance(stdin, str) else stdin
-    from_files = [e for f in env_file or [] for e in map(env_entry, read_kv_file(f, "env file")) if "=" in e]
+    from_files = [
+        e for f in env_file or [] for e in map(env_entry, read_kv_file(f, "env file")) if "=" in e
+    ]
     config = {
         "Cmd": cmd,
         "AttachStdout": not detach,
@@ -57,7 +59,9 @@ def exec_(
         "Env": [*from_files, *(as_env(env) or [])] or None,
         "Privileged": privileged,
     }
-    exec_id = engine.container_exec(container, {k: v for k, v in config.items() if v is not None})["Id"]
+    exec_id = engine.container_exec(container, {k: v for k, v in config.items() if v is not None})[
+        "Id"
+    ]
     if detach:
         engine.exec_start(exec_id, detach=True)
         return ExecResult(container=container, command=cmd, detached=True)
@@ -68,12 +72,19 @@ def exec_(
         sock = engine.exec_start(exec_id, tty=tty)
         assert sock is not None
         if terminal:
-            if converse(sock, tty=tty, resize=functools.partial(engine.exec_resize, exec_id), detach_keys=detach_keys):
+            if converse(
+                sock,
+                tty=tty,
+                resize=functools.partial(engine.exec_resize, exec_id),
+                detach_keys=detach_keys,
+            ):
                 print(f"\r\ndetached from {' '.join(cmd)}; it keeps running", flush=True)
                 return ExecResult(container=container, command=cmd, detached=True)
         else:
             pump(sock, tty, live, data)
-        confirm_ended(lambda: _exec_running(engine, exec_id), f"exec {' '.join(cmd)} in {container}")
+        confirm_ended(
+            lambda: _exec_running(engine, exec_id), f"exec {' '.join(cmd)} in {container}"
+        )
     except KeyboardInterrupt:
         _interrupt(engine, exec_id)
         raise
@@ -104,7 +115,12 @@ def _host_process(engine: Engine, exec_id: str) -> int | None:
     process (its cgroup names the container): the Engine API has no way to signal an exec."""
     info = engine.exec_inspect(exec_id)
     pid, container = info.get("Pid"), str(info.get("ContainerID") or "")
-    if not info.get("Running") or not pid or not container or not engine.host.url.startswith("unix://"):
+    if (
+        not info.get("Running")
+        or not pid
+        or not container
+        or not engine.host.url.startswith("unix://")
+    ):
         return None
     try:
         with open(f"/proc/{int(pid)}/cgroup", encoding="ascii", errors="replace") as f:
@@ -155,7 +171,9 @@ def _interrupt(engine: Engine, exec_id: str) -> None:
             for p in tree:
                 try:
                     os.kill(p, sig)
-                except PermissionError:  # not root here: the container's root sends it, by its own number
+                except (
+                    PermissionError
+                ):  # not root here: the container's root sends it, by its own number
                     _kill_inside(engine, exec_id, p, sig)
                 except ProcessLookupError:
                     pass
@@ -173,4 +191,6 @@ def _kill_inside(engine: Engine, exec_id: str, pid: int, sig: signal.Signals) ->
     if inner:
         container = engine.exec_inspect(exec_id)["ContainerID"]
         cmd = ["kill", "-s", sig.name.removeprefix("SIG"), inner]
-        engine.exec_start(engine.container_exec(container, {"Cmd": cmd, "User": "0"})["Id"], detach=True)
+        engine.exec_start(
+            engine.container_exec(container, {"Cmd": cmd, "User": "0"})["Id"], detach=True
+        )

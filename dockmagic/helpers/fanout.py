@@ -32,7 +32,9 @@ class Answer:
 
 
 def targets(
-    spec: str | Iterable[str | Engine], env: dict[str, str] | None = None, tls: TLSConfig | None = None
+    spec: str | Iterable[str | Engine],
+    env: dict[str, str] | None = None,
+    tls: TLSConfig | None = None,
 ) -> list[tuple[str, Engine]]:
     """(name, engine) for each of ``a,b,c``: URLs (``unix://``, ``tcp://``, ...; with ``tls`` if
     given) and context names (found in the CLI's store, as ``env`` says)."""
@@ -144,7 +146,9 @@ class Engines:
         from .. import helpers
 
         helper = getattr(helpers, name)
-        return lambda *args, **kwargs: merged(fan_out(self.targets, lambda: helper(*args, **kwargs)))
+        return lambda *args, **kwargs: merged(
+            fan_out(self.targets, lambda: helper(*args, **kwargs))
+        )
 
     def close(self) -> None:
         for _, engine in self.targets:

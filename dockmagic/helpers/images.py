@@ -30,39 +30,58 @@ def split_ref(ref: str) -> tuple[str, str | None]:
     return ref, None
 
 
-def _auth(ref: str, auth: Credentials | dict[str, str] | tuple[str, str] | None) -> dict[str, Any] | None:
+def _auth(
+    ref: str, auth: Credentials | dict[str, str] | tuple[str, str] | None
+) -> dict[str, Any] | None:
     if isinstance(auth, tuple):
         return explicit(ref, *auth)
     return dict(auth) if auth else credentials_for(ref)
 
 
 def pull(
-    ref: str, *, platform: str | None = None, auth: Any = None, quiet: bool = False, engine: Engine | None = None
+    ref: str,
+    *,
+    platform: str | None = None,
+    auth: Any = None,
+    quiet: bool = False,
+    engine: Engine | None = None,
 ) -> ImageResult:
     """``docker pull`` with a progress bar per layer; ``auth`` is (user, password), a dict, or
     None for the docker CLI's stored credentials."""
     name, tag = split_ref(ref)
     progress = LayerProgress("pull", show=not quiet)
-    stream = pick(engine).image_create(name, tag=tag or "latest", platform=platform, auth=_auth(ref, auth))
+    stream = pick(engine).image_create(
+        name, tag=tag or "latest", platform=platform, auth=_auth(ref, auth)
+    )
     for _ in progress.run(stream):
         pass
     if not any(s.startswith("Status: ") for s in progress.statuses):  # how the engine ends a pull
         try:
             pick(engine).image_inspect(ref)
         except NotFound:
-            raise StreamCut(f"the pull of {ref} ended before the image was there (cut on the way?)") from None
-    return ImageResult(stdout="\n".join(progress.statuses), action="pulled", ref=ref, digest=progress.digest)
+            raise StreamCut(
+                f"the pull of {ref} ended before the image was there (cut on the way?)"
+            ) from None
+    return ImageResult(
+        stdout="\n".join(progress.statuses), action="pulled", ref=ref, digest=progress.digest
+    )
 
 
-def push(ref: str, *, auth: Any = None, quiet: bool = False, engine: Engine | None = None) -> ImageResult:
+def push(
+    ref: str, *, auth: Any = None, quiet: bool = False, engine: Engine | None = None
+) -> ImageResult:
     """``docker push`` with a progress bar per layer."""
     name, tag = split_ref(ref)
     progress = LayerProgress("push", show=not quiet)
     for _ in progress.run(pick(engine).image_push(name, tag=tag, auth=_auth(ref, auth))):
         pass
     if not progress.digest:  # the registry's digest is how a push ends
-        raise StreamCut(f"the push of {ref} ended before the registry confirmed it (cut on the way?)")
-    return ImageResult(stdout="\n".join(progress.statuses), action="pushed", ref=ref, digest=progress.digest)
+        raise StreamCut(
+            f"the push of {ref} ended before the registry confirmed it (cut on the way?)"
+        )
+    return ImageResult(
+        stdout="\n".join(progress.statuses), action="pushed", ref=ref, digest=progress.digest
+    )
 
 
 def tag(source: str, target: str, *, engine: Engine | None = None) -> str:
@@ -71,15 +90,23 @@ def tag(source: str, target: str, *, engine: Engine | None = None) -> str:
     return target
 
 
-def rmi(*images: str, force: bool = False, no_prune: bool = False, engine: Engine | None = None) -> Table:
+def rmi(
+    *images: str, force: bool = False, no_prune: bool = False, engine: Engine | None = None
+) -> Table:
     """Remove images; a table of what was untagged and deleted."""
     rows: list[dict[str, Any]] = []
     for image in images:
         rows += pick(engine).image_delete(image, force=force, noprune=no_prune)
-    return Table(rows, [Column.key("UNTAGGED", "Untagged"), Column.key("DELETED", "Deleted")], title="removals")
+    return Table(
+        rows,
+        [Column.key("UNTAGGED", "Untagged"), Column.key("DELETED", "Deleted")],
+        title="removals",
+    )
 
 
-def save(images: str | Iterable[str], path: str | os.PathLike[str], *, engine: Engine | None = None) -> Path:
+def save(
+    images: str | Iterable[str], path: str | os.PathLike[str], *, engine: Engine | None = None
+) -> Path:
     """``docker save -o``: images to a tar file, streamed."""
     names = [images] if isinstance(images, str) else list(images)
     return write_tar(pick(engine).image_get_all(names), path)  # a missing image empties no archive
@@ -91,9 +118,14 @@ def _file_chunks(path: Path) -> Iterable[bytes]:
             yield data
 
 
-def load(path: str | os.PathLike[str], *, quiet: bool = False, engine: Engine | None = None) -> ImageResult:
+def load(
+    path: str | os.PathLike[str], *, quiet: bool = False, engine: Engine | None = None
+) -> ImageResult:
     """``docker load -i``: images from a tar file, streamed."""
-    lines = [m.get("stream", "").strip() for m in pick(engine).image_load(_file_chunks(Path(path).expanduser()))]
+    lines = [
+        m.get("stream", "").strip()
+        for m in pick(engine).image_load(_file_chunks(Path(path).expanduser()))
+    ]
     text = "\n".join(line for line in lines if line)
     if not quiet and text:
         print(text)
@@ -130,7 +162,9 @@ def history(image: str, *, engine: Engine | None = None) -> Table:
     return Table(
         rows,
         [
-            Column.key("IMAGE", "Id", lambda v: v.removeprefix("sha256:")[:12] if v != "<missing>" else v),
+            Column.key(
+                "IMAGE", "Id", lambda v: v.removeprefix("sha256:")[:12] if v != "<missing>" else v
+            ),
             Column.key("CREATED", "Created", ago),
             Column.key("CREATED BY", "CreatedBy", lambda v: shorten(v.replace("\t", " "), 45)),
             Column.key("SIZE", "Size", human_size),

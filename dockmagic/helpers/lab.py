@@ -32,7 +32,10 @@ def find_static_busybox() -> str:
             head = f.read(64)
             if head[:4] != b"\x7fELF" or head[4] != 2:  # 64-bit ELF only
                 raise NoStaticBusybox(f"{path} is not a 64-bit ELF binary")
-            phoff, phentsize, phnum = struct.unpack_from("<Q", head, 32)[0], *struct.unpack_from("<HH", head, 54)
+            phoff, phentsize, phnum = (
+                struct.unpack_from("<Q", head, 32)[0],
+                *struct.unpack_from("<HH", head, 54),
+            )
             for i in range(phnum):
                 f.seek(phoff + i * phentsize)
                 if struct.unpack("<I", f.read(4))[0] == _PT_INTERP:
@@ -43,7 +46,12 @@ def find_static_busybox() -> str:
 
 
 def _add(
-    tar: tarfile.TarFile, name: str, data: bytes = b"", mode: int = 0o644, kind: bytes = tarfile.REGTYPE, link: str = ""
+    tar: tarfile.TarFile,
+    name: str,
+    data: bytes = b"",
+    mode: int = 0o644,
+    kind: bytes = tarfile.REGTYPE,
+    link: str = "",
 ) -> None:
     info = tarfile.TarInfo(name)
     info.type, info.mode, info.mtime, info.linkname = kind, mode, int(time.time()), link
@@ -55,13 +63,19 @@ def rootfs(tar: tarfile.TarFile, prefix: str = "") -> None:
     """/bin/busybox with a symlink per applet, /etc/passwd and /etc/group, /tmp and /root."""
     busybox = find_static_busybox()
     tar.add(busybox, f"{prefix}bin/busybox")
-    applets = subprocess.run([busybox, "--list"], capture_output=True, text=True, check=True).stdout.split()
+    applets = subprocess.run(
+        [busybox, "--list"], capture_output=True, text=True, check=True
+    ).stdout.split()
     for applet in applets:
         if applet != "busybox":
             _add(tar, f"{prefix}bin/{applet}", kind=tarfile.SYMTYPE, link="busybox")
     for folder, mode in (("tmp", 0o1777), ("root", 0o700), ("etc", 0o755)):
         _add(tar, f"{prefix}{folder}", mode=mode, kind=tarfile.DIRTYPE)
-    _add(tar, f"{prefix}etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
+    _add(
+        tar,
+        f"{prefix}etc/passwd",
+        b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n",
+    )
     _add(tar, f"{prefix}etc/group", b"root:x:0:\nnogroup:x:65534:\n")
 
 
@@ -83,7 +97,11 @@ def rootfs_tar() -> bytes:
 
 
 def lab_image(
-    tag: str = LAB_IMAGE, *, labels: Mapping[str, str] | None = None, force: bool = False, engine: Engine | None = None
+    tag: str = LAB_IMAGE,
+    *,
+    labels: Mapping[str, str] | None = None,
+    force: bool = False,
+    engine: Engine | None = None,
 ) -> str:
     """Build (once) a small busybox image from this host's static busybox; returns its tag."""
     engine = pick(engine)

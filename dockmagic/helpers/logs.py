@@ -54,7 +54,10 @@ def logs(
         stream.close()
         live.close()
     return LogsResult(
-        stdout=live.stdout, stderr=live.stderr, hidden_lines=live.hidden_lines, container=info["Name"].lstrip("/")
+        stdout=live.stdout,
+        stderr=live.stderr,
+        hidden_lines=live.hidden_lines,
+        container=info["Name"].lstrip("/"),
     )
 
 
@@ -74,5 +77,8 @@ def attach(container: str, *, quiet: bool = False, engine: Engine | None = None)
         sock.close()
         live.close()
     return LogsResult(
-        stdout=live.stdout, stderr=live.stderr, hidden_lines=live.hidden_lines, container=info["Name"].lstrip("/")
+        stdout=live.stdout,
+        stderr=live.stderr,
+        hidden_lines=live.hidden_lines,
+        container=info["Name"].lstrip("/"),
     )

@@ -8,9 +8,13 @@ from typing import Any
 
 def cpu_percent(sample: dict[str, Any]) -> float:
     cpu, pre = sample.get("cpu_stats") or {}, sample.get("precpu_stats") or {}
-    cpu_delta = (cpu.get("cpu_usage") or {}).get("total_usage", 0) - (pre.get("cpu_usage") or {}).get("total_usage", 0)
+    cpu_delta = (cpu.get("cpu_usage") or {}).get("total_usage", 0) - (
+        pre.get("cpu_usage") or {}
+    ).get("total_usage", 0)
     system_delta = (cpu.get("system_cpu_usage") or 0) - (pre.get("system_cpu_usage") or 0)
-    online = cpu.get("online_cpus") or len((cpu.get("cpu_usage") or {}).get("percpu_usage") or []) or 1
+    online = (
+        cpu.get("online_cpus") or len((cpu.get("cpu_usage") or {}).get("percpu_usage") or []) or 1
+    )
     if cpu_delta <= 0 or system_delta <= 0:
         return 0.0
     return cpu_delta / system_delta * online * 100.0

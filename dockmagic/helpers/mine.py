@@ -19,7 +19,7 @@ from typing import Any
 
 from ..engine import Engine
 from ..engine.hosts import Host
-from ..engine.labels import BUILT, SESSION_ID, mine, swarm_used, watch
+from ..engine.labels import BUILT, SESSION_ID, SWARM_KINDS, mine, swarm_used
 from ..errors import APIError, DockerError, NotFound
 from ..render.table import Column, Table
 from ..settings import settings
@@ -29,7 +29,6 @@ KINDS = ("service", "container", "network", "volume", "secret", "config", "image
 # What a session's end removes by itself: what runs and what it holds. Built images stay (a cache,
 # and tags others may use); %docker clean lists and removes them too.
 AT_END = ("service", "container", "network", "volume", "secret", "config")
-SWARM_KINDS = ("service", "secret", "config")  # only a swarm manager has them
 
 
 @dataclass
@@ -41,10 +40,14 @@ class Sweep:
 
     def table(self) -> Table:
         rows = [{"Kind": kind, "Name": name} for kind, name in self.found]
-        return Table(rows, [Column.key("KIND", "Kind"), Column.key("NAME", "Name")], title="this session's")
+        return Table(
+            rows, [Column.key("KIND", "Kind"), Column.key("NAME", "Name")], title="this session's"
+        )
 
 
-def find(engine: Engine, session: str = SESSION_ID, kinds: tuple[str, ...] = KINDS, swarm: bool = False) -> Sweep:
+def find(
+    engine: Engine, session: str = SESSION_ID, kinds: tuple[str, ...] = KINDS, swarm: bool = False
+) -> Sweep:
     """What on ``engine`` carries ``session``'s label (of ``kinds``); ``swarm``: ask the engine
     whether it is a swarm manager (otherwise only if this session made swarm objects on it)."""
     images = mine(BUILT, session) if "image" in kinds else None
@@ -52,7 +55,10 @@ def find(engine: Engine, session: str = SESSION_ID, kinds: tuple[str, ...] = KIN
 
 
 def find_labelled(
-    engine: Engine, where: dict[str, list[str]], images: dict[str, list[str]] | None, swarm: bool = False
+    engine: Engine,
+    where: dict[str, list[str]],
+    images: dict[str, list[str]] | None,
+    swarm: bool = False,
 ) -> Sweep:
     """Services, containers, networks, volumes, secrets and configs that match the filter ``where``;
     images that match ``images``. In the order they can be removed: a service before its network and
@@ -63,10 +69,14 @@ def find_labelled(
     for c in engine.container_list(all=True, filters=where):
         sweep.found.append(("container", (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")))
     sweep.found += [("network", n["Name"]) for n in engine.network_list(filters=where)]
-    sweep.found += [("volume", v["Name"]) for v in engine.volume_list(filters=where).get("Volumes") or []]
+    sweep.found += [
+        ("volume", v["Name"]) for v in engine.volume_list(filters=where).get("Volumes") or []
+    ]
     sweep.found += [(kind, name) for kind in ("secret", "config") for name in swarm_found[kind]]
     for image in engine.image_list(all=True, filters=images) if images else []:
-        tags = [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]  # API < 1.44 names none so
+        tags = [
+            t for t in image.get("RepoTags") or [] if t != "<none>:<none>"
+        ]  # API < 1.44 names none so
         sweep.found.append(("image", (tags or [image["Id"]])[0]))
     return sweep
 
@@ -89,7 +99,11 @@ def _swarm_objects(engine: Engine, where: dict[str, list[str]], ask: bool) -> di
 
 
 def sweep(
-    engine: Engine, session: str = SESSION_ID, policy: str = "remove", found: Sweep | None = None, swarm: bool = False
+    engine: Engine,
+    session: str = SESSION_ID,
+    policy: str = "remove",
+    found: Sweep | None = None,
+    swarm: bool = False,
 ) -> Sweep:
     """Remove (or, for ``stop``, stop the containers of) what ``session`` made (or what was
     ``found``); services and containers first, so that their networks, volumes and secrets are
@@ -147,13 +161,14 @@ class _Armed:
         self.links: dict[str, tuple[Host, socket.socket | None]] = {}
         self.warned = False
 
-    def created_on(self, engine: Any) -> None:
-        host = getattr(engine, "host", None)
-        if host is None or host.url in self.links:
-            return
-        with self.lock:
-            if host.url not in self.links:
-                self.links[host.url] = (host, self._link(host))
+    def created_on(self, engine: Any, kind: str, labels: dict[str, Any]) -> dict[str, Any]:
+        """A create hook: the first create on an engine links it to its reaper."""
+        host = engine.host
+        if host.url not in self.links:
+            with self.lock:
+                if host.url not in self.links:
+                    self.links[host.url] = (host, self._link(host))
+        return labels
 
     def _link(self, host: Host) -> socket.socket | None:
         if settings.session_cleanup == "keep":
@@ -197,7 +212,7 @@ def arm() -> None:
     global _armed
     if _armed is None:
         _armed = _Armed()
-        watch(_armed.created_on)
+        Engine.on_create(_armed.created_on)
         atexit.register(_armed.end)
 
 
@@ -238,7 +253,14 @@ def _start_reaper(host: Host, path: Path) -> None:
                 argv += [flag, value]
     # --daemon: it forks and its first process exits at once, so no child of ours is left to reap
     with open(path.with_suffix(".log"), "ab") as log:
-        subprocess.run([*argv, "--daemon"], stdin=subprocess.DEVNULL, stdout=log, stderr=log, timeout=30, check=False)
+        subprocess.run(
+            [*argv, "--daemon"],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            timeout=30,
+            check=False,
+        )
 
 
 __all__ = ["KINDS", "Sweep", "arm", "clean", "connect_reaper", "find", "find_labelled", "sweep"]

@@ -13,7 +13,10 @@ from .session import pick
 
 
 def _ipam_pools(
-    subnets: Iterable[str], gateways: Iterable[str], ip_ranges: Iterable[str], aux: Mapping[str, str]
+    subnets: Iterable[str],
+    gateways: Iterable[str],
+    ip_ranges: Iterable[str],
+    aux: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     """IPAM pools as the CLI pairs them: the n-th gateway and range go with the n-th subnet."""
     subnets, gateways, ip_ranges = list(subnets), list(gateways), list(ip_ranges)
@@ -59,7 +62,10 @@ def network_create(
     ipam: dict[str, Any] = {
         "Driver": ipam_driver or "default",
         "Config": _ipam_pools(
-            as_list(subnet) or [], as_list(gateway) or [], as_list(ip_range) or [], as_labels(aux_address) or {}
+            as_list(subnet) or [],
+            as_list(gateway) or [],
+            as_list(ip_range) or [],
+            as_labels(aux_address) or {},
         ),
         "Options": as_labels(ipam_opt) or {},
     }
@@ -102,10 +108,14 @@ def network_connect(
         "IPAMConfig": {k: v for k, v in ipam.items() if v} or None,
         "DriverOpts": as_labels(driver_opt),
     }
-    pick(engine).network_connect(network, container, {k: v for k, v in endpoint.items() if v} or None)
+    pick(engine).network_connect(
+        network, container, {k: v for k, v in endpoint.items() if v} or None
+    )
 
 
-def network_disconnect(network: str, container: str, *, force: bool = False, engine: Engine | None = None) -> None:
+def network_disconnect(
+    network: str, container: str, *, force: bool = False, engine: Engine | None = None
+) -> None:
     pick(engine).network_disconnect(network, container, force=force)
 
 
@@ -123,5 +133,7 @@ def network_rm(*networks: str, force: bool = False, engine: Engine | None = None
     return each(networks, remove, "removed")
 
 
-def network_prune(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> dict[str, Any]:
+def network_prune(
+    *, filters: dict[str, Any] | None = None, engine: Engine | None = None
+) -> dict[str, Any]:
     return pick(engine).network_prune(filters)

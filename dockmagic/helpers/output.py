@@ -20,17 +20,25 @@ from ..settings import settings
 
 class LiveOutput:
     def __init__(
-        self, show: bool = True, head: int | None = None, tail: int | None = None, line_chars: int | None = None
+        self,
+        show: bool = True,
+        head: int | None = None,
+        tail: int | None = None,
+        line_chars: int | None = None,
     ) -> None:
         self.show = show
         self.head = settings.output_head_lines if head is None else head
         self.line_chars = line_chars or settings.output_line_chars
-        self._decoders = {s: codecs.getincrementaldecoder("utf-8")(errors="replace") for s in (1, 2)}
+        self._decoders = {
+            s: codecs.getincrementaldecoder("utf-8")(errors="replace") for s in (1, 2)
+        }
         self._parts: dict[int, list[str]] = {1: [], 2: []}
         self._shown_lines = 0
         self._column = {1: 0, 2: 0}  # characters shown on each stream's current line
         self._held = False  # past the head: lines go to the tail buffer
-        self._tail: deque[tuple[int, str]] = deque(maxlen=settings.output_tail_lines if tail is None else tail)
+        self._tail: deque[tuple[int, str]] = deque(
+            maxlen=settings.output_tail_lines if tail is None else tail
+        )
         self._partial = {1: "", 2: ""}
         self.hidden_lines = 0
 
@@ -80,7 +88,9 @@ class LiveOutput:
     def _hold(self, stream: int, text: str) -> None:
         buf = self._partial[stream] + text
         lines = buf.splitlines(keepends=True)
-        self._partial[stream] = lines.pop() if lines and not lines[-1].endswith(("\n", "\r")) else ""
+        self._partial[stream] = (
+            lines.pop() if lines and not lines[-1].endswith(("\n", "\r")) else ""
+        )
         for line in lines:
             if len(self._tail) == self._tail.maxlen:
                 self.hidden_lines += 1
@@ -102,7 +112,9 @@ class LiveOutput:
             if self.hidden_lines:
                 sys.stdout.write(f"… {self.hidden_lines} lines hidden …\n")
             for stream, line in self._tail:
-                self._target(stream).write(line[: self.line_chars] + ("" if line.endswith("\n") else "\n"))
+                self._target(stream).write(
+                    line[: self.line_chars] + ("" if line.endswith("\n") else "\n")
+                )
         if self.show:
             sys.stdout.flush()
             sys.stderr.flush()

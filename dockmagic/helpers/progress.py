@@ -21,7 +21,14 @@ def _tqdm() -> Any:
         return None
 
 
-DONE = {"Pull complete", "Download complete", "Already exists", "Pushed", "Layer already exists", "Mounted from"}
+DONE = {
+    "Pull complete",
+    "Download complete",
+    "Already exists",
+    "Pushed",
+    "Layer already exists",
+    "Mounted from",
+}
 
 
 class LayerProgress:
@@ -35,12 +42,21 @@ class LayerProgress:
         self.total_bar: Any = None
         self.statuses: list[str] = []  # the lines without a layer id ("Digest: ...", "Status: ...")
         self.digest = ""
-        self._tqdm = _tqdm()  # None without the progress extra: one line per layer when it completes
+        self._tqdm = (
+            _tqdm()
+        )  # None without the progress extra: one line per layer when it completes
 
     def _new_bar(self, desc: str) -> Any:
         # The description comes after: tqdm's notebook bar puts one given at creation into its HTML
         # widget unescaped (later ones it escapes), and layer ids and statuses come from the registry.
-        bar = self._tqdm(unit="B", unit_scale=True, unit_divisor=1000, leave=True, mininterval=0.1, file=sys.stdout)
+        bar = self._tqdm(
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1000,
+            leave=True,
+            mininterval=0.1,
+            file=sys.stdout,
+        )
         bar.set_description_str(desc)
         return bar
 
@@ -54,7 +70,11 @@ class LayerProgress:
         aux = message.get("aux") or {}
         if aux.get("Digest"):
             self.digest = aux["Digest"]
-        per_layer = layer and status and not status.startswith(("Pulling from", "The push refers to", "Digest:"))
+        per_layer = (
+            layer
+            and status
+            and not status.startswith(("Pulling from", "The push refers to", "Digest:"))
+        )
         if not per_layer:
             if status:
                 self.statuses.append(status)
@@ -112,7 +132,9 @@ class CountBar:
     """A count against the count wanted (a service's running tasks, nodes with a new certificate),
     as one bar redrawn in place with a note beside it; without tqdm, a line per change."""
 
-    def __init__(self, name: str, what: str = "tasks running", show: bool = True, interrupted: str = "") -> None:
+    def __init__(
+        self, name: str, what: str = "tasks running", show: bool = True, interrupted: str = ""
+    ) -> None:
         self.name, self.what, self.show = name, what, show
         self.interrupted = interrupted  # said (on stderr) under the bar when Ctrl-C ends its block
         self._tqdm = _tqdm()
@@ -130,12 +152,17 @@ class CountBar:
         if not self.show:
             return
         if self._tqdm is None:
-            print(f"{self.name}: {count}/{wanted} {self.what}{', ' + note if note else ''}", flush=True)
+            print(
+                f"{self.name}: {count}/{wanted} {self.what}{', ' + note if note else ''}",
+                flush=True,
+            )
             return
         if self.bar is None:
             fmt = f"{{desc}} {{bar}} {{n}}/{{total}} {self.what}{{postfix}}"
             # drawn first once the name is in (a delay): given at creation it would be HTML unescaped
-            self.bar = self._tqdm(total=wanted, bar_format=fmt, leave=True, file=sys.stdout, delay=1e-9)
+            self.bar = self._tqdm(
+                total=wanted, bar_format=fmt, leave=True, file=sys.stdout, delay=1e-9
+            )
             self.bar.set_description_str(self.name, refresh=False)
         self.bar.total, self.bar.n = wanted, count
         self.bar.set_postfix_str(note, refresh=False)

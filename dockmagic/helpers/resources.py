@@ -62,8 +62,14 @@ def events(
     """Engine events, bounded by ``until``/``duration`` (``"30s"``) or ``count``; each is printed
     as it arrives. Unbounded, it runs until Ctrl-C."""
     now = _time.time()
-    end = to_timestamp(until) if until is not None else (now + parse_duration(duration) if duration else None)
-    stream = pick(engine).system_events(since=to_timestamp(since) or (now if end else None), until=end, filters=filters)
+    end = (
+        to_timestamp(until)
+        if until is not None
+        else (now + parse_duration(duration) if duration else None)
+    )
+    stream = pick(engine).system_events(
+        since=to_timestamp(since) or (now if end else None), until=end, filters=filters
+    )
     rows: list[dict[str, Any]] = []
     try:
         for event in stream:
@@ -71,7 +77,11 @@ def events(
             if not quiet:
                 actor = event.get("Actor") or {}
                 who = (actor.get("Attributes") or {}).get("name") or str(actor.get("ID", ""))[:12]
-                print(visible(f"{event.get('Type')} {event.get('Action')} {who}"), file=sys.stdout, flush=True)
+                print(
+                    visible(f"{event.get('Type')} {event.get('Action')} {who}"),
+                    file=sys.stdout,
+                    flush=True,
+                )
             if count is not None and len(rows) >= count:
                 break
     finally:
@@ -100,7 +110,11 @@ def versions(*, engine: Engine | None = None) -> dict[str, Any]:
 
 
 def system_prune(
-    *, all: bool = False, volumes: bool = False, filters: dict[str, Any] | None = None, engine: Engine | None = None
+    *,
+    all: bool = False,
+    volumes: bool = False,
+    filters: dict[str, Any] | None = None,
+    engine: Engine | None = None,
 ) -> dict[str, Any]:
     """``docker system prune``: stopped containers, unused networks, dangling (or all unused)
     images, build cache, and with ``volumes`` unused anonymous volumes; what each freed."""
@@ -117,7 +131,11 @@ def system_prune(
 
 
 def search(
-    term: str, *, limit: int | None = None, filters: dict[str, Any] | None = None, engine: Engine | None = None
+    term: str,
+    *,
+    limit: int | None = None,
+    filters: dict[str, Any] | None = None,
+    engine: Engine | None = None,
 ) -> Table:
     """``docker search``: NAME, DESCRIPTION, STARS, OFFICIAL."""
     rows = pick(engine).image_search(term, limit=limit, filters=filters)

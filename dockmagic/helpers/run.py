@@ -43,7 +43,9 @@ class _ExitWaiter:
         self._engine, self._cid, self.remove = engine, cid, remove
         self._answer = None
         if versions.parse(engine.api_version) >= versions.parse("1.30"):
-            self._answer = engine.container_wait_registered(cid, "removed" if remove else "next-exit")
+            self._answer = engine.container_wait_registered(
+                cid, "removed" if remove else "next-exit"
+            )
 
     def code(self, what: str) -> int:
         """The exit code once the output has ended; StreamCut if the container still runs."""
@@ -131,9 +133,13 @@ def _id_file(path: str | None) -> Iterator[Callable[[str], object]]:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
-        raise OptionError(f"container ID file found, make sure the other container isn't running: {path}") from None
+        raise OptionError(
+            f"container ID file found, make sure the other container isn't running: {path}"
+        ) from None
     except OSError as exc:
-        raise HostFileError(f"cannot create the container ID file {path!r}: {exc.strerror or exc}") from None
+        raise HostFileError(
+            f"cannot create the container ID file {path!r}: {exc.strerror or exc}"
+        ) from None
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         try:
             yield f.write
@@ -163,8 +169,14 @@ def create(
     for flag in _TERMINAL_ONLY:
         options.pop(flag, None)
     # as the CLI: -i means a later `start -a -i` attaches stdin once; -a picks the streams
-    attach_in, attach_out, attach_err = _streams(options.pop("attach", None), bool(options.get("interactive")))
-    fields: dict[str, Any] = {"AttachStdin": attach_in, "AttachStdout": attach_out, "AttachStderr": attach_err}
+    attach_in, attach_out, attach_err = _streams(
+        options.pop("attach", None), bool(options.get("interactive"))
+    )
+    fields: dict[str, Any] = {
+        "AttachStdin": attach_in,
+        "AttachStdout": attach_out,
+        "AttachStderr": attach_err,
+    }
     if attach_in:
         fields["StdinOnce"] = True
     if remove:
@@ -180,7 +192,9 @@ def _streams(attach: Iterable[str] | None, stdin: bool) -> tuple[bool, bool, boo
     wanted = {a.lower() for a in attach}
     unknown = wanted - {"stdin", "stdout", "stderr"}
     if unknown:
-        raise OptionError(f"invalid --attach {', '.join(sorted(unknown))} (stdin, stdout or stderr)")
+        raise OptionError(
+            f"invalid --attach {', '.join(sorted(unknown))} (stdin, stdout or stderr)"
+        )
     return "stdin" in wanted, "stdout" in wanted, "stderr" in wanted
 
 
@@ -246,7 +260,11 @@ def run(
     )
     cid = _create(engine, config, name, pull, platform, quiet_pull, cidfile)
     result = RunResult(
-        container=cid, name=name or cid[:12], image=image, command=as_command(command) or [], detached=detach
+        container=cid,
+        name=name or cid[:12],
+        image=image,
+        command=as_command(command) or [],
+        detached=detach,
     )
     if detach:
         engine.container_start(cid)
@@ -289,10 +307,16 @@ def run(
         if sampler:
             sampler.stop()
             result.stats = StatsSeries(sampler.snapshot())
-            for error in sampler.errors:  # the run itself went well: its stats are what is incomplete
+            for (
+                error
+            ) in sampler.errors:  # the run itself went well: its stats are what is incomplete
                 print(f"warning: stats incomplete: {error}", file=sys.stderr)
         live.close()
-        result.stdout, result.stderr, result.hidden_lines = live.stdout, live.stderr, live.hidden_lines
+        result.stdout, result.stderr, result.hidden_lines = (
+            live.stdout,
+            live.stderr,
+            live.hidden_lines,
+        )
         result.duration = time.monotonic() - started
         if remove and not interrupted:  # also after a timeout or a failed start, as docker run --rm
             if not removed:

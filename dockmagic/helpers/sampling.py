@@ -20,7 +20,9 @@ class Sampler:
     when stopped (within about a second: after their next sample) or when their container stops.
     """
 
-    def __init__(self, engine: Engine, targets: list[dict[str, Any]], interval: float = 1.0) -> None:
+    def __init__(
+        self, engine: Engine, targets: list[dict[str, Any]], interval: float = 1.0
+    ) -> None:
         self.engine, self.targets, self.interval = engine, targets, interval
         self.records: list[dict[str, Any]] = []
         self.started = time.time()
@@ -32,7 +34,10 @@ class Sampler:
     def start(self) -> Sampler:
         for target in self.targets:
             thread = threading.Thread(
-                target=self._follow, args=(target,), daemon=True, name=f"dockmagic-sample-{target['name']}"
+                target=self._follow,
+                args=(target,),
+                daemon=True,
+                name=f"dockmagic-sample-{target['name']}",
             )
             thread.start()
             self._threads.append(thread)
@@ -54,7 +59,10 @@ class Sampler:
         except DockerError:
             running = True  # the engine itself is gone: the error stands
         if running:
-            self.errors.append(error or StreamCut(f"the stats stream of {target['name']} ended while it still runs"))
+            self.errors.append(
+                error
+                or StreamCut(f"the stats stream of {target['name']} ended while it still runs")
+            )
 
     def _record(self, target: dict[str, Any]) -> bool:
         """Whether the stream ended as it should: stopped by us, or its container stopped."""
@@ -78,7 +86,9 @@ class Sampler:
                     **measures(sample),
                 }
                 if not (sample.get("precpu_stats") or {}).get("system_cpu_usage"):
-                    record["cpu_percent"] = math.nan  # the first sample has no previous one to compare
+                    record["cpu_percent"] = (
+                        math.nan
+                    )  # the first sample has no previous one to compare
                 with self._lock:
                     self.records.append(record)
         finally:

@@ -112,7 +112,9 @@ def service_update(
         container["Args"] = as_command(args) or []
     if force:
         spec["TaskTemplate"]["ForceUpdate"] = int(spec["TaskTemplate"].get("ForceUpdate") or 0) + 1
-    return _replace(engine, found, resolved(engine, spec), detach=detach, quiet=quiet, timeout=timeout)
+    return _replace(
+        engine, found, resolved(engine, spec), detach=detach, quiet=quiet, timeout=timeout
+    )
 
 
 def _replace(
@@ -125,7 +127,9 @@ def _replace(
     timeout: float | None,
     rollback: bool = False,
 ) -> str:
-    answer = engine.service_update(found["ID"], found["Version"]["Index"], spec or found["Spec"], rollback=rollback)
+    answer = engine.service_update(
+        found["ID"], found["Version"]["Index"], spec or found["Spec"], rollback=rollback
+    )
     for warning in answer.get("Warnings") or []:
         print(f"warning: {warning}", file=sys.stderr)
     if not detach:
@@ -145,7 +149,9 @@ def service_rollback(
     engine = pick(engine)
     found = engine.service_inspect(service)
     if not found.get("PreviousSpec"):
-        raise OperationFailed(f"service {found['Spec']['Name']} has no previous spec to roll back to")
+        raise OperationFailed(
+            f"service {found['Spec']['Name']} has no previous spec to roll back to"
+        )
     return _replace(engine, found, None, detach=detach, quiet=quiet, timeout=timeout, rollback=True)
 
 
@@ -184,7 +190,9 @@ def service_rm(*services: str, engine: Engine | None = None) -> list[str]:
 # -- waiting for a service's tasks -------------------------------------------------------------
 
 
-def converge(service: str, *, quiet: bool = False, timeout: float | None = None, engine: Engine | None = None) -> None:
+def converge(
+    service: str, *, quiet: bool = False, timeout: float | None = None, engine: Engine | None = None
+) -> None:
     """Wait until ``service`` runs as many tasks as it wants and no rolling update of it is under
     way, showing the count as it changes. A rollout that pauses, or is rolled back, ends the wait with the
     swarm's message; so do tasks that keep failing with none running. The service stays as it is."""
@@ -205,7 +213,10 @@ def converge(service: str, *, quiet: bool = False, timeout: float | None = None,
                 raise NotFound(404, f"service {name} is gone")
             svc = listed[0]
             status = svc.get("ServiceStatus") or {}
-            running, desired = int(status.get("RunningTasks") or 0), int(status.get("DesiredTasks") or 0)
+            running, desired = (
+                int(status.get("RunningTasks") or 0),
+                int(status.get("DesiredTasks") or 0),
+            )
             rollout = svc.get("UpdateStatus") or {}
             state = str(rollout.get("State") or "")
             step = state.replace("_", " ") if state in _UNDER_WAY else ""
@@ -214,9 +225,15 @@ def converge(service: str, *, quiet: bool = False, timeout: float | None = None,
                 shown, changed = (running, desired, state), time.monotonic()
             elif time.monotonic() - changed > 2 and (why := _waiting_for(engine, sid)) != reason:
                 reason = why
-                count.update(running, desired, "; ".join(filter(None, (step, why and f"tasks wait: {why}"))))
-            if state in ("paused", "rollback_paused") or (updating and state == "rollback_completed"):
-                why = {"rollback_completed": "was rolled back"}.get(state, f"is {state.replace('_', ' ')}")
+                count.update(
+                    running, desired, "; ".join(filter(None, (step, why and f"tasks wait: {why}")))
+                )
+            if state in ("paused", "rollback_paused") or (
+                updating and state == "rollback_completed"
+            ):
+                why = {"rollback_completed": "was rolled back"}.get(
+                    state, f"is {state.replace('_', ' ')}"
+                )
                 raise OperationFailed(f"the update of {name} {why}: {rollout.get('Message', '')}")
             updating = updating or state == "updating"
             if running == desired and state not in _UNDER_WAY:
@@ -238,7 +255,9 @@ _UNDER_WAY = ("updating", "rollback_started")
 def _waiting_for(engine: Engine, service_id: str) -> str:
     """What the swarm says holds a task of the service back (``no suitable node (...)``), or ""."""
     tasks = engine.task_list(filters={"service": [service_id], "desired-state": ["running"]})
-    held = [t["Status"].get("Err") for t in tasks if (t.get("Status") or {}).get("State") != "running"]
+    held = [
+        t["Status"].get("Err") for t in tasks if (t.get("Status") or {}).get("State") != "running"
+    ]
     return next((str(err) for err in held if err), "")
 
 
@@ -249,7 +268,9 @@ def _failing(engine: Engine, svc: dict[str, Any]) -> None:
     wanted = max(3, int((svc.get("ServiceStatus") or {}).get("DesiredTasks") or 0))
     if len(failed) >= wanted:
         latest = max(failed, key=lambda t: str((t.get("Status") or {}).get("Timestamp", "")))
-        err = (latest.get("Status") or {}).get("Err") or (latest.get("Status") or {}).get("Message", "failed")
+        err = (latest.get("Status") or {}).get("Err") or (latest.get("Status") or {}).get(
+            "Message", "failed"
+        )
         raise OperationFailed(
             f"the tasks of {svc['Spec']['Name']} keep failing ({len(failed)} so far): {err}; the service stays"
             f" (%docker service ps {svc['Spec']['Name']}, or service rm)"
@@ -267,7 +288,11 @@ def service_ps(
     """``docker service ps`` (no services: all the swarm's tasks): each task with its node's host
     name, the newest of each slot first."""
     engine = pick(engine)
-    found = [engine.service_inspect(s) for s in services] if services else engine.service_list(status=False)
+    found = (
+        [engine.service_inspect(s) for s in services]
+        if services
+        else engine.service_list(status=False)
+    )
     names = {s["ID"]: s["Spec"]["Name"] for s in found}
     wanted = {**(filters or {}), "service": list(names)} if services else filters
     tasks = engine.task_list(filters=wanted)
@@ -275,14 +300,18 @@ def service_ps(
     for task in tasks:
         task["_name"] = task_name(task, names.get(task.get("ServiceID", ""), ""))
         task["_node"] = hosts.get(task.get("NodeID", ""), "")
-    tasks.sort(key=lambda t: (t["_name"], str((t.get("Status") or {}).get("Timestamp", ""))), reverse=False)
+    tasks.sort(
+        key=lambda t: (t["_name"], str((t.get("Status") or {}).get("Timestamp", ""))), reverse=False
+    )
     rows: list[dict[str, Any]] = []
     by_name: dict[str, list[dict[str, Any]]] = {}
     for task in tasks:
         by_name.setdefault(task["_name"], []).append(task)
     for name in sorted(by_name, key=natural):
         newest_first = sorted(
-            by_name[name], key=lambda t: str((t.get("Status") or {}).get("Timestamp", "")), reverse=True
+            by_name[name],
+            key=lambda t: str((t.get("Status") or {}).get("Timestamp", "")),
+            reverse=True,
         )
         rows += [{**t, "_history": i > 0} for i, t in enumerate(newest_first)]
     return tasks_table(rows)
@@ -290,7 +319,9 @@ def service_ps(
 
 def hostnames(engine: Engine) -> dict[str, str]:
     """Each node's host name by its ID (the ID where a node reports none)."""
-    return {n["ID"]: (n.get("Description") or {}).get("Hostname", n["ID"]) for n in engine.node_list()}
+    return {
+        n["ID"]: (n.get("Description") or {}).get("Hostname", n["ID"]) for n in engine.node_list()
+    }
 
 
 def _when(task: dict[str, Any]) -> str:
@@ -324,7 +355,12 @@ def service_logs(
     hosts = hostnames(engine)
     live = LiveOutput(show=not quiet)
     stream = engine.service_logs(
-        found["ID"], follow=follow, since=to_timestamp(since), timestamps=timestamps, tail=tail or "all", tty=tty
+        found["ID"],
+        follow=follow,
+        since=to_timestamp(since),
+        timestamps=timestamps,
+        tail=tail or "all",
+        tty=tty,
     )
 
     def prefix(attrs: dict[str, str]) -> str:
@@ -342,12 +378,21 @@ def service_logs(
         for chunk in stream:
             text = chunk.data.decode("utf-8", errors="replace")
             head, sep, body = text.partition(" ")
-            attrs = dict(p.partition("=")[::2] for p in head.split(",")) if sep and "=" in head else {}
+            attrs = (
+                dict(p.partition("=")[::2] for p in head.split(",")) if sep and "=" in head else {}
+            )
             if not attrs:
                 body = text
             extra = ""
             if details:
-                extra = ",".join(f"{k}={v}" for k, v in attrs.items() if not k.startswith("com.docker.swarm.")) + " "
+                extra = (
+                    ",".join(
+                        f"{k}={v}"
+                        for k, v in attrs.items()
+                        if not k.startswith("com.docker.swarm.")
+                    )
+                    + " "
+                )
             line = body if raw else f"{prefix(attrs)}    | {extra.lstrip()}{body}"
             live.feed(type(chunk)(chunk.stream, line.encode()))
     except KeyboardInterrupt:
@@ -356,14 +401,19 @@ def service_logs(
     finally:
         stream.close()
         live.close()
-    return LogsResult(stdout=live.stdout, stderr=live.stderr, hidden_lines=live.hidden_lines, container=name)
+    return LogsResult(
+        stdout=live.stdout, stderr=live.stderr, hidden_lines=live.hidden_lines, container=name
+    )
 
 
 # -- resource usage across nodes ----------------------------------------------------------------
 
 
 def service_stats(
-    service: str, *, engines: str | Iterable[str | Engine] | None = None, engine: Engine | None = None
+    service: str,
+    *,
+    engines: str | Iterable[str | Engine] | None = None,
+    engine: Engine | None = None,
 ) -> Table:
     """A ``docker stats --no-stream`` of the service's running tasks, each sampled on its node's
     engine: ``engine`` (a manager) and ``engines`` (hosts, contexts or Engines; each is asked which
@@ -377,7 +427,9 @@ def service_stats(
         if (t.get("Status") or {}).get("ContainerStatus", {}).get("ContainerID")
     ]
     candidates = [(manager.host.url, manager), *(targets(engines) if engines is not None else [])]
-    answers = fan_out(candidates, lambda: str(pick(None).system_info().get("Swarm", {}).get("NodeID", "")))
+    answers = fan_out(
+        candidates, lambda: str(pick(None).system_info().get("Swarm", {}).get("NodeID", ""))
+    )
     node_engine = {a.value: dict(candidates)[a.engine] for a in answers if a.value}
     hosts = hostnames(manager)
     rows: list[dict[str, Any]] = []
@@ -386,7 +438,11 @@ def service_stats(
         label = f"{hosts.get(node, node)} ({node[:12]})"
         if node not in node_engine:
             rows += [
-                {"_task": task_name(t, name), "_node": label, "_error": "no engine given for this node"}
+                {
+                    "_task": task_name(t, name),
+                    "_node": label,
+                    "_error": "no engine given for this node",
+                }
                 for t in on_node
             ]
             continue

@@ -1,4 +1,5 @@
-"""The engine helpers use when none is passed: made on first use, replaceable with use()."""
+"""The engine helpers use when none is passed: made on first use, replaceable with use(); and the
+session's labels on whatever any engine of this process creates."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from contextvars import ContextVar
 
 from ..engine import Engine, TLSConfig
 from ..engine.hosts import normalize_url
+from ..engine.labels import stamp
 from ..settings import settings
 
+Engine.on_create(stamp)
 _lock = threading.Lock()
 _default: Engine | None = None
 _current: ContextVar[Engine | None] = ContextVar("dockmagic_engine", default=None)
@@ -29,7 +32,9 @@ def use(host: str | Engine | None = None, *, tls: TLSConfig | None = None) -> En
     ``settings.host`` (``%config DockerMagics.host``) says the same afterwards."""
     engine = host if isinstance(host, Engine) else Engine(host, tls=tls)
     _install(engine)
-    settings.host = engine.host.url if host is not None else ""  # follow_host then finds nothing to do
+    settings.host = (
+        engine.host.url if host is not None else ""
+    )  # follow_host then finds nothing to do
     return engine
 
 

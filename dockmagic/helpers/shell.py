@@ -62,7 +62,13 @@ class Shell:
 _current: Shell | None = None
 
 
-def shell(target: str | None = None, *, engine: Engine | None = None, labels: Any = None, **run_options: Any) -> Shell:
+def shell(
+    target: str | None = None,
+    *,
+    engine: Engine | None = None,
+    labels: Any = None,
+    **run_options: Any,
+) -> Shell:
     """The notebook's shell: adopt the running container ``target``, or start one from the image
     ``target`` (with ``run_options``, as for ``run``; removed at exit). Without ``target``, the
     current one."""
@@ -85,8 +91,13 @@ def shell(target: str | None = None, *, engine: Engine | None = None, labels: An
         _current = Shell(info["Name"].lstrip("/"), engine, owned=False)
     else:
         given = [labels] if isinstance(labels, str) else list(labels or [])
-        options = {**run_options, "detach": True}  # -d or not, a shell's container runs in the background
-        started = run(target, KEEPALIVE, engine=engine, labels=[*given, "dockmagic.shell=1"], **options)
+        options = {
+            **run_options,
+            "detach": True,
+        }  # -d or not, a shell's container runs in the background
+        started = run(
+            target, KEEPALIVE, engine=engine, labels=[*given, "dockmagic.shell=1"], **options
+        )
         _current = Shell(started.container[:12], engine, owned=True)
     return _current
 

@@ -41,7 +41,9 @@ def load_compose(
     try:
         source = where.read_text(encoding="utf-8")
     except OSError as exc:
-        raise HostFileError(f"cannot read the compose file {str(where)!r}: {exc.strerror or exc}") from None
+        raise HostFileError(
+            f"cannot read the compose file {str(where)!r}: {exc.strerror or exc}"
+        ) from None
     return parsed(source), where.resolve().parent
 
 
@@ -119,7 +121,9 @@ def _stored(engine: Engine, plan: StackPlan, say: Callable[[str], None]) -> None
                 found = getattr(engine, f"{kind}_inspect")(spec["Name"])
             except NotFound:
                 say(f"Creating {kind} {spec['Name']}")
-                getattr(engine, f"{kind}_create")(spec["Name"], base64.b64decode(spec["Data"]), spec["Labels"])
+                getattr(engine, f"{kind}_create")(
+                    spec["Name"], base64.b64decode(spec["Data"]), spec["Labels"]
+                )
                 continue
             kept = {**spec, "Labels": {**spec["Labels"], **stamps(found["Spec"].get("Labels"))}}
             try:
@@ -128,8 +132,12 @@ def _stored(engine: Engine, plan: StackPlan, say: Callable[[str], None]) -> None
                 raise OperationFailed(f"failed to update {kind} {spec['Name']}: {exc}") from None
 
 
-def _services(engine: Engine, plan: StackPlan, resolve: str, say: Callable[[str], None]) -> list[str]:
-    there = {s["Spec"]["Name"]: s for s in engine.service_list(filters=_of(plan.name), status=False)}
+def _services(
+    engine: Engine, plan: StackPlan, resolve: str, say: Callable[[str], None]
+) -> list[str]:
+    there = {
+        s["Spec"]["Name"]: s for s in engine.service_list(filters=_of(plan.name), status=False)
+    }
     ids = []
     for spec in plan.services.values():
         resolved(engine, spec)
@@ -149,8 +157,12 @@ def _services(engine: Engine, plan: StackPlan, resolve: str, say: Callable[[str]
                 pinned = _pinned(engine, spec)
             else:
                 pinned = []
-                if same:  # keep the digest an earlier deploy found: otherwise every task is replaced
-                    spec["TaskTemplate"]["ContainerSpec"]["Image"] = old["TaskTemplate"]["ContainerSpec"]["Image"]
+                if (
+                    same
+                ):  # keep the digest an earlier deploy found: otherwise every task is replaced
+                    spec["TaskTemplate"]["ContainerSpec"]["Image"] = old["TaskTemplate"][
+                        "ContainerSpec"
+                    ]["Image"]
             spec["TaskTemplate"]["ForceUpdate"] = old["TaskTemplate"].get("ForceUpdate", 0)
             spec["Labels"] = {**spec["Labels"], **stamps(old.get("Labels"))}
             answer = engine.service_update(current["ID"], current["Version"]["Index"], spec)
@@ -164,7 +176,10 @@ def _services(engine: Engine, plan: StackPlan, resolve: str, say: Callable[[str]
 def _pinned(engine: Engine, spec: dict[str, Any]) -> list[str]:
     """The image pinned to the digest its registry has now, and the platforms it is built for, as
     the CLI resolves it (so every node runs the same image); a warning when no registry answers."""
-    container, image = spec["TaskTemplate"]["ContainerSpec"], spec["TaskTemplate"]["ContainerSpec"]["Image"]
+    container, image = (
+        spec["TaskTemplate"]["ContainerSpec"],
+        spec["TaskTemplate"]["ContainerSpec"]["Image"],
+    )
     try:
         found = engine.distribution_inspect(image)
     except DockerError:
@@ -199,7 +214,9 @@ def stacks(*, engine: Engine | None = None) -> Table:
     )
 
 
-def stack_services(name: str, *, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
+def stack_services(
+    name: str, *, filters: dict[str, Any] | None = None, engine: Engine | None = None
+) -> Table:
     """``docker stack services NAME``: the stack's services as service ls shows them."""
     found = services(filters={**(filters or {}), **_of(name)}, engine=engine)
     if not len(found):
@@ -207,7 +224,9 @@ def stack_services(name: str, *, filters: dict[str, Any] | None = None, engine: 
     return found
 
 
-def stack_ps(name: str, *, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
+def stack_ps(
+    name: str, *, filters: dict[str, Any] | None = None, engine: Engine | None = None
+) -> Table:
     """``docker stack ps NAME``: the tasks of the stack's services, as service ps shows them."""
     engine = pick(engine)
     ids = [s["ID"] for s in engine.service_list(filters=_of(name), status=False)]
@@ -223,7 +242,10 @@ def stack_rm(*names: str, wait: float = 30, engine: Engine | None = None) -> lis
     said: list[str] = []
     for name in names:
         found = engine.service_list(filters=_of(name), status=False)
-        secrets, configs = engine.secret_list(filters=_of(name)), engine.config_list(filters=_of(name))
+        secrets, configs = (
+            engine.secret_list(filters=_of(name)),
+            engine.config_list(filters=_of(name)),
+        )
         networks = engine.network_list(filters=_of(name))
         if not (found or secrets or configs or networks):
             print(f"Nothing found in stack: {name}", file=sys.stderr)

@@ -31,7 +31,13 @@ def _targets(engine: Engine, containers: Iterable[str] | None, all: bool) -> lis
     for name in containers:
         try:
             info = engine.container_inspect(name)
-            rows.append({"id": info["Id"], "name": info["Name"].lstrip("/"), "state": info["State"]["Status"]})
+            rows.append(
+                {
+                    "id": info["Id"],
+                    "name": info["Name"].lstrip("/"),
+                    "state": info["State"]["Status"],
+                }
+            )
         except NotFound:
             rows.append({"id": name, "name": name, "state": "removed"})
     return rows
@@ -60,7 +66,9 @@ def _snapshot_one(engine: Engine, row: dict[str, Any]) -> dict[str, Any]:
         return _idle(row, "removed")
 
 
-def stats(containers: Iterable[str] | None = None, *, all: bool = False, engine: Engine | None = None) -> Table:
+def stats(
+    containers: Iterable[str] | None = None, *, all: bool = False, engine: Engine | None = None
+) -> Table:
     """A ``docker stats --no-stream`` snapshot, every container sampled at the same time.
 
     The engine answers each request after two of its own one-second cycles (CPU % needs two
@@ -152,5 +160,7 @@ def watch(
         sampler.stop()
     series.records = sampler.snapshot()
     if figure is not None and series.records:
-        view.show(PNG(figure.update(series.records).fit().png(quick=False)))  # the last one stays in the notebook
+        view.show(
+            PNG(figure.update(series.records).fit().png(quick=False))
+        )  # the last one stays in the notebook
     return _checked(sampler, series)

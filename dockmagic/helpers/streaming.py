@@ -38,7 +38,13 @@ def stdin_feeder(sock: HijackedSocket, data: bytes | None) -> Iterator[None]:
         thread.join(timeout=1)
 
 
-def pump(sock: HijackedSocket, tty: bool, live: LiveOutput, stdin: bytes | None, deadline: float | None = None) -> None:
+def pump(
+    sock: HijackedSocket,
+    tty: bool,
+    live: LiveOutput,
+    stdin: bytes | None,
+    deadline: float | None = None,
+) -> None:
     """Feed stdin and show output until the stream ends; closes the socket (Ctrl-C included)."""
     try:
         with stdin_feeder(sock, stdin):
@@ -52,7 +58,9 @@ GRACE = 1.0  # seconds an ended stream's process may take to be seen as ended
 
 
 def cut(what: str) -> StreamCut:
-    return StreamCut(f"the stream from {what} ended while it still runs: its output is incomplete (cut?)")
+    return StreamCut(
+        f"the stream from {what} ended while it still runs: its output is incomplete (cut?)"
+    )
 
 
 def confirm_ended(still_running: Callable[[], bool], what: str, grace: float = GRACE) -> None:

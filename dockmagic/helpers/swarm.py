@@ -73,7 +73,9 @@ def swarm_join(
     """``docker swarm join --token TOKEN HOST[:PORT]``: this engine joins as a worker or manager
     (the token says which)."""
     if not token:
-        raise OptionError("swarm join needs --token (see %docker swarm join-token worker on a manager)")
+        raise OptionError(
+            "swarm join needs --token (see %docker swarm join-token worker on a manager)"
+        )
     body = {
         "ListenAddr": _address(listen_addr),
         "AdvertiseAddr": _address(advertise_addr or ""),
@@ -85,7 +87,9 @@ def swarm_join(
     pick(engine).swarm_join(body)
 
 
-def swarm_join_token(role: str = "worker", *, rotate: bool = False, engine: Engine | None = None) -> tuple[str, str]:
+def swarm_join_token(
+    role: str = "worker", *, rotate: bool = False, engine: Engine | None = None
+) -> tuple[str, str]:
     """The token for joining as ``role`` (worker or manager), a new one with ``rotate``, and the
     manager address to join (``docker swarm join-token``)."""
     if role not in ("worker", "manager"):
@@ -113,7 +117,9 @@ def swarm_inspect(*, engine: Engine | None = None) -> Inspection:
     return Inspection(pick(engine).swarm_inspect())
 
 
-def nodes(*, filters: dict[str, Any] | None = None, resources: bool = False, engine: Engine | None = None) -> Table:
+def nodes(
+    *, filters: dict[str, Any] | None = None, resources: bool = False, engine: Engine | None = None
+) -> Table:
     """``docker node ls``: this engine's own node marked with ``*``; with ``resources``, what is
     placed on each node (running tasks, what they reserve and are limited to) beside its CPUs and memory."""
     engine = pick(engine)
@@ -193,7 +199,12 @@ def config_create(
 
 
 def _stored_create(
-    kind: str, name: str, data: bytes | str | None, file: str | Path | None, labels: Any, engine: Engine | None
+    kind: str,
+    name: str,
+    data: bytes | str | None,
+    file: str | Path | None,
+    labels: Any,
+    engine: Engine | None,
 ) -> str:
     if (data is None) == (file is None):
         raise OptionError(f"a {kind} needs its data or a file to read it from (one of them)")

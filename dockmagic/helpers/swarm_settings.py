@@ -32,7 +32,9 @@ def _pem(path: str | Path, what: str) -> str:
     try:
         text = Path(path).expanduser().read_text()
     except OSError as exc:
-        raise HostFileError(f"cannot read the {what} {str(path)!r}: {exc.strerror or exc}") from None
+        raise HostFileError(
+            f"cannot read the {what} {str(path)!r}: {exc.strerror or exc}"
+        ) from None
     if "-----BEGIN " not in text:
         raise OptionError(f"the {what} {str(path)!r} is not PEM (no -----BEGIN line)")
     return text
@@ -47,14 +49,18 @@ def external_ca(spec: str | Mapping[str, Any]) -> dict[str, Any]:
         for field in fields:
             key, sep, value = field.partition("=")
             if not sep:
-                raise OptionError(f"--external-ca: {field!r} is not KEY=VALUE (protocol=cfssl,url=URL[,cacert=FILE])")
+                raise OptionError(
+                    f"--external-ca: {field!r} is not KEY=VALUE (protocol=cfssl,url=URL[,cacert=FILE])"
+                )
             pairs.append((key, value))
         given: dict[str, Any] = dict(pairs)
     else:
         given = dict(spec)
     protocol, url = str(given.pop("protocol", "")), str(given.pop("url", ""))
     if protocol.lower() != "cfssl":
-        raise OptionError(f"--external-ca: the protocol must be cfssl, not {protocol or 'missing'!r}")
+        raise OptionError(
+            f"--external-ca: the protocol must be cfssl, not {protocol or 'missing'!r}"
+        )
     if not url:
         raise OptionError("--external-ca needs url=URL")
     cacert = given.pop("cacert", None)
@@ -73,15 +79,21 @@ class SwarmSettings(TypedDict, total=False):
     max_snapshots: int | None  # Raft snapshots kept besides the latest
     snapshot_interval: int | None  # Raft log entries between snapshots
     cert_expiry: str | float | None  # how long node certificates last ("2160h")
-    external_cas: Iterable[str | Mapping[str, Any]] | None  # signing endpoints (protocol=cfssl,url=URL)
+    external_cas: (
+        Iterable[str | Mapping[str, Any]] | None
+    )  # signing endpoints (protocol=cfssl,url=URL)
 
 
-def merge_settings(spec: dict[str, Any], trust_root: str = "", **settings: Unpack[SwarmSettings]) -> dict[str, Any]:
+def merge_settings(
+    spec: dict[str, Any], trust_root: str = "", **settings: Unpack[SwarmSettings]
+) -> dict[str, Any]:
     """``spec`` (a SwarmSpec) with the settings that were given; those given as None keep what the
     swarm has, as the CLI changes only the flags written. An external CA without its own
     certificate is trusted through ``trust_root`` (the swarm's current root, on update)."""
     if unknown := sorted(set(settings) - set(SwarmSettings.__annotations__)):
-        raise OptionError(f"unknown swarm setting {unknown[0]!r} (known: {', '.join(SwarmSettings.__annotations__)})")
+        raise OptionError(
+            f"unknown swarm setting {unknown[0]!r} (known: {', '.join(SwarmSettings.__annotations__)})"
+        )
     if (limit := settings.get("task_history_limit")) is not None:
         spec.setdefault("Orchestration", {})["TaskHistoryRetentionLimit"] = int(limit)
     if (heartbeat := settings.get("dispatcher_heartbeat")) is not None:
@@ -120,11 +132,17 @@ def swarm_unlock_key(*, rotate: bool = False, engine: Engine | None = None) -> s
     if rotate:
         swarm = engine.swarm_inspect()
         if not (swarm["Spec"].get("EncryptionConfig") or {}).get("AutoLockManagers"):
-            raise OperationFailed("cannot rotate the unlock key: autolock is off (%docker swarm update --autolock)")
-        engine.swarm_update(swarm["Version"]["Index"], swarm["Spec"], rotate_manager_unlock_key=True)
+            raise OperationFailed(
+                "cannot rotate the unlock key: autolock is off (%docker swarm update --autolock)"
+            )
+        engine.swarm_update(
+            swarm["Version"]["Index"], swarm["Spec"], rotate_manager_unlock_key=True
+        )
     key = engine.swarm_unlockkey()
     if not key:
-        raise OperationFailed("no unlock key is set: autolock is off (%docker swarm update --autolock turns it on)")
+        raise OperationFailed(
+            "no unlock key is set: autolock is off (%docker swarm update --autolock turns it on)"
+        )
     return key
 
 
@@ -181,17 +199,26 @@ def swarm_ca(
     engine = pick(engine)
     swarm = engine.swarm_inspect()
     if not rotate:
-        given = {"--ca-cert": ca_cert, "--ca-key": ca_key, "--cert-expiry": cert_expiry, "--external-ca": external_cas}
+        given = {
+            "--ca-cert": ca_cert,
+            "--ca-key": ca_key,
+            "--cert-expiry": cert_expiry,
+            "--external-ca": external_cas,
+        }
         if named := [flag for flag, value in given.items() if value is not None]:
             raise OptionError(f"{named[0]} changes the CA: it needs --rotate")
         return _trust_root(swarm)
     if external_cas and ca_cert is None:
-        raise OptionError("rotating to an external CA needs --ca-cert, the external CA's certificate")
+        raise OptionError(
+            "rotating to an external CA needs --ca-cert, the external CA's certificate"
+        )
     if ca_cert is not None and not external_cas and ca_key is None:
         raise OptionError("--ca-cert needs --ca-key, or --external-ca, beside it")
     cert = _pem(ca_cert, "CA certificate") if ca_cert is not None else ""
     key = _pem(ca_key, "CA key") if ca_key is not None else ""
-    spec = merge_settings(swarm["Spec"], cert_expiry=cert_expiry, external_cas=external_cas, trust_root=cert)
+    spec = merge_settings(
+        swarm["Spec"], cert_expiry=cert_expiry, external_cas=external_cas, trust_root=cert
+    )
     ca = spec.setdefault("CAConfig", {})
     ca["SigningCACert"], ca["SigningCAKey"] = cert, key
     if not cert and not key:
@@ -208,11 +235,15 @@ def _rotated(engine: Engine, quiet: bool, limit: float) -> None:
     deadline = time.monotonic() + limit
     interrupted = "no longer waiting; the CA rotation goes on in the background"
     with (
-        CountBar("rotated TLS certificates", "nodes", show=not quiet, interrupted=interrupted) as certs,
+        CountBar(
+            "rotated TLS certificates", "nodes", show=not quiet, interrupted=interrupted
+        ) as certs,
         CountBar("rotated CA certificates", "nodes", show=not quiet) as roots,
     ):
         while True:
-            info = engine.swarm_inspect()  # its ClusterInfo is inline: TLSInfo, RootRotationInProgress
+            info = (
+                engine.swarm_inspect()
+            )  # its ClusterInfo is inline: TLSInfo, RootRotationInProgress
             want = info.get("TLSInfo") or {}
             nodes = [(n.get("Description") or {}).get("TLSInfo") or {} for n in engine.node_list()]
             issued = sum(
@@ -222,7 +253,9 @@ def _rotated(engine: Engine, quiet: bool, limit: float) -> None:
             )
             trusting = sum(tls.get("TrustRoot") == want.get("TrustRoot") for tls in nodes)
             settled = issued == len(nodes) and not info.get("RootRotationInProgress")
-            digest = "sha256:" + hashlib.sha256(str(want.get("TrustRoot", "")).encode()).hexdigest()[:12]
+            digest = (
+                "sha256:" + hashlib.sha256(str(want.get("TrustRoot", "")).encode()).hexdigest()[:12]
+            )
             certs.update(issued, len(nodes), f"root {digest}")
             roots.update(trusting if settled else 0, len(nodes))
             if settled and trusting == len(nodes):

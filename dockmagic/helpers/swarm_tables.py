@@ -35,7 +35,9 @@ def nodes_table(rows: list[Row], me: str = "", placed: list[Row] | None = None) 
 
     def manager(row: Row) -> str:
         status = row.get("ManagerStatus") or {}
-        return "Leader" if status.get("Leader") else str(status.get("Reachability", "")).capitalize()
+        return (
+            "Leader" if status.get("Leader") else str(status.get("Reachability", "")).capitalize()
+        )
 
     rows = sorted(rows, key=lambda r: natural(_hostname(r)))
     return Table(
@@ -46,7 +48,10 @@ def nodes_table(rows: list[Row], me: str = "", placed: list[Row] | None = None) 
             Column("STATUS", lambda r: str((r.get("Status") or {}).get("State", "")).capitalize()),
             Column("AVAILABILITY", lambda r: str(_spec(r, "Availability") or "").capitalize()),
             Column("MANAGER STATUS", manager),
-            Column("ENGINE VERSION", lambda r: str(get_path(r, "Description.Engine.EngineVersion") or "")),
+            Column(
+                "ENGINE VERSION",
+                lambda r: str(get_path(r, "Description.Engine.EngineVersion") or ""),
+            ),
             *(_resource_columns(placed) if placed is not None else []),
         ],
         title="nodes",
@@ -56,7 +61,9 @@ def nodes_table(rows: list[Row], me: str = "", placed: list[Row] | None = None) 
 
 def service_mode(spec: dict[str, Any]) -> str:
     mode = next(iter(spec.get("Mode") or {"Replicated": {}}))
-    return {"Replicated": "replicated", "Global": "global", "ReplicatedJob": "replicated job"}.get(mode, "global job")
+    return {"Replicated": "replicated", "Global": "global", "ReplicatedJob": "replicated job"}.get(
+        mode, "global job"
+    )
 
 
 def _replicas(row: Row) -> str:
@@ -83,7 +90,10 @@ def services_table(rows: list[Row]) -> Table:
             Column("NAME", lambda r: _spec(r, "Name") or ""),
             Column("MODE", lambda r: service_mode(r.get("Spec") or {})),
             Column("REPLICAS", _replicas),
-            Column("IMAGE", lambda r: str(_spec(r, "TaskTemplate.ContainerSpec.Image") or "").partition("@")[0]),
+            Column(
+                "IMAGE",
+                lambda r: str(_spec(r, "TaskTemplate.ContainerSpec.Image") or "").partition("@")[0],
+            ),
             Column("PORTS", service_ports),
         ],
         title="services",
@@ -93,13 +103,18 @@ def services_table(rows: list[Row]) -> Table:
 
 def task_name(task: Row, service: str) -> str:
     """``web.3`` (a replica's slot) or ``web.<node id>`` (a global service's task on a node)."""
-    return f"{service}.{task['Slot']}" if task.get("Slot") else f"{service}.{task.get('NodeID', '')}"
+    return (
+        f"{service}.{task['Slot']}" if task.get("Slot") else f"{service}.{task.get('NodeID', '')}"
+    )
 
 
 def _task_ports(task: Row) -> str:
     """Ports a task publishes on its node itself (mode=host), as the CLI shows them."""
     ports = ((task.get("Status") or {}).get("PortStatus") or {}).get("Ports") or []
-    return ", ".join(f"*:{p.get('PublishedPort')}->{p.get('TargetPort')}/{p.get('Protocol', 'tcp')}" for p in ports)
+    return ", ".join(
+        f"*:{p.get('PublishedPort')}->{p.get('TargetPort')}/{p.get('Protocol', 'tcp')}"
+        for p in ports
+    )
 
 
 def tasks_table(rows: list[Row]) -> Table:

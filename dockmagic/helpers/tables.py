@@ -59,7 +59,9 @@ def per_tag(rows: list[Row]) -> list[Row]:
 
 def _matches_image(row: Row, key: str) -> bool:
     wanted = key if ":" in key.rsplit("/", 1)[-1] else f"{key}:latest"
-    return wanted in (row.get("RepoTags") or []) or _short_id(row["Id"]).startswith(key.removeprefix("sha256:"))
+    return wanted in (row.get("RepoTags") or []) or _short_id(row["Id"]).startswith(
+        key.removeprefix("sha256:")
+    )
 
 
 def images_table(rows: list[Row]) -> Table:
@@ -130,7 +132,9 @@ _KINDS = {0: "C", 1: "A", 2: "D"}
 
 def changes_table(rows: list[Row]) -> Table:
     return Table(
-        rows, [Column.key("KIND", "Kind", lambda k: _KINDS.get(k, str(k))), Column.key("PATH", "Path")], title="changes"
+        rows,
+        [Column.key("KIND", "Kind", lambda k: _KINDS.get(k, str(k))), Column.key("PATH", "Path")],
+        title="changes",
     )
 
 
@@ -160,8 +164,18 @@ def _usage(v: Row) -> dict[str, Any]:
 def df_table(usage: dict[str, Any]) -> Table:
     """`docker system df`: one row per kind of thing, shaped as ``--format json`` prints it."""
     kinds: list[tuple[str, str, Callable[[Row], int], Callable[[Row], bool]]] = [
-        ("Images", "Images", lambda i: i.get("Size") or 0, lambda i: (i.get("Containers") or 0) > 0),
-        ("Containers", "Containers", lambda c: c.get("SizeRw") or 0, lambda c: c.get("State") == "running"),
+        (
+            "Images",
+            "Images",
+            lambda i: i.get("Size") or 0,
+            lambda i: (i.get("Containers") or 0) > 0,
+        ),
+        (
+            "Containers",
+            "Containers",
+            lambda c: c.get("SizeRw") or 0,
+            lambda c: c.get("State") == "running",
+        ),
         (
             "Local Volumes",
             "Volumes",
@@ -189,7 +203,9 @@ def df_table(usage: dict[str, Any]) -> Table:
             Column.key("TOTAL", "TotalCount"),
             Column.key("ACTIVE", "Active"),
             Column.key("SIZE", "Size", lambda v: human_size(v, 4)),
-            Column("RECLAIMABLE", lambda r: (r["Reclaimable"], r["Size"]), lambda v: reclaimable(*v)),
+            Column(
+                "RECLAIMABLE", lambda r: (r["Reclaimable"], r["Size"]), lambda v: reclaimable(*v)
+            ),
         ],
         title="disk usage",
     )

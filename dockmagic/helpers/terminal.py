@@ -86,7 +86,9 @@ def _follow_window(out_fd: int, resize: Callable[[int, int], None] | None) -> It
         try:
             size = os.get_terminal_size(out_fd)
             resize(size.lines, size.columns)  # type: ignore[misc]
-        except Exception:  # a resize that fails (the process just ended) changes nothing for the user
+        except (
+            Exception
+        ):  # a resize that fails (the process just ended) changes nothing for the user
             pass
 
     if resize is None:

@@ -19,13 +19,19 @@ from .policy import load
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m dockmagic.lab", description="A teaching lab on one shared engine.")
+    p = argparse.ArgumentParser(
+        prog="python -m dockmagic.lab", description="A teaching lab on one shared engine."
+    )
     p.add_argument("action", choices=["serve", "check", "status", "clean", "engine"])
     p.add_argument("student", nargs="?", help="for clean: whose resources to remove")
     p.add_argument("--policy", help="the lab's policy file (YAML)")
     p.add_argument("--engine", default="/var/run/docker.sock", help="the engine's unix socket")
-    p.add_argument("--hardened", action="store_true", help="serve over a hardened engine of the lab's own")
-    p.add_argument("--image", action="append", default=[], help="an image copied into the hardened engine")
+    p.add_argument(
+        "--hardened", action="store_true", help="serve over a hardened engine of the lab's own"
+    )
+    p.add_argument(
+        "--image", action="append", default=[], help="an image copied into the hardened engine"
+    )
     args = p.parse_args(argv)
     if args.action != "engine" and not args.policy:
         p.error(f"{args.action} needs --policy lab.yaml")
@@ -34,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
             return _engine_alone(args.engine, args.image)
         policy = load(args.policy)
         if args.action == "check":
-            print(f"{args.policy}: {len(policy.students)} students, images {', '.join(policy.images)}")
+            print(
+                f"{args.policy}: {len(policy.students)} students, images {', '.join(policy.images)}"
+            )
             return 0
         from .serving import serve
         from .view import clean_student, status
@@ -49,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         served = serve(policy, args.engine, args.hardened, args.image)
         if served.engine is not None:
-            print(f"the lab's engine: {served.engine.url} (network namespace {served.engine.netns})", flush=True)
+            print(
+                f"the lab's engine: {served.engine.url} (network namespace {served.engine.netns})",
+                flush=True,
+            )
         for student in policy.students:
             print(f"{student}: DOCKER_HOST=unix://{policy.endpoint(student)}", flush=True)
         _until_stopped()
@@ -74,7 +85,10 @@ def _engine_alone(host_socket: str, images: list[str]) -> int:
 
     lab = hardened_engine(host_socket, images)
     try:
-        print(f"DOCKER_HOST={lab.url}  (the lab's engine, network namespace {lab.netns}; Ctrl-C stops it)", flush=True)
+        print(
+            f"DOCKER_HOST={lab.url}  (the lab's engine, network namespace {lab.netns}; Ctrl-C stops it)",
+            flush=True,
+        )
         _until_stopped()
     finally:
         lab.stop()

@@ -28,7 +28,9 @@ from .schema import Refused
 
 _DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z")
 _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://|git@")
-_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}$]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_VAR = re.compile(
+    r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}$]*))?\}|([A-Za-z_][A-Za-z0-9_]*))"
+)
 
 
 @dataclass
@@ -78,7 +80,9 @@ def _instruction(text: str) -> Instruction:
 
 
 def render_dockerfile(directives: list[str], escape: str, instructions: list[Instruction]) -> str:
-    lines = [d for d in directives if d.lower().startswith("# escape") or d.lower().startswith("#escape")]
+    lines = [
+        d for d in directives if d.lower().startswith("# escape") or d.lower().startswith("#escape")
+    ]
     for ins in instructions:
         if re.search(re.escape(escape) + r"[ \t]*\Z", ins.args):
             raise Refused("build", f"{ins.keyword} ends with the escape character")
@@ -140,7 +144,9 @@ def check_dockerfile(
         if ins.keyword == "ARG" and not seen_from:
             name, eq, default = ins.args.partition("=")
             name = name.strip()
-            values[name] = build_args.get(name, default.strip().strip("\"'") if eq else build_args.get(name, ""))
+            values[name] = build_args.get(
+                name, default.strip().strip("\"'") if eq else build_args.get(name, "")
+            )
         elif ins.keyword == "FROM":
             seen_from = True
             flags, words = _flags(ins.args.split())
@@ -161,11 +167,16 @@ def check_dockerfile(
             if ins.keyword == "ADD":
                 for src in _sources(ins.args):
                     if _URL.match(src) or "$" in src:
-                        raise Refused("build", f"ADD {src}: the builder would fetch it from the host's network")
+                        raise Refused(
+                            "build",
+                            f"ADD {src}: the builder would fetch it from the host's network",
+                        )
         elif ins.keyword == "LABEL":
             flat = ins.args.replace('"', "").replace("'", "").replace("\\", "")
             if "$" in ins.args or "dockmagic.lab" in flat.lower():
-                raise Refused("build", "LABEL with the lab's own keys (or a variable) is not allowed")
+                raise Refused(
+                    "build", "LABEL with the lab's own keys (or a variable) is not allowed"
+                )
         elif ins.keyword == "ONBUILD":
             raise Refused("build", "ONBUILD is not allowed")
 
@@ -174,7 +185,9 @@ def _base(image: str, stages: list[str], ctx: Context, onbuild: Callable[[str], 
     if image.lower() in stages or image == "scratch":
         return
     if "$" in image or not ctx.image(image):
-        raise Refused("build", f"FROM {image}: not among the lab's images ({', '.join(ctx.policy.images)})")
+        raise Refused(
+            "build", f"FROM {image}: not among the lab's images ({', '.join(ctx.policy.images)})"
+        )
     if onbuild(image):
         raise Refused("build", f"{image} has ONBUILD triggers: not allowed as a base")
 
@@ -182,7 +195,9 @@ def _base(image: str, stages: list[str], ctx: Context, onbuild: Callable[[str], 
 # -- the query -----------------------------------------------------------------------------------
 
 
-def check_query(query: list[tuple[str, str]], ctx: Context) -> tuple[list[tuple[str, str]], dict[str, str], str]:
+def check_query(
+    query: list[tuple[str, str]], ctx: Context
+) -> tuple[list[tuple[str, str]], dict[str, str], str]:
     """The build's parameters made the policy's; (query, build args, Dockerfile path)."""
     policy = ctx.policy
     out: list[tuple[str, str]] = []
@@ -195,13 +210,22 @@ def check_query(query: list[tuple[str, str]], ctx: Context) -> tuple[list[tuple[
                 raise Refused("build", f"tag {value}: a build is tagged, not named by a digest")
             if not policy.own_name(ref.domain, ref.path, ctx.student):
                 raise Refused(
-                    "build", f"tag {value}: builds are tagged {policy.build_tags.format(student=ctx.student)}"
+                    "build",
+                    f"tag {value}: builds are tagged {policy.build_tags.format(student=ctx.student)}",
                 )
             out.append((key, ref.familiar + ":" + ref.tag))
-        elif key in ("remote", "outputs", "squash", "cachefrom") and value not in ("", "[]", "0", "false"):
+        elif key in ("remote", "outputs", "squash", "cachefrom") and value not in (
+            "",
+            "[]",
+            "0",
+            "false",
+        ):
             raise Refused("build", f"{key} is not allowed in this lab")
         elif key == "version" and value not in ("", "1"):
-            raise Refused("build", "BuildKit builds (version=2) are not allowed: the proxy cannot read their session")
+            raise Refused(
+                "build",
+                "BuildKit builds (version=2) are not allowed: the proxy cannot read their session",
+            )
         elif key == "networkmode" and value not in ("", "default", "bridge", "none"):
             raise Refused("network", f"builds on the {value} network are not allowed")
         elif key == "buildargs":
@@ -212,12 +236,22 @@ def check_query(query: list[tuple[str, str]], ctx: Context) -> tuple[list[tuple[
             if path.startswith(("/", "..")) or "://" in value:
                 raise Refused("build", f"dockerfile {value}: a path inside the context is needed")
             out.append((key, path))
-        elif key in ("labels", "memory", "memswap", "cpuperiod", "cpuquota", "shmsize", "cpushares"):
+        elif key in (
+            "labels",
+            "memory",
+            "memswap",
+            "cpuperiod",
+            "cpuquota",
+            "shmsize",
+            "cpushares",
+        ):
             continue  # set below
         else:
             out.append((key, value))
     labels = {
-        k: v for k, v in _string_map(given.get("labels", "{}"), "labels").items() if not k.startswith("dockmagic.lab.")
+        k: v
+        for k, v in _string_map(given.get("labels", "{}"), "labels").items()
+        if not k.startswith("dockmagic.lab.")
     }
     labels[STUDENT_LABEL] = ctx.student
     memory = _number(given.get("memory"), "memory") or int(policy.memory.default)
@@ -243,7 +277,9 @@ def _string_map(raw: str, name: str) -> dict[str, str]:
         value = json.loads(raw or "{}")
     except ValueError:
         raise Refused("build", f"{name} is not JSON") from None
-    if not isinstance(value, dict) or not all(isinstance(v, (str, type(None))) for v in value.values()):
+    if not isinstance(value, dict) or not all(
+        isinstance(v, (str, type(None))) for v in value.values()
+    ):
         raise Refused("build", f"{name} must be a JSON object of strings")
     return {str(k): v or "" for k, v in value.items()}
 
@@ -287,7 +323,9 @@ def rewrite_context(spool: IO[bytes], dockerfile: str, check: Callable[[str], st
         text = (handle.read() if handle else b"").decode("utf-8", errors="strict")
         checked = check(text).encode()
         for member in members:
-            if os.path.normpath(member.name.lstrip("/")) == os.path.normpath(found.name.lstrip("/")):
+            if os.path.normpath(member.name.lstrip("/")) == os.path.normpath(
+                found.name.lstrip("/")
+            ):
                 continue
             target.addfile(member, source.extractfile(member) if member.isfile() else None)
         info = tarfile.TarInfo(os.path.normpath(found.name.lstrip("/")))

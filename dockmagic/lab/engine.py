@@ -45,7 +45,9 @@ def missing() -> str | None:
 class NamespacedEngine:
     """A dockerd named ``name`` under ``root``/``name``, its networks from ``pool`` (a /16)."""
 
-    def __init__(self, name: str, pool: str, root: Path = ROOT, flags: list[str] | None = None) -> None:
+    def __init__(
+        self, name: str, pool: str, root: Path = ROOT, flags: list[str] | None = None
+    ) -> None:
         self.name, self.pool = name, pool
         self.root = root / name
         self.netns = f"dockmagic-{name}"
@@ -64,7 +66,9 @@ class NamespacedEngine:
             self._forget()
         (self.root / "exec").mkdir(parents=True)
         subprocess.run(["ip", "netns", "add", self.netns], check=True, capture_output=True)
-        subprocess.run(["ip", "-n", self.netns, "link", "set", "lo", "up"], check=True, capture_output=True)
+        subprocess.run(
+            ["ip", "-n", self.netns, "link", "set", "lo", "up"], check=True, capture_output=True
+        )
         self._prepare()
         return self._launch(timeout)
 
@@ -120,13 +124,17 @@ class NamespacedEngine:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     tail = (self.root / "dockerd.log").read_text(errors="replace").splitlines()[-5:]
                     self.stop()
-                    raise EngineSetupError(f"the engine {self.name} did not start: {' | '.join(tail)}") from None
+                    raise EngineSetupError(
+                        f"the engine {self.name} did not start: {' | '.join(tail)}"
+                    ) from None
                 time.sleep(0.25)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             try:
-                with Engine(self.url) as engine:  # its containers first: their shims outlive a killed daemon
+                with Engine(
+                    self.url
+                ) as engine:  # its containers first: their shims outlive a killed daemon
                     for c in engine.container_list(all=True):
                         engine.container_delete(c["Id"], force=True)
             except DockerError:
@@ -166,7 +174,11 @@ class NamespacedEngine:
         self.address = None
         subprocess.run(["ip", "netns", "del", self.netns], capture_output=True)
         subprocess.run(
-            ["sh", "-c", f"grep -o ' {self.root}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l"],
+            [
+                "sh",
+                "-c",
+                f"grep -o ' {self.root}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l",
+            ],
             capture_output=True,
         )
         shutil.rmtree(self.root, ignore_errors=True)
@@ -177,7 +189,12 @@ class LabEngine(NamespacedEngine):
     containers, builds' RUN steps included, which the classic builder gives no pids limit)."""
 
     def __init__(
-        self, name: str = "lab", pool: str = "10.213.0.0/16", root: Path = ROOT, pids: int = 4096, memory: int = 0
+        self,
+        name: str = "lab",
+        pool: str = "10.213.0.0/16",
+        root: Path = ROOT,
+        pids: int = 4096,
+        memory: int = 0,
     ) -> None:
         self.cgroup = f"dockmagic-{name}"
         self.pids, self.memory = pids, memory

@@ -91,7 +91,9 @@ class Policy:
 
     def image_allowed(self, *references: str) -> bool:
         """Whether any spelling of an image is among the lab's images."""
-        return any(fnmatch.fnmatchcase(ref, pattern) for ref in references for pattern in self.images)
+        return any(
+            fnmatch.fnmatchcase(ref, pattern) for ref in references for pattern in self.images
+        )
 
 
 _KEYS = {
@@ -127,14 +129,18 @@ def parse(data: Any, where: str = "the policy") -> Policy:
         raise PolicyError(f"{where}: a mapping of settings is needed")
     unknown = set(data) - _KEYS
     if unknown:
-        raise PolicyError(f"{where}: unknown setting {sorted(unknown)[0]!r} (known: {', '.join(sorted(_KEYS))})")
+        raise PolicyError(
+            f"{where}: unknown setting {sorted(unknown)[0]!r} (known: {', '.join(sorted(_KEYS))})"
+        )
     policy = Policy(students=_students(data.get("students"), where))
     if "endpoints" in data:
         policy.endpoints = _text(data["endpoints"], f"{where}: endpoints")
         if "{student}" not in policy.endpoints or not policy.endpoints.startswith("/"):
             raise PolicyError(f"{where}: endpoints must be an absolute path with {{student}} in it")
     if "images" in data:
-        policy.images = [_text(i, f"{where}: images") for i in _list(data["images"], f"{where}: images")]
+        policy.images = [
+            _text(i, f"{where}: images") for i in _list(data["images"], f"{where}: images")
+        ]
     limits = data.get("limits") or {}
     if not isinstance(limits, dict) or set(limits) - {"memory", "cpus", "pids", "containers"}:
         raise PolicyError(f"{where}: limits takes memory, cpus, pids and containers")
@@ -144,37 +150,54 @@ def parse(data: Any, where: str = "the policy") -> Policy:
     if "containers" in limits:
         policy.containers = _positive(limits["containers"], f"{where}: limits.containers")
     caps = _list(data.get("capabilities") or [], f"{where}: capabilities")
-    policy.capabilities = {_text(c, f"{where}: capabilities").upper().removeprefix("CAP_") for c in caps}
+    policy.capabilities = {
+        _text(c, f"{where}: capabilities").upper().removeprefix("CAP_") for c in caps
+    }
     for item in _list(data.get("binds") or [], f"{where}: binds"):
         if not isinstance(item, dict) or "host" not in item or set(item) - {"host", "read_only"}:
             raise PolicyError(f"{where}: each of binds is {{host: /path, read_only: true|false}}")
         host = os.path.normpath(_text(item["host"], f"{where}: binds.host"))
         if not host.startswith("/") or host == "/":
-            raise PolicyError(f"{where}: binds.host must be an absolute folder other than /, not {host!r}")
+            raise PolicyError(
+                f"{where}: binds.host must be an absolute folder other than /, not {host!r}"
+            )
         policy.binds.append(Bind(host, bool(item.get("read_only", True))))
     if "ports" in data:
         policy.ports = _ports(data["ports"], f"{where}: ports")
-    extra = {_text(o, f"{where}: operations") for o in _list(data.get("operations") or [], f"{where}: operations")}
+    extra = {
+        _text(o, f"{where}: operations")
+        for o in _list(data.get("operations") or [], f"{where}: operations")
+    }
     unknown_ops = extra - set(OPERATIONS)
     if unknown_ops:
         raise PolicyError(f"{where}: operations: unknown operation {sorted(unknown_ops)[0]!r}")
     unchecked = extra - EXTRA - STUDENT
     if unchecked:
         may = ", ".join(sorted(EXTRA))
-        raise PolicyError(f"{where}: operations: the lab cannot check {sorted(unchecked)[0]} (a policy may add {may})")
+        raise PolicyError(
+            f"{where}: operations: the lab cannot check {sorted(unchecked)[0]} (a policy may add {may})"
+        )
     policy.operations = STUDENT | extra
-    for outer in policy.binds:  # a read-only folder inside a read-write one could be changed under it
+    for (
+        outer
+    ) in policy.binds:  # a read-only folder inside a read-write one could be changed under it
         for inner in policy.binds:
             if inner.read_only and not outer.read_only and inner.host.startswith(outer.host + "/"):
-                raise PolicyError(f"{where}: binds: {inner.host} (read-only) is inside {outer.host} (read-write)")
+                raise PolicyError(
+                    f"{where}: binds: {inner.host} (read-only) is inside {outer.host} (read-write)"
+                )
     if "build_tags" in data:
         policy.build_tags = _text(data["build_tags"], f"{where}: build_tags")
         if not policy.build_tags.startswith("{student}/"):
-            raise PolicyError(f"{where}: build_tags must start with {{student}}/ (each student's own namespace)")
+            raise PolicyError(
+                f"{where}: build_tags must start with {{student}}/ (each student's own namespace)"
+            )
     if "connections" in data:
         policy.connections = _positive(data["connections"], f"{where}: connections")
     if "context_limit" in data:
-        policy.context_limit = _positive(parse_bytes(data["context_limit"]), f"{where}: context_limit")
+        policy.context_limit = _positive(
+            parse_bytes(data["context_limit"]), f"{where}: context_limit"
+        )
     if "body_limit" in data:
         policy.body_limit = _positive(parse_bytes(data["body_limit"]), f"{where}: body_limit")
     return policy
@@ -184,15 +207,23 @@ def _students(value: Any, where: str) -> dict[str, int | None]:
     if isinstance(value, list):
         value = {name: {} for name in value}
     if not isinstance(value, dict) or not value:
-        raise PolicyError(f"{where}: students must name at least one student (a list, or a mapping to {{uid: N}})")
+        raise PolicyError(
+            f"{where}: students must name at least one student (a list, or a mapping to {{uid: N}})"
+        )
     out: dict[str, int | None] = {}
     for name, spec in value.items():
         if not isinstance(name, str) or not _NAME.fullmatch(name):
-            raise PolicyError(f"{where}: student name {name!r}: lower-case letters, digits, . _ - (at most 32)")
+            raise PolicyError(
+                f"{where}: student name {name!r}: lower-case letters, digits, . _ - (at most 32)"
+            )
         spec = spec or {}
         if not isinstance(spec, dict) or set(spec) - {"uid"}:
             raise PolicyError(f"{where}: students.{name} takes only uid")
-        out[name] = _positive(spec["uid"], f"{where}: students.{name}.uid", zero=True) if "uid" in spec else None
+        out[name] = (
+            _positive(spec["uid"], f"{where}: students.{name}.uid", zero=True)
+            if "uid" in spec
+            else None
+        )
     return out
 
 
@@ -205,7 +236,9 @@ def _limit(value: Any, number: Any, where: str) -> Limit:
     except (DockerError, ValueError, TypeError) as exc:
         raise PolicyError(f"{where}: {exc}") from None
     if not 0 < default <= most:
-        raise PolicyError(f"{where}: 0 < default <= max is needed (default {default:g}, max {most:g})")
+        raise PolicyError(
+            f"{where}: 0 < default <= max is needed (default {default:g}, max {most:g})"
+        )
     return Limit(default, most)
 
 
@@ -222,7 +255,9 @@ def _ports(value: Any, where: str) -> tuple[int, int]:
 
 def _positive(value: Any, where: str, zero: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < (0 if zero else 1):
-        raise PolicyError(f"{where}: a whole number {'>= 0' if zero else '>= 1'} is needed, not {value!r}")
+        raise PolicyError(
+            f"{where}: a whole number {'>= 0' if zero else '>= 1'} is needed, not {value!r}"
+        )
     return value
 
 

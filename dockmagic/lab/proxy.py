@@ -66,7 +66,15 @@ _VERSION = re.compile(r"/v(\d{1,2}\.\d{1,3})(/.*)\Z")
 _NAME = re.compile(r"/?[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 _STREAMED_BODY = {"PutContainerArchive", "ImageLoad"}  # passed as they come (tar streams)
 _HIJACK = {"ContainerAttach", "ExecStart"}
-_LISTS = {"ContainerList", "NetworkList", "VolumeList", "SystemEvents", "ContainerPrune", "VolumePrune", "NetworkPrune"}
+_LISTS = {
+    "ContainerList",
+    "NetworkList",
+    "VolumeList",
+    "SystemEvents",
+    "ContainerPrune",
+    "VolumePrune",
+    "NetworkPrune",
+}
 _REPEATABLE = {("ImageBuild", "t"), ("ImageGetAll", "names")}
 _PASSED_HEADERS = {b"user-agent", b"x-registry-auth", b"x-registry-config"}
 _FILTERED_ANSWERS = {"ImageList", "ImageInspect", "ImageHistory", "SystemVersion"}
@@ -127,7 +135,9 @@ class LabProxy:
         self._pool: list[Upstream] = []  # idle connections to the engine
         self._owners: dict[str, str | None] = {}  # full container and exec IDs -> their student
         self._pool_lock = threading.Lock()
-        self._creating = {s: threading.Lock() for s in policy.students}  # a count and its create, at once
+        self._creating = {
+            s: threading.Lock() for s in policy.students
+        }  # a count and its create, at once
         self._naming = threading.Lock()  # a name's check and its create, at once, across the class
 
     def start(self) -> LabProxy:
@@ -143,7 +153,9 @@ class LabProxy:
                 os.chown(path, uid, -1)  # the student's alone
             server.listen(128)
             self._servers.append(server)
-            threading.Thread(target=self._accept, args=(server, student), daemon=True, name=f"lab-{student}").start()
+            threading.Thread(
+                target=self._accept, args=(server, student), daemon=True, name=f"lab-{student}"
+            ).start()
         return self
 
     def close(self) -> None:
@@ -179,7 +191,9 @@ class LabProxy:
                 time.sleep(0.05)
                 continue
             if seen.connections >= self.policy.connections:
-                threading.Thread(target=_turn_away, args=(client, self.policy.connections), daemon=True).start()
+                threading.Thread(
+                    target=_turn_away, args=(client, self.policy.connections), daemon=True
+                ).start()
                 continue
             seen.connections += 1
             threading.Thread(target=self._serve, args=(client, student), daemon=True).start()
@@ -203,15 +217,26 @@ class LabProxy:
                 client.settimeout(READ)
                 if not self._handle(conn, client, student, event):
                     return
-        except (h11.RemoteProtocolError, ValueError) as exc:  # not HTTP we can read whole: fail closed
-            _answer(conn, client, 400, f"lab proxy: the request cannot be read whole ({exc})", close=True)
+        except (
+            h11.RemoteProtocolError,
+            ValueError,
+        ) as exc:  # not HTTP we can read whole: fail closed
+            _answer(
+                conn,
+                client,
+                400,
+                f"lab proxy: the request cannot be read whole ({exc})",
+                close=True,
+            )
         except (OSError, h11.LocalProtocolError):
             pass
         finally:
             self.activity[student].connections -= 1
             client.close()
 
-    def _handle(self, conn: h11.Connection, client: socket.socket, student: str, event: h11.Request) -> bool:
+    def _handle(
+        self, conn: h11.Connection, client: socket.socket, student: str, event: h11.Request
+    ) -> bool:
         """One request; whether the connection can carry another."""
         seen = self.activity[student]
         seen.requests, seen.last = seen.requests + 1, time.time()
@@ -222,8 +247,15 @@ class LabProxy:
                 with self._locks(request, student):
                     self._decide(request, student)
                     return self._forward(conn, client, request, student)
-            except (TypeError, AttributeError, ValueError, KeyError) as exc:  # a field of an odd type
-                raise Refused("json", f"a field of the body is not of the type the API says ({exc})") from None
+            except (
+                TypeError,
+                AttributeError,
+                ValueError,
+                KeyError,
+            ) as exc:  # a field of an odd type
+                raise Refused(
+                    "json", f"a field of the body is not of the type the API says ({exc})"
+                ) from None
         except DockerError as exc:  # the engine failed a lookup: answered, never let through
             _answer(conn, client, 502, f"lab proxy: {self._scrub(str(exc), student)}")
             return conn.their_state is h11.DONE
@@ -250,14 +282,18 @@ class LabProxy:
             held.append(self._naming)
         return _Held(held)
 
-    def _read(self, conn: h11.Connection, client: socket.socket, event: h11.Request, student: str) -> Request:
+    def _read(
+        self, conn: h11.Connection, client: socket.socket, event: h11.Request, student: str
+    ) -> Request:
         """The request's target, parameters and headers checked against the spec, and its body read
         whole (or, for a build, spooled and checked; for a tar upload, streamed after the decision)."""
         method = event.method.decode("ascii")
         path, query = _target(event.target)
         found = match(method, path)
         if found is None:
-            raise Refused("operations", f"{method} {path} is not an Engine API operation this lab knows")
+            raise Refused(
+                "operations", f"{method} {path} is not an Engine API operation this lab knows"
+            )
         route, matched = found
         if route.operation not in self.policy.operations:
             raise Refused("operations", f"{route.operation} is not allowed in this lab")
@@ -265,13 +301,17 @@ class LabProxy:
         seen: set[str] = set()
         for key, _ in query:
             if key not in spec["query"]:
-                raise Refused("query", f"{key} is not a parameter of {route.operation} (API {API_VERSION})")
+                raise Refused(
+                    "query", f"{key} is not a parameter of {route.operation} (API {API_VERSION})"
+                )
             if key in seen and (route.operation, key) not in _REPEATABLE:
                 raise Refused("query", f"the parameter {key} is given twice")
             seen.add(key)
         allowed = _passed_headers(route.operation)
         headers = [(k, v) for k, v in event.headers if k.lower() in allowed]
-        request = Request(method, path, query, headers, route, matched, upgrade=_upgrading(list(event.headers)))
+        request = Request(
+            method, path, query, headers, route, matched, upgrade=_upgrading(list(event.headers))
+        )
         if route.operation == "ImageBuild":
             request.upload = self._spool(conn, client)
         elif route.operation not in _STREAMED_BODY:
@@ -279,7 +319,8 @@ class LabProxy:
             if spec["body"] is None or route.operation == "ImageCreate":
                 if request.body.strip():
                     raise Refused(
-                        "body", f"{route.operation} takes no body (the engine would read a form as parameters)"
+                        "body",
+                        f"{route.operation} takes no body (the engine would read a form as parameters)",
                     )
                 request.body = b""
         return request
@@ -290,7 +331,10 @@ class LabProxy:
         for data in _body_stream(conn, client):
             size += len(data)
             if size > self.policy.body_limit:
-                raise Refused("body", f"a body over {self.policy.body_limit} bytes is not read for {operation}")
+                raise Refused(
+                    "body",
+                    f"a body over {self.policy.body_limit} bytes is not read for {operation}",
+                )
             parts.append(data)
         return b"".join(parts)
 
@@ -301,7 +345,9 @@ class LabProxy:
             for data in _body_stream(conn, client):
                 size += len(data)
                 if size > self.policy.context_limit:
-                    raise Refused("build", f"a build context over {self.policy.context_limit >> 20} MiB")
+                    raise Refused(
+                        "build", f"a build context over {self.policy.context_limit >> 20} MiB"
+                    )
                 spool.write(data)
         except BaseException:
             spool.close()
@@ -317,9 +363,13 @@ class LabProxy:
         if route.owned:
             current = self._resolve(request, route.owned, student)
         if op in _HIJACK and not request.upgrade:
-            detached = op == "ExecStart" and bool((parse_json(request.body or b"{}") or {}).get("Detach"))
+            detached = op == "ExecStart" and bool(
+                (parse_json(request.body or b"{}") or {}).get("Detach")
+            )
             if not detached:
-                raise Refused("hijack", f"{op} is relayed only as an upgraded stream (Upgrade: tcp)")
+                raise Refused(
+                    "hijack", f"{op} is relayed only as an upgraded stream (Upgrade: tcp)"
+                )
         if op in _LISTS:
             _add_filter(request, *student_filter(student)["label"])
         if op in ("ImageInspect", "ImageHistory", "ImageGet") and not self._may_see_image(
@@ -340,7 +390,11 @@ class LabProxy:
             _check_binds_again(current, self.policy)
         elif op == "ContainerRename":
             self._name_free("container", _param(request, "name") or "", student)
-        if operations()[op]["body"] is None or op in ("ImageCreate", "ImageCommit") or request.body is None:
+        if (
+            operations()[op]["body"] is None
+            or op in ("ImageCreate", "ImageCommit")
+            or request.body is None
+        ):
             return
         body = conform_body(op, request.body)
         if op == "ContainerCreate":
@@ -349,7 +403,10 @@ class LabProxy:
                 self._name_free("container", wanted, student)
             mine = self.engine.container_list(all=True, filters=student_filter(student))
             if len(mine) >= self.policy.containers:
-                raise Refused("containers", f"at most {self.policy.containers} containers each (remove some first)")
+                raise Refused(
+                    "containers",
+                    f"at most {self.policy.containers} containers each (remove some first)",
+                )
             body = check_container(body, ctx)
         elif op == "ContainerUpdate":
             body = check_update(body, ctx, (current or {}).get("HostConfig") or {})
@@ -380,7 +437,9 @@ class LabProxy:
             found = _lookup(self.engine.volume_inspect, name)
             return found is not None and _owner(found) == student
 
-        return Context(self.policy, student, network, volume, lambda image: self._may_use_image(image, student))
+        return Context(
+            self.policy, student, network, volume, lambda image: self._may_use_image(image, student)
+        )
 
     # -- resolving names to the student's own objects ---------------------------------------------
 
@@ -415,7 +474,9 @@ class LabProxy:
         if info is not None and _owner(info) == student:
             self._remember(info["Id"], student)
             return info
-        if name:  # the engine's lookup found another's, or none, or several: look among the student's own
+        if (
+            name
+        ):  # the engine's lookup found another's, or none, or several: look among the student's own
             mine = self.engine.container_list(all=True, filters=student_filter(student))
             chosen = [c for c in mine if c["Id"] == name or f"/{name}" in (c.get("Names") or [])]
             if not chosen and re.fullmatch(r"[0-9a-f]+", name):
@@ -442,13 +503,19 @@ class LabProxy:
         """A name another student holds is in use, and said so without whose it is."""
         if kind == "container":
             if not _NAME.fullmatch(name):
-                raise Refused("names", f"{name!r}: a name is letters, digits and . _ - (two or more)")
+                raise Refused(
+                    "names", f"{name!r}: a name is letters, digits and . _ - (two or more)"
+                )
             bare = name.lstrip("/")
             held = self.engine.container_list(all=True, filters={"name": [f"^/{re.escape(bare)}$"]})
             if held:
                 raise Conflict(f'Conflict. The container name "/{bare}" is already in use.')
         elif kind == "network":
-            held = [n for n in self.engine.network_list(filters={"name": [name]}) if n.get("Name") == name]
+            held = [
+                n
+                for n in self.engine.network_list(filters={"name": [name]})
+                if n.get("Name") == name
+            ]
             if held:
                 raise Conflict(f"network with name {name} already exists")
         else:
@@ -483,7 +550,9 @@ class LabProxy:
         return _inspected(self.engine.image_inspect, image)
 
     def _ref_allowed(self, ref: references.Reference, student: str) -> bool:
-        return self.policy.image_allowed(*ref.forms()) or self.policy.own_name(ref.domain, ref.path, student)
+        return self.policy.image_allowed(*ref.forms()) or self.policy.own_name(
+            ref.domain, ref.path, student
+        )
 
     def _usable(self, image: str, info: dict[str, Any] | None, student: str) -> bool:
         return any(self._ref_allowed(ref, student) for ref in self._image_refs(image, info))
@@ -510,7 +579,9 @@ class LabProxy:
             raise Refused("images", f"{image}: name a tag (a pull without one takes every tag)")
         if not self._ref_allowed(ref, ctx.student):
             named = f"{ref.familiar}:{ref.tag}" if ref.tag else f"{ref.familiar}@{ref.digest}"
-            raise Refused("images", f"{named} is not among the lab's images ({', '.join(self.policy.images)})")
+            raise Refused(
+                "images", f"{named} is not among the lab's images ({', '.join(self.policy.images)})"
+            )
         keep = [(k, v) for k, v in request.query if k == "platform"]
         request.query = [("fromImage", ref.name), ("tag", ref.digest or ref.tag), *keep]
 
@@ -522,13 +593,17 @@ class LabProxy:
             ref = references.parse(text)
             if not self.policy.own_name(ref.domain, ref.path, student):
                 namespace = self.policy.build_tags.format(student=student)
-                raise Refused("images", f"{what} {text}: only your own images ({namespace}) are yours to change")
+                raise Refused(
+                    "images",
+                    f"{what} {text}: only your own images ({namespace}) are yours to change",
+                )
 
         if op == "ImageSearch":
             term = _param(request, "term") or ""
             if "/" in term and references.parse(term).domain not in self.policy.registries():
                 raise Refused(
-                    "images", f"searches go to the lab's registries ({', '.join(sorted(self.policy.registries()))})"
+                    "images",
+                    f"searches go to the lab's registries ({', '.join(sorted(self.policy.registries()))})",
                 )
         elif op == "ImageTag":
             source = request.found["name"]
@@ -580,7 +655,11 @@ class LabProxy:
             return body
         if op == "ImageList":
             listed = [(i, self._visible_tags(i.get("RepoTags") or [], student)) for i in value]
-            value = [dict(i, RepoTags=tags, RepoDigests=[]) for i, tags in listed if tags or _owner(i) == student]
+            value = [
+                dict(i, RepoTags=tags, RepoDigests=[])
+                for i, tags in listed
+                if tags or _owner(i) == student
+            ]
         elif op == "ImageInspect":
             value["RepoTags"] = self._visible_tags(value.get("RepoTags") or [], student)
         elif op == "ImageHistory":
@@ -592,14 +671,18 @@ class LabProxy:
 
     def _scrub(self, message: str, student: str) -> str:
         def hide(m: re.Match[str]) -> str:
-            mine = any(full.startswith(m.group(0)) and who == student for full, who in self._owners.items())
+            mine = any(
+                full.startswith(m.group(0)) and who == student for full, who in self._owners.items()
+            )
             return m.group(0) if mine else "<another's>"
 
         return _HEX_RUN.sub(hide, message)
 
     # -- on to the engine, and the answer back ------------------------------------------------------
 
-    def _forward(self, conn: h11.Connection, client: socket.socket, request: Request, student: str) -> bool:
+    def _forward(
+        self, conn: h11.Connection, client: socket.socket, request: Request, student: str
+    ) -> bool:
         hijack = request.operation in _HIJACK and request.upgrade
         again = request.body is not None and not hijack  # can be sent again on a fresh connection
         up = self._upstream(pooled=again)
@@ -637,7 +720,13 @@ class LabProxy:
             self._give_back(up)
 
     def _rewrite(
-        self, conn: h11.Connection, client: socket.socket, up: Upstream, head: Head, op: str, student: str
+        self,
+        conn: h11.Connection,
+        client: socket.socket,
+        up: Upstream,
+        head: Head,
+        op: str,
+        student: str,
     ) -> bool:
         """An answer read whole, filtered (``_filter_answer``), and sent with its own length."""
         parts: list[bytes] = []
@@ -651,7 +740,9 @@ class LabProxy:
             parts.append(piece)
         body = self._filter_answer(op, head.status, b"".join(parts), student)
         headers = [
-            (k, v) for k, v in _answer_headers(head) if k.lower() not in (b"content-length", b"transfer-encoding")
+            (k, v)
+            for k, v in _answer_headers(head)
+            if k.lower() not in (b"content-length", b"transfer-encoding")
         ]
         headers.append((b"Content-Length", str(len(body)).encode()))
         client.sendall(
@@ -680,14 +771,19 @@ class LabProxy:
         up.close()
 
     @staticmethod
-    def _send(up: Upstream, request: Request, conn: h11.Connection, client: socket.socket, hijack: bool) -> None:
+    def _send(
+        up: Upstream, request: Request, conn: h11.Connection, client: socket.socket, hijack: bool
+    ) -> None:
         headers = [*request.headers, (b"Host", b"docker")]
         if hijack:
             headers += [(b"Connection", b"Upgrade"), (b"Upgrade", b"tcp")]
         if request.upload is not None:
             size = request.upload.seek(0, os.SEEK_END)
             request.upload.seek(0)
-            headers += [(b"Content-Type", b"application/x-tar"), (b"Content-Length", str(size).encode())]
+            headers += [
+                (b"Content-Type", b"application/x-tar"),
+                (b"Content-Length", str(size).encode()),
+            ]
             up.send(up.request_head(request.method, request.target, headers))
             while chunk := request.upload.read(1 << 20):
                 up.send(chunk)
@@ -718,7 +814,9 @@ class LabProxy:
         while waiting for more (a stream flows as it comes)."""
         client.settimeout(None)
         if head.status == 101 and hijack:
-            switch = h11.InformationalResponse(status_code=101, headers=head.headers, reason=head.reason)
+            switch = h11.InformationalResponse(
+                status_code=101, headers=head.headers, reason=head.reason
+            )
             client.sendall(conn.send(switch))
             leftover = bytes(up.buffer)
             up.buffer.clear()
@@ -728,7 +826,11 @@ class LabProxy:
         if head.status >= 300:
             kept = None
         out = bytearray(
-            conn.send(h11.Response(status_code=head.status, headers=_answer_headers(head), reason=head.reason))
+            conn.send(
+                h11.Response(
+                    status_code=head.status, headers=_answer_headers(head), reason=head.reason
+                )
+            )
         )
         try:
             for piece in up.body():
@@ -766,7 +868,9 @@ def _body_stream(conn: h11.Connection, client: socket.socket) -> Iterator[bytes]
         yield bytes(event.data)
 
 
-def _drain(conn: h11.Connection, client: socket.socket, limit: int = 64 << 20, seconds: float = 5.0) -> None:
+def _drain(
+    conn: h11.Connection, client: socket.socket, limit: int = 64 << 20, seconds: float = 5.0
+) -> None:
     """Read and drop what is left of a refused request's body (a client that is still sending would
     otherwise see a broken pipe, not the refusal), within limits."""
     deadline, read = time.monotonic() + seconds, 0
@@ -781,11 +885,17 @@ def _drain(conn: h11.Connection, client: socket.socket, limit: int = 64 << 20, s
         pass
 
 
-def _answer(conn: h11.Connection, client: socket.socket, status: int, message: str, close: bool = False) -> None:
+def _answer(
+    conn: h11.Connection, client: socket.socket, status: int, message: str, close: bool = False
+) -> None:
     """An error answered as the engine answers one: JSON with its ``message``; ``close`` says the
     connection ends after it (so a kept-alive client knows not to send on it)."""
     body = json.dumps({"message": message}).encode()
-    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("Api-Version", API_VERSION)]
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Content-Length", str(len(body))),
+        ("Api-Version", API_VERSION),
+    ]
     if close:
         headers.append(("Connection", "close"))
     try:
@@ -814,7 +924,9 @@ def _turn_away(client: socket.socket, most: int) -> None:
         client.settimeout(2)
         event = _next(conn, client)
         if isinstance(event, h11.Request):
-            _answer(conn, client, 503, f"lab proxy: at most {most} connections at once each", close=True)
+            _answer(
+                conn, client, 503, f"lab proxy: at most {most} connections at once each", close=True
+            )
     except (OSError, h11.ProtocolError):
         pass
     finally:
@@ -942,14 +1054,18 @@ def _add_filter(request: Request, label: str) -> None:
             raise Refused("query", f"the filter {key!r} must be a list of strings")
         filters[key] = values
     filters["label"] = [*filters.get("label", []), label]
-    request.query = [(k, v) for k, v in request.query if k != "filters"] + [("filters", json.dumps(filters))]
+    request.query = [(k, v) for k, v in request.query if k != "filters"] + [
+        ("filters", json.dumps(filters))
+    ]
 
 
 def _upgrading(headers: list[tuple[bytes, bytes]]) -> bool:
     return any(k.lower() == b"upgrade" and v.strip().lower() == b"tcp" for k, v in headers)
 
 
-def _pipe_both(client: socket.socket, from_client: bytes, upstream: socket.socket, from_engine: bytes) -> None:
+def _pipe_both(
+    client: socket.socket, from_client: bytes, upstream: socket.socket, from_engine: bytes
+) -> None:
     """A hijacked stream, both ways, each half closed when its side is done."""
 
     def pump(src: socket.socket, dst: socket.socket, first: bytes) -> None:

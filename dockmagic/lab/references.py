@@ -38,7 +38,9 @@ class Reference:
 
     def forms(self) -> list[str]:
         """Every spelling the policy's patterns are matched against."""
-        suffix = f"@{self.digest}" if self.digest else f":{self.tag}" if self.tag else ""  # a digest wins
+        suffix = (
+            f"@{self.digest}" if self.digest else f":{self.tag}" if self.tag else ""
+        )  # a digest wins
         return [self.familiar + suffix, self.name + suffix]
 
     def with_tag(self, tag: str) -> Reference:
@@ -65,7 +67,9 @@ def parse(text: str) -> Reference:
         if not _TAG.fullmatch(tag):
             raise Refused("images", f"{text!r}: the tag is not one")
     first, _, remainder = rest.partition("/")
-    if remainder and ("." in first or ":" in first or first == "localhost" or first.startswith("[")):
+    if remainder and (
+        "." in first or ":" in first or first == "localhost" or first.startswith("[")
+    ):
         domain, path = first, remainder
         if not _DOMAIN_RE.fullmatch(domain):
             raise Refused("images", f"{text!r}: the registry is not a host name")
@@ -76,7 +80,9 @@ def parse(text: str) -> Reference:
     if domain == "docker.io" and "/" not in path:
         path = f"library/{path}"
     if not _PATH.fullmatch(path) or len(path) > 255:
-        raise Refused("images", f"{text!r} is not an image name (lower-case letters, digits, . _ - and /)")
+        raise Refused(
+            "images", f"{text!r} is not an image name (lower-case letters, digits, . _ - and /)"
+        )
     return Reference(domain, path, tag, digest)
 
 

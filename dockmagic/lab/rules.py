@@ -33,7 +33,9 @@ class Context:
 def one_of(*allowed: Any, rule: str) -> CheckFn:
     def check(value: Any, ctx: Context) -> Any:
         if value not in (None, *allowed):
-            raise Refused(rule, f"{value!r} is not allowed (allowed: {', '.join(repr(a) for a in allowed)})")
+            raise Refused(
+                rule, f"{value!r} is not allowed (allowed: {', '.join(repr(a) for a in allowed)})"
+            )
         return value
 
     return check
@@ -48,7 +50,9 @@ def at_most(limit: Callable[[Policy], float], rule: str, unit: str = "") -> Chec
     return check
 
 
-def apply(body: dict[str, Any], table: dict[str, CheckFn], ctx: Context, where: str) -> dict[str, Any]:
+def apply(
+    body: dict[str, Any], table: dict[str, CheckFn], ctx: Context, where: str
+) -> dict[str, Any]:
     """Each field through its check; a field the table does not name must be empty, and is not
     forwarded at all (``[{}]`` is empty to the eye, and still a device request to the engine)."""
     for name, value in list(body.items()):
@@ -84,7 +88,9 @@ def _rule(name: str) -> str:
 def _caps(value: Any, ctx: Context) -> Any:
     added = {str(c).upper().removeprefix("CAP_") for c in value or []}
     if added - ctx.policy.capabilities:
-        raise Refused("capabilities", f"not allowed: {', '.join(sorted(added - ctx.policy.capabilities))}")
+        raise Refused(
+            "capabilities", f"not allowed: {', '.join(sorted(added - ctx.policy.capabilities))}"
+        )
     return value
 
 
@@ -107,7 +113,10 @@ def _network_mode(value: Any, ctx: Context) -> Any:
 
 def _security_opt(value: Any, ctx: Context) -> Any:
     for opt in value or []:
-        if str(opt).replace(":", "=").replace(" ", "") not in ("no-new-privileges", "no-new-privileges=true"):
+        if str(opt).replace(":", "=").replace(" ", "") not in (
+            "no-new-privileges",
+            "no-new-privileges=true",
+        ):
             raise Refused("security-opt", f"{opt} is not allowed")
     return value
 
@@ -142,7 +151,10 @@ def _log_config(value: Any, ctx: Context) -> Any:
         raise Refused("logging", f"the {kind} log driver is not allowed (json-file, local, none)")
     config = (value or {}).get("Config") or {}
     if set(config) - {"max-size", "max-file", "compress"}:
-        raise Refused("logging", f"log options {', '.join(sorted(set(config) - {'max-size', 'max-file', 'compress'}))}")
+        raise Refused(
+            "logging",
+            f"log options {', '.join(sorted(set(config) - {'max-size', 'max-file', 'compress'}))}",
+        )
     return value
 
 
@@ -165,9 +177,14 @@ def _ulimits(value: Any, ctx: Context) -> Any:
     for item in value or []:
         name = str((item or {}).get("Name") or "")
         if name not in _ULIMITS:
-            raise Refused("ulimits", f"the {name} ulimit is not allowed (allowed: {', '.join(_ULIMITS)})")
+            raise Refused(
+                "ulimits", f"the {name} ulimit is not allowed (allowed: {', '.join(_ULIMITS)})"
+            )
         most = _ULIMITS[name](ctx.policy)
-        if max(int(item.get("Soft") or 0), int(item.get("Hard") or 0)) > most or min(item.get("Soft", 0), 0) < 0:
+        if (
+            max(int(item.get("Soft") or 0), int(item.get("Hard") or 0)) > most
+            or min(item.get("Soft", 0), 0) < 0
+        ):
             raise Refused("ulimits", f"{name} at most {most:g}")
     return value
 
@@ -196,7 +213,10 @@ def _binds(value: Any, ctx: Context) -> Any:
         if source.startswith("/"):
             check_host_path(source, "ro" in options, ctx.policy)
         elif not ctx.volume(source):
-            raise Refused("volumes", f"the volume {source} is not yours: create it first (docker volume create)")
+            raise Refused(
+                "volumes",
+                f"the volume {source} is not yours: create it first (docker volume create)",
+            )
         if set(options) & {"shared", "rshared", "slave", "rslave"}:
             raise Refused("binds", "mount propagation is not allowed")
     return value
@@ -206,15 +226,26 @@ def _mounts(value: Any, ctx: Context) -> Any:
     for mount in value or []:
         kind = str(mount.get("Type") or "").lower()
         source = str(mount.get("Source") or "")
-        if (mount.get("BindOptions") or {}).get("Propagation") not in (None, "", "private", "rprivate"):
+        if (mount.get("BindOptions") or {}).get("Propagation") not in (
+            None,
+            "",
+            "private",
+            "rprivate",
+        ):
             raise Refused("binds", "mount propagation is not allowed")
         if kind == "bind":
             check_host_path(source, bool(mount.get("ReadOnly")), ctx.policy)
         elif kind == "volume":
             if not empty((mount.get("VolumeOptions") or {}).get("DriverConfig")):
-                raise Refused("volumes", "volume driver options are not allowed (a local volume can bind the host)")
+                raise Refused(
+                    "volumes",
+                    "volume driver options are not allowed (a local volume can bind the host)",
+                )
             if source and not ctx.volume(source):
-                raise Refused("volumes", f"the volume {source} is not yours: create it first (docker volume create)")
+                raise Refused(
+                    "volumes",
+                    f"the volume {source} is not yours: create it first (docker volume create)",
+                )
             # an anonymous volume made here is the student's, whatever labels the mount asks for
             options = mount.setdefault("VolumeOptions", {}) if isinstance(mount, dict) else {}
             options["Labels"] = _labels(options.get("Labels"), ctx)
@@ -235,9 +266,12 @@ def check_host_path(path: str, read_only: bool, policy: Policy) -> None:
             if ".." in path.split("/") or os.path.realpath(real) != real:
                 raise Refused("binds", f"{path} goes through a link or '..'")
             if real != bind.host and any(
-                not b.read_only and (real == b.host or real.startswith(b.host + "/")) for b in policy.binds
+                not b.read_only and (real == b.host or real.startswith(b.host + "/"))
+                for b in policy.binds
             ):
-                raise Refused("binds", f"{path}: a read-write folder is bound whole ({bind.host}), not below")
+                raise Refused(
+                    "binds", f"{path}: a read-write folder is bound whole ({bind.host}), not below"
+                )
             return
     raise Refused("binds", f"host path {path} is not among the lab's binds")
 
@@ -252,7 +286,9 @@ RESOURCES: dict[str, CheckFn] = {
     "MemorySwappiness": ANY,
     "NanoCpus": ANY,
     "CpuShares": at_most(lambda p: 1024, "cpus"),
-    "CpuPeriod": one_of(0, rule="cpus"),  # CPUs are --cpus (NanoCpus) only: a period of 1000 is 100 CPUs
+    "CpuPeriod": one_of(
+        0, rule="cpus"
+    ),  # CPUs are --cpus (NanoCpus) only: a period of 1000 is 100 CPUs
     "CpuQuota": one_of(0, rule="cpus"),
     "CpusetCpus": ANY,
     "CpusetMems": ANY,
@@ -311,7 +347,9 @@ def limits(host: dict[str, Any], policy: Policy, current: dict[str, Any] | None 
 
     memory = value("Memory")
     if memory < 0 or memory > policy.memory.max:
-        raise Refused("memory", f"at most {int(policy.memory.max) >> 20} MiB, not {memory >> 20} MiB")
+        raise Refused(
+            "memory", f"at most {int(policy.memory.max) >> 20} MiB, not {memory >> 20} MiB"
+        )
     if current is None and not memory:
         host["Memory"] = memory = int(policy.memory.default)
     swap = value("MemorySwap")
@@ -358,8 +396,13 @@ def _endpoints(value: Any, ctx: Context) -> dict[str, Any]:
     for name, settings in (value or {}).items():
         if name in ("bridge", "default", "none"):
             if (settings or {}).get("NetworkID"):
-                raise Refused("network", f"NetworkID inside EndpointsConfig.{name}: name the network as the key")
-            out[name] = apply(dict(settings or {}), ENDPOINT_DEFAULT, ctx, f"EndpointsConfig.{name}.")
+                raise Refused(
+                    "network",
+                    f"NetworkID inside EndpointsConfig.{name}: name the network as the key",
+                )
+            out[name] = apply(
+                dict(settings or {}), ENDPOINT_DEFAULT, ctx, f"EndpointsConfig.{name}."
+            )
             continue
         network_id = ctx.network(name)
         out[network_id] = _endpoint(settings, ctx, network_id)
@@ -370,7 +413,9 @@ def _image(value: Any, ctx: Context) -> Any:
     if not isinstance(value, str) or not value:
         raise Refused("images", "a container needs an image")
     if not ctx.image(value):
-        raise Refused("images", f"{value} is not among the lab's images ({', '.join(ctx.policy.images)})")
+        raise Refused(
+            "images", f"{value} is not among the lab's images ({', '.join(ctx.policy.images)})"
+        )
     return value
 
 
@@ -434,12 +479,16 @@ def check_network(body: dict[str, Any], ctx: Context) -> dict[str, Any]:
         "Attachable": ANY,
         "Labels": _labels,
         # a subnet of the student's choosing could shadow the host's own networks: the pools decide
-        "IPAM": lambda v, c: apply(dict(v or {}), {"Driver": one_of("", "default", rule="network")}, c, "IPAM."),
+        "IPAM": lambda v, c: apply(
+            dict(v or {}), {"Driver": one_of("", "default", rule="network")}, c, "IPAM."
+        ),
         "Scope": one_of("", "local", rule="network"),
     }
     body.setdefault("Labels", {})
     body["CheckDuplicate"] = True
-    if not isinstance(body.get("Name"), str) or not re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}", body["Name"]):
+    if not isinstance(body.get("Name"), str) or not re.fullmatch(
+        r"[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}", body["Name"]
+    ):
         raise Refused("network", "a network needs a name of letters, digits and . _ -")
     try:
         return apply(body, table, ctx, "")
@@ -449,7 +498,10 @@ def check_network(body: dict[str, Any], ctx: Context) -> dict[str, Any]:
 
 def check_volume(body: dict[str, Any], ctx: Context) -> dict[str, Any]:
     if not empty(body.get("DriverOpts")) or body.get("Driver") not in (None, "", "local"):
-        raise Refused("volumes", "volume drivers and their options are not allowed (a local volume can bind the host)")
+        raise Refused(
+            "volumes",
+            "volume drivers and their options are not allowed (a local volume can bind the host)",
+        )
     name = body.get("Name") or ""
     if name and not re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}", name):
         raise Refused("volumes", "a volume's name is letters, digits and . _ - (two or more)")
@@ -462,4 +514,12 @@ def check_connect(body: dict[str, Any], ctx: Context, network_id: str) -> dict[s
     return body
 
 
-__all__ = ["Context", "check_connect", "check_container", "check_exec", "check_update", "check_volume", "limits"]
+__all__ = [
+    "Context",
+    "check_connect",
+    "check_container",
+    "check_exec",
+    "check_update",
+    "check_volume",
+    "limits",
+]

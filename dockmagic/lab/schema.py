@@ -38,7 +38,11 @@ class Hidden(Exception):
 
 @cache
 def operations() -> dict[str, dict[str, Any]]:
-    text = resources.files(__package__).joinpath(f"api-v{API_VERSION}.json").read_text(encoding="utf-8")
+    text = (
+        resources.files(__package__)
+        .joinpath(f"api-v{API_VERSION}.json")
+        .read_text(encoding="utf-8")
+    )
     return json.loads(text)["operations"]
 
 
@@ -51,7 +55,9 @@ def parse_json(raw: bytes) -> Any:
             if not key.isascii():
                 raise Refused("json", f"a key that is not ASCII: {key!r}")
             if key.lower() in seen:
-                raise Refused("json", f"the key {key!r} is given twice (keys match without regard to case)")
+                raise Refused(
+                    "json", f"the key {key!r} is given twice (keys match without regard to case)"
+                )
             seen.add(key.lower())
         return dict(items)
 
@@ -70,7 +76,12 @@ def empty(value: Any) -> bool:
     return value in (None, "", 0, False) and not (isinstance(value, float) and value != 0)
 
 
-_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "boolean": (bool,), "integer": (int,), "number": (int, float)}
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+}
 
 
 def conform(value: Any, shape: Any, where: str) -> Any:
@@ -80,7 +91,9 @@ def conform(value: Any, shape: Any, where: str) -> Any:
     if isinstance(shape, str):
         wanted = _TYPES.get(shape, (object,))
         if not isinstance(value, wanted) or (shape != "boolean" and isinstance(value, bool)):
-            raise Refused("json", f"{where} must be {'a' if shape[0] not in 'ai' else 'an'} {shape}")
+            raise Refused(
+                "json", f"{where} must be {'a' if shape[0] not in 'ai' else 'an'} {shape}"
+            )
         return value
     if shape.get("type") == "array":
         if not isinstance(value, list):
@@ -99,7 +112,8 @@ def conform(value: Any, shape: Any, where: str) -> Any:
             out[key] = conform(item, shape["extra"], f"{where}[{key!r}]")
         elif not empty(item):
             raise Refused(
-                "fields", f"{where + '.' if where else ''}{key} is not a field this lab passes (API {API_VERSION})"
+                "fields",
+                f"{where + '.' if where else ''}{key} is not a field this lab passes (API {API_VERSION})",
             )
     return out
 

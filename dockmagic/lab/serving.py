@@ -27,7 +27,10 @@ class Served:
 
 
 def serve(
-    policy: Policy, engine_socket: str | None = None, hardened: bool = False, images: list[str] | None = None
+    policy: Policy,
+    engine_socket: str | None = None,
+    hardened: bool = False,
+    images: list[str] | None = None,
 ) -> Served:
     """The proxy over ``engine_socket`` (the host's engine by default), or over a hardened engine of
     the lab's own, started here with ``images`` copied in from the host's engine."""

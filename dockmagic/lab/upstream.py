@@ -52,7 +52,9 @@ class Upstream:
 
     def request_head(self, method: str, target: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
         self.reusable = False
-        lines = [method.encode() + b" " + target + b" HTTP/1.1"] + [k + b": " + v for k, v in headers]
+        lines = [method.encode() + b" " + target + b" HTTP/1.1"] + [
+            k + b": " + v for k, v in headers
+        ]
         return b"\r\n".join(lines) + b"\r\n\r\n"
 
     def _fill(self) -> bool:
@@ -72,7 +74,10 @@ class Upstream:
         version, _, rest = lines[0].partition(b" ")
         code, _, reason = rest.partition(b" ")
         status = int(code)
-        headers = [(k.strip(), v.strip()) for k, _, v in (line.partition(b":") for line in lines[1:] if line)]
+        headers = [
+            (k.strip(), v.strip())
+            for k, _, v in (line.partition(b":") for line in lines[1:] if line)
+        ]
         fields = {k.lower(): v for k, v in headers}
         closes = b"close" in fields.get(b"connection", b"").lower() or version == b"HTTP/1.0"
         if method == "HEAD" or status in _NO_BODY or 100 <= status < 200:

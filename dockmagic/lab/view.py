@@ -22,14 +22,18 @@ def _usage(engine: Engine, cid: str) -> tuple[float, int]:
     except DockerError:
         return 0.0, 0
     cpu, pre = s.get("cpu_stats") or {}, s.get("precpu_stats") or {}
-    used = (cpu.get("cpu_usage") or {}).get("total_usage", 0) - (pre.get("cpu_usage") or {}).get("total_usage", 0)
+    used = (cpu.get("cpu_usage") or {}).get("total_usage", 0) - (pre.get("cpu_usage") or {}).get(
+        "total_usage", 0
+    )
     system = (cpu.get("system_cpu_usage") or 0) - (pre.get("system_cpu_usage") or 0)
     cores = cpu.get("online_cpus") or 1
     percent = used / system * cores * 100 if system > 0 and used > 0 else 0.0
     return percent, int((s.get("memory_stats") or {}).get("usage") or 0)
 
 
-def status(policy: Policy, proxy: LabProxy | None = None, engine_socket: str = ENGINE_SOCKET) -> Table:
+def status(
+    policy: Policy, proxy: LabProxy | None = None, engine_socket: str = ENGINE_SOCKET
+) -> Table:
     """One row per student: containers, running, CPU, memory, last activity, refusals."""
     engine = Engine(f"unix://{engine_socket}")
     try:
@@ -40,7 +44,9 @@ def status(policy: Policy, proxy: LabProxy | None = None, engine_socket: str = E
                 running = [c["Id"] for c in listed if c.get("State") == "running"]
                 usage = list(pool.map(lambda cid: _usage(engine, cid), running))
                 seen = proxy.activity[student] if proxy else None
-                last = max([seen.last if seen else 0.0, *(float(c.get("Created") or 0) for c in listed)])
+                last = max(
+                    [seen.last if seen else 0.0, *(float(c.get("Created") or 0) for c in listed)]
+                )
                 rows.append(
                     {
                         "Student": student,
@@ -57,7 +63,8 @@ def status(policy: Policy, proxy: LabProxy | None = None, engine_socket: str = E
     finally:
         engine.close()
     columns = [
-        Column.key(k.upper(), k) for k in ("Student", "Containers", "Running", "CPU", "Memory", "Last", "Refused")
+        Column.key(k.upper(), k)
+        for k in ("Student", "Containers", "Running", "CPU", "Memory", "Last", "Refused")
     ]
     return Table(rows, columns, title="the class")
 
@@ -67,7 +74,9 @@ def plot(table: Table) -> Any:
     import matplotlib.pyplot as plt
 
     students = [r["Student"] for r in table]
-    figure, (cpu, memory) = plt.subplots(1, 2, figsize=(10, 0.35 * len(students) + 1.5), sharey=True)
+    figure, (cpu, memory) = plt.subplots(
+        1, 2, figsize=(10, 0.35 * len(students) + 1.5), sharey=True
+    )
     cpu.barh(students, [r["cpu"] for r in table], color="#4c78a8")
     cpu.set_xlabel("CPU %")
     memory.barh(students, [r["memory"] / (1 << 20) for r in table], color="#f58518")

@@ -38,7 +38,11 @@ class HelpShown(Exception):
 class Parser(argparse.ArgumentParser):
     def __init__(self, command: str, description: str = "", **kwargs: Any) -> None:
         super().__init__(
-            prog=f"%docker {command}", description=description, add_help=False, allow_abbrev=False, **kwargs
+            prog=f"%docker {command}",
+            description=description,
+            add_help=False,
+            allow_abbrev=False,
+            **kwargs,
         )
         self.command = command
         self.visible_flags: list[str] = []  # what completion offers: the flags --help lists
@@ -65,14 +69,26 @@ class Parser(argparse.ArgumentParser):
             self.add_argument(flag, action=_Unsupported, nargs="?", help=argparse.SUPPRESS)
 
     def switch(
-        self, *flags: str, dest: str | None = None, help: str | None = None, default: bool | None = False
+        self,
+        *flags: str,
+        dest: str | None = None,
+        help: str | None = None,
+        default: bool | None = False,
     ) -> None:
         """A boolean flag that also takes the CLI's ``--flag=true`` / ``--flag=false`` (and ``-H=false``)."""
-        action = self.add_argument(*flags, dest=dest, action="store_true", default=default, help=help)
+        action = self.add_argument(
+            *flags, dest=dest, action="store_true", default=default, help=help
+        )
         spelled = [f"{flag}={word}" for flag in flags for word in ("true", "false")]
         for spelling in spelled:  # argparse matches a whole "--rm=false" before splitting at "="
             value = spelling.endswith("=true")
-            self.add_argument(spelling, dest=action.dest, action="store_const", const=value, help=argparse.SUPPRESS)
+            self.add_argument(
+                spelling,
+                dest=action.dest,
+                action="store_const",
+                const=value,
+                help=argparse.SUPPRESS,
+            )
 
     def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
         # argparse drops a value of "--" written --flag=-- and stores [] (a list where a string was
@@ -91,13 +107,19 @@ class Parser(argparse.ArgumentParser):
 
 def add_container_options(parser: Parser, command: str) -> list[Option]:
     """The flags of ``docker run``, ``create`` or ``update``, from the one option table."""
-    chosen = [o for o in OPTIONS if (o.updatable if command == "update" else not (o.run_only and command == "create"))]
+    chosen = [
+        o
+        for o in OPTIONS
+        if (o.updatable if command == "update" else not (o.run_only and command == "create"))
+    ]
     for o in chosen:
         if o.kind == "switch":
             parser.switch(*o.flags, dest=o.name, help=o.help)
         else:
             action = "append" if o.kind == "list" else "store"
-            parser.add_argument(*o.flags, dest=o.name, action=action, metavar=o.metavar or "VALUE", help=o.help)
+            parser.add_argument(
+                *o.flags, dest=o.name, action=action, metavar=o.metavar or "VALUE", help=o.help
+            )
     return chosen
 
 
@@ -113,7 +135,13 @@ class _Help(argparse.Action):
 
 
 class _Unsupported(argparse.Action):
-    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: str | None = None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: Any,
+        values: Any,
+        option: str | None = None,
+    ) -> None:
         command = getattr(parser, "command", "")
         raise CommandError(f"docker {command} {option} is not supported by dockmagic yet")
 
@@ -121,7 +149,9 @@ class _Unsupported(argparse.Action):
 def add_format(parser: Parser, short: bool = False) -> None:
     """``--format`` (and ``-f`` where the CLI has it: inspect, info, version)."""
     flags = ("-f", "--format") if short else ("--format",)
-    parser.add_argument(*flags, dest="format", metavar="TEMPLATE", help="a Go template, json, or table TEMPLATE")
+    parser.add_argument(
+        *flags, dest="format", metavar="TEMPLATE", help="a Go template, json, or table TEMPLATE"
+    )
 
 
 def key_values(items: list[str] | None) -> dict[str, list[str]]:

@@ -36,7 +36,12 @@ def _containers() -> list[str]:
 
 
 def _images() -> list[str]:
-    return [t for i in default_engine().image_list() for t in i.get("RepoTags") or [] if t != "<none>:<none>"]
+    return [
+        t
+        for i in default_engine().image_list()
+        for t in i.get("RepoTags") or []
+        if t != "<none>:<none>"
+    ]
 
 
 def candidates(line: str) -> list[str]:
@@ -52,7 +57,10 @@ def candidates(line: str) -> list[str]:
     names = sorted({name.split()[0] for name in COMMANDS})
     if not words:
         return names
-    if words[0] in {"container", "image", "network", "volume", "system", "context"} and len(words) == 1:
+    if (
+        words[0] in {"container", "image", "network", "volume", "system", "context"}
+        and len(words) == 1
+    ):
         return sorted(name.split()[1] for name in COMMANDS if name.startswith(words[0] + " "))
     key = " ".join(words[:2]) if " ".join(words[:2]) in COMMANDS else words[0]
     command = COMMANDS.get(key)

@@ -21,7 +21,9 @@ from .expand import caller_names, expand
 from .globalflags import split_global_flags
 
 _USAGE_SUMMARY = "\n".join(
-    f"  {name:<22} {cmd.parser.description}" for name, cmd in sorted(COMMANDS.items()) if name == cmd.name
+    f"  {name:<22} {cmd.parser.description}"
+    for name, cmd in sorted(COMMANDS.items())
+    if name == cmd.name
 )
 
 
@@ -30,15 +32,21 @@ class DockerMagics(Magics, SettingTraits):
     """The magics; their configuration (``%config DockerMagics.max_rows = 20``) is linked to
     ``dockmagic.settings``, the one place settings live."""
 
-    short_errors = Bool(True, help="Show errors as one line (False: full tracebacks)").tag(config=True)
+    short_errors = Bool(True, help="Show errors as one line (False: full tracebacks)").tag(
+        config=True
+    )
     expand_vars = Bool(
-        True, help="Expand {var} and $var from the user's namespace in %docker lines ({{ }} stays as written)"
+        True,
+        help="Expand {var} and $var from the user's namespace in %docker lines ({{ }} stays as written)",
     ).tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         configured = {name: getattr(self, name) for name in SHARED if self.trait_has_value(name)}
-        for name, value in configured.items():  # from IPython's config (a profile, %config before loading)
+        for (
+            name,
+            value,
+        ) in configured.items():  # from IPython's config (a profile, %config before loading)
             setattr(settings, name, value)
         for name in SHARED:  # then one value, both ways
             link((settings, name), (self, name))
@@ -49,7 +57,9 @@ class DockerMagics(Magics, SettingTraits):
         if self.expand_vars and self.shell is not None and ("$" in line or "{" in line):
             line = expand(line, caller_names(self.shell.user_ns))
         try:
-            return shlex.split(line, comments=True)  # as a shell: a word starting with # begins a comment
+            return shlex.split(
+                line, comments=True
+            )  # as a shell: a word starting with # begins a comment
         except ValueError as exc:
             raise CommandError(f"cannot parse the line: {exc}") from None
 
@@ -63,7 +73,9 @@ class DockerMagics(Magics, SettingTraits):
             if not self.short_errors:
                 raise
             raise UsageError(str(exc) or type(exc).__name__) from None
-        except KeyboardInterrupt:  # the command has cleaned up after itself: a line, not 60 of traceback
+        except (
+            KeyboardInterrupt
+        ):  # the command has cleaned up after itself: a line, not 60 of traceback
             if not self.short_errors:
                 raise
             raise UsageError("interrupted (Ctrl-C)") from None
@@ -134,13 +146,17 @@ class DockerMagics(Magics, SettingTraits):
             sofar.part = "tasks"  # the task lines, live; the recap comes once, as the cell's value
             view.show(sofar)
 
-        result = play(tasks, check=check, diff=diff, vars=names, progress=progress if view else None)
+        result = play(
+            tasks, check=check, diff=diff, vars=names, progress=progress if view else None
+        )
         if view is not None:
             view.show(result)  # the coloured task lines stay in the notebook
             result.part = "recap"  # and the returned value adds the recap under them
         if result.failed:
             failed = result.tasks[-1].result
-            raise CommandError(f"task [{result.failed_task}] failed: {failed.msg if failed else ''}")
+            raise CommandError(
+                f"task [{result.failed_task}] failed: {failed.msg if failed else ''}"
+            )
         return result
 
     def _export(self, path: str, tasks: Any, names: dict[str, Any]) -> None:
@@ -155,9 +171,13 @@ class DockerMagics(Magics, SettingTraits):
     def _play_parser(self, name: str) -> Parser:
         parser = Parser(name)
         parser.prog = f"%%{name}"
-        parser.add_argument("--check", action="store_true", help="report what would change; change nothing")
+        parser.add_argument(
+            "--check", action="store_true", help="report what would change; change nothing"
+        )
         parser.add_argument("--diff", action="store_true", help="show what each task compared")
-        parser.add_argument("--export", metavar="FILE", help="write it as an Ansible playbook; run nothing")
+        parser.add_argument(
+            "--export", metavar="FILE", help="write it as an Ansible playbook; run nothing"
+        )
         return parser
 
     @no_var_expand
@@ -167,7 +187,9 @@ class DockerMagics(Magics, SettingTraits):
         tasks (container, image, network, volume, copy_into, exec, prune, or community.docker's
         module names) run like an Ansible play."""
         parser = self._play_parser("docker_play")
-        parser.add_argument("--var", action="append", metavar="K=V", help="a variable for {{ }} templating")
+        parser.add_argument(
+            "--var", action="append", metavar="K=V", help="a variable for {{ }} templating"
+        )
 
         def go() -> Any:
             a = parser.parse(self._argv(line))
@@ -186,13 +208,19 @@ class DockerMagics(Magics, SettingTraits):
         from ..modules.compose import compose_tasks
 
         parser = self._play_parser("docker_compose")
-        parser.add_argument("-p", "--project-name", help="the project (default: name: in the file, else the folder)")
+        parser.add_argument(
+            "-p", "--project-name", help="the project (default: name: in the file, else the folder)"
+        )
         parser.add_argument("action", nargs="?", choices=["up", "down"], default="up")
-        parser.add_argument("-v", "--volumes", action="store_true", help="down: remove the named volumes too")
+        parser.add_argument(
+            "-v", "--volumes", action="store_true", help="down: remove the named volumes too"
+        )
 
         def go() -> Any:
             a = parser.parse(self._argv(line))
-            tasks = compose_tasks(cell, project=a.project_name, down=a.action == "down", volumes=a.volumes)
+            tasks = compose_tasks(
+                cell, project=a.project_name, down=a.action == "down", volumes=a.volumes
+            )
             if a.export:
                 return self._export(a.export, tasks, {})
             return self._play(tasks, a.check, a.diff, {})

@@ -87,6 +87,8 @@ def split_global_flags(argv: list[str]) -> tuple[GlobalFlags, list[str]]:
             setattr(flags, _VALUED[word], value)
             i += 1
         else:
-            raise CommandError(f"%docker: unknown global flag: {word} (the subcommand comes after global flags)")
+            raise CommandError(
+                f"%docker: unknown global flag: {word} (the subcommand comes after global flags)"
+            )
         flags.given.append(word)
     return flags, argv[i:]

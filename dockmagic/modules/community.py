@@ -111,14 +111,18 @@ def container_args(args: Mapping[str, Any]) -> dict[str, Any]:
         if name in _ONLY_DEFAULT:
             allowed = _ONLY_DEFAULT[name]
             if allowed and value not in allowed:
-                raise ModuleError(f"{given}={value!r} is not supported by dockmagic (only {allowed[0]!r})")
+                raise ModuleError(
+                    f"{given}={value!r} is not supported by dockmagic (only {allowed[0]!r})"
+                )
             continue
         if name in MODULE_ARGS or name == "restart_retries":
             out[name] = value
             continue
         table = TABLE_NAMES.get(name, name)
         if table not in BY_NAME:
-            known = set(TABLE_NAMES) | set(BY_NAME) | MODULE_ARGS | set(RENAMED) | set(_ONLY_DEFAULT)
+            known = (
+                set(TABLE_NAMES) | set(BY_NAME) | MODULE_ARGS | set(RENAMED) | set(_ONLY_DEFAULT)
+            )
             raise ModuleError(f"unknown option {given!r}{_suggest(given, known)}")
         out[_UNAMBIGUOUS.get(table, table)] = VALUE_FORMS.get(table, lambda v: v)(value)
     if "published_ports" in args and "all" in map(str, args["published_ports"] or []):

@@ -49,10 +49,14 @@ def _env(items: Iterable[str] | None, image: Mapping[str, Any]) -> dict[str, str
     return merged
 
 
-def _bindings(raw: Mapping[str, Any] | None, image: Mapping[str, Any]) -> dict[str, list[tuple[str, str]]]:
+def _bindings(
+    raw: Mapping[str, Any] | None, image: Mapping[str, Any]
+) -> dict[str, list[tuple[str, str]]]:
     """No host IP means 0.0.0.0; an empty host port means a random one."""
     return {
-        port: sorted((b.get("HostIp") or "0.0.0.0", str(b.get("HostPort") or "")) for b in binds or [])
+        port: sorted(
+            (b.get("HostIp") or "0.0.0.0", str(b.get("HostPort") or "")) for b in binds or []
+        )
         for port, binds in (raw or {}).items()
     }
 
@@ -82,11 +86,17 @@ def _restart(policy: Any, image: Mapping[str, Any]) -> tuple[str, int]:
     return (policy.get("Name") or "no", int(policy.get("MaximumRetryCount") or 0))
 
 
-def _mounts(items: Iterable[Mapping[str, Any]] | None, image: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _mounts(
+    items: Iterable[Mapping[str, Any]] | None, image: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     """Type, source, target, and read-only only when set (so a wanted mount without it matches)."""
     out = []
     for m in items or []:
-        mount = {"Type": m.get("Type", "volume"), "Source": m.get("Source") or "", "Target": m.get("Target", "")}
+        mount = {
+            "Type": m.get("Type", "volume"),
+            "Source": m.get("Source") or "",
+            "Target": m.get("Target", ""),
+        }
         out.append(mount | ({"ReadOnly": True} if m.get("ReadOnly") else {}))
     return sorted(out, key=lambda m: (m["Target"], m["Type"]))
 

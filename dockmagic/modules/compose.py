@@ -84,11 +84,16 @@ class _Project:
             raise ModuleError("a compose file needs services:")
         unknown = set(data) - {"name", "version", "services", "networks", "volumes"}
         if unknown:
-            raise ModuleError(f"compose keys not supported by dockmagic: {', '.join(sorted(unknown))}")
+            raise ModuleError(
+                f"compose keys not supported by dockmagic: {', '.join(sorted(unknown))}"
+            )
 
     def labels(self, **more: str) -> dict[str, str]:
         """Compose v2's own labels; a service's container is its number 1."""
-        out = {"com.docker.compose.project": self.name, **{f"com.docker.compose.{k}": v for k, v in more.items()}}
+        out = {
+            "com.docker.compose.project": self.name,
+            **{f"com.docker.compose.{k}": v for k, v in more.items()},
+        }
         if "service" in more:
             out["com.docker.compose.container-number"] = "1"
         return out
@@ -117,7 +122,9 @@ class _Project:
             if name in path:
                 raise ModuleError(f"depends_on has a cycle: {' -> '.join((*path, name))}")
             if name not in self.services:
-                raise ModuleError(f"service {path[-1]!r} depends on {name!r}, which is not a service")
+                raise ModuleError(
+                    f"service {path[-1]!r} depends on {name!r}, which is not a service"
+                )
             deps = self.services[name].get("depends_on")
             for dep in list(deps) if isinstance(deps, Mapping) else as_list(deps):
                 visit(dep, (*path, name))
@@ -141,8 +148,15 @@ def _network_task(project: _Project, key: str) -> dict[str, Any] | None:
     if spec.get("driver_opts"):
         args["driver_options"] = pairs(spec["driver_opts"], "driver_opts")
     if ipam.get("config"):
-        keys = {"subnet": "subnet", "gateway": "gateway", "ip_range": "iprange", "aux_addresses": "aux_addresses"}
-        args["ipam_config"] = [{keys[k]: v for k, v in c.items() if k in keys} for c in ipam["config"]]
+        keys = {
+            "subnet": "subnet",
+            "gateway": "gateway",
+            "ip_range": "iprange",
+            "aux_addresses": "aux_addresses",
+        }
+        args["ipam_config"] = [
+            {keys[k]: v for k, v in c.items() if k in keys} for c in ipam["config"]
+        ]
     if ipam.get("driver"):
         args["ipam_driver"] = ipam["driver"]
     for key_ in ("internal", "attachable", "enable_ipv6"):
@@ -184,12 +198,16 @@ def _volume_entry(project: _Project, spec: Any) -> tuple[str, Any]:
         source = str((project.base / os.path.expanduser(source)).resolve())
     elif not source.startswith("/"):
         if source not in project.volumes:
-            raise ModuleError(f"volume {source!r} is used by a service but not declared under volumes:")
+            raise ModuleError(
+                f"volume {source!r} is used by a service but not declared under volumes:"
+            )
         source = project.volume_name(source)
     return "volumes", ":".join([source, *parts[1:]])
 
 
-def _service_networks(project: _Project, service: str, spec: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _service_networks(
+    project: _Project, service: str, spec: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     wanted = spec.get("networks")
     keys: dict[str, Any] = (
         dict(wanted)
@@ -201,9 +219,14 @@ def _service_networks(project: _Project, service: str, spec: Mapping[str, Any]) 
     out = []
     for key, extra in keys.items():
         if key != "default" and key not in project.networks:
-            raise ModuleError(f"service {service!r} uses network {key!r}, which is not declared under networks:")
+            raise ModuleError(
+                f"service {service!r} uses network {key!r}, which is not declared under networks:"
+            )
         extra = extra or {}
-        entry = {"name": project.network_name(key), "aliases": [service, *(extra.get("aliases") or [])]}
+        entry = {
+            "name": project.network_name(key),
+            "aliases": [service, *(extra.get("aliases") or [])],
+        }
         if extra.get("ipv4_address"):
             entry["ipv4_address"] = extra["ipv4_address"]
         out.append(entry)
@@ -214,19 +237,28 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
     spec = project.services[service] or {}
     unknown = set(spec) - SERVICE_KEYS
     if unknown:
-        raise ModuleError(f"service {service!r}: keys not supported by dockmagic: {', '.join(sorted(unknown))}")
+        raise ModuleError(
+            f"service {service!r}: keys not supported by dockmagic: {', '.join(sorted(unknown))}"
+        )
     tasks: list[dict[str, Any]] = []
     image = spec.get("image") or f"{project.name}-{service}"
     if spec.get("build"):
         build = spec["build"] if isinstance(spec["build"], Mapping) else {"context": spec["build"]}
-        build_args: dict[str, Any] = {"path": str((project.base / str(build.get("context", "."))).resolve())}
+        build_args: dict[str, Any] = {
+            "path": str((project.base / str(build.get("context", "."))).resolve())
+        }
         if build.get("dockerfile"):
             build_args["dockerfile"] = build["dockerfile"]
         if build.get("args"):
             build_args["args"] = pairs(build["args"], "build args")
         if build.get("target"):
             build_args["target"] = build["target"]
-        tasks.append({"name": f"build {service}", "image": {"name": image, "source": "build", "build": build_args}})
+        tasks.append(
+            {
+                "name": f"build {service}",
+                "image": {"name": image, "source": "build", "build": build_args},
+            }
+        )
     args: dict[str, Any] = {
         "name": project.container_name(service),
         "image": image,
@@ -262,7 +294,9 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
     if "extra_hosts" in spec:
         hosts = spec["extra_hosts"]
         args["etc_hosts"] = (
-            hosts if isinstance(hosts, Mapping) else dict(re.split(r"[:=]", h, maxsplit=1) for h in hosts)
+            hosts
+            if isinstance(hosts, Mapping)
+            else dict(re.split(r"[:=]", h, maxsplit=1) for h in hosts)
         )
     if "stop_grace_period" in spec:
         args["stop_timeout"] = int(parse_duration(spec["stop_grace_period"]))
@@ -293,7 +327,9 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
 def _healthcheck(spec: Mapping[str, Any]) -> dict[str, Any]:
     if spec.get("disable"):
         return {"test": ["NONE"]}
-    out = {k: spec[k] for k in ("test", "interval", "timeout", "retries", "start_period") if k in spec}
+    out = {
+        k: spec[k] for k in ("test", "interval", "timeout", "retries", "start_period") if k in spec
+    }
     test = out.get("test")
     if isinstance(test, list) and test and test[0] == "CMD-SHELL" and len(test) == 2:
         out["test"] = test[1]
@@ -311,7 +347,9 @@ def compose_tasks(
     except OptionError as exc:  # a module's error, as the rest of the file's
         raise ModuleError(str(exc)) from None
     folder = Path(base or os.getcwd())
-    name = project or str(data.get("name") or re.sub(r"[^a-z0-9_-]", "", folder.name.lower()) or "default")
+    name = project or str(
+        data.get("name") or re.sub(r"[^a-z0-9_-]", "", folder.name.lower()) or "default"
+    )
     proj = _Project(data, name, folder)
     order = proj.order()
     network_keys = list(proj.networks) + (
@@ -320,17 +358,26 @@ def compose_tasks(
     tasks: list[dict[str, Any]]
     if down:
         tasks = [
-            {"name": f"remove {s}", "container": {"name": proj.container_name(s), "state": "absent"}}
+            {
+                "name": f"remove {s}",
+                "container": {"name": proj.container_name(s), "state": "absent"},
+            }
             for s in reversed(order)
         ]
         tasks += [
-            {"name": f"remove network {k}", "network": {"name": proj.network_name(k), "state": "absent"}}
+            {
+                "name": f"remove network {k}",
+                "network": {"name": proj.network_name(k), "state": "absent"},
+            }
             for k in network_keys
             if not (proj.networks.get(k) or {}).get("external")
         ]
         if volumes:
             tasks += [
-                {"name": f"remove volume {k}", "volume": {"name": proj.volume_name(k), "state": "absent"}}
+                {
+                    "name": f"remove volume {k}",
+                    "volume": {"name": proj.volume_name(k), "state": "absent"},
+                }
                 for k in proj.volumes
                 if not (proj.volumes.get(k) or {}).get("external")
             ]
@@ -348,6 +395,9 @@ def _waits_for_health(project: _Project, service: str) -> bool:
     """Another service depends on this one with ``condition: service_healthy``."""
     for spec in project.services.values():
         deps = spec.get("depends_on")
-        if isinstance(deps, Mapping) and (deps.get(service) or {}).get("condition") == "service_healthy":
+        if (
+            isinstance(deps, Mapping)
+            and (deps.get(service) or {}).get("condition") == "service_healthy"
+        ):
             return True
     return False

@@ -26,7 +26,9 @@ from .runner import begin
 STATES = ("started", "present", "stopped", "absent", "healthy")
 
 
-def _ensure_image(engine: Engine, image: str, policy: str, check: bool, result: Result) -> dict[str, Any] | None:
+def _ensure_image(
+    engine: Engine, image: str, policy: str, check: bool, result: Result
+) -> dict[str, Any] | None:
     try:
         info = engine.image_inspect(image)
         if policy != "always":
@@ -69,14 +71,19 @@ def _differences(
         result.compare("image", actual["Image"], image["Id"])
         recreate.append("image")
     if command is not None:
-        wanted, current = (NORMALISE["Cmd"](c, image_config) for c in (desired.get("Cmd"), actual["Config"].get("Cmd")))
+        wanted, current = (
+            NORMALISE["Cmd"](c, image_config)
+            for c in (desired.get("Cmd"), actual["Config"].get("Cmd"))
+        )
         if not same(comparisons.get("command", "strict"), wanted, current):
             result.compare("command", current, wanted)
             recreate.append("command")
     compared = {k: v for k, v in given.items() if k != "network"}  # networks are connected in place
     if "network" in given:
         compared["network"] = given["network"][:1]  # the first one is the network mode
-    for name, label, current, wanted in differences(compared, desired, actual, image_config, comparisons):
+    for name, label, current, wanted in differences(
+        compared, desired, actual, image_config, comparisons
+    ):
         if "NetworkingConfig." in label:
             continue
         result.compare(label, current, wanted)
@@ -106,7 +113,11 @@ def _healthcheck(spec: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return None
     test = spec["test"]
     out: dict[str, Any] = {"Test": ["CMD-SHELL", test] if isinstance(test, str) else list(test)}
-    for key, api in (("interval", "Interval"), ("timeout", "Timeout"), ("start_period", "StartPeriod")):
+    for key, api in (
+        ("interval", "Interval"),
+        ("timeout", "Timeout"),
+        ("start_period", "StartPeriod"),
+    ):
         if key in spec:
             out[api] = int(parse_duration(spec[key]) * 1e9)
     if "retries" in spec:
@@ -148,20 +159,28 @@ def _apply(
     **options: Any,
 ) -> Result:
     # community.docker: true means always, false and not_present mean missing
-    policy = "always" if pull is True else "missing" if pull in (False, "not_present") else str(pull)
+    policy = (
+        "always" if pull is True else "missing" if pull in (False, "not_present") else str(pull)
+    )
     given = canonical(options)
     spelled = {ALIASES.get(k, k): k for k in options}  # report options as the caller named them
     check_values(given, spelled)  # before any request
     if isinstance(given.get("network"), str):
         given["network"] = [given["network"]]
-    wanted_networks = [parse_network(n) for n in network_specs(networks)] if networks is not None else None
+    wanted_networks = (
+        [parse_network(n) for n in network_specs(networks)] if networks is not None else None
+    )
     # a new container starts on the first of `networks` (the rest are connected after), which is
     # not compared: membership is what `networks` asks for
-    first: dict[str, Any] = {"network": network_specs(networks)[:1]} if networks and "network" not in given else {}
+    first: dict[str, Any] = (
+        {"network": network_specs(networks)[:1]} if networks and "network" not in given else {}
+    )
     run = begin(engine, lambda e: e.container_inspect(name), state, STATES, check_mode, diff)
     engine, result, actual = run.engine, run.result, run.current
     if state == "absent":
-        return run.absent(lambda c: engine.container_delete(c["Id"], force=True, v=not keep_volumes), container={})
+        return run.absent(
+            lambda c: engine.container_delete(c["Id"], force=True, v=not keep_volumes), container={}
+        )
 
     image = image or (actual["Config"]["Image"] if actual else None)
     if not image:
@@ -170,15 +189,21 @@ def _apply(
     extra = {"Healthcheck": _healthcheck(healthcheck)} if healthcheck else None
     desired = container_config(image, command, extra=extra, **given, **first)
     if healthcheck:
-        given["health_cmd"] = desired["Healthcheck"]["Test"]  # compared through the Healthcheck field
+        given["health_cmd"] = desired["Healthcheck"][
+            "Test"
+        ]  # compared through the Healthcheck field
     _spelled_out(desired["HostConfig"], given)
 
     recreated = False
     if actual is not None:
-        redo, update = _differences(given, command, desired, actual, image_info, comparisons or {}, result)
+        redo, update = _differences(
+            given, command, desired, actual, image_info, comparisons or {}, result
+        )
         if recreate or redo:
             recreated = True
-            result.note(f"recreate ({', '.join(spelled.get(r, r) for r in redo) or 'recreate=true'})")
+            result.note(
+                f"recreate ({', '.join(spelled.get(r, r) for r in redo) or 'recreate=true'})"
+            )
             if not check_mode:
                 engine.container_delete(actual["Id"], force=True, v=not keep_volumes)
             actual = None
@@ -264,7 +289,10 @@ def _endpoint_view(endpoint: Mapping[str, Any] | None) -> Any:
     if endpoint is None:
         return "absent"
     ipam = endpoint.get("IPAMConfig") or {}
-    view = {"aliases": sorted(endpoint.get("Aliases") or []), **{k: v for k, v in ipam.items() if v}}
+    view = {
+        "aliases": sorted(endpoint.get("Aliases") or []),
+        **{k: v for k, v in ipam.items() if v},
+    }
     return {k: v for k, v in view.items() if v} or "connected"
 
 
@@ -278,7 +306,9 @@ def _endpoint_matches(wanted: Mapping[str, Any], have: Mapping[str, Any]) -> boo
     return set(wanted.get("Links") or []) <= set(have.get("Links") or [])
 
 
-def _pause(engine: Engine, actual: dict[str, Any], paused: bool, check: bool, result: Result) -> None:
+def _pause(
+    engine: Engine, actual: dict[str, Any], paused: bool, check: bool, result: Result
+) -> None:
     if bool(actual["State"].get("Paused")) == paused:
         return
     result.compare("paused", not paused, paused)
@@ -295,8 +325,12 @@ def _wait_healthy(engine: Engine, cid: str, timeout: float) -> None:
         if health == "healthy":
             return
         if health is None:
-            raise ModuleError("state=healthy needs a healthcheck (in the image or the healthcheck option)")
+            raise ModuleError(
+                "state=healthy needs a healthcheck (in the image or the healthcheck option)"
+            )
         if not state["Running"]:
-            raise ModuleError(f"the container stopped (exit code {state.get('ExitCode')}) before it was healthy")
+            raise ModuleError(
+                f"the container stopped (exit code {state.get('ExitCode')}) before it was healthy"
+            )
         time.sleep(0.2)
     raise ModuleError(f"the container was not healthy after {timeout}s")

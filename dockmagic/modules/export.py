@@ -56,11 +56,15 @@ def _container(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         if not option.ansible:
             missing.append(key)
             continue
-        out[option.ansible[0]] = _ansible_value(value) if option.name in ("env", "labels") else value
+        out[option.ansible[0]] = (
+            _ansible_value(value) if option.name in ("env", "labels") else value
+        )
         if option.name == "add_host" and not isinstance(value, dict):  # etc_hosts is a mapping
             out["etc_hosts"] = dict(str(h).rsplit(":", 1) for h in network_specs(value))
     if "networks" in out:
-        out["networks"] = [n if isinstance(n, dict) else {"name": n} for n in network_specs(out["networks"])]
+        out["networks"] = [
+            n if isinstance(n, dict) else {"name": n} for n in network_specs(out["networks"])
+        ]
     if "comparisons" in out:
         out["comparisons"] = {
             k if k == "*" or k in MODULE_ARGS else (BY_NAME[k].ansible or (k,))[0]: how
@@ -68,7 +72,10 @@ def _container(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         }
     policy = str(out.get("restart_policy") or "")
     if ":" in policy:
-        out["restart_policy"], out["restart_retries"] = policy.split(":")[0], int(policy.split(":")[1])
+        out["restart_policy"], out["restart_retries"] = (
+            policy.split(":")[0],
+            int(policy.split(":")[1]),
+        )
     return out, missing
 
 
@@ -100,7 +107,9 @@ def _image(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     out, missing = _rename({"force": "force_source"})(args)
     build = out.get("build") or {}
     if "dockerfile_text" in build:
-        raise NoCounterpart("build.dockerfile_text: docker_image builds only from a folder (build.path)")
+        raise NoCounterpart(
+            "build.dockerfile_text: docker_image builds only from a folder (build.path)"
+        )
     if build or out.get("load_path"):
         out.setdefault("source", "build" if build else "load")
     return out, missing
@@ -166,7 +175,11 @@ def _listed(value: Any) -> list[Any]:
 
 def _port(spec: Any) -> dict[str, Any]:
     port = as_service_port(spec)
-    out = {"target_port": port["TargetPort"], "protocol": port["Protocol"], "mode": port["PublishMode"]}
+    out = {
+        "target_port": port["TargetPort"],
+        "protocol": port["Protocol"],
+        "mode": port["PublishMode"],
+    }
     return {**out, "published_port": port["PublishedPort"]} if "PublishedPort" in port else out
 
 
@@ -204,7 +217,9 @@ def _network_of(spec: Any) -> dict[str, Any]:
 
 
 def _host_pair(spec: str) -> tuple[str, str]:
-    name, _, address = as_extra_host(spec).partition(":")  # a name has no colon; an IPv6 address does
+    name, _, address = as_extra_host(spec).partition(
+        ":"
+    )  # a name has no colon; an IPv6 address does
     return name, address
 
 
@@ -214,7 +229,9 @@ _SERVICE_CONVERTED: dict[str, Callable[[Any], Any]] = {
     "secrets": _reference("secret"),
     "configs": _reference("config"),
     "networks": lambda value: [_network_of(n) for n in _listed(value)],
-    "hosts": lambda value: value if isinstance(value, Mapping) else dict(_host_pair(h) for h in value),
+    "hosts": lambda value: (
+        value if isinstance(value, Mapping) else dict(_host_pair(h) for h in value)
+    ),
     "sysctl": as_labels,
 }
 
@@ -223,7 +240,10 @@ TARGETS: dict[str, tuple[str, Converter]] = {
     "container": ("community.docker.docker_container", _container),
     "image": ("community.docker.docker_image", _image),
     "network": ("community.docker.docker_network", _network),
-    "volume": ("community.docker.docker_volume", _rename({"name": "volume_name", "options": "driver_options"})),
+    "volume": (
+        "community.docker.docker_volume",
+        _rename({"name": "volume_name", "options": "driver_options"}),
+    ),
     "copy_into": ("community.docker.docker_container_copy_into", _copy),
     "exec": ("community.docker.docker_container_exec", _rename({}, ("creates", "removes"))),
     "prune": ("community.docker.docker_prune", _prune),
@@ -232,7 +252,9 @@ TARGETS: dict[str, tuple[str, Converter]] = {
 
 
 def to_playbook(
-    source: str | list[dict[str, Any]], name: str = "dockmagic play", vars: Mapping[str, Any] | None = None
+    source: str | list[dict[str, Any]],
+    name: str = "dockmagic play",
+    vars: Mapping[str, Any] | None = None,
 ) -> str:
     """The play as an Ansible playbook for localhost that ``ansible-playbook`` runs unchanged: ``vars``
     for the play's templates, values in the types Ansible wants; what has no counterpart is a comment,
@@ -257,10 +279,20 @@ def to_playbook(
         entry[target] = converted
         entry.update({k: task[k] for k in CONTROL - {"name"} if k in task})
         tasks.append(entry)
-        notes += [f"task {title!r}: dockmagic option {m!r} has no counterpart in {target}" for m in missing]
+        notes += [
+            f"task {title!r}: dockmagic option {m!r} has no counterpart in {target}"
+            for m in missing
+        ]
     play: dict[str, Any] = {"name": name, "hosts": "localhost", "gather_facts": False}
     used = sorted(set(re.findall(r"{{\s*([A-Za-z_]\w*)", yaml.safe_dump(tasks))) - {"item"})
-    plain = (str, int, float, bool, list, dict)  # what YAML can carry; other notebook objects stay out
+    plain = (
+        str,
+        int,
+        float,
+        bool,
+        list,
+        dict,
+    )  # what YAML can carry; other notebook objects stay out
     given = {k: v for k, v in (vars or {}).items() if k in used and isinstance(v, plain)}
     if given:
         play["vars"] = given
@@ -270,7 +302,15 @@ def to_playbook(
     play["tasks"] = tasks
     header = "".join(f"# {n}\n" for n in notes)
     body = yaml.safe_dump([play], sort_keys=False, allow_unicode=True)
-    return header + body + ("# tasks with no community.docker counterpart:\n" + "".join(commented) if commented else "")
+    return (
+        header
+        + body
+        + (
+            "# tasks with no community.docker counterpart:\n" + "".join(commented)
+            if commented
+            else ""
+        )
+    )
 
 
 def _registered(name: str, tasks: list[dict[str, Any]]) -> bool:

@@ -81,7 +81,11 @@ def copy_into(
             reasons.append("owner")
             result.compare("owner", out.stdout.strip(), owner)
     if reasons:
-        result.compare("file", "absent" if current is None else f"{current['size']} bytes", f"{len(data)} bytes")
+        result.compare(
+            "file",
+            "absent" if current is None else f"{current['size']} bytes",
+            f"{len(data)} bytes",
+        )
         result.note(f"write ({', '.join(reasons)})")
         if not check_mode:
             uid, _, gid = (owner or "0").partition(":")
@@ -119,7 +123,9 @@ def exec_module(
     result.facts = {"rc": out.exit_code, "stdout": out.stdout, "stderr": out.stderr}
     if out.exit_code != 0:
         result.failed = True
-        result.msg = f"{shlex.join(cmd)} exited with code {out.exit_code}: {out.stderr.strip()[-200:]}"
+        result.msg = (
+            f"{shlex.join(cmd)} exited with code {out.exit_code}: {out.stderr.strip()[-200:]}"
+        )
     return result
 
 

@@ -32,8 +32,12 @@ def parse_tasks(source: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
         raise ModuleError(f"the play is not valid YAML: {first}") from None
     if isinstance(data, dict) and "tasks" in data:
         data = data["tasks"]
-    elif isinstance(data, list) and data and all(isinstance(p, dict) and "tasks" in p for p in data):
-        data = [task for one in data for task in one["tasks"] or []]  # an Ansible playbook: its plays' tasks
+    elif (
+        isinstance(data, list) and data and all(isinstance(p, dict) and "tasks" in p for p in data)
+    ):
+        data = [
+            task for one in data for task in one["tasks"] or []
+        ]  # an Ansible playbook: its plays' tasks
     if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
         raise ModuleError("a play is a list of tasks (each a mapping with one module key)")
     return data
@@ -45,7 +49,9 @@ def module_of(task: Mapping[str, Any]) -> tuple[str, Any]:
     keys = [k for k in task if k not in CONTROL]
     if len(keys) != 1 or keys[0] not in FQCN:
         known = ", ".join(MODULES)
-        raise ModuleError(f"task {task.get('name', keys)!r} needs exactly one module key, one of: {known}")
+        raise ModuleError(
+            f"task {task.get('name', keys)!r} needs exactly one module key, one of: {known}"
+        )
     return FQCN[keys[0]], task[keys[0]]
 
 
@@ -56,17 +62,25 @@ def _check_control(task: Mapping[str, Any], index: int) -> None:
     if register is not None and not (isinstance(register, str) and register.isidentifier()):
         raise ModuleError(f"task {title!r}: register takes a variable name, not {register!r}")
     loop = task.get("loop")
-    if loop is not None and not isinstance(loop, list | str):  # a string is a {{ template }} of a list
-        raise ModuleError(f"task {title!r}: loop takes a list (or a {{{{ variable }}}} holding one), not {loop!r}")
+    if loop is not None and not isinstance(
+        loop, list | str
+    ):  # a string is a {{ template }} of a list
+        raise ModuleError(
+            f"task {title!r}: loop takes a list (or a {{{{ variable }}}} holding one), not {loop!r}"
+        )
     if not isinstance(task.get("ignore_errors", False), bool):
-        raise ModuleError(f"task {title!r}: ignore_errors is true or false, not {task['ignore_errors']!r}")
+        raise ModuleError(
+            f"task {title!r}: ignore_errors is true or false, not {task['ignore_errors']!r}"
+        )
 
 
 def _check_arguments(module: str, call: Mapping[str, Any]) -> None:
     """The task's arguments against the module's own, before it runs: one line for a wrong one.
     (``container`` takes any option by name and checks them against the option table itself.)"""
     params = inspect.signature(MODULES[module]).parameters
-    required = [n for n, p in params.items() if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD]
+    required = [
+        n for n, p in params.items() if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD
+    ]
     missing = [n for n in required if n not in call]
     if missing:
         raise ModuleError(f"{module} needs {', '.join(missing)}")
@@ -115,7 +129,12 @@ def play(
                     kwargs = render(args or {}, scope)
                     if not isinstance(kwargs, dict):
                         raise ModuleError(f"the arguments of {module} must be a mapping")
-                    call = {**kwargs, "check_mode": check, "diff": diff, **({"engine": engine} if engine else {})}
+                    call = {
+                        **kwargs,
+                        "check_mode": check,
+                        "diff": diff,
+                        **({"engine": engine} if engine else {}),
+                    }
                     _check_arguments(module, call)
                     outcome = MODULES[module](**call)
                 except DockerError as exc:
@@ -135,7 +154,10 @@ def play(
             registered = (
                 runs[0].as_dict()
                 if len(runs) == 1 and "loop" not in task
-                else {"results": [r.as_dict() for r in runs], "changed": any(r.changed for r in runs)}
+                else {
+                    "results": [r.as_dict() for r in runs],
+                    "changed": any(r.changed for r in runs),
+                }
             )
             names[task["register"]] = registered
             result.registered[task["register"]] = registered

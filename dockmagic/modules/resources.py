@@ -70,11 +70,17 @@ def image(
     """The image ``name`` should be present (pulled, built, loaded, or already local) or absent, as
     community.docker's ``docker_image``: also tagged as ``repository``, pushed, saved to ``archive_path``."""
     ref = _with_tag(name, tag)
-    run = begin(engine, lambda e: e.image_inspect(ref), state, ("present", "absent"), check_mode, diff)
+    run = begin(
+        engine, lambda e: e.image_inspect(ref), state, ("present", "absent"), check_mode, diff
+    )
     engine, result, current = run.engine, run.result, run.current
     if state == "absent":
-        return run.absent(lambda _: engine.image_delete(ref, force=force or force_absent), image=None)
-    source = source or ("build" if build else "load" if load_path else "pull" if not current else "local")
+        return run.absent(
+            lambda _: engine.image_delete(ref, force=force or force_absent), image=None
+        )
+    source = source or (
+        "build" if build else "load" if load_path else "pull" if not current else "local"
+    )
     action = {"pull": "pull", "build": "build", "load": "load", "local": None}.get(source, "?")
     if action == "?":
         raise ModuleError(f"source must be pull, build, load or local, not {source!r}")
@@ -117,7 +123,9 @@ def image(
     return run.finish(image=current)
 
 
-def _obtain(engine: Engine, source: str, ref: str, build: Mapping[str, Any] | None, load_path: str | None) -> None:
+def _obtain(
+    engine: Engine, source: str, ref: str, build: Mapping[str, Any] | None, load_path: str | None
+) -> None:
     if source == "pull":
         pull_image(ref, quiet=True, engine=engine)
     elif source == "build":
@@ -163,7 +171,12 @@ def _ipam_config(items: list[Any] | None) -> list[dict[str, Any]] | None:
     """community.docker's ``ipam_config`` ({subnet, gateway, iprange, aux_addresses}) as the API's."""
     if items is None:
         return None
-    keys = {"subnet": "Subnet", "gateway": "Gateway", "iprange": "IPRange", "aux_addresses": "AuxiliaryAddresses"}
+    keys = {
+        "subnet": "Subnet",
+        "gateway": "Gateway",
+        "iprange": "IPRange",
+        "aux_addresses": "AuxiliaryAddresses",
+    }
     out = []
     for item in items:
         entry = {"subnet": item} if isinstance(item, str) else dict(item)
@@ -176,11 +189,15 @@ def _ipam_config(items: list[Any] | None) -> list[dict[str, Any]] | None:
     return sorted(out, key=lambda c: str(c.get("Subnet")))
 
 
-def _ipam_view(ipam: Mapping[str, Any] | None, wanted: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+def _ipam_view(
+    ipam: Mapping[str, Any] | None, wanted: list[dict[str, Any]] | None
+) -> list[dict[str, Any]]:
     """The engine's IPAM config, with only the keys the wanted entries give (a gateway the engine
     chose is not a difference when none was asked for)."""
     keys = {k for entry in wanted or [] for k in entry}
-    have = [{k: v for k, v in c.items() if k in keys and v} for c in (ipam or {}).get("Config") or []]
+    have = [
+        {k: v for k, v in c.items() if k in keys and v} for c in (ipam or {}).get("Config") or []
+    ]
     return sorted(have, key=lambda c: str(c.get("Subnet")))
 
 
@@ -218,7 +235,9 @@ def network(
     if not name:
         raise ModuleError("network needs a name")
     found = name
-    run = begin(engine, lambda e: e.network_inspect(found), state, ("present", "absent"), check_mode, diff)
+    run = begin(
+        engine, lambda e: e.network_inspect(found), state, ("present", "absent"), check_mode, diff
+    )
     engine, result, current = run.engine, run.result, run.current
     connected = connected if connected is not None else containers
     appends = appends or incremental
@@ -233,7 +252,9 @@ def network(
     ipam = _ipam_config(ipam_config if ipam_config is not None else subnets)
     # report settings as the caller named them (dockmagic's short forms or community.docker's)
     spelled = {"ipam_config": "subnets"} if ipam_config is None and subnets is not None else {}
-    spelled |= {"driver_options": "options"} if driver_options is None and options is not None else {}
+    spelled |= (
+        {"driver_options": "options"} if driver_options is None and options is not None else {}
+    )
     wanted: dict[str, Any] = {
         "driver": driver,
         "driver_options": as_labels(driver_options if driver_options is not None else options),
@@ -272,7 +293,9 @@ def network(
                 for cid in members:
                     engine.network_disconnect(name, cid, force=True)
                 engine.network_delete(name)
-                connected = list(connected or []) + [m for m in members if m not in (connected or [])]
+                connected = list(connected or []) + [
+                    m for m in members if m not in (connected or [])
+                ]
             current = None
     if current is None:
         if run.current is None:  # it did not exist (rather than being recreated)
@@ -337,7 +360,9 @@ def volume(
     if not name:
         raise ModuleError("volume needs a name")
     found = name
-    run = begin(engine, lambda e: e.volume_inspect(found), state, ("present", "absent"), check_mode, diff)
+    run = begin(
+        engine, lambda e: e.volume_inspect(found), state, ("present", "absent"), check_mode, diff
+    )
     engine, result, current = run.engine, run.result, run.current
     if state == "absent":
         return run.absent(lambda _: engine.volume_delete(found), volume=None)

@@ -65,7 +65,9 @@ class Result:
             **self.facts,
         }
 
-    def __getitem__(self, key: str) -> Any:  # so plays can write result.changed or result['changed']
+    def __getitem__(
+        self, key: str
+    ) -> Any:  # so plays can write result.changed or result['changed']
         return self.as_dict()[key]
 
     def __repr__(self) -> str:
@@ -74,5 +76,7 @@ class Result:
 
     def _repr_html_(self) -> str:
         color = STATUS[self.status]
-        diff = f"<pre>{esc(json.dumps(self.diff, indent=2, default=str))}</pre>" if self.diff else ""
+        diff = (
+            f"<pre>{esc(json.dumps(self.diff, indent=2, default=str))}</pre>" if self.diff else ""
+        )
         return f"<div style='color:{color}'>{esc(repr(self))}</div>{diff}"

@@ -44,7 +44,9 @@ def begin(
     """Check ``state`` (before any request), then inspect the resource once."""
     allowed = tuple(states)
     if state not in allowed:
-        raise ModuleError(f"state must be {', '.join(allowed[:-1])} or {allowed[-1]}, not {state!r}")
+        raise ModuleError(
+            f"state must be {', '.join(allowed[:-1])} or {allowed[-1]}, not {state!r}"
+        )
     engine = pick(engine)
     try:
         current: dict[str, Any] | None = inspect(engine)

@@ -44,7 +44,14 @@ NESTED = {
     **{
         (f"{policy}_config", key): f"{policy}_{key}"
         for policy in ("update", "rollback")
-        for key in ("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order")
+        for key in (
+            "parallelism",
+            "delay",
+            "failure_action",
+            "monitor",
+            "max_failure_ratio",
+            "order",
+        )
     },
 }
 # community.docker's flat arguments under another name
@@ -87,7 +94,9 @@ def table_options(args: Mapping[str, Any]) -> dict[str, Any]:
         out[name] = _pairs(out.get(name))
     prefs = out.get("placement_prefs")
     if prefs:  # [{spread: node.labels.zone}] -> ["spread=node.labels.zone"]
-        out["placement_prefs"] = [f"spread={p['spread']}" if isinstance(p, Mapping) else str(p) for p in prefs]
+        out["placement_prefs"] = [
+            f"spread={p['spread']}" if isinstance(p, Mapping) else str(p) for p in prefs
+        ]
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -102,7 +111,9 @@ def _same(wanted: Any, have: Any) -> bool:
     if isinstance(wanted, Mapping) and isinstance(have, Mapping):
         return all(_same(wanted.get(k), have.get(k)) for k in {*wanted, *have})
     if isinstance(wanted, list) and isinstance(have, list):
-        return len(wanted) == len(have) and all(_same(w, h) for w, h in zip(wanted, have, strict=True))
+        return len(wanted) == len(have) and all(
+            _same(w, h) for w, h in zip(wanted, have, strict=True)
+        )
     return bool(wanted == have)
 
 
@@ -143,12 +154,16 @@ def service(
     """The service ``name`` should run ``image`` (with ``args``) as these options say, or be
     absent. Only what is given is compared (and the image and args); a difference updates the
     service in place and, unless ``detach``, waits for its tasks."""
-    run = begin(engine, lambda e: e.service_inspect(name), state, ("present", "absent"), check_mode, diff)
+    run = begin(
+        engine, lambda e: e.service_inspect(name), state, ("present", "absent"), check_mode, diff
+    )
     engine, result, current = run.engine, run.result, run.current
     if state == "absent":
         return run.absent(lambda found: engine.service_delete(found["ID"]), service=None)
     if not image:
-        image = str(get_path(current or {}, "Spec.TaskTemplate.ContainerSpec.Image") or "").partition("@")[0]
+        image = str(
+            get_path(current or {}, "Spec.TaskTemplate.ContainerSpec.Image") or ""
+        ).partition("@")[0]
         if not image:
             raise ModuleError(f"service {name} does not exist: give its image")
     given = table_options(options)
@@ -166,7 +181,9 @@ def service(
         return run.finish(service=current)
     have = _comparable(current["Spec"])
     want = _comparable(wanted)
-    paths = {"TaskTemplate.ContainerSpec.Image"} | ({"TaskTemplate.ContainerSpec.Args"} if args is not None else set())
+    paths = {"TaskTemplate.ContainerSpec.Image"} | (
+        {"TaskTemplate.ContainerSpec.Args"} if args is not None else set()
+    )
     paths |= {path for option in given for path in SERVICE_BY_NAME[option].paths}
     for path in sorted(paths):
         before, after = get_path(have, path), get_path(want, path)
@@ -177,10 +194,16 @@ def service(
     if result.diff:
         result.note("update")
         if not check_mode:
-            kept = {k: v for k, v in (current["Spec"].get("Labels") or {}).items() if k not in have["Labels"]}
+            kept = {
+                k: v
+                for k, v in (current["Spec"].get("Labels") or {}).items()
+                if k not in have["Labels"]
+            }
             wanted["Labels"] = {**(wanted.get("Labels") or {}), **kept}  # the session's label stays
             if force_update:
-                wanted["TaskTemplate"]["ForceUpdate"] = int(get_path(current, "Spec.TaskTemplate.ForceUpdate") or 0) + 1
+                wanted["TaskTemplate"]["ForceUpdate"] = (
+                    int(get_path(current, "Spec.TaskTemplate.ForceUpdate") or 0) + 1
+                )
             engine.service_update(current["ID"], current["Version"]["Index"], wanted)
             if not detach:
                 converge(current["ID"], quiet=True, engine=engine)

@@ -25,7 +25,12 @@ _COMPARE = {
     ast.Is: operator.is_,
     ast.IsNot: operator.is_not,
 }
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Mod: operator.mod}
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Mod: operator.mod,
+}
 _WORDS = {"true": True, "false": False, "none": None, "True": True, "False": False, "None": None}
 
 
@@ -81,7 +86,9 @@ def evaluate(expression: str, names: Mapping[str, Any]) -> Any:
         if isinstance(node, ast.List | ast.Tuple):
             return [ev(e) for e in node.elts]
         if isinstance(node, ast.Dict):
-            return {ev(k): ev(v) for k, v in zip(node.keys, node.values, strict=True) if k is not None}
+            return {
+                ev(k): ev(v) for k, v in zip(node.keys, node.values, strict=True) if k is not None
+            }
         raise ModuleError(f"unsupported in an expression: {ast.unparse(node)!r}")
 
     return ev(tree)

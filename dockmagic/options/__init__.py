@@ -94,7 +94,9 @@ def update_body(**options: Any) -> dict[str, Any]:
     given = canonical(options)
     fixed = [name for name in given if not BY_NAME[name].updatable]
     if fixed:
-        raise OptionError(f"cannot change {', '.join(fixed)} in place (only {', '.join(updatable())})")
+        raise OptionError(
+            f"cannot change {', '.join(fixed)} in place (only {', '.join(updatable())})"
+        )
     body: Body = {}
     for name, value in given.items():
         BY_NAME[name].apply(body, value)

@@ -20,7 +20,9 @@ def parsed(source: str | Mapping[str, Any]) -> Mapping[str, Any]:
     try:
         data = yaml.safe_load(source)
     except yaml.YAMLError as exc:
-        raise OptionError(f"the compose file is not valid YAML: {str(exc).splitlines()[0]}") from None
+        raise OptionError(
+            f"the compose file is not valid YAML: {str(exc).splitlines()[0]}"
+        ) from None
     if not isinstance(data, Mapping):
         raise OptionError("a compose file is a mapping with services:")
     return data

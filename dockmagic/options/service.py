@@ -97,7 +97,9 @@ class ServiceOption:
             return [self.key]
         if self.container:
             option = BY_NAME[self.container]
-            keys = [option.key] if option.key else [k for k in _MOVES if _from_place(option.name, k)]
+            keys = (
+                [option.key] if option.key else [k for k in _MOVES if _from_place(option.name, k)]
+            )
             return [_MOVES[k][0] for k in keys if k in _MOVES]
         return list(_PLACED.get(self.name, ()))
 
@@ -136,7 +138,9 @@ def _mode(spec: Spec, mode: Any) -> None:
         "global-job": "GlobalJob",
     }
     if mode not in modes:
-        raise OptionError(f"invalid --mode {mode!r} (replicated, global, replicated-job or global-job)")
+        raise OptionError(
+            f"invalid --mode {mode!r} (replicated, global, replicated-job or global-job)"
+        )
     spec["Mode"] = {modes[mode]: {}}
 
 
@@ -154,7 +158,9 @@ def _replicas(spec: Spec, count: Any) -> None:
     kind = next(iter(mode), "Replicated")
     if kind not in ("Replicated", "ReplicatedJob"):
         raise OptionError("--replicas can only be used with replicated or replicated-job mode")
-    mode[kind]["Replicas" if kind == "Replicated" else "TotalCompletions"] = count_of(count, "--replicas")
+    mode[kind]["Replicas" if kind == "Replicated" else "TotalCompletions"] = count_of(
+        count, "--replicas"
+    )
 
 
 def _max_concurrent(spec: Spec, count: Any) -> None:
@@ -188,12 +194,21 @@ def as_service_port(spec: str | Mapping[str, Any]) -> dict[str, Any]:
     else:
         ports, _, protocol = str(spec).partition("/")
         published, _, target = ports.rpartition(":")
-        found = {"TargetPort": target, "PublishedPort": published or None, "Protocol": protocol or "tcp"}
+        found = {
+            "TargetPort": target,
+            "PublishedPort": published or None,
+            "Protocol": protocol or "tcp",
+        }
         found["PublishMode"] = "ingress"
     if found["TargetPort"] in (None, ""):
         raise OptionError(f"invalid --publish {spec!r}: no target port")
-    if found["Protocol"] not in ("tcp", "udp", "sctp") or found["PublishMode"] not in ("ingress", "host"):
-        raise OptionError(f"invalid --publish {spec!r} (protocol tcp, udp or sctp; mode ingress or host)")
+    if found["Protocol"] not in ("tcp", "udp", "sctp") or found["PublishMode"] not in (
+        "ingress",
+        "host",
+    ):
+        raise OptionError(
+            f"invalid --publish {spec!r} (protocol tcp, udp or sctp; mode ingress or host)"
+        )
     try:
         found["TargetPort"] = _port_number(found["TargetPort"])
         if found["PublishedPort"] in (None, ""):
@@ -225,7 +240,9 @@ def as_attachment(spec: str | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(spec, Mapping):
         target = spec.get("name") or spec.get("Target")
         aliases = list(spec.get("aliases") or spec.get("Aliases") or [])
-        out: dict[str, Any] = {"Target": target, "Aliases": aliases} if aliases else {"Target": target}
+        out: dict[str, Any] = (
+            {"Target": target, "Aliases": aliases} if aliases else {"Target": target}
+        )
     elif "=" in str(spec):
         out = {}
         for part in str(spec).split(","):
@@ -279,7 +296,9 @@ def as_reference(spec: str | Mapping[str, Any], kind: str) -> dict[str, Any]:
             "Name": target,
             "UID": str(fields.get("uid") or "0"),
             "GID": str(fields.get("gid") or "0"),
-            "Mode": int(str(mode), 8) if isinstance(mode, str) else (mode if mode is not None else 0o444),
+            "Mode": int(str(mode), 8)
+            if isinstance(mode, str)
+            else (mode if mode is not None else 0o444),
         },
     }
     return out
@@ -306,7 +325,9 @@ def _generic_resource(item: Any) -> dict[str, Any]:
     """``gpu=2``: a count of a resource nodes advertise (``dockerd --node-generic-resource``)."""
     kind, sep, value = str(item).partition("=")
     if not sep or not kind:
-        raise OptionError(f"invalid --generic-resource {item!r} (write KIND=COUNT, e.g. NVIDIA-GPU=2)")
+        raise OptionError(
+            f"invalid --generic-resource {item!r} (write KIND=COUNT, e.g. NVIDIA-GPU=2)"
+        )
     try:
         count = int(value)
     except ValueError:
@@ -333,10 +354,17 @@ def _choice(flag: str, *allowed: str) -> Callable[[Any], str]:
 
 
 # what the CLI's UpdateConfig and RollbackConfig hold once any of their flags is given
-_POLICY_DEFAULTS = {"Parallelism": 1, "FailureAction": "pause", "Monitor": 5_000_000_000, "MaxFailureRatio": 0}
+_POLICY_DEFAULTS = {
+    "Parallelism": 1,
+    "FailureAction": "pause",
+    "Monitor": 5_000_000_000,
+    "MaxFailureRatio": 0,
+}
 
 
-def _policy_field(field: str, key: str, convert: Callable[[Any], Any]) -> Callable[[Spec, Any], None]:
+def _policy_field(
+    field: str, key: str, convert: Callable[[Any], Any]
+) -> Callable[[Spec, Any], None]:
     def place(spec: Spec, value: Any) -> None:
         config = spec.setdefault(field, {**_POLICY_DEFAULTS, "Order": "stop-first"})
         config[key] = convert(value)
@@ -350,12 +378,22 @@ def _policy(prefix: str, field: str) -> list[ServiceOption]:
     actions = ("pause", "continue", "rollback") if prefix == "update" else ("pause", "continue")
     on_failure = f"on failure: {', '.join(actions)}"
     rows = [
-        ("parallelism", "Parallelism", "tasks changed at once (0: all)", lambda x: count_of(x, "parallelism")),
+        (
+            "parallelism",
+            "Parallelism",
+            "tasks changed at once (0: all)",
+            lambda x: count_of(x, "parallelism"),
+        ),
         ("delay", "Delay", "time between changes (ns|us|ms|s|m|h)", v.nanoseconds),
         ("failure_action", "FailureAction", on_failure, _choice(f"{cli}-failure-action", *actions)),
         ("monitor", "Monitor", "time to watch each task for failure", v.nanoseconds),
         ("max_failure_ratio", "MaxFailureRatio", "failure rate to tolerate", _ratio),
-        ("order", "Order", "start-first or stop-first", _choice(f"{cli}-order", "start-first", "stop-first")),
+        (
+            "order",
+            "Order",
+            "start-first or stop-first",
+            _choice(f"{cli}-order", "start-first", "stop-first"),
+        ),
     ]
     return [
         ServiceOption(
@@ -377,11 +415,21 @@ _L = "list"
 SERVICE_OPTIONS: list[ServiceOption] = [
     ServiceOption("name", ("--name",), "service name", key="Name", convert=str),
     ServiceOption(
-        "labels", ("-l", "--label"), "service labels", _L, key="Labels", convert=v.as_labels, identity=_key_of
+        "labels",
+        ("-l", "--label"),
+        "service labels",
+        _L,
+        key="Labels",
+        convert=v.as_labels,
+        identity=_key_of,
     ),
-    ServiceOption("mode", ("--mode",), "replicated, global, replicated-job or global-job", place=_mode),
+    ServiceOption(
+        "mode", ("--mode",), "replicated, global, replicated-job or global-job", place=_mode
+    ),
     ServiceOption("replicas", ("--replicas",), "number of tasks", place=_replicas),
-    ServiceOption("max_concurrent", ("--max-concurrent",), "job tasks run at once", place=_max_concurrent),
+    ServiceOption(
+        "max_concurrent", ("--max-concurrent",), "job tasks run at once", place=_max_concurrent
+    ),
     ServiceOption(
         "max_replicas",
         ("--replicas-max-per-node",),
@@ -405,7 +453,9 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         _L,
         key="TaskTemplate.Placement.Preferences",
         convert=lambda x: [_preference(i) for i in v.as_list(x) or []],
-        identity=lambda p: f"spread={p['Spread']['SpreadDescriptor']}" if isinstance(p, dict) else str(p),
+        identity=lambda p: (
+            f"spread={p['Spread']['SpreadDescriptor']}" if isinstance(p, dict) else str(p)
+        ),
     ),
     ServiceOption(
         "publish",
@@ -484,40 +534,105 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         convert=v.nanoseconds,
     ),
     # container options under the service's roof: parsed by the container table's rows
-    ServiceOption("env", ("-e", "--env"), "set environment variables", _L, container="env", identity=_key_of),
-    ServiceOption("env_file", ("--env-file",), "read environment variables from a file", _L, container="env_file"),
     ServiceOption(
-        "container_labels", ("--container-label",), "container labels", _L, container="labels", identity=_key_of
+        "env", ("-e", "--env"), "set environment variables", _L, container="env", identity=_key_of
     ),
-    ServiceOption("user", ("-u", "--user"), "username or UID (NAME|UID[:GROUP|GID])", container="user"),
-    ServiceOption("workdir", ("-w", "--workdir"), "working directory inside the container", container="workdir"),
+    ServiceOption(
+        "env_file",
+        ("--env-file",),
+        "read environment variables from a file",
+        _L,
+        container="env_file",
+    ),
+    ServiceOption(
+        "container_labels",
+        ("--container-label",),
+        "container labels",
+        _L,
+        container="labels",
+        identity=_key_of,
+    ),
+    ServiceOption(
+        "user", ("-u", "--user"), "username or UID (NAME|UID[:GROUP|GID])", container="user"
+    ),
+    ServiceOption(
+        "workdir",
+        ("-w", "--workdir"),
+        "working directory inside the container",
+        container="workdir",
+    ),
     ServiceOption("hostname", ("--hostname",), "container host name", container="hostname"),
-    ServiceOption("entrypoint", ("--entrypoint",), "override the image's entrypoint", container="entrypoint"),
-    ServiceOption("stop_signal", ("--stop-signal",), "signal to stop the container", container="stop_signal"),
+    ServiceOption(
+        "entrypoint", ("--entrypoint",), "override the image's entrypoint", container="entrypoint"
+    ),
+    ServiceOption(
+        "stop_signal", ("--stop-signal",), "signal to stop the container", container="stop_signal"
+    ),
     ServiceOption("tty", ("-t", "--tty"), "allocate a pseudo-TTY", "switch", container="tty"),
-    ServiceOption("init", ("--init",), "run an init inside each task's container", "switch", container="init"),
     ServiceOption(
-        "read_only", ("--read-only",), "mount the root filesystem read-only", "switch", container="read_only"
+        "init", ("--init",), "run an init inside each task's container", "switch", container="init"
     ),
     ServiceOption(
-        "mounts", ("--mount",), "attach a filesystem mount", _L, container="mounts", identity=lambda m: m.get("Target")
+        "read_only",
+        ("--read-only",),
+        "mount the root filesystem read-only",
+        "switch",
+        container="read_only",
     ),
-    ServiceOption("health_cmd", ("--health-cmd",), "command to check health", container="health_cmd"),
-    ServiceOption("health_interval", ("--health-interval",), "time between checks", container="health_interval"),
-    ServiceOption("health_timeout", ("--health-timeout",), "longest a check may run", container="health_timeout"),
+    ServiceOption(
+        "mounts",
+        ("--mount",),
+        "attach a filesystem mount",
+        _L,
+        container="mounts",
+        identity=lambda m: m.get("Target"),
+    ),
+    ServiceOption(
+        "health_cmd", ("--health-cmd",), "command to check health", container="health_cmd"
+    ),
+    ServiceOption(
+        "health_interval",
+        ("--health-interval",),
+        "time between checks",
+        container="health_interval",
+    ),
+    ServiceOption(
+        "health_timeout",
+        ("--health-timeout",),
+        "longest a check may run",
+        container="health_timeout",
+    ),
     ServiceOption(
         "health_start_period",
         ("--health-start-period",),
         "time to start before checks count",
         container="health_start_period",
     ),
-    ServiceOption("health_retries", ("--health-retries",), "failures before unhealthy", container="health_retries"),
     ServiceOption(
-        "no_healthcheck", ("--no-healthcheck",), "disable the image's healthcheck", "switch", container="no_healthcheck"
+        "health_retries",
+        ("--health-retries",),
+        "failures before unhealthy",
+        container="health_retries",
+    ),
+    ServiceOption(
+        "no_healthcheck",
+        ("--no-healthcheck",),
+        "disable the image's healthcheck",
+        "switch",
+        container="no_healthcheck",
     ),
     ServiceOption("dns", ("--dns",), "custom DNS servers", _L, container="dns", identity=str),
-    ServiceOption("dns_option", ("--dns-option",), "DNS options", _L, container="dns_option", identity=str),
-    ServiceOption("dns_search", ("--dns-search",), "DNS search domains", _L, container="dns_search", identity=str),
+    ServiceOption(
+        "dns_option", ("--dns-option",), "DNS options", _L, container="dns_option", identity=str
+    ),
+    ServiceOption(
+        "dns_search",
+        ("--dns-search",),
+        "DNS search domains",
+        _L,
+        container="dns_search",
+        identity=str,
+    ),
     ServiceOption(
         "hosts",
         ("--host",),
@@ -526,10 +641,28 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         container="add_host",
         identity=lambda h: str(h).partition(" ")[2],
     ),
-    ServiceOption("groups", ("--group",), "more groups for the user", _L, container="group_add", identity=str),
-    ServiceOption("cap_add", ("--cap-add",), "add Linux capabilities", _L, container="cap_add", min_api="1.41"),
-    ServiceOption("cap_drop", ("--cap-drop",), "drop Linux capabilities", _L, container="cap_drop", min_api="1.41"),
-    ServiceOption("sysctl", ("--sysctl",), "namespaced kernel parameters", _L, container="sysctl", identity=_key_of),
+    ServiceOption(
+        "groups", ("--group",), "more groups for the user", _L, container="group_add", identity=str
+    ),
+    ServiceOption(
+        "cap_add", ("--cap-add",), "add Linux capabilities", _L, container="cap_add", min_api="1.41"
+    ),
+    ServiceOption(
+        "cap_drop",
+        ("--cap-drop",),
+        "drop Linux capabilities",
+        _L,
+        container="cap_drop",
+        min_api="1.41",
+    ),
+    ServiceOption(
+        "sysctl",
+        ("--sysctl",),
+        "namespaced kernel parameters",
+        _L,
+        container="sysctl",
+        identity=_key_of,
+    ),
     ServiceOption(
         "ulimit",
         ("--ulimit",),
@@ -551,9 +684,23 @@ SERVICE_OPTIONS: list[ServiceOption] = [
     ServiceOption("log_opt", ("--log-opt",), "logging driver options", _L, container="log_opt"),
     ServiceOption("limit_memory", ("--limit-memory",), "memory limit", container="memory"),
     ServiceOption("limit_cpu", ("--limit-cpu",), "CPU limit", container="cpus"),
-    ServiceOption("limit_pids", ("--limit-pids",), "process limit (0: none)", container="pids_limit", min_api="1.41"),
-    ServiceOption("reserve_memory", ("--reserve-memory",), "memory reserved", container="memory_reservation"),
-    ServiceOption("reserve_cpu", ("--reserve-cpu",), "CPUs reserved", container="cpus", to=f"{_RESERVE}.NanoCPUs"),
+    ServiceOption(
+        "limit_pids",
+        ("--limit-pids",),
+        "process limit (0: none)",
+        container="pids_limit",
+        min_api="1.41",
+    ),
+    ServiceOption(
+        "reserve_memory", ("--reserve-memory",), "memory reserved", container="memory_reservation"
+    ),
+    ServiceOption(
+        "reserve_cpu",
+        ("--reserve-cpu",),
+        "CPUs reserved",
+        container="cpus",
+        to=f"{_RESERVE}.NanoCPUs",
+    ),
     ServiceOption(
         "generic_resources",
         ("--generic-resource",),
@@ -561,7 +708,9 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         _L,
         key=f"{_RESERVE}.GenericResources",
         convert=lambda x: [_generic_resource(i) for i in v.as_list(x) or []],
-        identity=lambda r: r["DiscreteResourceSpec"]["Kind"] if isinstance(r, dict) else str(r).partition("=")[0],
+        identity=lambda r: (
+            r["DiscreteResourceSpec"]["Kind"] if isinstance(r, dict) else str(r).partition("=")[0]
+        ),
     ),
 ]
 SERVICE_BY_NAME = {o.name: o for o in SERVICE_OPTIONS}
@@ -577,7 +726,11 @@ _PLACED = {  # the fields options placed by a function set
 
 
 def service_spec(
-    image: str, command: str | Iterable[str] | None = None, *, extra: Mapping[str, Any] | None = None, **options: Any
+    image: str,
+    command: str | Iterable[str] | None = None,
+    *,
+    extra: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> Spec:
     """The ServiceSpec for ``image`` running ``command`` (its Args) with these options (unset ones,
     None, False or [], left out). A wrong value is one line naming the option."""
@@ -604,7 +757,9 @@ def _given(options: Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise OptionError(f"unknown service option {unknown[0]!r}")
     given = {
-        n: x for n, x in options.items() if not (x is None or x is False or (isinstance(x, list | tuple) and not x))
+        n: x
+        for n, x in options.items()
+        if not (x is None or x is False or (isinstance(x, list | tuple) and not x))
     }
     # table order: --mode before --replicas, --env-file before --env
     return {o.name: given[o.name] for o in SERVICE_OPTIONS if o.name in given}
@@ -619,9 +774,13 @@ def _apply(option: ServiceOption, spec: Spec, value: Any) -> None:
         option.apply(spec, value)
     except OptionError as exc:
         said = str(exc)  # the flag named once: "invalid --publish ..." stays as it is
-        raise OptionError(said if option.flags[-1] in said else f"{option.flags[-1]}: {said}") from None
+        raise OptionError(
+            said if option.flags[-1] in said else f"{option.flags[-1]}: {said}"
+        ) from None
     except (TypeError, ValueError, AttributeError, KeyError):
-        raise OptionError(f"{option.flags[-1]}: {value!r} is not a valid value ({option.help})") from None
+        raise OptionError(
+            f"{option.flags[-1]}: {value!r} is not a valid value ({option.help})"
+        ) from None
 
 
 def check_api(options: Mapping[str, Any], version: str) -> None:
@@ -633,7 +792,11 @@ def check_api(options: Mapping[str, Any], version: str) -> None:
 
 
 def updated_spec(
-    current: Spec, *, add: Mapping[str, Any] | None = None, remove: Mapping[str, Any] | None = None, **options: Any
+    current: Spec,
+    *,
+    add: Mapping[str, Any] | None = None,
+    remove: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> Spec:
     """``current`` with what ``docker service update`` changes: options given replace their fields;
     ``add`` (name -> items, as ``--env-add``) and ``remove`` (name -> what ``--env-rm`` names) change

@@ -54,7 +54,9 @@ class StackPlan:
     """What a stack is made of, as the engine's create bodies."""
 
     name: str
-    networks: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> POST /networks/create body
+    networks: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # name -> POST /networks/create body
     external_networks: list[str] = field(default_factory=list)
     secrets: list[dict[str, Any]] = field(default_factory=list)  # SecretSpec
     configs: list[dict[str, Any]] = field(default_factory=list)  # ConfigSpec
@@ -137,9 +139,14 @@ def _ports(given: Any) -> list[dict[str, Any]]:
         text, _, protocol = str(item).partition("/")
         parts = text.split(":")
         if len(parts) > 2:
-            raise OptionError(f"ports: {item!r}: a host address is not for swarm services (PUBLISHED:TARGET)")
+            raise OptionError(
+                f"ports: {item!r}: a host address is not for swarm services (PUBLISHED:TARGET)"
+            )
         published, target = parts if len(parts) == 2 else ("", parts[0])
-        pub, tgt = v.port_range(published, "ports") if published else [], v.port_range(target, "ports")
+        pub, tgt = (
+            v.port_range(published, "ports") if published else [],
+            v.port_range(target, "ports"),
+        )
         if pub and len(pub) != len(tgt):
             raise OptionError(f"ports: {item!r}: the two ranges differ in length")
         for i, port in enumerate(tgt):
@@ -151,14 +158,20 @@ def _ports(given: Any) -> list[dict[str, Any]]:
                     "PublishMode": "ingress",
                 }
             )
-    return sorted(ports, key=lambda p: (p["PublishedPort"], p["TargetPort"], p["Protocol"], p["PublishMode"]))
+    return sorted(
+        ports, key=lambda p: (p["PublishedPort"], p["TargetPort"], p["Protocol"], p["PublishMode"])
+    )
 
 
 def _mounts(stack: _Stack, given: Any) -> list[dict[str, Any]]:
     mounts = []
     for item in cf.as_list(given):
         if isinstance(item, Mapping):
-            kind, source, target = str(item.get("type") or "volume"), str(item.get("source") or ""), item.get("target")
+            kind, source, target = (
+                str(item.get("type") or "volume"),
+                str(item.get("source") or ""),
+                item.get("target"),
+            )
             read_only = bool(item.get("read_only"))
             extra = {k: item[k] for k in ("volume", "bind", "tmpfs") if k in item}
         else:
@@ -182,7 +195,9 @@ def _mounts(stack: _Stack, given: Any) -> list[dict[str, Any]]:
             if "bind" in extra:
                 mount["BindOptions"] = {"Propagation": str(extra["bind"].get("propagation") or "")}
         elif kind == "volume" and source:
-            mount["Source"] = stack.object_name(stack.volumes, source, "volume")  # "undefined volume" if not there
+            mount["Source"] = stack.object_name(
+                stack.volumes, source, "volume"
+            )  # "undefined volume" if not there
             volume = stack.volumes[source]
             options: dict[str, Any] = {}
             if (extra.get("volume") or {}).get("nocopy"):
@@ -235,8 +250,14 @@ def _healthcheck(given: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if given.get("disable"):
         return {"Test": ["NONE"]}
     test = given.get("test")
-    check: dict[str, Any] = {"Test": ["CMD-SHELL", test] if isinstance(test, str) else [str(x) for x in test or []]}
-    for key, field_ in (("interval", "Interval"), ("timeout", "Timeout"), ("start_period", "StartPeriod")):
+    check: dict[str, Any] = {
+        "Test": ["CMD-SHELL", test] if isinstance(test, str) else [str(x) for x in test or []]
+    }
+    for key, field_ in (
+        ("interval", "Interval"),
+        ("timeout", "Timeout"),
+        ("start_period", "StartPeriod"),
+    ):
         if given.get(key) is not None:
             check[field_] = v.nanoseconds(given[key])
     if given.get("retries") is not None:
@@ -278,7 +299,10 @@ def _restart(deploy: Mapping[str, Any], restart: Any) -> dict[str, Any] | None:
     condition = {"always": "any", "unless-stopped": "any", "on-failure": "on-failure"}.get(name)
     if condition is None:
         raise OptionError(f"restart: {restart!r} (no, always, on-failure[:N] or unless-stopped)")
-    return {"Condition": condition, **({"MaxAttempts": int(count)} if count and int(count) > 0 else {})}
+    return {
+        "Condition": condition,
+        **({"MaxAttempts": int(count)} if count and int(count) > 0 else {}),
+    }
 
 
 def _resources(given: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -314,7 +338,11 @@ def _mode(deploy: Mapping[str, Any]) -> dict[str, Any]:
     if mode == "replicated":
         return {"Replicated": {} if count is None else {"Replicas": count}}
     if mode == "replicated-job":
-        return {"ReplicatedJob": {} if count is None else {"MaxConcurrent": count, "TotalCompletions": count}}
+        return {
+            "ReplicatedJob": {}
+            if count is None
+            else {"MaxConcurrent": count, "TotalCompletions": count}
+        }
     raise OptionError(f"deploy.mode: {mode!r} (replicated, global, replicated-job or global-job)")
 
 
@@ -339,7 +367,9 @@ def _networks(stack: _Stack, key: str, given: Any) -> list[dict[str, Any]]:
 
 
 def _placement(given: Mapping[str, Any]) -> dict[str, Any]:
-    preferences = [{"Spread": {"SpreadDescriptor": str(p["spread"])}} for p in given.get("preferences") or []]
+    preferences = [
+        {"Spread": {"SpreadDescriptor": str(p["spread"])}} for p in given.get("preferences") or []
+    ]
     placement = {
         "Constraints": [str(c) for c in given.get("constraints") or []],
         "Preferences": preferences,
@@ -349,14 +379,20 @@ def _placement(given: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _hosts(given: Any) -> list[str]:
-    pairs = given.items() if isinstance(given, Mapping) else (str(h).split(":", 1) for h in cf.as_list(given))
+    pairs = (
+        given.items()
+        if isinstance(given, Mapping)
+        else (str(h).split(":", 1) for h in cf.as_list(given))
+    )
     return [f"{ip} {host}" for host, ip in pairs]
 
 
 def _ulimits(given: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     out = []
     for name, limit in sorted((given or {}).items()):
-        soft, hard = (limit, limit) if not isinstance(limit, Mapping) else (limit["soft"], limit["hard"])
+        soft, hard = (
+            (limit, limit) if not isinstance(limit, Mapping) else (limit["soft"], limit["hard"])
+        )
         out.append({"Name": str(name), "Soft": int(soft), "Hard": int(hard)})
     return out
 
@@ -367,7 +403,9 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
             raise OptionError(f"service {key!r}: {bad}: {why}")
     unknown = sorted(set(spec) - SERVICE_KEYS - IGNORED)
     if unknown:
-        raise OptionError(f"service {key!r}: keys not supported by stack deploy: {', '.join(unknown)}")
+        raise OptionError(
+            f"service {key!r}: keys not supported by stack deploy: {', '.join(unknown)}"
+        )
     ignored.update(set(spec) & IGNORED)
     if not spec.get("image"):
         raise OptionError(f"service {key!r} needs an image (stack deploy does not build)")
@@ -389,7 +427,9 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
         "Dir": spec.get("working_dir"),
         "User": None if spec.get("user") is None else str(spec["user"]),
         "Mounts": _mounts(stack, spec.get("volumes")) or None,
-        "StopGracePeriod": None if spec.get("stop_grace_period") is None else v.nanoseconds(spec["stop_grace_period"]),
+        "StopGracePeriod": None
+        if spec.get("stop_grace_period") is None
+        else v.nanoseconds(spec["stop_grace_period"]),
         "StopSignal": spec.get("stop_signal"),
         "TTY": spec.get("tty"),
         "OpenStdin": spec.get("stdin_open"),
@@ -409,7 +449,10 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
     if spec.get("dns") or spec.get("dns_search"):
         container["DNSConfig"] = {
             k: x
-            for k, x in (("Nameservers", cf.as_list(spec.get("dns"))), ("Search", cf.as_list(spec.get("dns_search"))))
+            for k, x in (
+                ("Nameservers", cf.as_list(spec.get("dns"))),
+                ("Search", cf.as_list(spec.get("dns_search"))),
+            )
             if x
         }
     task: dict[str, Any] = {
@@ -476,7 +519,9 @@ def _stored(stack: _Stack, section: dict[str, Any], kind: str) -> list[dict[str,
         try:
             data = stack.path(str(spec["file"])).read_bytes()
         except OSError as exc:
-            raise OptionError(f"{kind} {key!r}: cannot read {spec['file']!r}: {exc.strerror or exc}") from None
+            raise OptionError(
+                f"{kind} {key!r}: cannot read {spec['file']!r}: {exc.strerror or exc}"
+            ) from None
         specs.append(
             {
                 "Name": stack.object_name(section, key, kind),
@@ -488,7 +533,10 @@ def _stored(stack: _Stack, section: dict[str, Any], kind: str) -> list[dict[str,
 
 
 def stack_plan(
-    name: str, data: Mapping[str, Any], base: str | Path | None = None, env: Mapping[str, str] | None = None
+    name: str,
+    data: Mapping[str, Any],
+    base: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> StackPlan:
     """The networks, secrets, configs and services of Compose file ``data`` deployed as stack ``name``;
     relative paths (bind mounts, env files, secret files) from ``base``, the file's folder; variables

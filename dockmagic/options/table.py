@@ -89,7 +89,9 @@ def _merge(body: Body, key: str, items: dict[str, Any]) -> None:
 def _place_env_file(body: Body, files: Any) -> None:
     """Lines of env files; a bare VAR takes this environment's value, and is dropped when unset
     (the CLI's rule for files; a bare ``-e VAR`` is sent as it is)."""
-    lines = [v.env_entry(line) for f in v.as_list(files) or [] for line in v.read_kv_file(f, "env file")]
+    lines = [
+        v.env_entry(line) for f in v.as_list(files) or [] for line in v.read_kv_file(f, "env file")
+    ]
     _extend(body, "Env", [line for line in lines if "=" in line])
 
 
@@ -115,7 +117,11 @@ def _place_publish(body: Body, ports: Any) -> None:
 
 
 def _place_expose(body: Body, ports: Any) -> None:
-    _merge(body, "ExposedPorts", {p: {} for spec in v.as_list(ports) or [] for p in v.parse_expose(spec)})
+    _merge(
+        body,
+        "ExposedPorts",
+        {p: {} for spec in v.as_list(ports) or [] for p in v.parse_expose(spec)},
+    )
 
 
 def _place_volumes(body: Body, volumes: Any) -> None:
@@ -171,7 +177,9 @@ def _first_endpoint(flag: str) -> Callable[[Body, Any], None]:
             ipam = endpoint.setdefault("IPAMConfig", {})
             ipam["LinkLocalIPs"] = [*(ipam.get("LinkLocalIPs") or []), *(v.as_list(value) or [])]
         else:
-            endpoint.setdefault("IPAMConfig", {})["IPv4Address" if flag == "--ip" else "IPv6Address"] = value
+            endpoint.setdefault("IPAMConfig", {})[
+                "IPv4Address" if flag == "--ip" else "IPv6Address"
+            ] = value
 
     return place
 
@@ -182,7 +190,9 @@ def _place_gpus(body: Body, spec: Any) -> None:
 
 def _each(convert: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
     """A repeatable flag: convert each item (a single item is taken as a list of one)."""
-    return lambda items: [convert(item) for item in ([items] if isinstance(items, str | dict) else items)]
+    return lambda items: [
+        convert(item) for item in ([items] if isinstance(items, str | dict) else items)
+    ]
 
 
 def _strings(items: Any) -> list[str]:
@@ -214,9 +224,19 @@ OPTIONS: tuple[Option, ...] = (
         _entrypoint,
         ansible=("entrypoint",),
     ),
-    Option("user", ("-u", "--user"), "username or UID (NAME|UID[:GROUP|GID])", "User", ansible=("user",)),
     Option(
-        "workdir", ("-w", "--workdir"), "working directory inside the container", "WorkingDir", ansible=("working_dir",)
+        "user",
+        ("-u", "--user"),
+        "username or UID (NAME|UID[:GROUP|GID])",
+        "User",
+        ansible=("user",),
+    ),
+    Option(
+        "workdir",
+        ("-w", "--workdir"),
+        "working directory inside the container",
+        "WorkingDir",
+        ansible=("working_dir",),
     ),
     Option(
         "env_file",
@@ -237,7 +257,14 @@ OPTIONS: tuple[Option, ...] = (
         ansible=("env",),
         compare=MORE,
     ),
-    Option("label_file", ("--label-file",), "read labels from a file", kind=L, metavar="FILE", place=_place_label_file),
+    Option(
+        "label_file",
+        ("--label-file",),
+        "read labels from a file",
+        kind=L,
+        metavar="FILE",
+        place=_place_label_file,
+    ),
     Option(
         "labels",
         ("-l", "--label"),
@@ -248,9 +275,23 @@ OPTIONS: tuple[Option, ...] = (
         ansible=("labels",),
         compare=MORE,
     ),
-    Option("hostname", ("-h", "--hostname"), "container host name", "Hostname", ansible=("hostname",)),
-    Option("domainname", ("--domainname",), "container NIS domain name", "Domainname", ansible=("domainname",)),
-    Option("stop_signal", ("--stop-signal",), "signal to stop the container", "StopSignal", ansible=("stop_signal",)),
+    Option(
+        "hostname", ("-h", "--hostname"), "container host name", "Hostname", ansible=("hostname",)
+    ),
+    Option(
+        "domainname",
+        ("--domainname",),
+        "container NIS domain name",
+        "Domainname",
+        ansible=("domainname",),
+    ),
+    Option(
+        "stop_signal",
+        ("--stop-signal",),
+        "signal to stop the container",
+        "StopSignal",
+        ansible=("stop_signal",),
+    ),
     Option(
         "stop_timeout",
         ("--stop-timeout",),
@@ -260,7 +301,13 @@ OPTIONS: tuple[Option, ...] = (
         ansible=("stop_timeout",),
         compare="ignore",  # as community.docker: a new stop timeout is no reason to recreate
     ),
-    Option("mac_address", ("--mac-address",), "container MAC address", "MacAddress", ansible=("mac_address",)),
+    Option(
+        "mac_address",
+        ("--mac-address",),
+        "container MAC address",
+        "MacAddress",
+        ansible=("mac_address",),
+    ),
     Option(
         "annotations",
         ("--annotation",),
@@ -289,17 +336,41 @@ OPTIONS: tuple[Option, ...] = (
         kind=S,
         ansible=("interactive",),
     ),
-    Option("tty", ("-t", "--tty"), "allocate a pseudo-TTY", "Tty", v.as_bool, kind=S, ansible=("tty",)),
+    Option(
+        "tty", ("-t", "--tty"), "allocate a pseudo-TTY", "Tty", v.as_bool, kind=S, ansible=("tty",)
+    ),
     Option("attach", ("-a", "--attach"), "attach to STDIN, STDOUT or STDERR", kind=L),
-    Option("detach_keys", ("--detach-keys",), "keys that detach a terminal session (ctrl-p,ctrl-q)", run_only=True),
-    Option("sig_proxy", ("--sig-proxy",), "accepted; Ctrl-C follows DockerMagics.on_interrupt", kind=S, run_only=True),
-    Option("remove", ("--rm",), "remove the container when it exits", kind=S, ansible=("auto_remove",)),
+    Option(
+        "detach_keys",
+        ("--detach-keys",),
+        "keys that detach a terminal session (ctrl-p,ctrl-q)",
+        run_only=True,
+    ),
+    Option(
+        "sig_proxy",
+        ("--sig-proxy",),
+        "accepted; Ctrl-C follows DockerMagics.on_interrupt",
+        kind=S,
+        run_only=True,
+    ),
+    Option(
+        "remove", ("--rm",), "remove the container when it exits", kind=S, ansible=("auto_remove",)
+    ),
     Option("cidfile", ("--cidfile",), "write the container ID to this file", metavar="FILE"),
     # -- image
     Option(
-        "pull", ("--pull",), "pull the image: missing (default), always or never", metavar="POLICY", ansible=("pull",)
+        "pull",
+        ("--pull",),
+        "pull the image: missing (default), always or never",
+        metavar="POLICY",
+        ansible=("pull",),
     ),
-    Option("platform", ("--platform",), "platform of the image, e.g. linux/amd64", ansible=("platform",)),
+    Option(
+        "platform",
+        ("--platform",),
+        "platform of the image, e.g. linux/amd64",
+        ansible=("platform",),
+    ),
     Option("quiet_pull", ("-q", "--quiet"), "suppress the pull output", kind=S),
     Option("disable_content_trust", ("--disable-content-trust",), "accepted (the default)", kind=S),
     # -- ports
@@ -456,7 +527,15 @@ OPTIONS: tuple[Option, ...] = (
         ansible=("etc_hosts",),
         compare=MORE,
     ),
-    Option("dns", ("--dns",), "custom DNS servers", "HostConfig.Dns", _strings, kind=L, ansible=("dns_servers",)),
+    Option(
+        "dns",
+        ("--dns",),
+        "custom DNS servers",
+        "HostConfig.Dns",
+        _strings,
+        kind=L,
+        ansible=("dns_servers",),
+    ),
     Option(
         "dns_option",
         ("--dns-option", "--dns-opt"),
@@ -477,7 +556,12 @@ OPTIONS: tuple[Option, ...] = (
         ansible=("dns_search_domains",),
     ),
     # -- health
-    Option("health_cmd", ("--health-cmd",), "command to check health", place=_health("Test", _health_cmd)),
+    Option(
+        "health_cmd",
+        ("--health-cmd",),
+        "command to check health",
+        place=_health("Test", _health_cmd),
+    ),
     Option(
         "health_interval",
         ("--health-interval",),
@@ -514,10 +598,20 @@ OPTIONS: tuple[Option, ...] = (
         place=_health("Retries", _int("--health-retries")),
     ),
     Option(
-        "no_healthcheck", ("--no-healthcheck",), "disable the image's HEALTHCHECK", kind=S, place=_place_no_healthcheck
+        "no_healthcheck",
+        ("--no-healthcheck",),
+        "disable the image's HEALTHCHECK",
+        kind=S,
+        place=_place_no_healthcheck,
     ),
     # -- logging and restart
-    Option("log_driver", ("--log-driver",), "logging driver", "HostConfig.LogConfig.Type", ansible=("log_driver",)),
+    Option(
+        "log_driver",
+        ("--log-driver",),
+        "logging driver",
+        "HostConfig.LogConfig.Type",
+        ansible=("log_driver",),
+    ),
     Option(
         "log_opt",
         ("--log-opt",),
@@ -607,7 +701,13 @@ OPTIONS: tuple[Option, ...] = (
     ),
     # -- CPU and I/O
     Option(
-        "cpus", ("--cpus",), "number of CPUs", "HostConfig.NanoCpus", v.nano_cpus, updatable=True, ansible=("cpus",)
+        "cpus",
+        ("--cpus",),
+        "number of CPUs",
+        "HostConfig.NanoCpus",
+        v.nano_cpus,
+        updatable=True,
+        ansible=("cpus",),
     ),
     Option(
         "cpu_shares",
@@ -668,7 +768,13 @@ OPTIONS: tuple[Option, ...] = (
         updatable=True,
         ansible=("cpuset_mems",),
     ),
-    Option("cpu_count", ("--cpu-count",), "number of CPUs (Windows)", "HostConfig.CpuCount", _int("--cpu-count")),
+    Option(
+        "cpu_count",
+        ("--cpu-count",),
+        "number of CPUs (Windows)",
+        "HostConfig.CpuCount",
+        _int("--cpu-count"),
+    ),
     Option(
         "cpu_percent",
         ("--cpu-percent",),
@@ -865,9 +971,19 @@ OPTIONS: tuple[Option, ...] = (
         ansible=("init",),
     ),
     Option("runtime", ("--runtime",), "runtime to use", "HostConfig.Runtime", ansible=("runtime",)),
-    Option("isolation", ("--isolation",), "isolation technology", "HostConfig.Isolation", ansible=("isolation",)),
     Option(
-        "cgroup_parent", ("--cgroup-parent",), "parent cgroup", "HostConfig.CgroupParent", ansible=("cgroup_parent",)
+        "isolation",
+        ("--isolation",),
+        "isolation technology",
+        "HostConfig.Isolation",
+        ansible=("isolation",),
+    ),
+    Option(
+        "cgroup_parent",
+        ("--cgroup-parent",),
+        "parent cgroup",
+        "HostConfig.CgroupParent",
+        ansible=("cgroup_parent",),
     ),
     Option(
         "cgroupns",
@@ -876,7 +992,13 @@ OPTIONS: tuple[Option, ...] = (
         "HostConfig.CgroupnsMode",
         ansible=("cgroupns_mode",),
     ),
-    Option("pid", ("--pid",), "PID namespace (host, container:NAME)", "HostConfig.PidMode", ansible=("pid_mode",)),
+    Option(
+        "pid",
+        ("--pid",),
+        "PID namespace (host, container:NAME)",
+        "HostConfig.PidMode",
+        ansible=("pid_mode",),
+    ),
     Option(
         "ipc",
         ("--ipc",),
@@ -885,9 +1007,19 @@ OPTIONS: tuple[Option, ...] = (
         ansible=("ipc_mode",),
     ),
     Option("uts", ("--uts",), "UTS namespace (host)", "HostConfig.UTSMode", ansible=("uts",)),
-    Option("userns", ("--userns",), "user namespace (host)", "HostConfig.UsernsMode", ansible=("userns_mode",)),
+    Option(
+        "userns",
+        ("--userns",),
+        "user namespace (host)",
+        "HostConfig.UsernsMode",
+        ansible=("userns_mode",),
+    ),
 )
 
 BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 # Keywords the helpers have long taken, and community.docker's spellings, for the same options.
-ALIASES: dict[str, str] = {"restart_policy": "restart", "network_mode": "network", "working_dir": "workdir"}
+ALIASES: dict[str, str] = {
+    "restart_policy": "restart",
+    "network_mode": "network",
+    "working_dir": "workdir",
+}

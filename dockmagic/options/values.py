@@ -208,9 +208,13 @@ def parse_publish(spec: str) -> list[tuple[str, tuple[str, str]]]:
     ports = port_range(container, "container port")
     hosts = port_range(host, "host port") if host else []
     if len(hosts) > 1 and len(ports) > 1 and len(hosts) != len(ports):
-        raise OptionError(f"invalid ranges in {spec!r}: the host and container ranges differ in length")
+        raise OptionError(
+            f"invalid ranges in {spec!r}: the host and container ranges differ in length"
+        )
     # a host range against one container port stays one binding; two ranges pair up port by port
-    host_for = [host] * len(ports) if len(ports) == 1 or len(hosts) <= 1 else [str(h) for h in hosts]
+    host_for = (
+        [host] * len(ports) if len(ports) == 1 or len(hosts) <= 1 else [str(h) for h in hosts]
+    )
     return [(f"{p}/{proto}", (ip, h)) for p, h in zip(ports, host_for, strict=True)]
 
 
@@ -220,7 +224,9 @@ def parse_expose(spec: str) -> list[str]:
     return [f"{p}/{proto or 'tcp'}" for p in port_range(port, "port")]
 
 
-def as_ports(ports: Mapping[str, Any] | Iterable[Any] | None) -> tuple[dict[str, Any], dict[str, list[dict[str, str]]]]:
+def as_ports(
+    ports: Mapping[str, Any] | Iterable[Any] | None,
+) -> tuple[dict[str, Any], dict[str, list[dict[str, str]]]]:
     """ExposedPorts and PortBindings from ``["8080:80", "127.0.0.1::53/udp", "443"]`` or
     ``{"80/tcp": 8080, "53/udp": ("127.0.0.1", 5353), "443": None}`` (None: a random host port)."""
     items: list[tuple[str, tuple[str, str]]] = []
@@ -263,7 +269,11 @@ def split_volume(spec: str) -> tuple[str | None, str, str]:
         return None, parts[0], ""
     if len(parts) == 2:
         # "/dst:ro" is a destination with options only when the second part looks like options
-        if parts[0].startswith("/") and re.fullmatch(r"[a-z,]+", parts[1]) and not parts[1].startswith("/"):
+        if (
+            parts[0].startswith("/")
+            and re.fullmatch(r"[a-z,]+", parts[1])
+            and not parts[1].startswith("/")
+        ):
             return None, parts[0], parts[1]
         return parts[0], parts[1], ""
     if len(parts) == 3:
@@ -273,13 +283,19 @@ def split_volume(spec: str) -> tuple[str | None, str, str]:
 
 def as_binds(volumes: Mapping[str, str] | Iterable[str] | None) -> tuple[list[str], dict[str, Any]]:
     """HostConfig.Binds and Config.Volumes (anonymous volumes) from ``-v`` specs."""
-    specs = [f"{k}:{v}" for k, v in volumes.items()] if isinstance(volumes, Mapping) else as_list(volumes) or []
+    specs = (
+        [f"{k}:{v}" for k, v in volumes.items()]
+        if isinstance(volumes, Mapping)
+        else as_list(volumes) or []
+    )
     binds: list[str] = []
     anonymous: dict[str, Any] = {}
     for spec in specs:
         src, dst, opts = split_volume(spec)
         if not dst.startswith("/"):
-            raise OptionError(f"invalid volume {spec!r}: the destination {dst!r} is not an absolute path")
+            raise OptionError(
+                f"invalid volume {spec!r}: the destination {dst!r} is not an absolute path"
+            )
         if src is None:
             anonymous[dst] = {}
         else:
@@ -320,7 +336,9 @@ def _mount_from_ansible(spec: Mapping[str, Any]) -> dict[str, Any]:
     """community.docker's ``{source, target, type, read_only, ...}`` as an API Mount."""
     unknown = set(spec) - set(_ANSIBLE_MOUNT)
     if unknown:
-        raise OptionError(f"unknown mounts key(s) {', '.join(sorted(unknown))} (known: {', '.join(_ANSIBLE_MOUNT)})")
+        raise OptionError(
+            f"unknown mounts key(s) {', '.join(sorted(unknown))} (known: {', '.join(_ANSIBLE_MOUNT)})"
+        )
     mount: dict[str, Any] = {"Type": "volume"}
     for key, value in spec.items():
         if value is None:
@@ -388,7 +406,9 @@ def as_mount(spec: str | Mapping[str, Any]) -> dict[str, Any]:
         elif key == "tmpfs-size":
             mount.setdefault("TmpfsOptions", {})["SizeBytes"] = parse_bytes(value)
         elif key == "tmpfs-mode":
-            mount.setdefault("TmpfsOptions", {})["Mode"] = as_int(value if sep else "", "tmpfs-mode")
+            mount.setdefault("TmpfsOptions", {})["Mode"] = as_int(
+                value if sep else "", "tmpfs-mode"
+            )
         else:
             raise OptionError(f"unknown --mount field {key!r} in {spec!r}")
     if mount["Type"] not in ("bind", "volume", "tmpfs", "npipe", "cluster", "image"):
@@ -425,7 +445,9 @@ def as_ulimit(spec: str | Mapping[str, Any]) -> dict[str, Any]:
     name, sep, limits = text.partition("=")
     soft, _, hard = limits.partition(":")
     if not sep or not name or not soft:
-        raise OptionError(f"invalid --ulimit {spec!r} (write NAME=SOFT[:HARD], e.g. nofile=1024:2048)")
+        raise OptionError(
+            f"invalid --ulimit {spec!r} (write NAME=SOFT[:HARD], e.g. nofile=1024:2048)"
+        )
     return {"Name": name, "Soft": as_int(soft, "ulimit"), "Hard": as_int(hard or soft, "ulimit")}
 
 
@@ -484,7 +506,13 @@ def as_gpus(spec: str | Mapping[str, Any]) -> dict[str, Any]:
     """``all``, ``2``, ``device=0,1``, ``count=2,capabilities=compute,driver=nvidia`` -> a DeviceRequest."""
     if isinstance(spec, Mapping):
         return dict(spec)
-    request: dict[str, Any] = {"Driver": "", "Count": 0, "DeviceIDs": None, "Capabilities": None, "Options": {}}
+    request: dict[str, Any] = {
+        "Driver": "",
+        "Count": 0,
+        "DeviceIDs": None,
+        "Capabilities": None,
+        "Options": {},
+    }
     caps = {"gpu"}
     for field in next(csv.reader([str(spec)])):
         key, sep, value = field.partition("=")
@@ -513,12 +541,17 @@ def as_restart(policy: str | Mapping[str, Any] | bool | None) -> dict[str, Any] 
     if policy is None:
         return None
     if isinstance(policy, Mapping):
-        return {"Name": policy.get("Name", "no"), "MaximumRetryCount": int(policy.get("MaximumRetryCount") or 0)}
+        return {
+            "Name": policy.get("Name", "no"),
+            "MaximumRetryCount": int(policy.get("MaximumRetryCount") or 0),
+        }
     if policy is False:  # YAML reads "no" as false
         policy = "no"
     name, _, count = str(policy).partition(":")
     if name not in ("no", "always", "unless-stopped", "on-failure"):
-        raise OptionError(f"invalid restart policy {policy!r} (no, always, unless-stopped or on-failure[:N])")
+        raise OptionError(
+            f"invalid restart policy {policy!r} (no, always, unless-stopped or on-failure[:N])"
+        )
     if count and name != "on-failure":
         raise OptionError(f"invalid restart policy {policy!r}: only on-failure takes a retry count")
     return {"Name": name, "MaximumRetryCount": as_int(count or 0, "retry count")}
@@ -532,7 +565,9 @@ def as_extra_host(spec: str) -> str:
     if address.startswith("[") and address.endswith("]"):
         address = address[1:-1]
     if not sep or not name or not address:
-        raise OptionError(f"invalid --add-host {spec!r} (write NAME:IP, NAME=IP or NAME=host-gateway)")
+        raise OptionError(
+            f"invalid --add-host {spec!r} (write NAME:IP, NAME=IP or NAME=host-gateway)"
+        )
     if address != "host-gateway" and not re.fullmatch(r"[0-9A-Fa-f.:]+", address):
         raise OptionError(f"invalid IP address {address!r} in --add-host {spec!r}")
     return f"{name}:{address}"
@@ -553,18 +588,30 @@ def as_security_opt(opt: str) -> str:
         try:
             return "seccomp=" + Path(value).expanduser().read_text(encoding="utf-8")
         except OSError as exc:
-            raise OptionError(f"cannot read the seccomp profile {value!r}: {exc.strerror or exc}") from None
+            raise OptionError(
+                f"cannot read the seccomp profile {value!r}: {exc.strerror or exc}"
+            ) from None
     return str(opt)
 
 
-_ANSIBLE_NETWORK = {"name", "aliases", "ipv4_address", "ipv6_address", "links", "mac_address", "driver_opts"}
+_ANSIBLE_NETWORK = {
+    "name",
+    "aliases",
+    "ipv4_address",
+    "ipv6_address",
+    "links",
+    "mac_address",
+    "driver_opts",
+}
 
 
 def _network_from_mapping(spec: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """community.docker's ``{name, aliases, ipv4_address, ipv6_address, links}``."""
     unknown = set(spec) - _ANSIBLE_NETWORK
     if unknown or not spec.get("name"):
-        raise OptionError(f"a network is {{name, aliases, ipv4_address, ipv6_address, links}}, not {dict(spec)}")
+        raise OptionError(
+            f"a network is {{name, aliases, ipv4_address, ipv6_address, links}}, not {dict(spec)}"
+        )
     endpoint: dict[str, Any] = {}
     if spec.get("aliases"):
         endpoint["Aliases"] = as_list(spec["aliases"])
@@ -573,7 +620,9 @@ def _network_from_mapping(spec: Mapping[str, Any]) -> tuple[str, dict[str, Any]]
     if ipam:
         endpoint["IPAMConfig"] = ipam
     if spec.get("links"):
-        endpoint["Links"] = [link if ":" in link else f"{link}:{link}" for link in as_list(spec["links"]) or []]
+        endpoint["Links"] = [
+            link if ":" in link else f"{link}:{link}" for link in as_list(spec["links"]) or []
+        ]
     if spec.get("mac_address"):
         endpoint["MacAddress"] = spec["mac_address"]
     if spec.get("driver_opts"):

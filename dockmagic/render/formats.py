@@ -59,7 +59,9 @@ def _created_at(value: Any) -> str:
 
 def _rfc3339(value: Any) -> str:
     t = parse_time(value)
-    return "" if t is None else datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        "" if t is None else datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
 
 
 def _labels(labels: dict[str, str] | None) -> str:
@@ -96,7 +98,9 @@ def container_fields(row: dict[str, Any], trunc: bool = True) -> Fields:
         HealthStatus=_health(str(row.get("Status") or "")),
         IPAddresses=[
             f"{name}/{net['IPAddress']}"
-            for name, net in sorted(((row.get("NetworkSettings") or {}).get("Networks") or {}).items())
+            for name, net in sorted(
+                ((row.get("NetworkSettings") or {}).get("Networks") or {}).items()
+            )
             if net.get("IPAddress")
         ],
         _labels=row.get("Labels") or {},
@@ -196,7 +200,12 @@ def history_fields(row: dict[str, Any], trunc: bool = True, human: bool = True) 
     )
 
 
-HISTORY_TITLES = {"ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY"}
+HISTORY_TITLES = {
+    "ID": "IMAGE",
+    "CreatedSince": "CREATED",
+    "CreatedAt": "CREATED AT",
+    "CreatedBy": "CREATED BY",
+}
 
 
 def reclaimable(free: int, size: int) -> str:

@@ -90,7 +90,9 @@ def _tokens(source: str) -> list[tuple[str, str]]:
     while pos < len(source):
         m = _TOKEN.match(source, pos)
         if not m or m.end() == pos:
-            raise TemplateError(f"template: unexpected {source[pos : pos + 10]!r} in {{{{{source}}}}}")
+            raise TemplateError(
+                f"template: unexpected {source[pos : pos + 10]!r} in {{{{{source}}}}}"
+            )
         kind = m.lastgroup or ""
         out.append((kind, m.group(kind)))
         pos = m.end()
@@ -189,7 +191,9 @@ def parse(template: str) -> list[Any]:
             if not stack:
                 raise TemplateError("template: {{else}} outside if/range/with")
             block = stack[-1][0]
-            if rest.startswith("if "):  # else if: a nested if in the else branch, closed by the same end
+            if rest.startswith(
+                "if "
+            ):  # else if: a nested if in the else branch, closed by the same end
                 nested = Block("if", _pipeline(_tokens(rest[3:])), chained=True)
                 block.orelse.append(nested)
                 stack.append((nested, block.orelse))
@@ -228,14 +232,22 @@ def go_str(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, Mapping):
-        return "map[" + " ".join(f"{k}:{go_str(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))) + "]"
+        return (
+            "map["
+            + " ".join(
+                f"{k}:{go_str(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
+            )
+            + "]"
+        )
     if isinstance(value, list | tuple):
         return "[" + " ".join(go_str(v) for v in value) + "]"
     return str(value)
 
 
 def _truthy(value: Any) -> bool:
-    return bool(value) if not isinstance(value, float | int) or isinstance(value, bool) else value != 0
+    return (
+        bool(value) if not isinstance(value, float | int) or isinstance(value, bool) else value != 0
+    )
 
 
 def _json_dump(value: Any) -> str:
@@ -274,7 +286,9 @@ def _index(value: Any, *keys: Any) -> Any:
             if isinstance(value, Mapping):
                 value = None
             else:
-                raise TemplateError(f"template: index of {go_str(value)!r} with {go_str(key)!r}") from None
+                raise TemplateError(
+                    f"template: index of {go_str(value)!r} with {go_str(key)!r}"
+                ) from None
     return value
 
 
@@ -335,7 +349,9 @@ def _lookup(value: Any, name: str) -> Any:
         method = getattr(type(value), name, None)
         return getattr(value, name) if callable(method) and not name.startswith("_") else None
     if name.startswith("_") or value is None:
-        raise TemplateError(f"template: can't evaluate field {name} in {type(value).__name__ if value else 'nil'}")
+        raise TemplateError(
+            f"template: can't evaluate field {name} in {type(value).__name__ if value else 'nil'}"
+        )
     try:
         return getattr(value, name)
     except AttributeError:
@@ -417,7 +433,12 @@ def _block(node: Block, dot: Any, scope: _Scope, out: list[str]) -> None:
     if node.kind == "if":
         _walk(node.body if _truthy(value) else node.orelse, dot, scope, out)
     elif node.kind == "with":
-        _walk(node.body if _truthy(value) else node.orelse, value if _truthy(value) else dot, scope, out)
+        _walk(
+            node.body if _truthy(value) else node.orelse,
+            value if _truthy(value) else dot,
+            scope,
+            out,
+        )
     else:
         items: Sequence[tuple[Any, Any]]
         if isinstance(value, Mapping):

@@ -29,7 +29,9 @@ class TaskRun:
     item: Any = None
 
     def line(self, diff: bool) -> str:
-        label = f"{self.status}: [{self.name}]" + (f" (item={self.item})" if self.item is not None else "")
+        label = f"{self.status}: [{self.name}]" + (
+            f" (item={self.item})" if self.item is not None else ""
+        )
         detail = ""
         if self.result is not None:
             if self.result.actions:
@@ -66,7 +68,9 @@ class PlayResult:
         return self.failed_task is not None
 
     def recap_line(self) -> str:
-        return "  ".join(f"{k}={v}" for k, v in self.recap.items()) + ("  (check mode)" if self.check else "")
+        return "  ".join(f"{k}={v}" for k, v in self.recap.items()) + (
+            "  (check mode)" if self.check else ""
+        )
 
     def __repr__(self) -> str:
         lines = [t.line(self.diff) for t in self.tasks] if self.part != "recap" else []
@@ -81,9 +85,20 @@ class PlayResult:
         for t in self.tasks if self.part != "recap" else []:
             lines = t.line(self.diff).split("\n")
             head, rest = lines[0], lines[1:]
-            more = "".join(f"<div style='color:#555;margin-left:2em'>{esc(r.strip())}</div>" for r in rest)
+            more = "".join(
+                f"<div style='color:#555;margin-left:2em'>{esc(r.strip())}</div>" for r in rest
+            )
             rows.append(f"<div style='color:{STATUS[t.status]}'>{esc(head)}</div>{more}")
-        recap = " ".join(f"<span style='color:{STATUS.get(k, '#000')}'>{k}={v}</span>" for k, v in self.recap.items())
+        recap = " ".join(
+            f"<span style='color:{STATUS.get(k, '#000')}'>{k}={v}</span>"
+            for k, v in self.recap.items()
+        )
         check = " <i>(check mode)</i>" if self.check else ""
-        tail = f"<div style='margin-top:4px'><b>PLAY RECAP</b> {recap}{check}</div>" if self.part != "tasks" else ""
-        return f"<div class='dockmagic-play' style='font-family:monospace'>{''.join(rows)}{tail}</div>"
+        tail = (
+            f"<div style='margin-top:4px'><b>PLAY RECAP</b> {recap}{check}</div>"
+            if self.part != "tasks"
+            else ""
+        )
+        return (
+            f"<div class='dockmagic-play' style='font-family:monospace'>{''.join(rows)}{tail}</div>"
+        )

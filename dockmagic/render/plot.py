@@ -69,7 +69,9 @@ class StatsFigure:
         # Fixed margins, not a layout engine: "constrained" layout doubles the cost of a redraw.
         self.fig = figure_cls(figsize=(width, height), dpi=dpi)
         self.canvas = FigureCanvasAgg(self.fig)
-        self.fig.subplots_adjust(left=0.07, right=0.98, top=0.95, bottom=0.08, hspace=0.3, wspace=0.2)
+        self.fig.subplots_adjust(
+            left=0.07, right=0.98, top=0.95, bottom=0.08, hspace=0.3, wspace=0.2
+        )
         self.axes = self.fig.subplots(2, 2, sharex=True)
         self.lines: dict[tuple[str, str], Any] = {}
         self.colors: dict[str, str] = {}  # a colour per container, the same in every panel
@@ -92,7 +94,9 @@ class StatsFigure:
                 if line is None:
                     color = self.colors.setdefault(name, f"C{len(self.colors) % 10}")
                     label = name if key == "cpu_percent" else None
-                    (line,) = self.axes[row][col].plot([], [], color=color, linestyle=style, label=label)
+                    (line,) = self.axes[row][col].plot(
+                        [], [], color=color, linestyle=style, label=label
+                    )
                     self.lines[(name, key)] = line
                     if label:
                         self.axes[0][0].legend(fontsize=8, loc="upper left")
@@ -152,7 +156,9 @@ class StatsFigure:
 
         self._draw()
         width, height = self.canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        image = Image.frombuffer(
+            "RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+        )
         buf = io.BytesIO()
         image.save(buf, format="png", compress_level=1 if quick else 6)
         return buf.getvalue()

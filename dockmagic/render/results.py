@@ -77,7 +77,11 @@ class RunResult(Exited):
         return html + self.stats._repr_html_()
 
     def summary(self) -> str:
-        who = self.name if self.name == self.container[:12] else f"{self.name} ({self.container[:12]})"
+        who = (
+            self.name
+            if self.name == self.container[:12]
+            else f"{self.name} ({self.container[:12]})"
+        )
         if self.detached:
             return f"started {who} from {self.image} in the background"
         if self.exit_code is None:
@@ -124,7 +128,9 @@ class BuildResult(Output):
     color = GREEN
 
     def summary(self) -> str:
-        return f"built {self.image_id[:19]}" + (f" tagged {', '.join(self.tags)}" if self.tags else "")
+        return f"built {self.image_id[:19]}" + (
+            f" tagged {', '.join(self.tags)}" if self.tags else ""
+        )
 
 
 @dataclass

@@ -93,8 +93,9 @@ class StatsSeries:
         return stats_figure(self.records)
 
     def __repr__(self) -> str:
-        return f"<StatsSeries {len(self.records)} samples of {len(self.containers)} container(s)>\n" + repr(
-            self.summary()
+        return (
+            f"<StatsSeries {len(self.records)} samples of {len(self.containers)} container(s)>\n"
+            + repr(self.summary())
         )
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:

@@ -63,7 +63,10 @@ class Table(Sequence[Row]):
 
     def cells(self, row: Row) -> list[str]:
         """Each column's text for a row, on one line; whole, as the docker CLI prints it."""
-        return [one_line(visible("" if (v := col.get(row)) is None else col.show(v))) for col in self.columns]
+        return [
+            one_line(visible("" if (v := col.get(row)) is None else col.show(v)))
+            for col in self.columns
+        ]
 
     @staticmethod
     def _html_cell(text: str) -> str:
@@ -74,7 +77,9 @@ class Table(Sequence[Row]):
 
     def _footer(self, shown: int) -> str:
         hidden = len(self.rows) - shown
-        return f"… {hidden} more row{'s' * (hidden != 1)} ({len(self.rows)} in all)" if hidden else ""
+        return (
+            f"… {hidden} more row{'s' * (hidden != 1)} ({len(self.rows)} in all)" if hidden else ""
+        )
 
     def to_text(self) -> str:
         shown = self.rows[: settings.max_rows]
@@ -91,7 +96,10 @@ class Table(Sequence[Row]):
     def _repr_html_(self) -> str:
         shown = self.rows[: settings.max_rows]
         head = "".join(f"<th style='text-align:left'>{esc(c.title)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(self._html_cell(cell) for cell in self.cells(r)) + "</tr>" for r in shown)
+        body = "".join(
+            "<tr>" + "".join(self._html_cell(cell) for cell in self.cells(r)) + "</tr>"
+            for r in shown
+        )
         if not shown:
             body = f"<tr><td colspan='{len(self.columns)}'><i>no {esc(self.title or 'rows')}</i></td></tr>"
         footer = self._footer(len(shown))
@@ -105,5 +113,6 @@ class Table(Sequence[Row]):
         except ImportError:
             raise ImportError("to_pandas() needs pandas: pip install 'dockmagic[pandas]'") from None
         return pd.DataFrame(
-            [[c.get(r) for c in self.columns] for r in self.rows], columns=[c.title for c in self.columns]
+            [[c.get(r) for c in self.columns] for r in self.rows],
+            columns=[c.title for c in self.columns],
         )

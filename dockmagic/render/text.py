@@ -25,7 +25,15 @@ def esc(value: object) -> str:
     return html.escape(visible(str(value)), quote=True)
 
 
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+_GO_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
 _GO_ESCAPES |= {"\\": "\\\\", '"': '\\"'}
 
 
@@ -35,7 +43,13 @@ def _go_escape(ch: str) -> str:
     if ch.isprintable():
         return ch
     code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    return (
+        f"\\x{code:02x}"
+        if code < 0x80
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def go_quote(text: str) -> str:
@@ -60,4 +74,6 @@ def tabwrite(lines: list[str], minwidth: int = 10, padding: int = 3) -> str:
     for cells in rows:
         for i, cell in enumerate(cells[:-1]):
             widths[i] = max(widths.get(i, 0), len(cell) + padding, minwidth)
-    return "\n".join("".join(c.ljust(widths[i]) for i, c in enumerate(cells[:-1])) + cells[-1] for cells in rows)
+    return "\n".join(
+        "".join(c.ljust(widths[i]) for i, c in enumerate(cells[:-1])) + cells[-1] for cells in rows
+    )

@@ -19,7 +19,9 @@ def _node(key: str, value: Any, depth: int) -> str:
             f"<details{opened} style='margin-left:{depth and 1.2}em'><summary>{label} "
             f"<span style='color:#888'>{kind}</span></summary>{inner}</details>"
         )
-    shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else json.dumps(value)
+    shown = (
+        json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else json.dumps(value)
+    )
     return f"<div style='margin-left:{depth and 1.2}em'>{label}{': ' if label else ''}<code>{esc(shown)}</code></div>"
 
 
@@ -28,7 +30,9 @@ class Inspection(dict[str, Any]):
 
     def _repr_html_(self) -> str:
         title = self.get("Name") or self.get("Id", "")
-        return f"<div class='dockmagic-inspect'>{_node(str(title).lstrip('/'), dict(self), 0)}</div>"
+        return (
+            f"<div class='dockmagic-inspect'>{_node(str(title).lstrip('/'), dict(self), 0)}</div>"
+        )
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(visible(json.dumps(self, indent=2, ensure_ascii=False)))

@@ -103,7 +103,12 @@ def ports(items: Iterable[dict[str, Any]] | None) -> str:
 
     order = sorted(
         items or [],
-        key=lambda p: (p.get("PrivatePort", 0), p.get("IP") or "", p.get("PublicPort") or 0, p.get("Type", "tcp")),
+        key=lambda p: (
+            p.get("PrivatePort", 0),
+            p.get("IP") or "",
+            p.get("PublicPort") or 0,
+            p.get("Type", "tcp"),
+        ),
     )
     for p in order:
         private, kind, ip = int(p.get("PrivatePort") or 0), p.get("Type", "tcp"), p.get("IP") or ""

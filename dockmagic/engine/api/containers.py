@@ -9,7 +9,6 @@ from typing import IO, Any, Literal, overload
 
 from .. import shapes
 from ..core import EngineCore, Params, Pending, quote_segment
-from ..labels import stamped
 from ..shapes import MalformedAnswer, check
 from ..streams import Chunk, Stream
 from ..transport import HijackedSocket
@@ -22,7 +21,9 @@ def path_stat(headers: Any) -> dict[str, Any]:
     """Decode the ``X-Docker-Container-Path-Stat`` header (base64 JSON: name, size, mode, ...)."""
     raw = headers.get("x-docker-container-path-stat")
     if not raw:
-        raise MalformedAnswer("the engine's answer about a path in the container has no stat header")
+        raise MalformedAnswer(
+            "the engine's answer about a path in the container has no stat header"
+        )
     try:
         value = json.loads(base64.b64decode(raw, validate=True))
     except ValueError:
@@ -45,7 +46,11 @@ def _attach_params(
 
 class ContainerAPI(EngineCore):
     def container_list(
-        self, all: bool = False, limit: int | None = None, size: bool = False, filters: dict[str, Any] | None = None
+        self,
+        all: bool = False,
+        limit: int | None = None,
+        size: bool = False,
+        filters: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         params = {"all": all, "limit": limit, "size": size, "filters": filters}
         return self._json("GET", "/containers/json", shapes.CONTAINER_LIST, params=params)
@@ -56,14 +61,18 @@ class ContainerAPI(EngineCore):
         if platform:
             self.require("1.41", "platform")
         params = {"name": name, "platform": platform}
-        config = {**config, "Labels": stamped(config.get("Labels"), self)}
+        config = {**config, "Labels": self.labelled("container", config.get("Labels"))}
         return self._json("POST", "/containers/create", shapes.CREATED, params=params, json=config)
 
     def container_inspect(self, id: str, size: bool = False) -> dict[str, Any]:
-        return self._json("GET", f"/containers/{quote_segment(id)}/json", shapes.CONTAINER, params={"size": size})
+        return self._json(
+            "GET", f"/containers/{quote_segment(id)}/json", shapes.CONTAINER, params={"size": size}
+        )
 
     def container_top(self, id: str, ps_args: str | None = None) -> dict[str, Any]:
-        return self._json("GET", f"/containers/{quote_segment(id)}/top", shapes.TOP, params={"ps_args": ps_args})
+        return self._json(
+            "GET", f"/containers/{quote_segment(id)}/top", shapes.TOP, params={"ps_args": ps_args}
+        )
 
     def container_logs(
         self,
@@ -101,16 +110,22 @@ class ContainerAPI(EngineCore):
         return self._output("GET", path, tty, bulk=not follow, params=params, timeout=timeout)
 
     def container_changes(self, id: str) -> list[dict[str, Any]]:
-        return self._json("GET", f"/containers/{quote_segment(id)}/changes", (list, type(None))) or []
+        return (
+            self._json("GET", f"/containers/{quote_segment(id)}/changes", (list, type(None))) or []
+        )
 
     def container_export(self, id: str) -> Stream[memoryview]:
         return self._download("GET", f"/containers/{quote_segment(id)}/export")[1]
 
     @overload
-    def container_stats(self, id: str, stream: Literal[True] = ..., one_shot: bool = ...) -> Stream[dict[str, Any]]: ...
+    def container_stats(
+        self, id: str, stream: Literal[True] = ..., one_shot: bool = ...
+    ) -> Stream[dict[str, Any]]: ...
 
     @overload
-    def container_stats(self, id: str, stream: Literal[False], one_shot: bool = ...) -> dict[str, Any]: ...
+    def container_stats(
+        self, id: str, stream: Literal[False], one_shot: bool = ...
+    ) -> dict[str, Any]: ...
 
     def container_stats(
         self, id: str, stream: bool = True, one_shot: bool = False
@@ -129,7 +144,9 @@ class ContainerAPI(EngineCore):
                 params=params,
                 timeout=self.timeout,
             )
-        return dict(self._json("GET", f"/containers/{quote_segment(id)}/stats", shapes.STATS, params=params))
+        return dict(
+            self._json("GET", f"/containers/{quote_segment(id)}/stats", shapes.STATS, params=params)
+        )
 
     def container_resize(self, id: str, h: int, w: int) -> None:
         self._ok("POST", f"/containers/{quote_segment(id)}/resize", params={"h": h, "w": w})
@@ -193,9 +210,13 @@ class ContainerAPI(EngineCore):
     ) -> WebSocket:
         """Attach over a websocket (what browsers use); frames carry raw, un-multiplexed output."""
         params = _attach_params(stdin, stdout, stderr, logs, stream, detach_keys)
-        return WebSocket.connect(self.transport, self._path(f"/containers/{quote_segment(id)}/attach/ws"), params)
+        return WebSocket.connect(
+            self.transport, self._path(f"/containers/{quote_segment(id)}/attach/ws"), params
+        )
 
-    def container_wait(self, id: str, condition: str | None = None, timeout: float | None = None) -> dict[str, Any]:
+    def container_wait(
+        self, id: str, condition: str | None = None, timeout: float | None = None
+    ) -> dict[str, Any]:
         """Block until the container stops (or reaches ``condition``: not-running, next-exit, removed)."""
         if condition:
             self.require("1.30", "wait condition")
@@ -213,15 +234,25 @@ class ContainerAPI(EngineCore):
         as the docker CLI does: an exit (or an AutoRemove removal) cannot come before it."""
         self.require("1.30", "wait condition")
         path = f"/containers/{quote_segment(id)}/wait"
-        resp = self._request("POST", path, params={"condition": condition}, stream=True, timeout=None)
+        resp = self._request(
+            "POST", path, params={"condition": condition}, stream=True, timeout=None
+        )
         return Pending(resp, f"POST {path}")
 
-    def container_delete(self, id: str, v: bool = False, force: bool = False, link: bool = False) -> None:
-        self._ok("DELETE", f"/containers/{quote_segment(id)}", params={"v": v, "force": force, "link": link})
+    def container_delete(
+        self, id: str, v: bool = False, force: bool = False, link: bool = False
+    ) -> None:
+        self._ok(
+            "DELETE",
+            f"/containers/{quote_segment(id)}",
+            params={"v": v, "force": force, "link": link},
+        )
 
     def container_archive(self, id: str, path: str) -> tuple[dict[str, Any], Stream[memoryview]]:
         """A tar stream of ``path`` in the container, with the path's stat."""
-        fields, pieces = self._download("GET", f"/containers/{quote_segment(id)}/archive", params={"path": path})
+        fields, pieces = self._download(
+            "GET", f"/containers/{quote_segment(id)}/archive", params={"path": path}
+        )
         try:
             return path_stat(fields), pieces
         except BaseException:
@@ -229,12 +260,25 @@ class ContainerAPI(EngineCore):
             raise
 
     def put_container_archive(
-        self, id: str, path: str, data: Body, *, no_overwrite_dir_non_dir: bool = False, copy_uid_gid: bool = False
+        self,
+        id: str,
+        path: str,
+        data: Body,
+        *,
+        no_overwrite_dir_non_dir: bool = False,
+        copy_uid_gid: bool = False,
     ) -> None:
         """Extract a tar (bytes, an iterable of chunks, a file object or a body of file slices:
         streamed) into ``path``."""
-        params = {"path": path, "noOverwriteDirNonDir": no_overwrite_dir_non_dir, "copyUIDGID": copy_uid_gid or None}
-        where, headers = f"/containers/{quote_segment(id)}/archive", {"Content-Type": "application/x-tar"}
+        params = {
+            "path": path,
+            "noOverwriteDirNonDir": no_overwrite_dir_non_dir,
+            "copyUIDGID": copy_uid_gid or None,
+        }
+        where, headers = (
+            f"/containers/{quote_segment(id)}/archive",
+            {"Content-Type": "application/x-tar"},
+        )
         answer = self._upload("PUT", where, data, params=params, headers=headers)
         if answer is None:
             self._ok("PUT", where, params=params, data=data, headers=headers, timeout=None)
@@ -244,7 +288,9 @@ class ContainerAPI(EngineCore):
                 pass  # the answer's body, if any, is read to its end
 
     def container_archive_info(self, id: str, path: str) -> dict[str, Any]:
-        resp = self._request("HEAD", f"/containers/{quote_segment(id)}/archive", params={"path": path})
+        resp = self._request(
+            "HEAD", f"/containers/{quote_segment(id)}/archive", params={"path": path}
+        )
         resp.close()
         return path_stat(resp.headers)
 

@@ -12,9 +12,13 @@ from ..transport import HijackedSocket
 class ExecAPI(EngineCore):
     def container_exec(self, id: str, config: dict[str, Any]) -> dict[str, Any]:
         """Create an exec instance (``Cmd``, ``AttachStdout``, ``Tty``, ``User``, ...); returns its Id."""
-        return self._json("POST", f"/containers/{quote_segment(id)}/exec", {"Id!": str}, json=config)
+        return self._json(
+            "POST", f"/containers/{quote_segment(id)}/exec", {"Id!": str}, json=config
+        )
 
-    def exec_start(self, exec_id: str, *, tty: bool = False, detach: bool = False) -> HijackedSocket | None:
+    def exec_start(
+        self, exec_id: str, *, tty: bool = False, detach: bool = False
+    ) -> HijackedSocket | None:
         """Start it: a raw two-way stream (stdin, output), or None when detached."""
         body = {"Detach": detach, "Tty": tty}
         if detach:

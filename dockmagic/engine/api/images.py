@@ -8,7 +8,6 @@ from typing import Any
 
 from .. import shapes
 from ..core import EngineCore, Params, quote_image
-from ..labels import BUILT, SESSION, stamped
 from ..streams import Stream
 from .containers import Body
 
@@ -52,7 +51,7 @@ class ImageAPI(EngineCore):
             "t": tags,
             "dockerfile": dockerfile,
             "buildargs": buildargs,
-            "labels": stamped(labels, self, BUILT),
+            "labels": self.labelled("image", labels),
             "target": target,
             "nocache": nocache,
             "pull": pull or None,
@@ -64,11 +63,18 @@ class ImageAPI(EngineCore):
         }
         headers = {"Content-Type": "application/x-tar"}
         if registry_config:
-            headers["X-Registry-Config"] = base64.urlsafe_b64encode(json.dumps(registry_config).encode()).decode()
-        return self._json_stream("POST", "/build", "build", params=params, data=context, headers=headers)
+            headers["X-Registry-Config"] = base64.urlsafe_b64encode(
+                json.dumps(registry_config).encode()
+            ).decode()
+        return self._json_stream(
+            "POST", "/build", "build", params=params, data=context, headers=headers
+        )
 
     def build_prune(
-        self, keep_storage: int | None = None, all: bool = False, filters: dict[str, Any] | None = None
+        self,
+        keep_storage: int | None = None,
+        all: bool = False,
+        filters: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         self.require("1.31", "build prune")
         params = {"keep-storage": keep_storage, "all": all, "filters": filters}
@@ -107,28 +113,42 @@ class ImageAPI(EngineCore):
 
     def distribution_inspect(self, name: str, auth: dict[str, Any] | None = None) -> dict[str, Any]:
         """What the registry says of ``name``: its Descriptor (digest) and Platforms, as the engine asks it."""
-        return self._json("GET", f"/distribution/{quote_image(name)}/json", headers=auth_header(auth))
+        return self._json(
+            "GET", f"/distribution/{quote_image(name)}/json", headers=auth_header(auth)
+        )
 
     def image_history(self, name: str) -> list[dict[str, Any]]:
         return self._json("GET", f"/images/{quote_image(name)}/history", shapes.HISTORY)
 
-    def image_push(self, name: str, tag: str | None = None, auth: dict[str, Any] | None = None) -> Progress:
+    def image_push(
+        self, name: str, tag: str | None = None, auth: dict[str, Any] | None = None
+    ) -> Progress:
         # The engine refuses a push with no auth header at all; an empty one means anonymous.
         headers = auth_header(auth) or {"X-Registry-Auth": base64.urlsafe_b64encode(b"{}").decode()}
         return self._json_stream(
-            "POST", f"/images/{quote_image(name)}/push", "push", params={"tag": tag}, headers=headers
+            "POST",
+            f"/images/{quote_image(name)}/push",
+            "push",
+            params={"tag": tag},
+            headers=headers,
         )
 
     def image_tag(self, name: str, repo: str, tag: str | None = None) -> None:
         self._ok("POST", f"/images/{quote_image(name)}/tag", params={"repo": repo, "tag": tag})
 
-    def image_delete(self, name: str, force: bool = False, noprune: bool = False) -> list[dict[str, Any]]:
-        return self._json("DELETE", f"/images/{quote_image(name)}", params={"force": force, "noprune": noprune})
+    def image_delete(
+        self, name: str, force: bool = False, noprune: bool = False
+    ) -> list[dict[str, Any]]:
+        return self._json(
+            "DELETE", f"/images/{quote_image(name)}", params={"force": force, "noprune": noprune}
+        )
 
     def image_search(
         self, term: str, limit: int | None = None, filters: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
-        return self._json("GET", "/images/search", params={"term": term, "limit": limit, "filters": filters})
+        return self._json(
+            "GET", "/images/search", params={"term": term, "limit": limit, "filters": filters}
+        )
 
     def image_prune(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._json("POST", "/images/prune", params={"filters": filters}, timeout=None)
@@ -154,8 +174,7 @@ class ImageAPI(EngineCore):
             "pause": pause,
             "changes": changes,
         }
-        # the image is this session's, not the container's: containers made from it take its labels
-        config = {**(config or {}), "Labels": {**stamped((config or {}).get("Labels"), self, BUILT), SESSION: ""}}
+        config = {**(config or {}), "Labels": self.labelled("commit", (config or {}).get("Labels"))}
         return self._json("POST", "/commit", params=params, json=config, timeout=None)
 
     def image_get(self, name: str) -> Stream[memoryview]:

@@ -8,15 +8,9 @@ from typing import Any
 
 from .. import shapes, versions
 from ..core import EngineCore, Params, quote_segment
-from ..labels import made_swarm_objects, stamped
 from ..streams import Chunk, Stream
 
 Spec = dict[str, Any]
-
-
-def _with_labels(spec: Spec, creator: Any) -> Spec:
-    made_swarm_objects(creator)
-    return {**spec, "Labels": stamped(spec.get("Labels"), creator)}
 
 
 class SwarmAPI(EngineCore):
@@ -67,16 +61,23 @@ class SwarmAPI(EngineCore):
         return self._json("GET", f"/nodes/{quote_segment(id)}", shapes.NODE)
 
     def node_update(self, id: str, version: int, spec: Spec) -> None:
-        self._ok("POST", f"/nodes/{quote_segment(id)}/update", params={"version": version}, json=spec)
+        self._ok(
+            "POST", f"/nodes/{quote_segment(id)}/update", params={"version": version}, json=spec
+        )
 
     def node_delete(self, id: str, force: bool = False) -> None:
         self._ok("DELETE", f"/nodes/{quote_segment(id)}", params={"force": force})
 
     # -- services and their tasks ----------------------------------------------------------------
 
-    def service_list(self, filters: dict[str, Any] | None = None, status: bool = True) -> list[dict[str, Any]]:
+    def service_list(
+        self, filters: dict[str, Any] | None = None, status: bool = True
+    ) -> list[dict[str, Any]]:
         """Services; with ``status`` (API 1.41) each has ServiceStatus: running and desired tasks."""
-        params: Params = {"filters": filters, "status": status if versions.parse(self.api_version) >= (1, 41) else None}
+        params: Params = {
+            "filters": filters,
+            "status": status if versions.parse(self.api_version) >= (1, 41) else None,
+        }
         return self._json("GET", "/services", [shapes.SERVICE], params=params)
 
     def service_inspect(self, id: str) -> dict[str, Any]:
@@ -85,10 +86,21 @@ class SwarmAPI(EngineCore):
     def service_create(self, spec: Spec, registry_auth: str | None = None) -> dict[str, Any]:
         """The new service's ID (and Warnings); ``spec`` is a ServiceSpec."""
         headers = {"X-Registry-Auth": registry_auth} if registry_auth else None
-        return self._json("POST", "/services/create", shapes.OBJ, json=_with_labels(spec, self), headers=headers)
+        return self._json(
+            "POST",
+            "/services/create",
+            shapes.OBJ,
+            json={**spec, "Labels": self.labelled("service", spec.get("Labels"))},
+            headers=headers,
+        )
 
     def service_update(
-        self, id: str, version: int, spec: Spec, rollback: bool = False, registry_auth: str | None = None
+        self,
+        id: str,
+        version: int,
+        spec: Spec,
+        rollback: bool = False,
+        registry_auth: str | None = None,
     ) -> dict[str, Any]:
         """Replace the spec (as of ``version``); ``rollback`` returns to the previous spec instead."""
         params: Params = {"version": version, "rollback": "previous" if rollback else None}
@@ -120,7 +132,9 @@ class SwarmAPI(EngineCore):
             "details": True,
         }
         path = f"/services/{quote_segment(id)}/logs"
-        return self._output("GET", path, tty, params=params, timeout=None if follow else self.timeout)
+        return self._output(
+            "GET", path, tty, params=params, timeout=None if follow else self.timeout
+        )
 
     def task_list(self, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         return self._json("GET", "/tasks", [shapes.TASK], params={"filters": filters})
@@ -128,10 +142,20 @@ class SwarmAPI(EngineCore):
     def task_inspect(self, id: str) -> dict[str, Any]:
         return self._json("GET", f"/tasks/{quote_segment(id)}", shapes.TASK)
 
-    def task_logs(self, id: str, *, follow: bool = False, tail: int | str | None = None) -> Stream[Chunk]:
-        params: Params = {"follow": follow, "stdout": True, "stderr": True, "tail": tail, "details": True}
+    def task_logs(
+        self, id: str, *, follow: bool = False, tail: int | str | None = None
+    ) -> Stream[Chunk]:
+        params: Params = {
+            "follow": follow,
+            "stdout": True,
+            "stderr": True,
+            "tail": tail,
+            "details": True,
+        }
         path = f"/tasks/{quote_segment(id)}/logs"
-        return self._output("GET", path, False, params=params, timeout=None if follow else self.timeout)
+        return self._output(
+            "GET", path, False, params=params, timeout=None if follow else self.timeout
+        )
 
     # -- secrets and configs: the same operations on two kinds -----------------------------------
 
@@ -149,7 +173,9 @@ class SwarmAPI(EngineCore):
 
     def secret_update(self, id: str, version: int, spec: Spec) -> None:
         """Only the labels of a secret can change (its data never does)."""
-        self._ok("POST", f"/secrets/{quote_segment(id)}/update", params={"version": version}, json=spec)
+        self._ok(
+            "POST", f"/secrets/{quote_segment(id)}/update", params={"version": version}, json=spec
+        )
 
     def config_list(self, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         return self._json("GET", "/configs", [shapes.SWARM_OBJECT], params={"filters": filters})
@@ -164,8 +190,11 @@ class SwarmAPI(EngineCore):
         self._ok("DELETE", f"/configs/{quote_segment(id)}")
 
     def config_update(self, id: str, version: int, spec: Spec) -> None:
-        self._ok("POST", f"/configs/{quote_segment(id)}/update", params={"version": version}, json=spec)
+        self._ok(
+            "POST", f"/configs/{quote_segment(id)}/update", params={"version": version}, json=spec
+        )
 
     def _stored(self, kind: str, name: str, data: bytes, labels: dict[str, str] | None) -> str:
-        spec = _with_labels({"Name": name, "Labels": labels, "Data": base64.b64encode(data).decode()}, self)
+        data64 = base64.b64encode(data).decode()
+        spec = {"Name": name, "Labels": self.labelled(kind[:-1], labels), "Data": data64}
         return str(self._json("POST", f"/{kind}/create", shapes.CREATED_SWARM, json=spec)["ID"])

@@ -40,7 +40,11 @@ class SystemAPI(EngineCore):
     ) -> Stream[dict[str, Any]]:
         """Events as they happen; endless unless ``until`` is given."""
         return self._json_stream(
-            "GET", "/events", "events", shapes.EVENT, params={"since": since, "until": until, "filters": filters}
+            "GET",
+            "/events",
+            "events",
+            shapes.EVENT,
+            params={"since": since, "until": until, "filters": filters},
         )
 
     def system_data_usage(self, type: list[str] | None = None) -> dict[str, Any]:

@@ -11,10 +11,14 @@ from ..argv import Parser, add_filter, add_format, filters, int64, key_values
 from .registry import Context, Handler, command
 from .showing import formatted, inspect_each, listing
 
-_PS_TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+_PS_TABLE = (
+    "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+)
 
 
-@command("ps|container ls|container ps|container list", "List containers (one request, however many).")
+@command(
+    "ps|container ls|container ps|container list", "List containers (one request, however many)."
+)
 def _ps(p: Parser) -> Handler:
     p.switch("-a", "--all", help="also stopped containers")
     add_filter(p, help="e.g. status=exited, label=x, name=web")
@@ -30,18 +34,29 @@ def _ps(p: Parser) -> Handler:
         if a.quiet:
             return listing([row["Id"] if a.no_trunc else row["Id"][:12] for row in table])
         plain = _PS_TABLE + "\t{{.Size}}" * a.size if a.size or a.no_trunc else None
-        return formatted(table, a.format, container_fields, CONTAINER_TITLES, trunc=not a.no_trunc, cli_table=plain)
+        return formatted(
+            table,
+            a.format,
+            container_fields,
+            CONTAINER_TITLES,
+            trunc=not a.no_trunc,
+            cli_table=plain,
+        )
 
     return handle
 
 
-@command("inspect|container inspect", "Details of containers, images, networks or volumes, as trees.")
+@command(
+    "inspect|container inspect", "Details of containers, images, networks or volumes, as trees."
+)
 def _inspect(p: Parser) -> Handler:
     p.add_argument("--type", choices=["container", "image", "network", "volume"])
     add_format(p, short=True)
     p.switch("-s", "--size", help="container sizes (SizeRw, SizeRootFs)")
     p.add_argument("names", nargs="+")
-    return lambda a, ctx: inspect_each(a.names, a.format, lambda n: helpers.inspect(n, type=a.type, size=a.size))
+    return lambda a, ctx: inspect_each(
+        a.names, a.format, lambda n: helpers.inspect(n, type=a.type, size=a.size)
+    )
 
 
 @command("port|container port", "The published ports of a container: PORT/PROTO -> HOST:PORT.")
@@ -56,7 +71,9 @@ def _commit(p: Parser) -> Handler:
     p.add_argument("-a", "--author")
     p.add_argument("-c", "--change", action="append", metavar="INSTRUCTION")
     p.add_argument("-m", "--message")
-    p.add_argument("-p", "--pause", action="store_true", default=True, help="pause during commit (default)")
+    p.add_argument(
+        "-p", "--pause", action="store_true", default=True, help="pause during commit (default)"
+    )
     p.add_argument("--pause=false", dest="pause", action="store_false", help=argparse.SUPPRESS)
     p.add_argument("container")
     p.add_argument("ref", nargs="?", metavar="REPOSITORY[:TAG]")
@@ -65,7 +82,10 @@ def _commit(p: Parser) -> Handler:
     )
 
 
-@command("attach|container attach", "Show a running container's output live until it stops (Ctrl-C detaches).")
+@command(
+    "attach|container attach",
+    "Show a running container's output live until it stops (Ctrl-C detaches).",
+)
 def _attach(p: Parser) -> Handler:
     p.switch("--no-stdin", help="accepted: a notebook has no terminal to attach")
     p.switch("--sig-proxy", help="accepted: Ctrl-C detaches and leaves the container running")
@@ -94,7 +114,9 @@ def _export(p: Parser) -> Handler:
     return lambda a, ctx: helpers.export(a.container, a.output)
 
 
-@command("logs|container logs", "A container's output, stdout and stderr apart; -f follows until Ctrl-C.")
+@command(
+    "logs|container logs", "A container's output, stdout and stderr apart; -f follows until Ctrl-C."
+)
 def _logs(p: Parser) -> Handler:
     p.add_argument("-f", "--follow", action="store_true")
     p.add_argument("-n", "--tail", metavar="N", help="only the last N lines (or all)")
@@ -120,7 +142,10 @@ def _wait(p: Parser) -> Handler:
     return lambda a, ctx: helpers.wait(*a.containers)
 
 
-@command("events|system events", "Engine events as they happen, bounded by --until, --duration or --count.")
+@command(
+    "events|system events",
+    "Engine events as they happen, bounded by --until, --duration or --count.",
+)
 def _events(p: Parser) -> Handler:
     p.add_argument("--since")
     p.add_argument("--until")

@@ -45,7 +45,10 @@ def _endpoint_flags(p: Parser) -> None:
     p.add_argument("name", metavar="CONTEXT")
 
 
-@command("context create", "Create a context (from --docker, --from another, or a copy of the current one).")
+@command(
+    "context create",
+    "Create a context (from --docker, --from another, or a copy of the current one).",
+)
 def _create(p: Parser) -> Handler:
     _endpoint_flags(p)
     p.add_argument("--from", dest="from_", metavar="CONTEXT", help="copy this context's endpoint")
@@ -60,7 +63,9 @@ def _create(p: Parser) -> Handler:
 @command("context update", "Change a context's endpoint or description.")
 def _update(p: Parser) -> Handler:
     _endpoint_flags(p)
-    return lambda a, ctx: Formatted(helpers.context_update(a.name, a.docker, description=a.description) + "\n")
+    return lambda a, ctx: Formatted(
+        helpers.context_update(a.name, a.docker, description=a.description) + "\n"
+    )
 
 
 @command("context rm|context remove", "Remove contexts (-f: even the current one).")
@@ -76,7 +81,10 @@ def _use(p: Parser) -> Handler:
     return lambda a, ctx: Formatted(helpers.context_use(a.name) + "\n")
 
 
-@command("context export", "Write a context (and its TLS material) as the CLI's archive; FILE - returns its bytes.")
+@command(
+    "context export",
+    "Write a context (and its TLS material) as the CLI's archive; FILE - returns its bytes.",
+)
 def _export(p: Parser) -> Handler:
     p.add_argument("name", metavar="CONTEXT")
     p.add_argument("file", nargs="?", metavar="FILE", help="default: CONTEXT.dockercontext")
@@ -92,7 +100,9 @@ def _export(p: Parser) -> Handler:
 def _import(p: Parser) -> Handler:
     p.add_argument("name", metavar="CONTEXT")
     p.add_argument("file", metavar="FILE")
-    return lambda a, ctx: Formatted(f'Successfully imported context "{helpers.context_import(a.name, a.file)}"\n')
+    return lambda a, ctx: Formatted(
+        f'Successfully imported context "{helpers.context_import(a.name, a.file)}"\n'
+    )
 
 
 @command("context show", "The current context's name.")

@@ -11,7 +11,10 @@ from ..argv import CommandError, Parser
 from .registry import Context, Handler, command
 
 
-@command("cp|container cp", "Copy files or folders between a container and the host (streamed both ways).")
+@command(
+    "cp|container cp",
+    "Copy files or folders between a container and the host (streamed both ways).",
+)
 def _cp(p: Parser) -> Handler:
     p.switch("-a", "--archive", help="accepted: ownership is kept as the engine gives it")
     p.switch("-L", "--follow-link", help="accepted")
@@ -21,7 +24,9 @@ def _cp(p: Parser) -> Handler:
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         if a.src == "-":
-            raise CommandError("%docker cp - CONTAINER:PATH (a tar on stdin) is not supported; give a tar file path")
+            raise CommandError(
+                "%docker cp - CONTAINER:PATH (a tar on stdin) is not supported; give a tar file path"
+            )
         if a.dst == "-":  # the CLI writes the tar to stdout; a notebook gets it as bytes
             container, sep, path = a.src.partition(":")
             if not sep:

@@ -19,7 +19,12 @@ from .showing import inspect_each, listing
 
 def add_build_options(p: Parser) -> None:
     """The options %docker build and %%dockerfile share."""
-    p.add_argument("--build-arg", action="append", metavar="VAR[=VALUE]", help="VAR alone: from this environment")
+    p.add_argument(
+        "--build-arg",
+        action="append",
+        metavar="VAR[=VALUE]",
+        help="VAR alone: from this environment",
+    )
     p.add_argument("--label", action="append", metavar="K=V")
     p.add_argument("--target")
     p.switch("--no-cache")
@@ -120,13 +125,19 @@ def _build(p: Parser) -> Handler:
     p.add_argument("-t", "--tag", action="append", metavar="NAME[:TAG]")
     p.add_argument("-f", "--file", metavar="PATH", help="the Dockerfile (default: PATH/Dockerfile)")
     add_build_options(p)
-    p.unsupported("--secret", "--ssh", "--cache-from", "--cache-to", "--output", "-o", "--progress", "--load")
+    p.unsupported(
+        "--secret", "--ssh", "--cache-from", "--cache-to", "--output", "-o", "--progress", "--load"
+    )
     p.add_argument("context", metavar="PATH")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         if a.context == "-":
-            raise CommandError("%docker build - (context on stdin) is not supported; use %%dockerfile")
-        result = helpers.build(a.context, tag=a.tag, **_dockerfile(a.context, a.file), **build_options(a))
+            raise CommandError(
+                "%docker build - (context on stdin) is not supported; use %%dockerfile"
+            )
+        result = helpers.build(
+            a.context, tag=a.tag, **_dockerfile(a.context, a.file), **build_options(a)
+        )
         if a.iidfile:
             Path(a.iidfile).write_text(result.image_id, encoding="utf-8")
         return result
@@ -165,7 +176,9 @@ def _load(p: Parser) -> Handler:
 
 @command("import|image import", "Make an image from a root filesystem tar file.")
 def _import(p: Parser) -> Handler:
-    p.add_argument("-c", "--change", action="append", metavar="INSTRUCTION", help="e.g. 'CMD [\"sh\"]'")
+    p.add_argument(
+        "-c", "--change", action="append", metavar="INSTRUCTION", help="e.g. 'CMD [\"sh\"]'"
+    )
     p.add_argument("-m", "--message")
     p.unsupported("--platform")
     p.add_argument("file", metavar="FILE")
@@ -190,7 +203,9 @@ def _history(p: Parser) -> Handler:
             return table
         if template == "table":
             created = "{{.CreatedSince}}" if a.human else "{{.CreatedAt}}"
-            template = f"table {{{{.ID}}}}\t{created}\t{{{{.CreatedBy}}}}\t{{{{.Size}}}}\t{{{{.Comment}}}}"
+            template = (
+                f"table {{{{.ID}}}}\t{created}\t{{{{.CreatedBy}}}}\t{{{{.Size}}}}\t{{{{.Comment}}}}"
+            )
         fields = functools.partial(history_fields, human=a.human)
         return format_rows(template, table.rows, fields, HISTORY_TITLES, trunc=not a.no_trunc)
 

@@ -11,12 +11,20 @@ from .registry import Context, Handler, command
 _served: dict[str, Any] = {}  # the proxy this kernel serves, if any
 
 
-@command("lab serve", "dockmagic: serve a lab: each student of the policy gets an endpoint of their own.")
+@command(
+    "lab serve", "dockmagic: serve a lab: each student of the policy gets an endpoint of their own."
+)
 def _serve(p: Parser) -> Handler:
     p.add_argument("--policy", required=True, help="the lab's policy file (YAML)")
     p.add_argument("--engine", default="/var/run/docker.sock", help="the engine's unix socket")
-    p.add_argument("--hardened", action="store_true", help="over a hardened engine of the lab's own (needs root)")
-    p.add_argument("--image", action="append", default=[], help="an image copied into the hardened engine")
+    p.add_argument(
+        "--hardened",
+        action="store_true",
+        help="over a hardened engine of the lab's own (needs root)",
+    )
+    p.add_argument(
+        "--image", action="append", default=[], help="an image copied into the hardened engine"
+    )
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         from ...lab.policy import load
@@ -27,7 +35,9 @@ def _serve(p: Parser) -> Handler:
         policy = load(a.policy)
         served = _served["proxy"] = serve(policy, a.engine, a.hardened, a.image)
         if served.engine is not None:
-            print(f"the lab's engine: {served.engine.url} (network namespace {served.engine.netns})")
+            print(
+                f"the lab's engine: {served.engine.url} (network namespace {served.engine.netns})"
+            )
         for student in policy.students:
             print(f"{student}: DOCKER_HOST=unix://{policy.endpoint(student)}")
         return None
@@ -35,7 +45,10 @@ def _serve(p: Parser) -> Handler:
     return handle
 
 
-@command("lab status", "dockmagic: the class: each student's containers, running, CPU, memory, last activity.")
+@command(
+    "lab status",
+    "dockmagic: the class: each student's containers, running, CPU, memory, last activity.",
+)
 def _status(p: Parser) -> Handler:
     p.add_argument("--policy", help="the lab's policy (when this kernel does not serve it)")
     p.add_argument("--plot", action="store_true", help="CPU and memory per student as a figure")
@@ -64,7 +77,11 @@ def _clean(p: Parser) -> Handler:
         from ...lab.view import clean_student
 
         served = _served.get("proxy")
-        return clean_student(a.student, engine_socket=served.engine_socket) if served else clean_student(a.student)
+        return (
+            clean_student(a.student, engine_socket=served.engine_socket)
+            if served
+            else clean_student(a.student)
+        )
 
     return handle
 

@@ -77,7 +77,9 @@ def _rm(p: Parser) -> Handler:
     p.unsupported("-l", "--link")
     _many(p)
     # the CLI trims the slash the engine shows before names ("/web")
-    return lambda a, ctx: helpers.rm(*(c.strip("/") for c in a.containers), force=a.force, volumes=a.volumes)
+    return lambda a, ctx: helpers.rm(
+        *(c.strip("/") for c in a.containers), force=a.force, volumes=a.volumes
+    )
 
 
 @command("container prune", "Remove all stopped containers.")
@@ -91,9 +93,14 @@ def _prune(p: Parser) -> Handler:
     return handle
 
 
-@command("clean", "dockmagic: this session's containers, networks, volumes and built images; -y removes them.")
+@command(
+    "clean",
+    "dockmagic: this session's containers, networks, volumes and built images; -y removes them.",
+)
 def _clean(p: Parser) -> Handler:
-    p.add_argument("-y", "--yes", action="store_true", help="remove them (without it: the list, to confirm)")
+    p.add_argument(
+        "-y", "--yes", action="store_true", help="remove them (without it: the list, to confirm)"
+    )
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         done = mine.clean(yes=a.yes)

@@ -24,7 +24,9 @@ def _ls(p: Parser) -> Handler:
         if a.quiet:
             return listing([r["Id"] if a.no_trunc else r["Id"][:12] for r in table])
         plain = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}" if a.no_trunc else None
-        return formatted(table, a.format, network_fields, NETWORK_TITLES, trunc=not a.no_trunc, cli_table=plain)
+        return formatted(
+            table, a.format, network_fields, NETWORK_TITLES, trunc=not a.no_trunc, cli_table=plain
+        )
 
     return handle
 
@@ -116,7 +118,9 @@ def _inspect(p: Parser) -> Handler:
     add_format(p, short=True)
     p.switch("-v", "--verbose")
     p.add_argument("networks", nargs="+", metavar="NETWORK")
-    return lambda a, ctx: inspect_each(a.networks, a.format, lambda n: helpers.inspect(n, type="network"))
+    return lambda a, ctx: inspect_each(
+        a.networks, a.format, lambda n: helpers.inspect(n, type="network")
+    )
 
 
 @command("network prune", "Remove all unused networks.")

@@ -35,7 +35,9 @@ class Command:
 COMMANDS: dict[str, Command] = {}
 
 
-def command(names: str, description: str, *, cell: bool = False) -> Callable[[Callable[[Parser], Handler]], None]:
+def command(
+    names: str, description: str, *, cell: bool = False
+) -> Callable[[Callable[[Parser], Handler]], None]:
     """Register a subcommand: ``names`` lists aliases separated by "|", each one or two words
     (``"ps|container ls|container ps"``). The decorated function adds arguments and returns the
     handler."""

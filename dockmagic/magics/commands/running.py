@@ -34,7 +34,10 @@ def _with_run_defaults(options: dict[str, Any]) -> dict[str, Any]:
     """``run_labels`` first, so a -l of the same key wins as with the CLI (``labels`` are the ones
     that cannot be replaced); ``run_network`` when no --network is given."""
     if settings.run_labels:
-        options["labels"] = [*(f"{k}={v}" for k, v in settings.run_labels.items()), *(options.get("labels") or [])]
+        options["labels"] = [
+            *(f"{k}={v}" for k, v in settings.run_labels.items()),
+            *(options.get("labels") or []),
+        ]
     if settings.run_network and not options.get("network"):
         options["network"] = settings.run_network
     return options
@@ -45,13 +48,21 @@ def _on_terminal(a: argparse.Namespace, ctx: Context) -> bool:
     return bool(a.interactive) and ctx.cell is None and not a.detach and terminal_available()
 
 
-@command("run|container run", "Run a command in a new container; with %%docker run, the cell is its stdin.", cell=True)
+@command(
+    "run|container run",
+    "Run a command in a new container; with %%docker run, the cell is its stdin.",
+    cell=True,
+)
 def _run(p: Parser) -> Handler:
     chosen = add_container_options(p, "run")
-    p.add_argument("--timeout", type=seconds, help="dockmagic: stop the container after this many seconds")
+    p.add_argument(
+        "--timeout", type=seconds, help="dockmagic: stop the container after this many seconds"
+    )
     p.add_argument("--check", action="store_true", help="dockmagic: a non-zero exit is an error")
     p.add_argument("--no-output", action="store_true", help="dockmagic: do not show output live")
-    p.add_argument("--stats", action="store_true", help="dockmagic: record resource usage and plot it")
+    p.add_argument(
+        "--stats", action="store_true", help="dockmagic: record resource usage and plot it"
+    )
     p.unsupported("--use-api-socket")
     _image_and_command(p)
 
@@ -80,7 +91,9 @@ def _create(p: Parser) -> Handler:
     _image_and_command(p)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        cid = helpers.create(a.image, a.command or None, **_with_run_defaults(container_options(a, chosen)))
+        cid = helpers.create(
+            a.image, a.command or None, **_with_run_defaults(container_options(a, chosen))
+        )
         print(cid)
         return None
 
@@ -88,7 +101,9 @@ def _create(p: Parser) -> Handler:
 
 
 @command(
-    "exec|container exec", "Run a command in a running container; with %%docker exec, the cell is its stdin.", cell=True
+    "exec|container exec",
+    "Run a command in a running container; with %%docker exec, the cell is its stdin.",
+    cell=True,
 )
 def _exec(p: Parser) -> Handler:
     p.switch("-d", "--detach", help="run the command in the background")
@@ -99,7 +114,9 @@ def _exec(p: Parser) -> Handler:
     p.add_argument("-u", "--user")
     p.add_argument("-w", "--workdir")
     p.switch("--privileged")
-    p.add_argument("--detach-keys", help="keys that detach a terminal session (default ctrl-p,ctrl-q)")
+    p.add_argument(
+        "--detach-keys", help="keys that detach a terminal session (default ctrl-p,ctrl-q)"
+    )
     p.add_argument("--check", action="store_true", help="dockmagic: a non-zero exit is an error")
     p.add_argument("-q", "--quiet", action="store_true", help="dockmagic: do not show output live")
     p.add_argument("container")
@@ -108,7 +125,9 @@ def _exec(p: Parser) -> Handler:
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         command = _command(a, ctx)
         if not command:
-            raise CommandError("%docker exec: give a command (or use %%docker exec, whose cell is a script)")
+            raise CommandError(
+                "%docker exec: give a command (or use %%docker exec, whose cell is a script)"
+            )
         return helpers.exec_(
             a.container,
             command,
@@ -129,11 +148,18 @@ def _exec(p: Parser) -> Handler:
     return handle
 
 
-@command("shell", "dockmagic: one long-lived container for %%docker sh cells: adopt a running one, or start IMAGE.")
+@command(
+    "shell",
+    "dockmagic: one long-lived container for %%docker sh cells: adopt a running one, or start IMAGE.",
+)
 def _shell(p: Parser) -> Handler:
     chosen = add_container_options(p, "run")
-    p.add_argument("--stop", action="store_true", help="remove the shell's container (if started here)")
-    p.add_argument("--bang", action="store_true", help="!cmd and x = !cmd lines run in the shell too")
+    p.add_argument(
+        "--stop", action="store_true", help="remove the shell's container (if started here)"
+    )
+    p.add_argument(
+        "--bang", action="store_true", help="!cmd and x = !cmd lines run in the shell too"
+    )
     p.add_argument("--no-bang", action="store_true", help="!cmd lines run on this machine again")
     p.add_argument("target", nargs="?", metavar="IMAGE_OR_CONTAINER")
 
@@ -151,13 +177,17 @@ def _shell(p: Parser) -> Handler:
             bang.route(ip)
         how = "started" if current.owned else "adopted"
         where = "they and !cmd lines" if ip is not None and bang.routed(ip) else "they"
-        print(f"shell: {current.container} ({how}); %%docker sh cells run in it, {where} keep folder and exports")
+        print(
+            f"shell: {current.container} ({how}); %%docker sh cells run in it, {where} keep folder and exports"
+        )
         return None
 
     return handle
 
 
-@command("sh", "dockmagic: run the cell (or the line) in the notebook's shell container.", cell=True)
+@command(
+    "sh", "dockmagic: run the cell (or the line) in the notebook's shell container.", cell=True
+)
 def _sh(p: Parser) -> Handler:
     p.add_argument("--check", action="store_true", help="a non-zero exit is an error")
     p.add_argument("-q", "--quiet", action="store_true", help="do not show output live")
@@ -166,7 +196,9 @@ def _sh(p: Parser) -> Handler:
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         script = ctx.cell if ctx.cell is not None else shlex.join(a.command)
         if not script.strip():
-            raise CommandError("%docker sh: give a command (or use %%docker sh, whose cell is the script)")
+            raise CommandError(
+                "%docker sh: give a command (or use %%docker sh, whose cell is the script)"
+            )
         return helpers.shell().run(script, quiet=a.quiet, check=a.check)
 
     return handle

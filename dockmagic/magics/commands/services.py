@@ -25,12 +25,16 @@ _CREATE_ONLY = {"name", "mode", "env_file"}
 _UPDATE_AS_IS = {"cap_add", "cap_drop", "log_opt"}
 
 
-def _add_option(p: Parser, option: ServiceOption, flags: tuple[str, ...], dest: str, kind: str) -> None:
+def _add_option(
+    p: Parser, option: ServiceOption, flags: tuple[str, ...], dest: str, kind: str
+) -> None:
     if kind == "switch":  # unset is None: update tells --tty=false (turn off) from no --tty
         p.switch(*flags, dest=dest, help=option.help, default=None)
     else:
         action = "append" if kind == "list" else "store"
-        p.add_argument(*flags, dest=dest, action=action, metavar=option.metavar or "VALUE", help=option.help)
+        p.add_argument(
+            *flags, dest=dest, action=action, metavar=option.metavar or "VALUE", help=option.help
+        )
 
 
 def _create_flags(p: Parser) -> None:
@@ -49,14 +53,20 @@ def _update_flags(p: Parser) -> None:
         long = next(f for f in option.flags if f.startswith("--"))
         _add_option(p, option, (f"{long}-add",), f"add_{option.name}", "list")
         p.add_argument(
-            f"{long}-rm", dest=f"rm_{option.name}", action="append", metavar="KEY", help=f"remove: {option.help}"
+            f"{long}-rm",
+            dest=f"rm_{option.name}",
+            action="append",
+            metavar="KEY",
+            help=f"remove: {option.help}",
         )
 
 
 def _given(a: argparse.Namespace, prefix: str = "") -> dict[str, Any]:
     """The options on the line; a switch written off (``--tty=false``) is there as False."""
     return {
-        o.name: getattr(a, prefix + o.name) for o in SERVICE_OPTIONS if getattr(a, prefix + o.name, None) is not None
+        o.name: getattr(a, prefix + o.name)
+        for o in SERVICE_OPTIONS
+        if getattr(a, prefix + o.name, None) is not None
     }
 
 
@@ -69,7 +79,9 @@ def _wait_flags(p: Parser, spec: bool = False) -> None:
         p.switch("--no-resolve-image", help="accepted: dockmagic never pins images to a digest")
 
 
-@command("service create", "Create a swarm service and wait for its tasks to run (-d: return at once).")
+@command(
+    "service create", "Create a swarm service and wait for its tasks to run (-d: return at once)."
+)
 def _create(p: Parser) -> Handler:
     _create_flags(p)
     _wait_flags(p, spec=True)
@@ -78,7 +90,9 @@ def _create(p: Parser) -> Handler:
     p.add_argument("command", nargs=argparse.REMAINDER)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        sid = helpers.service_create(a.image, a.command or None, detach=a.detach, quiet=a.quiet, **_given(a))
+        sid = helpers.service_create(
+            a.image, a.command or None, detach=a.detach, quiet=a.quiet, **_given(a)
+        )
         return Formatted(sid + "\n")
 
     return handle
@@ -89,7 +103,9 @@ def _update(p: Parser) -> Handler:
     _update_flags(p)
     _wait_flags(p, spec=True)
     p.add_argument("--image", help="a new image")
-    p.add_argument("--args", help="the command's new arguments (one string, split as a shell would)")
+    p.add_argument(
+        "--args", help="the command's new arguments (one string, split as a shell would)"
+    )
     p.switch("--force", help="replace the tasks even when nothing changed")
     p.switch("--rollback", help="back to the previous spec (as service rollback)")
     p.unsupported("--credential-spec")
@@ -97,9 +113,15 @@ def _update(p: Parser) -> Handler:
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         if a.rollback:
-            return Formatted(helpers.service_rollback(a.service, detach=a.detach, quiet=a.quiet) + "\n")
+            return Formatted(
+                helpers.service_rollback(a.service, detach=a.detach, quiet=a.quiet) + "\n"
+            )
         add = _given(a, "add_")
-        remove = {o.name: getattr(a, f"rm_{o.name}") for o in SERVICE_OPTIONS if getattr(a, f"rm_{o.name}", None)}
+        remove = {
+            o.name: getattr(a, f"rm_{o.name}")
+            for o in SERVICE_OPTIONS
+            if getattr(a, f"rm_{o.name}", None)
+        }
         name = helpers.service_update(
             a.service,
             image=a.image,
@@ -120,7 +142,9 @@ def _update(p: Parser) -> Handler:
 def _rollback(p: Parser) -> Handler:
     _wait_flags(p)
     p.add_argument("service")
-    return lambda a, ctx: Formatted(helpers.service_rollback(a.service, detach=a.detach, quiet=a.quiet) + "\n")
+    return lambda a, ctx: Formatted(
+        helpers.service_rollback(a.service, detach=a.detach, quiet=a.quiet) + "\n"
+    )
 
 
 @command("service scale", "Set the number of tasks of replicated services: web=6 api=2.")
@@ -133,7 +157,9 @@ def _scale(p: Parser) -> Handler:
         for item in a.scales:
             name, sep, count = item.partition("=")
             if not sep or not name or not count.isdigit():
-                raise CommandError(f"invalid scale specifier {item!r}: write SERVICE=REPLICAS, e.g. web=6")
+                raise CommandError(
+                    f"invalid scale specifier {item!r}: write SERVICE=REPLICAS, e.g. web=6"
+                )
             wanted[name] = int(count)
         return helpers.service_scale(wanted, detach=a.detach)
 
@@ -178,7 +204,9 @@ def _logs(p: Parser) -> Handler:
     )
 
 
-command("service inspect", "Details of services, as trees.")(inspecting("SERVICE", helpers.service_inspect))
+command("service inspect", "Details of services, as trees.")(
+    inspecting("SERVICE", helpers.service_inspect)
+)
 
 
 @command("service rm|service remove", "Remove services (their tasks stop).")
@@ -193,7 +221,9 @@ def _rm(p: Parser) -> Handler:
     "(this one and --engines a,b: hosts or contexts).",
 )
 def _stats(p: Parser) -> Handler:
-    p.add_argument("--engines", metavar="A,B", help="the engines of other nodes (URLs or context names)")
+    p.add_argument(
+        "--engines", metavar="A,B", help="the engines of other nodes (URLs or context names)"
+    )
     add_format(p)
     p.add_argument("service")
 

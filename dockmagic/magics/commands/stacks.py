@@ -12,12 +12,21 @@ from .registry import Context, Handler, command
 from .showing import column_fields, formatted, swarm_listed, swarm_listing_flags
 
 
-@command("stack deploy|stack up", "Deploy a Compose file as a stack (%%docker: the cell is the file).", cell=True)
+@command(
+    "stack deploy|stack up",
+    "Deploy a Compose file as a stack (%%docker: the cell is the file).",
+    cell=True,
+)
 def _deploy(p: Parser) -> Handler:
     p.add_argument("-c", "--compose-file", action="append", metavar="FILE", help="the Compose file")
     p.switch("--prune", help="remove the stack's services the file no longer has")
     p.add_argument("--resolve-image", default="always", choices=["always", "changed", "never"])
-    p.switch("-d", "--detach", default=True, help="return at once (=false: wait until the services converge)")
+    p.switch(
+        "-d",
+        "--detach",
+        default=True,
+        help="return at once (=false: wait until the services converge)",
+    )
     p.switch("-q", "--quiet", help="no progress")
     p.switch("--with-registry-auth", help="accepted: the engine's own credentials are used")
     p.add_argument("name", metavar="STACK")
@@ -66,9 +75,14 @@ def _ps(p: Parser) -> Handler:
     return lambda a, ctx: swarm_listed(a, helpers.stack_ps(a.name, filters=filters(a)))
 
 
-@command("stack rm|stack remove|stack down", "Remove stacks: their services, secrets, configs and networks.")
+@command(
+    "stack rm|stack remove|stack down",
+    "Remove stacks: their services, secrets, configs and networks.",
+)
 def _rm(p: Parser) -> Handler:
-    p.switch("-d", "--detach", default=True, help="accepted: networks are removed once the tasks let go")
+    p.switch(
+        "-d", "--detach", default=True, help="accepted: networks are removed once the tasks let go"
+    )
     p.add_argument("names", nargs="+", metavar="STACK")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:

@@ -20,7 +20,9 @@ from .showing import formatted
 )
 def _stats(p: Parser) -> Handler:
     p.add_argument("-a", "--all", action="store_true", help="also stopped containers (snapshot)")
-    p.add_argument("--no-stream", action="store_true", help="one snapshot, all containers sampled at once")
+    p.add_argument(
+        "--no-stream", action="store_true", help="one snapshot, all containers sampled at once"
+    )
     p.add_argument("--plot", action="store_true", help="dockmagic: live plots instead of a table")
     p.add_argument("--duration", help="dockmagic: stop after this long, e.g. 30s")
     p.add_argument("--interval", default="1s", help="dockmagic: time between samples (at least 1s)")
@@ -31,10 +33,14 @@ def _stats(p: Parser) -> Handler:
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         names = a.containers or None
         if a.format and not a.no_stream:
-            raise CommandError("%docker stats --format needs --no-stream here (live output is a table or --plot)")
+            raise CommandError(
+                "%docker stats --format needs --no-stream here (live output is a table or --plot)"
+            )
         if a.no_stream:
             table = helpers.stats(names, all=a.all)
             return formatted(table, a.format, stats_fields, STATS_TITLES, trunc=not a.no_trunc)
-        return helpers.watch(names, duration=a.duration, interval=parse_duration(a.interval), plot=a.plot, all=a.all)
+        return helpers.watch(
+            names, duration=a.duration, interval=parse_duration(a.interval), plot=a.plot, all=a.all
+        )
 
     return handle

@@ -21,7 +21,9 @@ from .showing import column_fields, formatted, inspect_each, listing
 
 
 def _ca_flags(p: Parser) -> None:
-    p.add_argument("--cert-expiry", metavar="DURATION", help="how long node certificates last (default 2160h)")
+    p.add_argument(
+        "--cert-expiry", metavar="DURATION", help="how long node certificates last (default 2160h)"
+    )
     p.add_argument(
         "--external-ca",
         dest="external_cas",
@@ -34,11 +36,26 @@ def _ca_flags(p: Parser) -> None:
 def _settings_flags(p: Parser) -> None:
     """The swarm-wide settings ``swarm init`` and ``swarm update`` share; those not written are left
     as they are (the engine's defaults on init)."""
-    p.switch("--autolock", default=None, help="managers need the unlock key after a restart (=false: no longer)")
-    p.add_argument("--task-history-limit", type=int64, metavar="N", help="ended tasks kept per slot (default 5)")
-    p.add_argument("--dispatcher-heartbeat", metavar="DURATION", help="how often nodes check in (default 5s)")
-    p.add_argument("--max-snapshots", type=int64, metavar="N", help="Raft snapshots kept besides the latest")
-    p.add_argument("--snapshot-interval", type=int64, metavar="N", help="log entries between Raft snapshots")
+    p.switch(
+        "--autolock",
+        default=None,
+        help="managers need the unlock key after a restart (=false: no longer)",
+    )
+    p.add_argument(
+        "--task-history-limit",
+        type=int64,
+        metavar="N",
+        help="ended tasks kept per slot (default 5)",
+    )
+    p.add_argument(
+        "--dispatcher-heartbeat", metavar="DURATION", help="how often nodes check in (default 5s)"
+    )
+    p.add_argument(
+        "--max-snapshots", type=int64, metavar="N", help="Raft snapshots kept besides the latest"
+    )
+    p.add_argument(
+        "--snapshot-interval", type=int64, metavar="N", help="log entries between Raft snapshots"
+    )
     _ca_flags(p)
 
 
@@ -53,11 +70,20 @@ def _join_command(role: str, token: str, address: str) -> str:
 
 @command("swarm init", "Make this engine the first manager of a new swarm.")
 def _init(p: Parser) -> Handler:
-    p.add_argument("--advertise-addr", metavar="ADDR[:PORT]", help="address other nodes reach this one at")
+    p.add_argument(
+        "--advertise-addr", metavar="ADDR[:PORT]", help="address other nodes reach this one at"
+    )
     p.add_argument("--listen-addr", default="0.0.0.0:2377", metavar="ADDR[:PORT]")
-    p.add_argument("--data-path-addr", metavar="ADDR", help="address for the data path (overlay traffic)")
+    p.add_argument(
+        "--data-path-addr", metavar="ADDR", help="address for the data path (overlay traffic)"
+    )
     p.add_argument("--data-path-port", type=int64, metavar="PORT")
-    p.add_argument("--default-addr-pool", action="append", metavar="CIDR", help="address pools of overlay networks")
+    p.add_argument(
+        "--default-addr-pool",
+        action="append",
+        metavar="CIDR",
+        help="address pools of overlay networks",
+    )
     p.add_argument("--default-addr-pool-mask-length", type=int64, metavar="N")
     p.switch("--force-new-cluster", help="a new one-manager cluster from this node's state")
     p.add_argument("--availability", default="active", choices=["active", "pause", "drain"])
@@ -110,7 +136,9 @@ def _join(p: Parser) -> Handler:
     return handle
 
 
-@command("swarm join-token", "The command that joins another engine to this swarm (-q: the token alone).")
+@command(
+    "swarm join-token", "The command that joins another engine to this swarm (-q: the token alone)."
+)
 def _join_token(p: Parser) -> Handler:
     p.switch("-q", "--quiet", help="only the token")
     p.switch("--rotate", help="replace the token (the old one stops working)")
@@ -150,14 +178,19 @@ def _swarm_update(p: Parser) -> Handler:
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         settings = _settings(a)
         if all(value is None for value in settings.values()):
-            raise CommandError("%docker swarm update: say what to change (%docker swarm update --help lists it)")
+            raise CommandError(
+                "%docker swarm update: say what to change (%docker swarm update --help lists it)"
+            )
         key = helpers.swarm_update(**settings)
         return Formatted("Swarm updated.\n" + (unlock_instructions(key) if key else ""))
 
     return handle
 
 
-@command("swarm unlock-key", "The key a manager needs after a restart when autolock is on (--rotate: a new one).")
+@command(
+    "swarm unlock-key",
+    "The key a manager needs after a restart when autolock is on (--rotate: a new one).",
+)
 def _unlock_key(p: Parser) -> Handler:
     p.switch("-q", "--quiet", help="only the key")
     p.switch("--rotate", help="replace the key (the old one stops working)")
@@ -179,7 +212,9 @@ def _unlock_key(p: Parser) -> Handler:
 )
 def _unlock(p: Parser) -> Handler:
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        helpers.swarm_unlock(ctx.cell if ctx.cell is not None else lambda: _ask("Enter unlock key: "))
+        helpers.swarm_unlock(
+            ctx.cell if ctx.cell is not None else lambda: _ask("Enter unlock key: ")
+        )
 
     return handle
 
@@ -188,7 +223,11 @@ def _ask(prompt: str) -> str:
     """A secret typed by the user: IPython's and a notebook's getpass both hide it."""
     try:
         return getpass.getpass(prompt)
-    except (StdinNotImplementedError, EOFError, OSError):  # nbclient, a frontend with no input box, no stdin
+    except (
+        StdinNotImplementedError,
+        EOFError,
+        OSError,
+    ):  # nbclient, a frontend with no input box, no stdin
         raise CommandError(
             "this kernel cannot ask for the key; give it as the cell of %%docker swarm unlock "
             "or to dockmagic.swarm_unlock(key)"
@@ -197,7 +236,10 @@ def _ask(prompt: str) -> str:
 
 @command("swarm ca", "The swarm's root CA certificate; --rotate moves every node to a new one.")
 def _ca(p: Parser) -> Handler:
-    p.switch("--rotate", help="a new root CA: the one given by --ca-cert/--ca-key, or one the swarm makes")
+    p.switch(
+        "--rotate",
+        help="a new root CA: the one given by --ca-cert/--ca-key, or one the swarm makes",
+    )
     p.add_argument("--ca-cert", metavar="PEM-FILE", help="the new root certificate")
     p.add_argument("--ca-key", metavar="PEM-FILE", help="the new root's key")
     _ca_flags(p)
@@ -226,7 +268,10 @@ def _ca(p: Parser) -> Handler:
 def _node_ls(p: Parser) -> Handler:
     add_filter(p)
     p.switch("-q", "--quiet", help="only ids")
-    p.switch("--resources", help="dockmagic: running tasks, CPUs, memory, and what the tasks reserve, per node")
+    p.switch(
+        "--resources",
+        help="dockmagic: running tasks, CPUs, memory, and what the tasks reserve, per node",
+    )
     add_format(p)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
@@ -250,7 +295,9 @@ def inspecting(metavar: str, get: Callable[[str], Any]) -> Callable[[Parser], Ha
     return build
 
 
-command("node inspect", "Details of nodes (self: this engine's), as trees.")(inspecting("NODE", helpers.node_inspect))
+command("node inspect", "Details of nodes (self: this engine's), as trees.")(
+    inspecting("NODE", helpers.node_inspect)
+)
 
 
 @command("node update", "Change a node's availability, role or labels.")
@@ -263,7 +310,11 @@ def _node_update(p: Parser) -> Handler:
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         helpers.node_update(
-            a.node, availability=a.availability, role=a.role, label_add=a.label_add, label_rm=a.label_rm
+            a.node,
+            availability=a.availability,
+            role=a.role,
+            label_add=a.label_add,
+            label_rm=a.label_rm,
         )
         return Formatted(a.node + "\n")
 
@@ -332,11 +383,16 @@ def _stored(kind: str) -> None:
                     f"%docker {kind} create: give a FILE (or -), or the data as the cell of %%docker {kind} create"
                 )
             data = ctx.cell if ctx.cell is not None else (_stdin(kind) if a.file == "-" else None)
-            return Formatted(create(a.name, data, file=None if data is not None else a.file, labels=a.label) + "\n")
+            return Formatted(
+                create(a.name, data, file=None if data is not None else a.file, labels=a.label)
+                + "\n"
+            )
 
         return handle
 
-    @command(f"{kind} ls|{kind} list|{kind}s", f"The swarm's {kind}s (names and ages, never their data).")
+    @command(
+        f"{kind} ls|{kind} list|{kind}s", f"The swarm's {kind}s (names and ages, never their data)."
+    )
     def _ls(p: Parser) -> Handler:
         add_filter(p)
         p.switch("-q", "--quiet", help="only ids")
@@ -372,7 +428,9 @@ def _stdin(kind: str) -> bytes:
             return sys.stdin.buffer.read()
         except (OSError, ValueError, AttributeError):  # captured, closed or replaced stdin
             pass
-    raise CommandError(f"no stdin to read here: give the data as the cell of %%docker {kind} create NAME")
+    raise CommandError(
+        f"no stdin to read here: give the data as the cell of %%docker {kind} create NAME"
+    )
 
 
 _stored("secret")

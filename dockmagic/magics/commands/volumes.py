@@ -36,7 +36,9 @@ def _create(p: Parser) -> Handler:
     p.add_argument("name", nargs="?")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        name = helpers.volume_create(a.name or a.named, driver=a.driver, options=key_value(a.opt), labels=a.label)
+        name = helpers.volume_create(
+            a.name or a.named, driver=a.driver, options=key_value(a.opt), labels=a.label
+        )
         return Formatted(name + "\n")
 
     return handle
@@ -53,7 +55,9 @@ def _rm(p: Parser) -> Handler:
 def _inspect(p: Parser) -> Handler:
     add_format(p, short=True)
     p.add_argument("volumes", nargs="+", metavar="VOLUME")
-    return lambda a, ctx: inspect_each(a.volumes, a.format, lambda v: helpers.inspect(v, type="volume"))
+    return lambda a, ctx: inspect_each(
+        a.volumes, a.format, lambda v: helpers.inspect(v, type="volume")
+    )
 
 
 @command("volume prune", "Remove unused anonymous volumes (-a: named ones too).")
