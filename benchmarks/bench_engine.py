@@ -9,7 +9,7 @@ import docker
 
 from benchmarks.common import RawUnixHTTP, compare, count_unix_connects, report
 from dockmagic.engine import Engine
-from dockmagic.helpers.lab import lab_image
+from dockmagic.helpers.images.busybox import lab_image
 
 N = 300
 LABEL = {"dockmagic.bench": "1"}

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 import dockmagic
-from dockmagic.helpers.lab import lab_image
+from dockmagic.helpers.images.busybox import lab_image
 from dockmagic.modules.play import play
 
 LABEL = "dockmagic.bench"

@@ -9,54 +9,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import (  # the errors are cheap and needed to catch anything: eager
-    APIError as APIError,
-)
-from .errors import (
-    APIVersionError as APIVersionError,
-)
-from .errors import (
-    CommandError as CommandError,
-)
-from .errors import (
-    Conflict as Conflict,
-)
-from .errors import (
-    ContainerFailed as ContainerFailed,
-)
-from .errors import (
-    DockerError as DockerError,
-)
-from .errors import (
-    EngineUnavailable as EngineUnavailable,
-)
-from .errors import (
-    HostFileError as HostFileError,
-)
-from .errors import (
-    Missing as Missing,
-)
-from .errors import (
-    NotFound as NotFound,
-)
-from .errors import (
-    OperationFailed as OperationFailed,
-)
-from .errors import (
-    OptionError as OptionError,
-)
-from .errors import (
-    PartlyFailed as PartlyFailed,
-)
-from .errors import (
-    StreamError as StreamError,
-)
-from .errors import (
-    TimedOut as TimedOut,
-)
-from .settings import (
-    settings as settings,
-)  # eager: the name is also its module's, which an import would put here
+from . import errors
+from .errors import *  # noqa: F403 - the errors are cheap and needed to catch anything: eager
+
+# eager: the name is also its module's, which an import would put here
+from .settings import settings as settings
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from .engine import Engine as Engine
@@ -74,25 +31,6 @@ def play(source: Any, **kwargs: Any) -> Any:
 __version__ = "0.1.0"
 
 
-_ERRORS = [
-    "DockerError",
-    "EngineUnavailable",
-    "APIError",
-    "NotFound",
-    "Missing",
-    "HostFileError",
-    "Conflict",
-    "APIVersionError",
-    "StreamError",
-    "OperationFailed",
-    "OptionError",
-    "CommandError",
-    "PartlyFailed",
-    "ContainerFailed",
-    "TimedOut",
-]
-
-
 def __getattr__(name: str) -> Any:
     """The helpers and the engine client, imported when first used: ``import dockmagic`` costs
     little more than its errors and settings (requests and the rest come with the first call).
@@ -102,7 +40,7 @@ def __getattr__(name: str) -> Any:
         "Engine",
         "TLSConfig",
     ):  # through the session: what dockmagic.Engine makes is labelled
-        return getattr(importlib.import_module(f"{__name__}.helpers.session"), name)
+        return getattr(importlib.import_module(f"{__name__}.helpers.engines.session"), name)
     if name.startswith("__") and name != "__all__":
         raise AttributeError(name)  # __path__, __file__ probes and the like: not ours to load for
     # import_module, not "from . import": that asks this very function for "helpers" first
@@ -110,7 +48,7 @@ def __getattr__(name: str) -> Any:
     if name == "exec":
         return helpers.exec_
     if name == "__all__":
-        return [*helpers.__all__, "exec", "settings", "Engine", "TLSConfig", *_ERRORS]
+        return [*helpers.__all__, "exec", "settings", "Engine", "TLSConfig", *errors.__all__]
     if name in helpers.__all__:
         return getattr(helpers, name)
     raise AttributeError(f"module 'dockmagic' has no attribute {name!r}")

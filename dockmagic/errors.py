@@ -7,6 +7,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+# What dockmagic exports (``dockmagic.NotFound``...); EngineSilent and StreamCut are details of
+# EngineUnavailable and StreamError, raised and caught inside.
+__all__ = [
+    "APIError",
+    "APIVersionError",
+    "CommandError",
+    "Conflict",
+    "ContainerFailed",
+    "DockerError",
+    "EngineUnavailable",
+    "HostFileError",
+    "Missing",
+    "NotFound",
+    "OperationFailed",
+    "OptionError",
+    "PartlyFailed",
+    "StreamError",
+    "TimedOut",
+]
+
 
 class DockerError(Exception):
     """Base of every error dockmagic raises on purpose."""

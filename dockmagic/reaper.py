@@ -2,7 +2,7 @@
 goodbye (``kill -9``, a hard restart, a crash), on the model of Testcontainers' Ryuk.
 
 One reaper per engine and user, started on demand by the first session that creates something
-(helpers/mine.py). Each session holds a connection to it and announces itself
+(helpers/engines/cleanup.py). Each session holds a connection to it and announces itself
 (``session ID POLICY GRACE``); a clean end says ``done``. A connection that drops without it starts
 the grace period; if the session does not come back within it, what carries that session's label is
 removed (or, for the ``stop`` policy, its containers stopped). Nothing without a dead session's
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .engine import Engine, TLSConfig
 from .errors import DockerError
-from .helpers.mine import sweep
+from .helpers.engines.cleanup import sweep
 
 IDLE = 60.0  # seconds with no session and nothing due before the reaper exits
 

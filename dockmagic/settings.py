@@ -93,7 +93,7 @@ class Settings(Configurable, SettingTraits):
 
     @observe("host")
     def _follow_host(self, change: Any) -> None:
-        from .helpers.session import follow_host
+        from .helpers.engines.session import follow_host
 
         follow_host(change["new"])
 

@@ -12,7 +12,7 @@ import pytest
 
 from dockmagic.engine import Engine
 from dockmagic.errors import DockerError, NotFound
-from dockmagic.helpers.lab import find_static_busybox, lab_image
+from dockmagic.helpers.images.busybox import find_static_busybox, lab_image
 
 from .support import ANSIBLE_VENV, IMAGE, LABEL, LABELS, PLAYBOOK, Registry, require, unique
 

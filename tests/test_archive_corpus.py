@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dockmagic.errors import DockerError
-from dockmagic.helpers.archive import extract
+from dockmagic.helpers.containers.archive import extract
 
 CANARY = f"/tmp/dm-canary-{uuid.uuid4().hex[:8]}"  # absolute targets point here, never at /etc
 Entry = tuple[str, str, object]  # (kind, name, data or link target)

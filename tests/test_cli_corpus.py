@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from dockmagic import Engine
-from dockmagic.engine.labels import unstamped
+from dockmagic.helpers.engines.labels import unstamped
 
 from .support import LABEL, LABELS, unique
 

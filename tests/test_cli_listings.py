@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from dockmagic import Engine
-from dockmagic.engine.labels import unstamped
+from dockmagic.helpers.engines.labels import unstamped
 from dockmagic.render.table import Table
 
 from .support import LABEL, unique

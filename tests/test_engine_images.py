@@ -10,7 +10,7 @@ import pytest
 
 from dockmagic.engine import Engine
 from dockmagic.errors import APIError, NotFound, OperationFailed
-from dockmagic.helpers.lab import rootfs_tar
+from dockmagic.helpers.images.busybox import rootfs_tar
 
 from .support import LABEL, LABELS, Registry, add_file, unique
 

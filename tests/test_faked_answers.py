@@ -17,8 +17,8 @@ import pytest
 import dockmagic
 from dockmagic.engine import Engine
 from dockmagic.errors import DockerError
-from dockmagic.helpers.copy import stat as copy_stat
-from dockmagic.helpers.stats import stats as stats_table
+from dockmagic.helpers.containers.copy import stat as copy_stat
+from dockmagic.helpers.stats.series import stats as stats_table
 
 from .fakeengine import FakeEngine, chunked
 

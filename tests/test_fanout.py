@@ -12,7 +12,7 @@ import pytest
 
 import dockmagic
 from dockmagic.engine import Engine
-from dockmagic.helpers.lab import lab_image
+from dockmagic.helpers.images.busybox import lab_image
 from tools.extra_engines import ExtraEngine, missing
 
 from .support import IMAGE, LABEL, LABELS, require, unique

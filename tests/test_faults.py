@@ -13,7 +13,7 @@ import pytest
 import dockmagic
 from dockmagic.engine import Engine
 from dockmagic.errors import DockerError
-from dockmagic.helpers.stats import sample as stats_sample
+from dockmagic.helpers.stats.series import sample as stats_sample
 
 from .faultproxy import Fault, FaultProxy
 from .support import LABEL, LABELS, Registry, eventually, unique

@@ -13,7 +13,7 @@ import pytest
 import dockmagic
 from dockmagic.engine import Engine
 from dockmagic.errors import DockerError, StreamError
-from dockmagic.helpers.archive import SMALL, TarBody, UnsafeArchive, extract
+from dockmagic.helpers.containers.archive import SMALL, TarBody, UnsafeArchive, extract
 
 from .support import LABELS, unique
 

@@ -18,8 +18,8 @@ import pytest
 import dockmagic
 from dockmagic.engine import Engine
 from dockmagic.errors import APIError, DockerError, OperationFailed
-from dockmagic.helpers.dockerignore import Ignore, parse
-from dockmagic.helpers.lab import rootfs_tar
+from dockmagic.helpers.images.busybox import rootfs_tar
+from dockmagic.helpers.images.dockerignore import Ignore, parse
 
 from .support import LABEL, LABELS, Registry, unique
 

@@ -17,7 +17,7 @@ from IPython.core.error import UsageError
 import dockmagic
 from dockmagic.engine import Engine
 from dockmagic.errors import NotFound
-from dockmagic.helpers.copy import stat as path_stat
+from dockmagic.helpers.containers.copy import stat as path_stat
 
 from .support import LABEL, LABELS, eventually, unique
 from .test_helpers_run import interrupt_main_after

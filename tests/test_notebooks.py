@@ -8,7 +8,7 @@ import pytest
 
 from dockmagic.engine import Engine
 from dockmagic.errors import NotFound
-from dockmagic.helpers.lab import LAB_IMAGE
+from dockmagic.helpers.images.busybox import LAB_IMAGE
 from tools.extra_engines import missing
 from tools.notebooks import errors, execute
 

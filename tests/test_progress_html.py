@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from dockmagic.helpers.progress import CountBar, LayerProgress
+from dockmagic.helpers.images.progress import CountBar, LayerProgress
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

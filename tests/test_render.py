@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from dockmagic.engine.streams import STDERR, STDOUT, Chunk
-from dockmagic.helpers.output import LiveOutput
+from dockmagic.helpers.containers.output import LiveOutput
 from dockmagic.helpers.tables import containers_table, images_table
 from dockmagic.render.results import RunResult
 from dockmagic.render.table import Column, Table

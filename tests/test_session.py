@@ -18,9 +18,9 @@ from jupyter_client.manager import KernelManager
 
 import dockmagic
 from dockmagic.engine import Engine
-from dockmagic.engine import labels as session_labels
-from dockmagic.engine.labels import SESSION, SESSION_ID
-from dockmagic.helpers import mine
+from dockmagic.helpers.engines import cleanup as mine
+from dockmagic.helpers.engines import labels as session_labels
+from dockmagic.helpers.engines.labels import SESSION, SESSION_ID
 
 from .support import LABEL, LABELS, eventually, unique
 
@@ -155,7 +155,7 @@ def test_a_killed_kernel_is_reaped_and_others_are_not(
     try:
         _run(client, f"%load_ext dockmagic\n%config DockerMagics.labels = {{'{LABEL}': '1'}}")
         session = _run(
-            client, "from dockmagic.engine.labels import SESSION_ID; print(SESSION_ID)"
+            client, "from dockmagic.helpers.engines.labels import SESSION_ID; print(SESSION_ID)"
         ).strip()
         pid = int(_run(client, "import os; print(os.getpid())"))
         _run(
@@ -190,7 +190,7 @@ def test_a_clean_shutdown_removes_and_tells_the_reaper(
     try:
         _run(client, f"%load_ext dockmagic\n%config DockerMagics.labels = {{'{LABEL}': '1'}}")
         session = _run(
-            client, "from dockmagic.engine.labels import SESSION_ID; print(SESSION_ID)"
+            client, "from dockmagic.helpers.engines.labels import SESSION_ID; print(SESSION_ID)"
         ).strip()
         _run(client, f"%docker run -d {image} sleep 300")
     finally:

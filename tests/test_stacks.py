@@ -16,10 +16,10 @@ import pytest
 from IPython.core.error import UsageError
 
 from dockmagic.engine import Engine
-from dockmagic.engine.labels import unstamped
 from dockmagic.errors import OptionError
-from dockmagic.helpers.lab import lab_image
-from dockmagic.options.composefile import interpolated
+from dockmagic.helpers.engines.labels import unstamped
+from dockmagic.helpers.images.busybox import lab_image
+from dockmagic.options.swarm.composefile import interpolated
 from tools.extra_engines import ExtraEngine, missing
 
 from .support import IMAGE, LABELS, eventually, require

@@ -11,7 +11,7 @@ import pytest
 
 import dockmagic
 from dockmagic.engine import Engine
-from dockmagic.helpers.measures import measures
+from dockmagic.helpers.stats.measures import measures
 from dockmagic.render.live import LiveDisplay
 
 from .support import LABELS, unique

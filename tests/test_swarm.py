@@ -23,14 +23,14 @@ from IPython.core.error import UsageError
 import dockmagic
 import dockmagic.modules
 from dockmagic.engine import Engine
-from dockmagic.engine.labels import unstamped
 from dockmagic.errors import DockerError, OperationFailed, OptionError
-from dockmagic.helpers.lab import lab_image
-from dockmagic.helpers.mine import AT_END, find, sweep
-from dockmagic.helpers.session import using
+from dockmagic.helpers.engines.cleanup import AT_END, find, sweep
+from dockmagic.helpers.engines.labels import unstamped
+from dockmagic.helpers.engines.session import using
+from dockmagic.helpers.images.busybox import lab_image
 from dockmagic.modules.export import to_playbook
 from dockmagic.modules.play import play
-from dockmagic.options.service import service_spec, updated_spec
+from dockmagic.options.swarm.service import service_spec, updated_spec
 from tools.extra_engines import ExtraEngine, link, missing
 
 from .support import IMAGE, LABELS, eventually, recap, require, unique

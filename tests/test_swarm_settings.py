@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from IPython.core.error import UsageError
 
-import dockmagic.magics.commands.swarm as swarm_commands
+import dockmagic.magics.commands.swarm.cluster as swarm_commands
 from dockmagic.engine import Engine
 from tools.extra_engines import ExtraEngine, missing
 

@@ -18,7 +18,7 @@ import pytest
 
 from dockmagic import Engine
 from dockmagic.errors import NotFound
-from dockmagic.helpers.terminal import _DetachWatch, detach_sequence
+from dockmagic.helpers.containers.terminal import _DetachWatch, detach_sequence
 
 from .support import LABEL, unique
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..engine import Engine
 from ..errors import DockerError
-from ..helpers.mine import find_labelled, sweep
+from ..helpers.engines.cleanup import find_labelled, sweep
 from ..render.table import Column, Table
 from .policy import Policy, student_filter
 from .proxy import ENGINE_SOCKET, LabProxy

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..helpers import mine
+from ..helpers.engines import cleanup as mine
 from .completion import complete
 from .core import DockerMagics
 

@@ -7,8 +7,8 @@ import argparse
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from ..engine.labels import SESSION, mine
 from ..errors import CommandError
+from ..helpers.engines.labels import SESSION, mine
 from ..options import OPTIONS, Option
 
 

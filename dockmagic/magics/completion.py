@@ -6,7 +6,7 @@ import shlex
 from typing import Any
 
 from ..errors import DockerError
-from ..helpers.session import default_engine
+from ..helpers.engines.session import default_engine
 from .commands import COMMANDS
 
 _WANTS_CONTAINER = {

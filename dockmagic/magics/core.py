@@ -11,8 +11,8 @@ from traitlets import Bool, link
 
 from .. import helpers
 from ..errors import DockerError
-from ..helpers.fanout import fan_out, merged, targets
-from ..helpers.session import using
+from ..helpers.engines.fanout import fan_out, merged, targets
+from ..helpers.engines.session import using
 from ..settings import SHARED, SettingTraits, settings
 from .argv import CommandError, HelpShown, Parser, key_value
 from .commands import COMMANDS, Context, find

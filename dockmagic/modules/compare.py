@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ..engine.labels import unstamped
+from ..helpers.engines.labels import unstamped
 from ..options import BY_NAME, Body, get_path, inspect_key
 
 Normalise = Callable[[Any, Mapping[str, Any]], Any]  # (value, image Config) -> comparable value

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OptionError
-from ..options.composefile import as_list, pairs, parsed
+from ..options.swarm.composefile import as_list, pairs, parsed
 from ..options.values import parse_duration
 from .result import ModuleError
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from ..engine import Engine
 from ..errors import APIError, NotFound
-from ..helpers.containers import update as update_resources
-from ..helpers.images import pull as pull_image
+from ..helpers.containers.lifecycle import update as update_resources
+from ..helpers.images.registry import pull as pull_image
 from ..options import ALIASES, BY_NAME, canonical, check_values, container_config, parse_duration
 from ..options.values import as_list, network_specs, parse_network
 from .community import container_args

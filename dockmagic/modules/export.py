@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..options import ALIASES, BY_NAME
-from ..options.service import SERVICE_BY_NAME, as_attachment, as_reference, as_service_port
+from ..options.swarm.service import SERVICE_BY_NAME, as_attachment, as_reference, as_service_port
 from ..options.values import as_extra_host, as_labels, as_mount, network_specs
 from .community import MODULE_ARGS, container_args
 from .play import CONTROL, module_of, parse_tasks

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Engine
-from ..helpers.copy import is_dir, stat, write_file
-from ..helpers.execs import exec_
-from ..helpers.session import pick
+from ..helpers.containers.copy import is_dir, stat, write_file
+from ..helpers.containers.execs import exec_
+from ..helpers.engines.session import pick
 from .result import ModuleError, Result
 
 

@@ -10,12 +10,12 @@ from typing import Any
 
 from ..engine import Engine
 from ..errors import NotFound
-from ..helpers.build import build as build_image
-from ..helpers.images import load as load_image
-from ..helpers.images import pull as pull_image
-from ..helpers.images import push as push_image
-from ..helpers.images import save as save_images
-from ..helpers.images import tag as tag_image
+from ..helpers.images.build import build as build_image
+from ..helpers.images.local import load as load_image
+from ..helpers.images.local import save as save_images
+from ..helpers.images.local import tag as tag_image
+from ..helpers.images.registry import pull as pull_image
+from ..helpers.images.registry import push as push_image
 from ..options.values import as_labels
 from .result import ModuleError, Result
 from .runner import begin

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..engine import Engine
 from ..errors import NotFound
-from ..helpers.session import pick
+from ..helpers.engines.session import pick
 from .result import ModuleError, Result
 
 

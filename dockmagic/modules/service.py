@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..engine import Engine
-from ..engine.labels import unstamped
 from ..errors import NotFound
-from ..helpers.services import converge, resolved
-from ..options.service import SERVICE_BY_NAME, check_api, service_spec
+from ..helpers.engines.labels import unstamped
+from ..helpers.swarm.services import converge, resolved
+from ..options.swarm.service import SERVICE_BY_NAME, check_api, service_spec
 from ..options.table import get_path
 from .result import ModuleError
 from .runner import Result, begin

@@ -88,7 +88,7 @@ class StatsSeries:
 
     def plot(self) -> Any:
         """A matplotlib Figure: CPU %, memory, network and block I/O over time, a line per container."""
-        from ..render.plot import stats_figure
+        from .plot import stats_figure
 
         return stats_figure(self.records)
 
@@ -102,7 +102,7 @@ class StatsSeries:
         p.text(repr(self))
 
     def _repr_html_(self) -> str:
-        from ..render.plot import figure_html
+        from .plot import figure_html
 
         html = self.summary()._repr_html_()
         return html + (figure_html(self.plot()) if self.records and not self.plotted else "")

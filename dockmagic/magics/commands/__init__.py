@@ -1,42 +1,15 @@
-"""Subcommands of %docker: each module registers its own in COMMANDS."""
+"""Subcommands of %docker: each module registers its own in COMMANDS. The modules mirror the
+helpers they call: ``commands/volumes.py`` and ``helpers/volumes.py``, ``commands/containers/`` and
+``helpers/containers/``, and so on."""
 
 from __future__ import annotations
 
-from . import (
-    containers,
-    contexts,
-    copying,
-    images,
-    lab,
-    lifecycle,
-    networks,
-    resources,
-    running,
-    services,
-    stacks,
-    stats,
-    swarm,
-    volumes,
-)
+from . import engines, images, lab, networks, stats, system, volumes
+from .containers import copying, inspecting, lifecycle, running
 from .registry import COMMANDS, Command, Context, find
+from .swarm import cluster, services, stacks
 
-__all__ = [
-    "COMMANDS",
-    "Command",
-    "Context",
-    "containers",
-    "contexts",
-    "copying",
-    "find",
-    "images",
-    "lab",
-    "lifecycle",
-    "networks",
-    "resources",
-    "running",
-    "services",
-    "stacks",
-    "stats",
-    "swarm",
-    "volumes",
-]
+MODULES = [engines, images, lab, networks, stats, system, volumes]
+MODULES += [copying, inspecting, lifecycle, running, cluster, services, stacks]
+
+__all__ = ["COMMANDS", "MODULES", "Command", "Context", "find"]

@@ -1,0 +1,1 @@
+"""Containers: run, create, exec, start and stop, logs, cp, the terminal."""

@@ -1,0 +1,84 @@
+"""``logs``: a container's output, streamed live with stdout and stderr kept apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...engine import Engine
+from ...render.results import LogsResult
+from ..engines.session import pick
+from ..timeparse import to_timestamp
+from .output import LiveOutput
+from .streaming import confirm_ended, container_running, pump
+
+
+def logs(
+    container: str,
+    *,
+    follow: bool = False,
+    tail: int | str | None = None,
+    since: Any = None,
+    until: Any = None,
+    timestamps: bool = False,
+    stdout: bool = True,
+    stderr: bool = True,
+    details: bool = False,
+    quiet: bool = False,
+    engine: Engine | None = None,
+) -> LogsResult:
+    """Like ``docker logs``; ``since``/``until`` take seconds, datetimes, RFC 3339 or ``10m``."""
+    engine = pick(engine)
+    info = engine.container_inspect(container)
+    live = LiveOutput(show=not quiet)
+    stream = engine.container_logs(
+        info["Id"],
+        follow=follow,
+        tail="all" if tail is None else tail,
+        since=to_timestamp(since),
+        until=to_timestamp(until),
+        timestamps=timestamps,
+        stdout=stdout,
+        stderr=stderr,
+        details=details,
+        tty=bool((info.get("Config") or {}).get("Tty")),
+    )
+    try:
+        live.feed_all(stream)
+        if follow:  # followed logs end when the container stops
+            confirm_ended(lambda: container_running(engine, info["Id"]), info["Name"].lstrip("/"))
+    except KeyboardInterrupt:
+        if not follow:
+            raise
+        # Ctrl-C is how following ends, as with docker logs -f: what arrived is the result
+    finally:  # also on Ctrl-C: the connection is closed, what arrived was shown
+        stream.close()
+        live.close()
+    return LogsResult(
+        stdout=live.stdout,
+        stderr=live.stderr,
+        hidden_lines=live.hidden_lines,
+        container=info["Name"].lstrip("/"),
+    )
+
+
+def attach(container: str, *, quiet: bool = False, engine: Engine | None = None) -> LogsResult:
+    """``docker attach`` for a notebook: the container's output from now on, live, until it stops.
+    Ctrl-C detaches (the container keeps running) and closes the connection."""
+    engine = pick(engine)
+    info = engine.container_inspect(container)
+    live = LiveOutput(show=not quiet)
+    sock = engine.container_attach(info["Id"], stdin=False)
+    try:
+        pump(sock, bool((info.get("Config") or {}).get("Tty")), live, None)
+        confirm_ended(lambda: container_running(engine, info["Id"]), info["Name"].lstrip("/"))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C detaches: the container keeps running
+    finally:
+        sock.close()
+        live.close()
+    return LogsResult(
+        stdout=live.stdout,
+        stderr=live.stderr,
+        hidden_lines=live.hidden_lines,
+        container=info["Name"].lstrip("/"),
+    )

@@ -1,0 +1,1 @@
+"""Images: the local store, registries (pull, push, search, credentials), builds."""

@@ -1,0 +1,1 @@
+"""Resource usage: samples, their measures, series and live plots."""

@@ -1,0 +1,1 @@
+"""Swarm: the cluster (init, join, nodes, secrets, configs), services and stacks."""

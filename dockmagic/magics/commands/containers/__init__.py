@@ -1,0 +1,1 @@
+"""%docker's container subcommands."""

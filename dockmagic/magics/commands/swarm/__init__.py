@@ -1,0 +1,1 @@
+"""%docker swarm, node, secret, config, service and stack."""

@@ -1,0 +1,1 @@
+"""Service and stack options: the service flags, Compose files as stacks."""
