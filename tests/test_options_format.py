@@ -103,3 +103,34 @@ def test_table_directive_aligns_like_the_cli() -> None:
         {"ID": "CONTAINER ID"},
     )
     assert out.splitlines() == ["CONTAINER ID   NAMES     LABEL", "aaaaaaaaaaaa   web       front"]
+
+
+def test_extra_hosts_read_every_form_into_one() -> None:
+    """The CLI's NAME:IP and NAME=IP, Compose's list or mapping, community.docker's mapping: one
+    conversion, and its two other forms (a mapping; /etc/hosts lines for a service)."""
+    from dockmagic.options.values import extra_hosts, extra_hosts_mapping, hosts_lines
+
+    assert extra_hosts(["db:10.0.0.2", "v6=[::1]", "gw=host-gateway"]) == [
+        "db:10.0.0.2",
+        "v6:::1",
+        "gw:host-gateway",
+    ]
+    assert extra_hosts({"db": "10.0.0.2"}) == ["db:10.0.0.2"]
+    assert extra_hosts_mapping(["v6:::1"]) == {"v6": "::1"}  # the first colon ends the name
+    assert hosts_lines({"db": "10.0.0.2"}) == ["10.0.0.2 db"]
+
+
+def test_a_healthcheck_in_compose_form_becomes_the_apis() -> None:
+    from dockmagic.options.values import healthcheck
+
+    assert healthcheck({"test": "wget -q localhost", "interval": "1s", "retries": "3"}) == {
+        "Test": ["CMD-SHELL", "wget -q localhost"],
+        "Interval": 1_000_000_000,
+        "Retries": 3,
+    }
+    assert healthcheck({"test": ["CMD", "true"], "start_period": "1m"}) == {
+        "Test": ["CMD", "true"],
+        "StartPeriod": 60_000_000_000,
+    }
+    assert healthcheck({"disable": True, "test": "x"}) == {"Test": ["NONE"]}
+    assert healthcheck({"interval": "2s"}) == {"Interval": 2_000_000_000}  # the image's test stays

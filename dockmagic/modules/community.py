@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..options import ALIASES, BY_NAME, OPTIONS
+from ..options.values import extra_hosts
 from .result import ModuleError
 
 # Play module keys, as community.docker names its modules.
@@ -84,17 +85,11 @@ _ONLY_DEFAULT: dict[str, tuple[Any, ...]] = {
 }
 
 
-def _etc_hosts(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return [f"{host}:{ip}" for host, ip in value.items()]
-    return value
-
-
 def _published(value: Any) -> Any:
     return [p for p in value if str(p) != "all"] if isinstance(value, list) else value
 
 
-VALUE_FORMS: dict[str, Callable[[Any], Any]] = {"add_host": _etc_hosts, "ports": _published}
+VALUE_FORMS: dict[str, Callable[[Any], Any]] = {"add_host": extra_hosts, "ports": _published}
 
 
 def _suggest(name: str, known: set[str]) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import OptionError
 from ..options.swarm.composefile import as_list, pairs, parsed
-from ..options.values import parse_duration
+from ..options.values import extra_hosts_mapping, parse_duration
 from .result import ModuleError
 
 SERVICE_KEYS = {
@@ -292,12 +292,7 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
         if retries:
             args["restart_retries"] = int(retries)
     if "extra_hosts" in spec:
-        hosts = spec["extra_hosts"]
-        args["etc_hosts"] = (
-            hosts
-            if isinstance(hosts, Mapping)
-            else dict(re.split(r"[:=]", h, maxsplit=1) for h in hosts)
-        )
+        args["etc_hosts"] = extra_hosts_mapping(spec["extra_hosts"])
     if "stop_grace_period" in spec:
         args["stop_timeout"] = int(parse_duration(spec["stop_grace_period"]))
     if "ulimits" in spec:
@@ -310,7 +305,7 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
         if spec["logging"].get("options"):
             args["log_options"] = spec["logging"]["options"]
     if "healthcheck" in spec:
-        args["healthcheck"] = _healthcheck(spec["healthcheck"])
+        args["healthcheck"] = spec["healthcheck"]  # the module reads Compose's form
     resources = (spec.get("deploy") or {}).get("resources") or {}
     limits, reservations = resources.get("limits") or {}, resources.get("reservations") or {}
     for key, option in (("cpus", "cpus"), ("memory", "memory"), ("pids", "pids_limit")):
@@ -322,18 +317,6 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
         args["pull"] = spec["pull_policy"]
     tasks.append({"name": f"service {service}", "container": args})
     return tasks
-
-
-def _healthcheck(spec: Mapping[str, Any]) -> dict[str, Any]:
-    if spec.get("disable"):
-        return {"test": ["NONE"]}
-    out = {
-        k: spec[k] for k in ("test", "interval", "timeout", "retries", "start_period") if k in spec
-    }
-    test = out.get("test")
-    if isinstance(test, list) and test and test[0] == "CMD-SHELL" and len(test) == 2:
-        out["test"] = test[1]
-    return out
 
 
 def compose_tasks(

@@ -16,8 +16,9 @@ from ..engine import Engine
 from ..errors import APIError, NotFound
 from ..helpers.containers.lifecycle import update as update_resources
 from ..helpers.images.registry import pull as pull_image
-from ..options import ALIASES, BY_NAME, canonical, check_values, container_config, parse_duration
+from ..options import ALIASES, BY_NAME, canonical, check_values, container_config
 from ..options.values import as_list, network_specs, parse_network
+from ..options.values import healthcheck as healthcheck_body
 from .community import container_args
 from .compare import NORMALISE, differences, same
 from .result import ModuleError, Result
@@ -107,24 +108,6 @@ def _spelled_out(host: dict[str, Any], given: Mapping[str, Any]) -> None:
         host["Binds"] = [b if b.count(":") >= 2 else f"{b}:rw" for b in host["Binds"]]
 
 
-def _healthcheck(spec: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """``{"test": "wget -q localhost", "interval": "1s", "retries": 3}`` -> the API's Healthcheck."""
-    if spec is None:
-        return None
-    test = spec["test"]
-    out: dict[str, Any] = {"Test": ["CMD-SHELL", test] if isinstance(test, str) else list(test)}
-    for key, api in (
-        ("interval", "Interval"),
-        ("timeout", "Timeout"),
-        ("start_period", "StartPeriod"),
-    ):
-        if key in spec:
-            out[api] = int(parse_duration(spec[key]) * 1e9)
-    if "retries" in spec:
-        out["Retries"] = int(spec["retries"])
-    return out
-
-
 def container(name: str, image: str | None = None, state: str = "started", **args: Any) -> Result:
     """Make the container ``name`` be in ``state`` with these options; report what changed.
 
@@ -186,12 +169,10 @@ def _apply(
     if not image:
         raise ModuleError(f"container {name} does not exist and no image was given")
     image_info = _ensure_image(engine, image, policy, check_mode, result)
-    extra = {"Healthcheck": _healthcheck(healthcheck)} if healthcheck else None
+    extra = {"Healthcheck": healthcheck_body(healthcheck)} if healthcheck else None
     desired = container_config(image, command, extra=extra, **given, **first)
-    if healthcheck:
-        given["health_cmd"] = desired["Healthcheck"][
-            "Test"
-        ]  # compared through the Healthcheck field
+    if healthcheck and "Test" in desired["Healthcheck"]:  # compared through the Healthcheck field
+        given["health_cmd"] = desired["Healthcheck"]["Test"]
     _spelled_out(desired["HostConfig"], given)
 
     recreated = False

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..options import ALIASES, BY_NAME
 from ..options.swarm.service import SERVICE_BY_NAME, as_attachment, as_reference, as_service_port
-from ..options.values import as_extra_host, as_labels, as_mount, network_specs
+from ..options.values import as_extra_host, as_labels, as_mount, extra_hosts_mapping, network_specs
 from .community import MODULE_ARGS, container_args
 from .play import CONTROL, module_of, parse_tasks
 from .service import NESTED as SERVICE_NESTED
@@ -60,7 +60,7 @@ def _container(args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             _ansible_value(value) if option.name in ("env", "labels") else value
         )
         if option.name == "add_host" and not isinstance(value, dict):  # etc_hosts is a mapping
-            out["etc_hosts"] = dict(str(h).rsplit(":", 1) for h in network_specs(value))
+            out["etc_hosts"] = extra_hosts_mapping(value)
     if "networks" in out:
         out["networks"] = [
             n if isinstance(n, dict) else {"name": n} for n in network_specs(out["networks"])

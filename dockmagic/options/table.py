@@ -149,10 +149,6 @@ def _place_no_healthcheck(body: Body, value: Any) -> None:
         body["Healthcheck"] = {"Test": ["NONE"]}
 
 
-def _health_cmd(cmd: Any) -> list[str]:
-    return ["CMD-SHELL", cmd] if isinstance(cmd, str) else [str(c) for c in cmd]
-
-
 def _place_networks(body: Body, networks: Any) -> None:
     """The first network is NetworkMode; each gets an endpoint (the long form fills it)."""
     endpoints = body.setdefault("NetworkingConfig", {}).setdefault("EndpointsConfig", {})
@@ -560,7 +556,7 @@ OPTIONS: tuple[Option, ...] = (
         "health_cmd",
         ("--health-cmd",),
         "command to check health",
-        place=_health("Test", _health_cmd),
+        place=_health("Test", v.health_test),
     ),
     Option(
         "health_interval",

@@ -573,6 +573,60 @@ def as_extra_host(spec: str) -> str:
     return f"{name}:{address}"
 
 
+def extra_hosts(given: Mapping[str, Any] | str | Iterable[Any]) -> list[str]:
+    """Extra /etc/hosts entries as the CLI (``NAME:IP``, ``NAME=IP``), Compose (those, or a
+    mapping) and community.docker (a mapping) write them -> the API's ``NAME:IP`` list."""
+    entries = (
+        [f"{name}={ip}" for name, ip in given.items()]
+        if isinstance(given, Mapping)
+        else as_list(given) or []
+    )
+    return [as_extra_host(entry) for entry in entries]
+
+
+def extra_hosts_mapping(given: Mapping[str, Any] | str | Iterable[Any]) -> dict[str, str]:
+    """The same entries as a mapping of name to address (community.docker's ``etc_hosts``)."""
+    return dict(entry.partition(":")[::2] for entry in extra_hosts(given))
+
+
+def hosts_lines(given: Mapping[str, Any] | str | Iterable[Any]) -> list[str]:
+    """The same entries as /etc/hosts lines, ``IP NAME``: a service's ContainerSpec.Hosts."""
+    return [f"{ip} {name}" for name, ip in extra_hosts_mapping(given).items()]
+
+
+HEALTH_DURATIONS = (
+    ("interval", "Interval"),
+    ("timeout", "Timeout"),
+    ("start_period", "StartPeriod"),
+    ("start_interval", "StartInterval"),
+)
+
+
+def health_test(test: str | Iterable[Any]) -> list[str]:
+    """A healthcheck's test: a string runs in a shell (``CMD-SHELL``); a list is the API's own form
+    (``["CMD", ...]``, ``["CMD-SHELL", "..."]``, ``["NONE"]``) and stays as it is."""
+    return ["CMD-SHELL", test] if isinstance(test, str) else [str(part) for part in test]
+
+
+def healthcheck(given: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A healthcheck as Compose and community.docker write it (``test``, ``interval``, ``timeout``,
+    ``start_period``, ``start_interval``, ``retries``, ``disable``) -> the API's Healthcheck. A
+    test left out keeps the image's."""
+    if given is None:
+        return None
+    if given.get("disable"):
+        return {"Test": ["NONE"]}
+    check: dict[str, Any] = {}
+    if given.get("test") is not None:
+        check["Test"] = health_test(given["test"])
+    for key, field in HEALTH_DURATIONS:
+        if given.get(key) is not None:
+            check[field] = nanoseconds(given[key])
+    if given.get("retries") is not None:
+        check["Retries"] = as_int(given["retries"], "healthcheck retries")
+    return check
+
+
 def as_capability(cap: str) -> str:
     """``net_admin`` -> ``CAP_NET_ADMIN`` (``ALL`` stays), as the CLI normalises them."""
     cap = str(cap).upper()

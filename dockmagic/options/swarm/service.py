@@ -24,11 +24,6 @@ _CS = "TaskTemplate.ContainerSpec"
 _LIMITS, _RESERVE = "TaskTemplate.Resources.Limits", "TaskTemplate.Resources.Reservations"
 
 
-def _hosts(entries: list[str]) -> list[str]:
-    """``name:ip`` (the container form) -> ``ip name`` (the /etc/hosts form a ContainerSpec keeps)."""
-    return [f"{ip} {name}" for name, _, ip in (e.partition(":") for e in entries)]
-
-
 # container body field -> ServiceSpec field (and a change of form where they differ)
 _MOVES: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "Env": (f"{_CS}.Env", list),
@@ -51,7 +46,7 @@ _MOVES: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "HostConfig.Sysctls": (f"{_CS}.Sysctls", dict),
     "HostConfig.Ulimits": (f"{_CS}.Ulimits", list),
     "HostConfig.GroupAdd": (f"{_CS}.Groups", list),
-    "HostConfig.ExtraHosts": (f"{_CS}.Hosts", _hosts),
+    "HostConfig.ExtraHosts": (f"{_CS}.Hosts", v.hosts_lines),
     "HostConfig.Isolation": (f"{_CS}.Isolation", str),
     "HostConfig.OomScoreAdj": (f"{_CS}.OomScoreAdj", int),
     "HostConfig.LogConfig.Type": ("TaskTemplate.LogDriver.Name", str),
@@ -130,18 +125,36 @@ def _move(scratch: Body, spec: Spec, to: str | None) -> None:
 # -- the service's own options -------------------------------------------------------------------
 
 
-def _mode(spec: Spec, mode: Any) -> None:
-    modes = {
-        "replicated": "Replicated",
-        "global": "Global",
-        "replicated-job": "ReplicatedJob",
-        "global-job": "GlobalJob",
-    }
-    if mode not in modes:
+MODES = {
+    "replicated": "Replicated",
+    "global": "Global",
+    "replicated-job": "ReplicatedJob",
+    "global-job": "GlobalJob",
+}
+
+
+def service_mode(mode: Any, replicas: Any = None, what: str = "--mode") -> dict[str, Any]:
+    """A service's Mode: its kind, and for the replicated kinds how many tasks (a job's
+    ``replicas`` is both how many run at once and how many complete, as docker stack has it)."""
+    kind = MODES.get(str(mode))
+    if kind is None:
         raise OptionError(
-            f"invalid --mode {mode!r} (replicated, global, replicated-job or global-job)"
+            f"invalid {what} {mode!r} (replicated, global, replicated-job or global-job)"
         )
-    spec["Mode"] = {modes[mode]: {}}
+    if replicas is None:
+        return {kind: {}}
+    count = count_of(replicas, "replicas")
+    if kind == "Replicated":
+        return {kind: {"Replicas": count}}
+    if kind == "ReplicatedJob":
+        return {kind: {"MaxConcurrent": count, "TotalCompletions": count}}
+    raise OptionError(
+        f"{what.replace('mode', 'replicas')} goes with mode replicated or replicated-job"
+    )
+
+
+def _mode(spec: Spec, mode: Any) -> None:
+    spec["Mode"] = service_mode(mode)
 
 
 def count_of(value: Any, what: str) -> int:

@@ -19,6 +19,7 @@ from typing import Any
 from ...errors import OptionError
 from .. import values as v
 from . import composefile as cf
+from .service import service_mode
 
 NAMESPACE = "com.docker.stack.namespace"
 IMAGE_LABEL = "com.docker.stack.image"
@@ -244,27 +245,6 @@ def _references(stack: _Stack, given: Any, kind: str) -> list[dict[str, Any]]:
     return sorted(refs, key=lambda r: (r[f"{kind.capitalize()}Name"], r["File"]["Name"]))
 
 
-def _healthcheck(given: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if given is None:
-        return None
-    if given.get("disable"):
-        return {"Test": ["NONE"]}
-    test = given.get("test")
-    check: dict[str, Any] = {
-        "Test": ["CMD-SHELL", test] if isinstance(test, str) else [str(x) for x in test or []]
-    }
-    for key, field_ in (
-        ("interval", "Interval"),
-        ("timeout", "Timeout"),
-        ("start_period", "StartPeriod"),
-    ):
-        if given.get(key) is not None:
-            check[field_] = v.nanoseconds(given[key])
-    if given.get("retries") is not None:
-        check["Retries"] = int(given["retries"])
-    return check
-
-
 def _policy(given: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """deploy.update_config / rollback_config: parallelism 1 unless given, as the CLI."""
     if given is None:
@@ -328,24 +308,6 @@ def _resources(given: Mapping[str, Any] | None) -> dict[str, Any]:
     return resources
 
 
-def _mode(deploy: Mapping[str, Any]) -> dict[str, Any]:
-    mode, replicas = str(deploy.get("mode") or "replicated"), deploy.get("replicas")
-    count = None if replicas is None else int(replicas)
-    if mode in ("global", "global-job"):
-        if count is not None:
-            raise OptionError("deploy.replicas goes with mode replicated or replicated-job")
-        return {"Global": {}} if mode == "global" else {"GlobalJob": {}}
-    if mode == "replicated":
-        return {"Replicated": {} if count is None else {"Replicas": count}}
-    if mode == "replicated-job":
-        return {
-            "ReplicatedJob": {}
-            if count is None
-            else {"MaxConcurrent": count, "TotalCompletions": count}
-        }
-    raise OptionError(f"deploy.mode: {mode!r} (replicated, global, replicated-job or global-job)")
-
-
 def _networks(stack: _Stack, key: str, given: Any) -> list[dict[str, Any]]:
     wanted: dict[str, Any] = (
         {str(k): dict(x or {}) for k, x in given.items()} if isinstance(given, Mapping)
@@ -376,15 +338,6 @@ def _placement(given: Mapping[str, Any]) -> dict[str, Any]:
         "MaxReplicas": given.get("max_replicas_per_node"),
     }
     return {k: x for k, x in placement.items() if x}
-
-
-def _hosts(given: Any) -> list[str]:
-    pairs = (
-        given.items()
-        if isinstance(given, Mapping)
-        else (str(h).split(":", 1) for h in cf.as_list(given))
-    )
-    return [f"{ip} {host}" for host, ip in pairs]
 
 
 def _ulimits(given: Mapping[str, Any] | None) -> list[dict[str, Any]]:
@@ -435,8 +388,8 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
         "OpenStdin": spec.get("stdin_open"),
         "ReadOnly": spec.get("read_only"),
         "Init": spec.get("init"),
-        "Healthcheck": _healthcheck(spec.get("healthcheck")),
-        "Hosts": _hosts(spec.get("extra_hosts")) or None,
+        "Healthcheck": v.healthcheck(spec.get("healthcheck")),
+        "Hosts": v.hosts_lines(spec.get("extra_hosts") or []) or None,
         "Secrets": _references(stack, spec.get("secrets"), "secret") or None,
         "Configs": _references(stack, spec.get("configs"), "config") or None,
         "Sysctls": cf.pairs(spec.get("sysctls"), "sysctls") or None,
@@ -476,7 +429,9 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
         "Name": stack.scope(key),
         "Labels": {**stack.labels(deploy.get("labels")), IMAGE_LABEL: image},
         "TaskTemplate": task,
-        "Mode": _mode(deploy),
+        "Mode": service_mode(
+            deploy.get("mode") or "replicated", deploy.get("replicas"), "deploy.mode"
+        ),
         "EndpointSpec": endpoint,
     }
     for key_, field_ in (("update_config", "UpdateConfig"), ("rollback_config", "RollbackConfig")):
