@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..render.formats import reclaimable
+from ..render.formats import CONTAINER_FIELDS, PS_FIELDS, reclaimable
 from ..render.table import Column, Row, Table
-from ..render.text import go_quote, shorten
-from ..render.units import ago, human_size, ports
+from ..render.units import ago, human_size
 
 
 def _short_id(value: Any) -> str:
@@ -24,20 +23,10 @@ def _matches_container(row: Row, key: str) -> bool:
 
 
 def containers_table(rows: list[Row]) -> Table:
-    return Table(
-        rows,
-        [
-            Column.key("CONTAINER ID", "Id", _short_id),
-            Column.key("IMAGE", "Image"),
-            Column("COMMAND", lambda r: r.get("Command") or "", lambda v: go_quote(shorten(v, 20))),
-            Column.key("CREATED", "Created", ago),
-            Column.key("STATUS", "Status"),
-            Column.key("PORTS", "Ports", ports),
-            Column("NAMES", _name),
-        ],
-        title="containers",
-        lookup=_matches_container,
-    )
+    """docker ps's table, its columns from the fields --format knows (render/formats.py)."""
+    fields = [(name, CONTAINER_FIELDS[name]) for name in PS_FIELDS]
+    columns = [Column(f.title or name.upper(), f.value, f.truncated) for name, f in fields]
+    return Table(rows, columns, title="containers", lookup=_matches_container)
 
 
 def _repo_tag(row: Row) -> tuple[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -73,38 +74,85 @@ def _short(value: Any, trunc: bool) -> str:
     return text[:12] if trunc else str(value or "")
 
 
-def container_fields(row: dict[str, Any], trunc: bool = True) -> Fields:
-    command = go_quote(shorten(row.get("Command") or "", 20) if trunc else row.get("Command") or "")
+def _size(row: dict[str, Any]) -> str:
     size = human_size(row.get("SizeRw") or 0)
     if row.get("SizeRootFs"):
         size += f" (virtual {human_size(row['SizeRootFs'])})"
-    networks = ((row.get("NetworkSettings") or {}).get("Networks") or {}).keys()
-    return Fields(
-        ID=_short(row.get("Id"), trunc),
-        Image=row.get("Image", ""),
-        Command=command,
-        CreatedAt=_created_at(row.get("Created")),
-        RunningFor=ago(row.get("Created")),
-        Ports=ports(row.get("Ports")),
-        State=row.get("State", ""),
-        Status=row.get("Status", ""),
-        Size=size,
-        Names=",".join(n.lstrip("/") for n in row.get("Names") or []),
-        Labels=_labels(row.get("Labels")),
-        Mounts=",".join(_mount_name(m, trunc) for m in row.get("Mounts") or []),
-        Networks=",".join(sorted(networks)),
-        LocalVolumes=str(sum(1 for m in row.get("Mounts") or [] if m.get("Driver") == "local")),
-        Platform=None,  # set only by engines that report it (API 1.46+)
-        HealthStatus=_health(str(row.get("Status") or "")),
-        IPAddresses=[
+    return size
+
+
+def _networks(row: dict[str, Any]) -> dict[str, Any]:
+    return (row.get("NetworkSettings") or {}).get("Networks") or {}
+
+
+def _plain(value: Any, trunc: bool) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a listed row: its value (raw, as a table keeps it for to_pandas), how the CLI
+    shows it (``trunc`` unless --no-trunc), and its column title where it is not the name's."""
+
+    value: Callable[[dict[str, Any]], Any]
+    show: Callable[[Any, bool], Any] = _plain
+    title: str = ""
+
+    def truncated(self, value: Any) -> Any:
+        return self.show(value, True)
+
+
+# The fields of docker ps --format, once: container_fields, the ps table and its titles read them.
+CONTAINER_FIELDS = {
+    "ID": Field(lambda r: r.get("Id"), _short, "CONTAINER ID"),
+    "Image": Field(lambda r: r.get("Image", "")),
+    "Command": Field(
+        lambda r: r.get("Command") or "",
+        lambda command, trunc: go_quote(shorten(command, 20) if trunc else command),
+    ),
+    "CreatedAt": Field(lambda r: r.get("Created"), lambda t, _: _created_at(t), "CREATED AT"),
+    "RunningFor": Field(lambda r: r.get("Created"), lambda t, _: ago(t), "CREATED"),
+    "Ports": Field(lambda r: r.get("Ports"), lambda found, _: ports(found)),
+    "State": Field(lambda r: r.get("State", "")),
+    "Status": Field(lambda r: r.get("Status", "")),
+    "Size": Field(_size),
+    "Names": Field(lambda r: ",".join(n.lstrip("/") for n in r.get("Names") or [])),
+    "Labels": Field(lambda r: r.get("Labels"), lambda labels, _: _labels(labels)),
+    "Mounts": Field(
+        lambda r: r.get("Mounts") or [],
+        lambda mounts, trunc: ",".join(_mount_name(m, trunc) for m in mounts),
+    ),
+    "Networks": Field(lambda r: ",".join(sorted(_networks(r)))),
+    "LocalVolumes": Field(
+        lambda r: str(sum(1 for m in r.get("Mounts") or [] if m.get("Driver") == "local")),
+        title="LOCAL VOLUMES",
+    ),
+    "Platform": Field(lambda r: None),  # set only by engines that report it (API 1.46+)
+    "HealthStatus": Field(lambda r: _health(str(r.get("Status") or ""))),
+    "IPAddresses": Field(
+        lambda r: [
             f"{name}/{net['IPAddress']}"
-            for name, net in sorted(
-                ((row.get("NetworkSettings") or {}).get("Networks") or {}).items()
-            )
+            for name, net in sorted(_networks(r).items())
             if net.get("IPAddress")
         ],
-        _labels=row.get("Labels") or {},
-    )
+        title="IP ADDRESSES",
+    ),
+}
+CONTAINER_TITLES = {name: f.title for name, f in CONTAINER_FIELDS.items() if f.title}
+PS_FIELDS = (
+    "ID",
+    "Image",
+    "Command",
+    "RunningFor",
+    "Status",
+    "Ports",
+    "Names",
+)  # docker ps's table
+
+
+def container_fields(row: dict[str, Any], trunc: bool = True) -> Fields:
+    shown = {name: f.show(f.value(row), trunc) for name, f in CONTAINER_FIELDS.items()}
+    return Fields(_labels=row.get("Labels") or {}, **shown)
 
 
 def _mount_name(mount: dict[str, Any], trunc: bool) -> str:
@@ -116,15 +164,6 @@ def _health(status: str) -> str:
     """The health the engine writes into a listed container's status: "Up 3 minutes (healthy)"."""
     found = re.search(r"\((?:health: )?(starting|healthy|unhealthy)\)", status)
     return found.group(1) if found else ""
-
-
-CONTAINER_TITLES = {
-    "ID": "CONTAINER ID",
-    "RunningFor": "CREATED",
-    "CreatedAt": "CREATED AT",
-    "LocalVolumes": "LOCAL VOLUMES",
-    "IPAddresses": "IP ADDRESSES",
-}
 
 
 def image_fields(row: dict[str, Any], trunc: bool = True) -> Fields:
