@@ -134,3 +134,21 @@ def test_a_healthcheck_in_compose_form_becomes_the_apis() -> None:
     }
     assert healthcheck({"disable": True, "test": "x"}) == {"Test": ["NONE"]}
     assert healthcheck({"interval": "2s"}) == {"Interval": 2_000_000_000}  # the image's test stays
+
+
+def test_network_options_are_read_by_either_name_into_one_body() -> None:
+    """options/resources.py: the CLI flag's name or community.docker's, one body either way."""
+    import pytest
+
+    from dockmagic.errors import OptionError
+    from dockmagic.options.resources import NETWORK_OPTIONS, given, network_body, pools_of
+
+    ours = given(NETWORK_OPTIONS, {"ipv6": True, "options": ["mtu=1400"], "subnet": "10.9.0.0/24"})
+    theirs = given(NETWORK_OPTIONS, {"enable_ipv6": True, "driver_options": {"mtu": "1400"}})
+    pools = pools_of(ours)
+    assert pools == [{"Subnet": "10.9.0.0/24"}] and ours == theirs
+    body = network_body("n", ours, pools)
+    assert body["EnableIPv6"] is True and body["Options"] == {"mtu": "1400"}
+    assert body["IPAM"] == {"Driver": "default", "Options": {}, "Config": pools}
+    with pytest.raises(OptionError, match="unknown option 'ipv7'"):
+        given(NETWORK_OPTIONS, {"ipv7": True})

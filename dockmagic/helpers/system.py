@@ -10,21 +10,21 @@ from ..engine import Engine
 from ..render.table import Table
 from ..render.text import visible
 from ..render.tree import Inspection
-from .engines.session import pick
+from .engines.session import engine_for
 from .tables import df_table, events_table
 from .timeparse import parse_duration, to_timestamp
 
 
 def system_df(*, engine: Engine | None = None) -> Table:
-    return df_table(pick(engine).system_data_usage())
+    return df_table(engine_for(engine).system_data_usage())
 
 
 def system_info(*, engine: Engine | None = None) -> Inspection:
-    return Inspection(pick(engine).system_info())
+    return Inspection(engine_for(engine).system_info())
 
 
 def system_version(*, engine: Engine | None = None) -> Inspection:
-    return Inspection(pick(engine).system_version())
+    return Inspection(engine_for(engine).system_version())
 
 
 def events(
@@ -45,7 +45,7 @@ def events(
         if until is not None
         else (now + parse_duration(duration) if duration else None)
     )
-    stream = pick(engine).system_events(
+    stream = engine_for(engine).system_events(
         since=to_timestamp(since) or (now if end else None), until=end, filters=filters
     )
     rows: list[dict[str, Any]] = []
@@ -73,7 +73,7 @@ def versions(*, engine: Engine | None = None) -> dict[str, Any]:
 
     from .. import __version__
 
-    e = pick(engine)
+    e = engine_for(engine)
     server = dict(e.system_version())
     server["APIVersion"] = server.get("ApiVersion")
     server["MinAPIVersion"] = server.get("MinAPIVersion")
@@ -96,7 +96,7 @@ def system_prune(
 ) -> dict[str, Any]:
     """``docker system prune``: stopped containers, unused networks, dangling (or all unused)
     images, build cache, and with ``volumes`` unused anonymous volumes; what each freed."""
-    e = pick(engine)
+    e = engine_for(engine)
     image_filters = {**(filters or {}), **({"dangling": ["false"]} if all else {})}
     out = {
         "Containers": e.container_prune(filters),

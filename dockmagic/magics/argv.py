@@ -4,12 +4,13 @@ docker's repeated ``KEY=VALUE`` flags, and a clear refusal of CLI flags dockmagi
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
 
 from ..errors import CommandError
 from ..helpers.engines.labels import SESSION, mine
 from ..options import OPTIONS, Option
+from ..options.resources import ResourceOption
 
 
 def int64(text: str) -> int:
@@ -182,3 +183,17 @@ def filters(a: argparse.Namespace, key: str = SESSION) -> dict[str, list[str]]:
 def key_value(items: list[str] | None) -> dict[str, str]:
     """``--build-arg A=1`` -> {"A": "1"} (last one wins)."""
     return {k: v[-1] for k, v in key_values(items).items()}
+
+
+def add_resource_options(p: Parser, options: Iterable[ResourceOption]) -> None:
+    """The flags of network or volume create, from their table (options/resources.py)."""
+    for option in options:
+        if option.kind == "switch":
+            p.switch(*option.flags, dest=option.name, help=option.help)
+        elif option.kind == "list":
+            metavar = "K=V" if option.default == {} else None
+            p.add_argument(
+                *option.flags, dest=option.name, action="append", metavar=metavar, help=option.help
+            )
+        else:
+            p.add_argument(*option.flags, dest=option.name, help=option.help)

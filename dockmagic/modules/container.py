@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from ..engine import Engine
@@ -22,7 +23,7 @@ from ..options.values import healthcheck as healthcheck_body
 from .community import container_args
 from .compare import NORMALISE, differences, same
 from .result import ModuleError, Result
-from .runner import begin
+from .runner import Plan, begin
 
 STATES = ("started", "present", "stopped", "absent", "healthy")
 
@@ -158,10 +159,10 @@ def _apply(
     first: dict[str, Any] = (
         {"network": network_specs(networks)[:1]} if networks and "network" not in given else {}
     )
-    run = begin(engine, lambda e: e.container_inspect(name), state, STATES, check_mode, diff)
-    engine, result, actual = run.engine, run.result, run.current
+    plan = begin(engine, lambda e: e.container_inspect(name), state, STATES, check_mode, diff)
+    engine, result, actual = plan.engine, plan.result, plan.current
     if state == "absent":
-        return run.absent(
+        return plan.absent(
             lambda c: engine.container_delete(c["Id"], force=True, v=not keep_volumes), container={}
         )
 
@@ -175,95 +176,93 @@ def _apply(
         given["health_cmd"] = desired["Healthcheck"]["Test"]
     _spelled_out(desired["HostConfig"], given)
 
+    # 1. the container as it is: replaced, or changed in place
     recreated = False
     if actual is not None:
         redo, update = _differences(
             given, command, desired, actual, image_info, comparisons or {}, result
         )
         if recreate or redo:
-            recreated = True
-            result.note(
-                f"recreate ({', '.join(spelled.get(r, r) for r in redo) or 'recreate=true'})"
-            )
-            if not check_mode:
-                engine.container_delete(actual["Id"], force=True, v=not keep_volumes)
+            recreated, old = True, actual["Id"]
+            why = ", ".join(spelled.get(r, r) for r in redo) or "recreate=true"
+            remove = partial(engine.container_delete, old, force=True, v=not keep_volumes)
+            plan.change(f"recreate ({why})", remove)
             actual = None
         elif update:
-            result.note(f"update {', '.join(spelled.get(u, u) for u in update)} in place")
-            if not check_mode:
-                update_resources(actual["Id"], engine=engine, **{k: given[k] for k in update})
+            changes = {k: given[k] for k in update}
+            named = ", ".join(spelled.get(u, u) for u in update)
+            change = partial(update_resources, actual["Id"], engine=engine, **changes)
+            plan.change(f"update {named} in place", change)
 
+    # 2. a new one, if it must be made
     if actual is None:
         if not recreated:
             result.compare("state", "absent", state)
             result.note("create")
-        if check_mode:
-            return run.finish(container={"Name": f"/{name}", "Config": desired})
-        created = engine.container_create(desired, name=name)
-        result.warnings += created.get("Warnings") or []
-        actual = engine.container_inspect(created["Id"])
+        made: list[dict[str, Any]] = []
+        plan.then(lambda: made.append(engine.container_create(desired, name=name)))
+        if not plan.apply():
+            return plan.finish(container={"Name": f"/{name}", "Config": desired})
+        result.warnings += made[0].get("Warnings") or []
+        actual = engine.container_inspect(made[0]["Id"])
+    plan.apply()
     assert actual is not None
 
+    # 3. its networks and its state
     how = (comparisons or {}).get("networks", (comparisons or {}).get("*", "allow_more_present"))
-    _networks(engine, actual, wanted_networks, how, check_mode, result)
-    running = actual["State"]["Running"]
+    _networks(plan, actual, wanted_networks, how)
+    cid, running = actual["Id"], actual["State"]["Running"]
     if state in ("started", "healthy") and not running:
         if "create" not in result.actions and not recreated:
             result.compare("state", actual["State"]["Status"], "running")
-        result.note("start")
-        if not check_mode:
-            engine.container_start(actual["Id"])
+        plan.change("start", partial(engine.container_start, cid))
     elif state == "stopped" and running:
         result.compare("state", "running", "stopped")
-        result.note("kill" if force_kill else "stop")
-        if not check_mode and force_kill:
-            engine.container_kill(actual["Id"], signal=kill_signal or "KILL")
-        elif not check_mode:
-            engine.container_stop(actual["Id"])
+        if force_kill:
+            plan.change("kill", partial(engine.container_kill, cid, signal=kill_signal or "KILL"))
+        else:
+            plan.change("stop", partial(engine.container_stop, cid))
     elif restart and running and not result.changed:
-        result.note("restart")
-        if not check_mode:
-            engine.container_restart(actual["Id"])
+        plan.change("restart", partial(engine.container_restart, cid))
     if paused is not None and state in ("started", "healthy"):
-        _pause(engine, actual, paused, check_mode, result)
-    if state == "healthy" and not check_mode:
-        _wait_healthy(engine, actual["Id"], healthy_timeout)
-    facts = actual if check_mode else engine.container_inspect(actual["Id"])
-    return run.finish(container=facts)
+        _pause(plan, actual, paused)
+    if not plan.apply():
+        return plan.finish(container=actual)
+    if state == "healthy":
+        _wait_healthy(engine, cid, healthy_timeout)
+    return plan.finish(container=engine.container_inspect(cid))
 
 
 def _networks(
-    engine: Engine,
-    actual: dict[str, Any],
-    wanted: list[tuple[str, dict[str, Any]]] | None,
-    how: str,
-    check: bool,
-    result: Result,
+    plan: Plan, actual: dict[str, Any], wanted: list[tuple[str, dict[str, Any]]] | None, how: str
 ) -> None:
     """Connect, reconnect (other aliases or addresses) and, with ``comparisons: {networks: strict}``,
     disconnect, in place; only when ``networks`` was given. As community.docker, aliases the engine
     added itself (the short id) do not count."""
     if wanted is None:
         return
+    engine, cid = plan.engine, actual["Id"]
     current = actual["NetworkSettings"].get("Networks") or {}
     for net, endpoint in wanted:
         have = current.get(net)
         if have is not None and _endpoint_matches(endpoint, have):
             continue
-        result.compare(f"networks ({net})", _endpoint_view(have), _endpoint_view(endpoint))
-        result.note(f"{'reconnect' if have is not None else 'connect'} {net}")
-        if not check:
-            if have is not None:
-                engine.network_disconnect(net, actual["Id"], force=True)
-            engine.network_connect(net, actual["Id"], endpoint or None)
+        plan.result.compare(f"networks ({net})", _endpoint_view(have), _endpoint_view(endpoint))
+        if have is not None:
+            plan.change(
+                f"reconnect {net}", partial(engine.network_disconnect, net, cid, force=True)
+            )
+            plan.then(partial(engine.network_connect, net, cid, endpoint or None))
+        else:
+            plan.change(
+                f"connect {net}", partial(engine.network_connect, net, cid, endpoint or None)
+            )
     if how != "strict":
         return
     names = {net for net, _ in wanted}
     for net in sorted(set(current) - names):
-        result.compare(f"networks ({net})", "connected", "absent")
-        result.note(f"disconnect {net}")
-        if not check:
-            engine.network_disconnect(net, actual["Id"], force=True)
+        plan.result.compare(f"networks ({net})", "connected", "absent")
+        plan.change(f"disconnect {net}", partial(engine.network_disconnect, net, cid, force=True))
 
 
 def _endpoint_view(endpoint: Mapping[str, Any] | None) -> Any:
@@ -287,15 +286,12 @@ def _endpoint_matches(wanted: Mapping[str, Any], have: Mapping[str, Any]) -> boo
     return set(wanted.get("Links") or []) <= set(have.get("Links") or [])
 
 
-def _pause(
-    engine: Engine, actual: dict[str, Any], paused: bool, check: bool, result: Result
-) -> None:
+def _pause(plan: Plan, actual: dict[str, Any], paused: bool) -> None:
     if bool(actual["State"].get("Paused")) == paused:
         return
-    result.compare("paused", not paused, paused)
-    result.note("pause" if paused else "unpause")
-    if not check:
-        (engine.container_pause if paused else engine.container_unpause)(actual["Id"])
+    plan.result.compare("paused", not paused, paused)
+    act = plan.engine.container_pause if paused else plan.engine.container_unpause
+    plan.change("pause" if paused else "unpause", partial(act, actual["Id"]))
 
 
 def _wait_healthy(engine: Engine, cid: str, timeout: float) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from ..engine import Engine
 from ..helpers.containers.copy import is_dir, stat, write_file
 from ..helpers.containers.execs import exec_
-from ..helpers.engines.session import pick
+from ..helpers.engines.session import engine_for
 from .result import ModuleError, Result
 
 
@@ -52,7 +52,7 @@ def copy_into(
         mode = int(mode)  # as community.docker's legacy parsing: a string is a decimal number
     if (content is None) == (src is None):
         raise ModuleError("copy_into needs exactly one of content and src")
-    engine = pick(engine)
+    engine = engine_for(engine)
     data = (
         Path(src).expanduser().read_bytes()
         if src is not None
@@ -107,7 +107,7 @@ def exec_module(
     engine: Engine | None = None,
 ) -> Result:
     """Run a command: ``changed`` unless ``creates`` exists already or ``removes`` is already gone."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     result = Result()
     cmd = shlex.split(command) if isinstance(command, str) else list(command)
     if creates and stat(container, creates, engine) is not None:
@@ -141,7 +141,7 @@ def prune(
     engine: Engine | None = None,
 ) -> Result:
     """Remove unused things; ``changed`` when anything was removed."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     result = Result()
     kinds = [
         ("containers", containers, engine.container_prune, "ContainersDeleted"),

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import DockerError
+from ..options.resources import NETWORK_OPTIONS, VOLUME_OPTIONS, by_name
 from ..render.plays import PlayResult, TaskRun
 from . import MODULES
 from .community import FQCN
@@ -74,17 +75,22 @@ def _check_control(task: Mapping[str, Any], index: int) -> None:
         )
 
 
+_OPTION_TABLES = {"network": NETWORK_OPTIONS, "volume": VOLUME_OPTIONS}
+
+
 def _check_arguments(module: str, call: Mapping[str, Any]) -> None:
     """The task's arguments against the module's own, before it runs: one line for a wrong one.
     (``container`` takes any option by name and checks them against the option table itself.)"""
-    params = inspect.signature(MODULES[module]).parameters
+    params: dict[str, Any] = dict(inspect.signature(MODULES[module]).parameters)
     required = [
         n for n, p in params.items() if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD
     ]
     missing = [n for n in required if n not in call]
     if missing:
         raise ModuleError(f"{module} needs {', '.join(missing)}")
-    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+    if module in _OPTION_TABLES:  # its **options: network or volume create's, by either name
+        params |= by_name(_OPTION_TABLES[module])
+    elif any(p.kind is p.VAR_KEYWORD for p in params.values()):
         return
     unknown = [k for k in call if k not in params]
     if unknown:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tarfile
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,19 @@ from ..helpers.images.local import save as save_images
 from ..helpers.images.local import tag as tag_image
 from ..helpers.images.registry import pull as pull_image
 from ..helpers.images.registry import push as push_image
-from ..options.values import as_labels
+from ..options.resources import (
+    NETWORK_OPTIONS,
+    VOLUME_OPTIONS,
+    ResourceOption,
+    by_name,
+    given,
+    network_body,
+    pools_of,
+    volume_body,
+)
+from ..options.resources import ipam_config as ipam_config_of
 from .result import ModuleError, Result
-from .runner import begin
+from .runner import Plan, begin
 
 
 def _inspect(fn: Any, name: str) -> dict[str, Any] | None:
@@ -70,12 +81,12 @@ def image(
     """The image ``name`` should be present (pulled, built, loaded, or already local) or absent, as
     community.docker's ``docker_image``: also tagged as ``repository``, pushed, saved to ``archive_path``."""
     ref = _with_tag(name, tag)
-    run = begin(
+    plan = begin(
         engine, lambda e: e.image_inspect(ref), state, ("present", "absent"), check_mode, diff
     )
-    engine, result, current = run.engine, run.result, run.current
+    engine, result, current = plan.engine, plan.result, plan.current
     if state == "absent":
-        return run.absent(
+        return plan.absent(
             lambda _: engine.image_delete(ref, force=force or force_absent), image=None
         )
     source = source or (
@@ -87,8 +98,8 @@ def image(
     if action is None and not current:
         raise ModuleError(f"image {ref} is not present and source=local")
     if action and (not current or force or force_source):
-        if check_mode:
-            result.note(action)
+        if check_mode:  # whether a pull changes anything is known only by pulling
+            plan.change(action)
         else:
             _obtain(engine, source, ref, build, load_path)
             after = engine.image_inspect(ref)
@@ -97,30 +108,22 @@ def image(
                 result.note(action)
             current = after
     image_id = (current or {}).get("Id")
+    pushed = ref
     if repository:
-        target = _with_tag(repository, tag)
-        tagged = _inspect(engine.image_inspect, target)
+        pushed = _with_tag(repository, tag)
+        tagged = _inspect(engine.image_inspect, pushed)
         if force_tag or not tagged or tagged["Id"] != image_id:
             result.compare("repository", (tagged or {}).get("Id"), image_id)
-            result.note(f"tag {target}")
-            if not check_mode:
-                tag_image(ref, target, engine=engine)
-        if push:
-            result.note(f"push {target}")
-            if not check_mode:
-                push_image(target, quiet=True, engine=engine)
-    elif push:
-        result.note(f"push {ref}")
-        if not check_mode:
-            push_image(ref, quiet=True, engine=engine)
+            plan.change(f"tag {pushed}", partial(tag_image, ref, pushed, engine=engine))
+    if push:
+        plan.change(f"push {pushed}", partial(push_image, pushed, quiet=True, engine=engine))
     if archive_path:
         archive = Path(archive_path).expanduser()
         if image_id is None or _archived_id(archive) != image_id:
             result.compare("archive", _archived_id(archive), image_id)
-            result.note(f"save {archive}")
-            if not check_mode:
-                save_images(ref, archive, engine=engine)
-    return run.finish(image=current)
+            plan.change(f"save {archive}", partial(save_images, ref, archive, engine=engine))
+    plan.apply()
+    return plan.finish(image=current)
 
 
 def _obtain(
@@ -151,54 +154,43 @@ def _obtain(
         load_image(load_path, quiet=True, engine=engine)
 
 
-def _given_differences(wanted: Mapping[str, Any], have: Mapping[str, Any]) -> list[str]:
-    """The settings asked for (None: not asked) that differ; mappings may hold more than asked."""
-    out = []
-    for key, want in wanted.items():
-        if want is None:
+def _differences(
+    options: tuple[ResourceOption, ...], wanted: Mapping[str, Any], current: Mapping[str, Any]
+) -> dict[str, tuple[Any, Any]]:
+    """The options asked for that differ from what the engine holds: name -> (have, want). A
+    mapping may hold more than was asked for."""
+    out = {}
+    for option in options:
+        if option.name not in wanted or option.path is None:
             continue
-        current = have.get(key)
-        if isinstance(want, dict):
-            differs = any((current or {}).get(k) != v for k, v in want.items())
-        else:
-            differs = current != want
-        if differs:
-            out.append(key)
+        want, have = wanted[option.name], option.current(current)
+        if _differs(have, want):
+            out[option.name] = (have, want)
     return out
 
 
-def _ipam_config(items: list[Any] | None) -> list[dict[str, Any]] | None:
-    """community.docker's ``ipam_config`` ({subnet, gateway, iprange, aux_addresses}) as the API's."""
-    if items is None:
-        return None
-    keys = {
-        "subnet": "Subnet",
-        "gateway": "Gateway",
-        "iprange": "IPRange",
-        "aux_addresses": "AuxiliaryAddresses",
-    }
-    out = []
-    for item in items:
-        entry = {"subnet": item} if isinstance(item, str) else dict(item)
-        unknown = set(entry) - set(keys)
-        if unknown:
-            raise ModuleError(
-                f"unknown ipam_config key(s) {', '.join(sorted(unknown))} (subnet, gateway, iprange, aux_addresses)"
-            )
-        out.append({keys[k]: v for k, v in entry.items() if v})
-    return sorted(out, key=lambda c: str(c.get("Subnet")))
+def _differs(have: Any, want: Any) -> bool:
+    if isinstance(want, dict):  # a mapping may hold more than was asked for
+        return any((have or {}).get(k) != v for k, v in want.items())
+    return bool(have != want)
 
 
-def _ipam_view(
-    ipam: Mapping[str, Any] | None, wanted: list[dict[str, Any]] | None
+def _pools_view(
+    ipam: Mapping[str, Any] | None, wanted: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The engine's IPAM config, with only the keys the wanted entries give (a gateway the engine
+    """The engine's IPAM pools, with only the keys the wanted ones give (a gateway the engine
     chose is not a difference when none was asked for)."""
-    keys = {k for entry in wanted or [] for k in entry}
+    keys = {k for entry in wanted for k in entry}
     have = [
         {k: v for k, v in c.items() if k in keys and v} for c in (ipam or {}).get("Config") or []
     ]
     return sorted(have, key=lambda c: str(c.get("Subnet")))
+
+
+def _spelled(args: Mapping[str, Any], options: tuple[ResourceOption, ...]) -> dict[str, str]:
+    """Each option's name as the caller wrote it (dockmagic's or community.docker's)."""
+    named = by_name(options)
+    return {named[k].name: k for k in args if k in named}
 
 
 def network(
@@ -206,18 +198,8 @@ def network(
     state: str = "present",
     *,
     network_name: str | None = None,
-    driver: str = "bridge",
-    driver_options: Mapping[str, Any] | None = None,
-    options: Mapping[str, Any] | None = None,
-    labels: Mapping[str, Any] | None = None,
     ipam_config: list[Any] | None = None,
     subnets: list[str] | None = None,
-    ipam_driver: str | None = None,
-    ipam_driver_options: Mapping[str, Any] | None = None,
-    internal: bool | None = None,
-    attachable: bool | None = None,
-    enable_ipv6: bool | None = None,
-    scope: str | None = None,
     connected: list[str] | None = None,
     containers: list[str] | None = None,
     appends: bool = False,
@@ -226,117 +208,89 @@ def network(
     check_mode: bool = False,
     diff: bool = False,
     engine: Engine | None = None,
+    **options: Any,
 ) -> Result:
     """The network ``name`` should exist with these settings, or not (community.docker's
-    ``docker_network`` arguments; ``options``/``subnets`` are dockmagic's short forms). Only what is
+    ``docker_network`` arguments, or ``network create``'s by their flag names: the table in
+    options/resources.py; ``subnets`` is dockmagic's short form of ``ipam_config``). Only what is
     given is compared; a network that differs is recreated, its members reconnected, and the diff
     says so. ``connected`` containers are connected; others are disconnected unless ``appends``."""
     name = name or network_name
     if not name:
         raise ModuleError("network needs a name")
-    found = name
-    run = begin(
-        engine, lambda e: e.network_inspect(found), state, ("present", "absent"), check_mode, diff
+    plan = begin(
+        engine, lambda e: e.network_inspect(name), state, ("present", "absent"), check_mode, diff
     )
-    engine, result, current = run.engine, run.result, run.current
-    connected = connected if connected is not None else containers
-    appends = appends or incremental
+    engine, result, current = plan.engine, plan.result, plan.current
     if state == "absent":
 
         def remove(current: dict[str, Any]) -> None:
             for cid in current.get("Containers") or {}:
-                engine.network_disconnect(found, cid, force=True)
-            engine.network_delete(found)
+                engine.network_disconnect(name, cid, force=True)
+            engine.network_delete(name)
 
-        return run.absent(remove, network=None)
-    ipam = _ipam_config(ipam_config if ipam_config is not None else subnets)
-    # report settings as the caller named them (dockmagic's short forms or community.docker's)
-    spelled = {"ipam_config": "subnets"} if ipam_config is None and subnets is not None else {}
-    spelled |= (
-        {"driver_options": "options"} if driver_options is None and options is not None else {}
-    )
-    wanted: dict[str, Any] = {
-        "driver": driver,
-        "driver_options": as_labels(driver_options if driver_options is not None else options),
-        "labels": as_labels(labels),
-        "ipam_config": ipam,
-        "ipam_driver": ipam_driver,
-        "ipam_driver_options": as_labels(ipam_driver_options),
-        "internal": internal,
-        "attachable": attachable,
-        "enable_ipv6": enable_ipv6,
-        "scope": scope,
-    }
-    if current:
-        have: dict[str, Any] = {
-            "driver": current.get("Driver"),
-            "driver_options": current.get("Options") or {},
-            "labels": current.get("Labels") or {},
-            "ipam_config": _ipam_view(current.get("IPAM"), ipam),
-            "ipam_driver": (current.get("IPAM") or {}).get("Driver"),
-            "ipam_driver_options": (current.get("IPAM") or {}).get("Options") or {},
-            "internal": bool(current.get("Internal")),
-            "attachable": bool(current.get("Attachable")),
-            "enable_ipv6": bool(current.get("EnableIPv6")),
-            "scope": current.get("Scope"),
-        }
-        differs = _given_differences(wanted, have)
-        for k in differs:
-            result.compare(spelled.get(k, k), have[k], wanted[k])
+        return plan.absent(remove, network=None)
+    wanted = given(NETWORK_OPTIONS, options)
+    spelled = _spelled(options, NETWORK_OPTIONS)
+    pools_given = ipam_config if ipam_config is not None else subnets
+    pools = ipam_config_of(pools_given) if pools_given is not None else pools_of(wanted)
+    members = list((current or {}).get("Containers") or {})
+    wanted_members = connected if connected is not None else containers
+    if current is not None:
+        differs = _differences(NETWORK_OPTIONS, wanted, current)
+        if pools is not None and _pools_view(current.get("IPAM"), pools) != pools:
+            differs["ipam_config"] = (_pools_view(current.get("IPAM"), pools), pools)
+            spelled["ipam_config"] = "subnets" if ipam_config is None else "ipam_config"
+        for key, (have, want) in differs.items():
+            result.compare(spelled.get(key, key), have, want)
         if differs:
-            members = list((current.get("Containers") or {}).keys())
-            note = f"recreate ({', '.join(spelled.get(k, k) for k in differs)})" + (
-                f", reconnecting {len(members)} container(s)" if members else ""
-            )
-            result.note(note)
-            if not check_mode:
+            note = f"recreate ({', '.join(spelled.get(k, k) for k in differs)})"
+            note += f", reconnecting {len(members)} container(s)" if members else ""
+
+            def recreate() -> None:
                 for cid in members:
                     engine.network_disconnect(name, cid, force=True)
                 engine.network_delete(name)
-                connected = list(connected or []) + [
-                    m for m in members if m not in (connected or [])
-                ]
+
+            plan.change(note, recreate)
+            wanted_members = [
+                *(wanted_members or []),
+                *(m for m in members if m not in (wanted_members or [])),
+            ]
             current = None
     if current is None:
-        if run.current is None:  # it did not exist (rather than being recreated)
+        if plan.current is None:  # it did not exist (rather than being recreated)
             result.compare("state", "absent", "present")
             result.note("create")
-        if check_mode:
-            return run.finish(network=None)
-        body = {
-            "Name": name,
-            "Driver": driver,
-            "Options": wanted["driver_options"] or {},
-            "Labels": wanted["labels"] or {},
-            "IPAM": {
-                "Driver": ipam_driver or "default",
-                "Config": ipam or [],
-                "Options": wanted["ipam_driver_options"] or {},
-            },
-            "Internal": bool(internal),
-            "Attachable": bool(attachable),
-            "EnableIPv6": bool(enable_ipv6),
-            "CheckDuplicate": True,
-        }
-        engine.network_create({**body, **({"Scope": scope} if scope else {})})
+        body = network_body(name, wanted, pools or [])
+        plan.then(lambda: engine.network_create(body))
+        if not plan.apply():
+            return plan.finish(network=None)
         current = engine.network_inspect(name)
-    if connected is not None:
-        for c in connected:
-            # Asked of the container: a network lists only its running members.
-            info = _inspect(engine.container_inspect, c)
-            if info is None:
-                raise ModuleError(f"cannot connect {c} to {name}: no such container")
-            if name not in (info["NetworkSettings"].get("Networks") or {}) or current is None:
-                result.note(f"connect {c}")
-                if not check_mode:
-                    engine.network_connect(name, c)
-        if not appends and current is not None:
-            for cid, info in (current.get("Containers") or {}).items():
-                if info.get("Name") not in connected and cid not in connected:
-                    result.note(f"disconnect {info.get('Name')}")
-                    if not check_mode:
-                        engine.network_disconnect(name, cid, force=True)
-    return run.finish(network=None if check_mode else engine.network_inspect(name))
+    if wanted_members is not None:
+        _membership(plan, name, current, wanted_members, appends or incremental)
+    plan.apply()
+    return plan.finish(network=None if check_mode else engine.network_inspect(name))
+
+
+def _membership(
+    plan: Plan, name: str, current: Mapping[str, Any], wanted: list[str], appends: bool
+) -> None:
+    """Plan connecting ``wanted`` containers to the network and, unless ``appends``, disconnecting
+    the others."""
+    engine = plan.engine
+    for container in wanted:
+        # Asked of the container: a network lists only its running members.
+        info = _inspect(engine.container_inspect, container)
+        if info is None:
+            raise ModuleError(f"cannot connect {container} to {name}: no such container")
+        if name not in (info["NetworkSettings"].get("Networks") or {}):
+            plan.change(f"connect {container}", partial(engine.network_connect, name, container))
+    if not appends:
+        for cid, info in (current.get("Containers") or {}).items():
+            if info.get("Name") not in wanted and cid not in wanted:
+                disconnect = partial(engine.network_disconnect, name, cid, force=True)
+                plan.change(f"disconnect {info.get('Name')}", disconnect)
 
 
 def volume(
@@ -344,64 +298,48 @@ def volume(
     state: str = "present",
     *,
     volume_name: str | None = None,
-    driver: str | None = None,
-    driver_options: Mapping[str, Any] | None = None,
-    options: Mapping[str, Any] | None = None,
-    labels: Mapping[str, Any] | None = None,
     recreate: str = "never",
     check_mode: bool = False,
     diff: bool = False,
     engine: Engine | None = None,
+    **options: Any,
 ) -> Result:
-    """The volume ``name`` should exist, or not (community.docker's ``docker_volume`` arguments).
-    Only what is given is compared; a volume that differs is kept (its data with it) and a warning
-    says so, unless ``recreate`` is ``options-changed`` or ``always``: then the diff says the data goes."""
+    """The volume ``name`` should exist, or not (community.docker's ``docker_volume`` arguments, or
+    ``volume create``'s by their flag names). Only what is given is compared; a volume that
+    differs is kept (its data with it) and a warning says so, unless ``recreate`` is
+    ``options-changed`` or ``always``: then the diff says the data goes."""
     name = name or volume_name
     if not name:
         raise ModuleError("volume needs a name")
-    found = name
-    run = begin(
-        engine, lambda e: e.volume_inspect(found), state, ("present", "absent"), check_mode, diff
+    plan = begin(
+        engine, lambda e: e.volume_inspect(name), state, ("present", "absent"), check_mode, diff
     )
-    engine, result, current = run.engine, run.result, run.current
+    engine, result, current = plan.engine, plan.result, plan.current
     if state == "absent":
-        return run.absent(lambda _: engine.volume_delete(found), volume=None)
+        return plan.absent(lambda _: engine.volume_delete(name), volume=None)
     if recreate not in ("never", "always", "options-changed"):
         raise ModuleError(f"recreate must be never, always or options-changed, not {recreate!r}")
-    want: dict[str, Any] = {
-        "driver": driver,
-        "driver_options": as_labels(driver_options if driver_options is not None else options),
-        "labels": as_labels(labels),
-    }
-    if current:
-        have: dict[str, Any] = {
-            "driver": current.get("Driver"),
-            "driver_options": current.get("Options") or {},
-            "labels": current.get("Labels") or {},
-        }
-        differs = _given_differences(want, have)
-        for k in differs:
-            result.compare(k, have[k], want[k])
+    wanted = given(VOLUME_OPTIONS, options)
+    spelled = _spelled(options, VOLUME_OPTIONS)
+    if current is not None:
+        differs = _differences(VOLUME_OPTIONS, wanted, current)
+        for key, (have, want) in differs.items():
+            result.compare(spelled.get(key, key), have, want)
+        named = ", ".join(spelled.get(k, k) for k in differs)
         if recreate == "always" or (differs and recreate == "options-changed"):
-            result.note(f"recreate ({', '.join(differs) or 'recreate=always'}): its data is lost")
-            if not check_mode:
-                engine.volume_delete(name)
+            note = f"recreate ({named or 'recreate=always'}): its data is lost"
+            plan.change(note, lambda: engine.volume_delete(name))
             current = None
         elif differs:
             result.warnings.append(
-                f"volume {name} differs in {', '.join(differs)}; recreate=never keeps it and its data"
+                f"volume {name} differs in {named}; recreate=never keeps it and its data"
             )
     if current is None:
-        if run.current is None:  # it did not exist (rather than being recreated)
+        if plan.current is None:  # it did not exist (rather than being recreated)
             result.compare("state", "absent", "present")
             result.note("create")
-        if not check_mode:
-            current = engine.volume_create(
-                {
-                    "Name": name,
-                    "Driver": driver or "local",
-                    "DriverOpts": want["driver_options"] or {},
-                    "Labels": want["labels"] or {},
-                }
-            )
-    return run.finish(volume=current)
+        made: list[dict[str, Any]] = []
+        plan.then(lambda: made.append(engine.volume_create(volume_body(name, wanted))))
+        plan.apply()
+        current = made[0] if made else None
+    return plan.finish(volume=current)

@@ -10,6 +10,7 @@ fields of the ServiceSpec it writes; a service that differs is updated in place,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from ..engine import Engine
@@ -154,12 +155,12 @@ def service(
     """The service ``name`` should run ``image`` (with ``args``) as these options say, or be
     absent. Only what is given is compared (and the image and args); a difference updates the
     service in place and, unless ``detach``, waits for its tasks."""
-    run = begin(
+    plan = begin(
         engine, lambda e: e.service_inspect(name), state, ("present", "absent"), check_mode, diff
     )
-    engine, result, current = run.engine, run.result, run.current
+    engine, result, current = plan.engine, plan.result, plan.current
     if state == "absent":
-        return run.absent(lambda found: engine.service_delete(found["ID"]), service=None)
+        return plan.absent(lambda found: engine.service_delete(found["ID"]), service=None)
     if not image:
         image = str(
             get_path(current or {}, "Spec.TaskTemplate.ContainerSpec.Image") or ""
@@ -170,42 +171,46 @@ def service(
     check_api(given, engine.api_version)
     wanted = resolved(engine, service_spec(image, args, name=name, **given))
     _networks_by_id(engine, wanted)
+    done: list[str] = []  # the service's ID, once created or updated
     if current is None:
         result.compare("state", "absent", "present")
-        result.note("create")
-        if not check_mode:
-            made = engine.service_create(wanted)
-            if not detach:
-                converge(made["ID"], quiet=True, engine=engine)
-            current = engine.service_inspect(made["ID"])
-        return run.finish(service=current)
-    have = _comparable(current["Spec"])
-    want = _comparable(wanted)
-    paths = {"TaskTemplate.ContainerSpec.Image"} | (
-        {"TaskTemplate.ContainerSpec.Args"} if args is not None else set()
-    )
-    paths |= {path for option in given for path in SERVICE_BY_NAME[option].paths}
-    for path in sorted(paths):
-        before, after = get_path(have, path), get_path(want, path)
-        if not _same(after, before):
-            result.compare(path, before, after)
-    if force_update:
-        result.compare("TaskTemplate.ForceUpdate", "", "forced")
-    if result.diff:
-        result.note("update")
-        if not check_mode:
-            kept = {
-                k: v
-                for k, v in (current["Spec"].get("Labels") or {}).items()
-                if k not in have["Labels"]
-            }
-            wanted["Labels"] = {**(wanted.get("Labels") or {}), **kept}  # the session's label stays
-            if force_update:
-                wanted["TaskTemplate"]["ForceUpdate"] = (
-                    int(get_path(current, "Spec.TaskTemplate.ForceUpdate") or 0) + 1
-                )
-            engine.service_update(current["ID"], current["Version"]["Index"], wanted)
-            if not detach:
-                converge(current["ID"], quiet=True, engine=engine)
-            current = engine.service_inspect(current["ID"])
-    return run.finish(service=current)
+        plan.change("create", lambda: done.append(engine.service_create(wanted)["ID"]))
+    else:
+        have, want = _comparable(current["Spec"]), _comparable(wanted)
+        paths = {"TaskTemplate.ContainerSpec.Image"} | (
+            {"TaskTemplate.ContainerSpec.Args"} if args is not None else set()
+        )
+        paths |= {path for option in given for path in SERVICE_BY_NAME[option].paths}
+        for path in sorted(paths):
+            before, after = get_path(have, path), get_path(want, path)
+            if not _same(after, before):
+                result.compare(path, before, after)
+        if force_update:
+            result.compare("TaskTemplate.ForceUpdate", "", "forced")
+        if result.diff:
+            plan.change("update", partial(_update, engine, current, wanted, have, force_update))
+            done.append(current["ID"])
+    if plan.apply() and done:
+        if not detach:
+            converge(done[0], quiet=True, engine=engine)
+        current = engine.service_inspect(done[0])
+    return plan.finish(service=current)
+
+
+def _update(
+    engine: Engine,
+    current: dict[str, Any],
+    wanted: dict[str, Any],
+    have: dict[str, Any],
+    force: bool,
+) -> None:
+    """Update the service to ``wanted``, keeping the labels a session put on it."""
+    kept = {
+        k: v for k, v in (current["Spec"].get("Labels") or {}).items() if k not in have["Labels"]
+    }
+    wanted["Labels"] = {**(wanted.get("Labels") or {}), **kept}
+    if force:
+        wanted["TaskTemplate"]["ForceUpdate"] = (
+            int(get_path(current, "Spec.TaskTemplate.ForceUpdate") or 0) + 1
+        )
+    engine.service_update(current["ID"], current["Version"]["Index"], wanted)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import OptionError
-from . import values as v
+from . import values
 
 Body = dict[str, Any]  # a POST /containers/create body being built
 
@@ -90,26 +90,30 @@ def _place_env_file(body: Body, files: Any) -> None:
     """Lines of env files; a bare VAR takes this environment's value, and is dropped when unset
     (the CLI's rule for files; a bare ``-e VAR`` is sent as it is)."""
     lines = [
-        v.env_entry(line) for f in v.as_list(files) or [] for line in v.read_kv_file(f, "env file")
+        values.env_entry(line)
+        for f in values.as_list(files) or []
+        for line in values.read_kv_file(f, "env file")
     ]
     _extend(body, "Env", [line for line in lines if "=" in line])
 
 
 def _place_env(body: Body, env: Any) -> None:
-    _extend(body, "Env", v.as_env(env) or [])
+    _extend(body, "Env", values.as_env(env) or [])
 
 
 def _place_label_file(body: Body, files: Any) -> None:
-    lines = [line for f in v.as_list(files) or [] for line in v.read_kv_file(f, "label file")]
-    _merge(body, "Labels", v.as_labels(lines) or {})
+    lines = [
+        line for f in values.as_list(files) or [] for line in values.read_kv_file(f, "label file")
+    ]
+    _merge(body, "Labels", values.as_labels(lines) or {})
 
 
 def _place_labels(body: Body, labels: Any) -> None:
-    _merge(body, "Labels", v.as_labels(labels) or {})
+    _merge(body, "Labels", values.as_labels(labels) or {})
 
 
 def _place_publish(body: Body, ports: Any) -> None:
-    exposed, bindings = v.as_ports(ports)
+    exposed, bindings = values.as_ports(ports)
     _merge(body, "ExposedPorts", exposed)
     host = body.setdefault("HostConfig", {}).setdefault("PortBindings", {})
     for port, binds in bindings.items():
@@ -120,12 +124,12 @@ def _place_expose(body: Body, ports: Any) -> None:
     _merge(
         body,
         "ExposedPorts",
-        {p: {} for spec in v.as_list(ports) or [] for p in v.parse_expose(spec)},
+        {p: {} for spec in values.as_list(ports) or [] for p in values.parse_expose(spec)},
     )
 
 
 def _place_volumes(body: Body, volumes: Any) -> None:
-    binds, anonymous = v.as_binds(volumes)
+    binds, anonymous = values.as_binds(volumes)
     if binds:
         _extend(body, "HostConfig.Binds", binds)
     if anonymous:
@@ -143,7 +147,7 @@ def _health(field: str, convert: Callable[[Any], Any]) -> Callable[[Body, Any], 
 
 
 def _place_no_healthcheck(body: Body, value: Any) -> None:
-    if v.as_bool(value):
+    if values.as_bool(value):
         if body.get("Healthcheck"):
             raise OptionError("--no-healthcheck conflicts with --health-* options")
         body["Healthcheck"] = {"Test": ["NONE"]}
@@ -152,8 +156,8 @@ def _place_no_healthcheck(body: Body, value: Any) -> None:
 def _place_networks(body: Body, networks: Any) -> None:
     """The first network is NetworkMode; each gets an endpoint (the long form fills it)."""
     endpoints = body.setdefault("NetworkingConfig", {}).setdefault("EndpointsConfig", {})
-    for spec in v.network_specs(networks):
-        name, endpoint = v.parse_network(spec)
+    for spec in values.network_specs(networks):
+        name, endpoint = values.parse_network(spec)
         body.setdefault("HostConfig", {}).setdefault("NetworkMode", name)
         if name not in ("host", "none") and not name.startswith("container:"):
             endpoints[name] = {**endpoints.get(name, {}), **endpoint}
@@ -168,10 +172,13 @@ def _first_endpoint(flag: str) -> Callable[[Body, Any], None]:
             raise OptionError(f"{flag} needs --network with a user-defined network")
         endpoint = body["NetworkingConfig"]["EndpointsConfig"].setdefault(network, {})
         if flag == "--network-alias":
-            endpoint["Aliases"] = [*(endpoint.get("Aliases") or []), *(v.as_list(value) or [])]
+            endpoint["Aliases"] = [*(endpoint.get("Aliases") or []), *(values.as_list(value) or [])]
         elif flag == "--link-local-ip":
             ipam = endpoint.setdefault("IPAMConfig", {})
-            ipam["LinkLocalIPs"] = [*(ipam.get("LinkLocalIPs") or []), *(v.as_list(value) or [])]
+            ipam["LinkLocalIPs"] = [
+                *(ipam.get("LinkLocalIPs") or []),
+                *(values.as_list(value) or []),
+            ]
         else:
             endpoint.setdefault("IPAMConfig", {})[
                 "IPv4Address" if flag == "--ip" else "IPv6Address"
@@ -181,7 +188,7 @@ def _first_endpoint(flag: str) -> Callable[[Body, Any], None]:
 
 
 def _place_gpus(body: Body, spec: Any) -> None:
-    _extend(body, "HostConfig.DeviceRequests", [v.as_gpus(spec)])
+    _extend(body, "HostConfig.DeviceRequests", [values.as_gpus(spec)])
 
 
 def _each(convert: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
@@ -192,11 +199,11 @@ def _each(convert: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
 
 
 def _strings(items: Any) -> list[str]:
-    return v.as_list(items) or []
+    return values.as_list(items) or []
 
 
 def _int(what: str) -> Callable[[Any], int]:
-    return lambda value: v.as_int(value, what)
+    return lambda value: values.as_int(value, what)
 
 
 def _entrypoint(value: Any) -> list[str]:
@@ -204,10 +211,9 @@ def _entrypoint(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else [str(x) for x in value]
 
 
-S, L = "switch", "list"
+SWITCH, LIST = "switch", "list"  # an Option's kinds besides a plain value
 # community.docker compares sets and mappings so: what the container has besides is fine
-MORE = "allow_more_present"
-_R = "run"
+ALLOW_MORE = "allow_more_present"
 
 OPTIONS: tuple[Option, ...] = (
     # -- what runs, and as whom
@@ -238,7 +244,7 @@ OPTIONS: tuple[Option, ...] = (
         "env_file",
         ("--env-file",),
         "read environment variables from a file",
-        kind=L,
+        kind=LIST,
         metavar="FILE",
         place=_place_env_file,
         ansible=("env_file",),
@@ -247,17 +253,17 @@ OPTIONS: tuple[Option, ...] = (
         "env",
         ("-e", "--env"),
         "set an environment variable (VAR alone: from this environment)",
-        kind=L,
+        kind=LIST,
         metavar="VAR[=VALUE]",
         place=_place_env,
         ansible=("env",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "label_file",
         ("--label-file",),
         "read labels from a file",
-        kind=L,
+        kind=LIST,
         metavar="FILE",
         place=_place_label_file,
     ),
@@ -265,11 +271,11 @@ OPTIONS: tuple[Option, ...] = (
         "labels",
         ("-l", "--label"),
         "set metadata on the container",
-        kind=L,
+        kind=LIST,
         metavar="KEY=VALUE",
         place=_place_labels,
         ansible=("labels",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "hostname", ("-h", "--hostname"), "container host name", "Hostname", ansible=("hostname",)
@@ -309,8 +315,8 @@ OPTIONS: tuple[Option, ...] = (
         ("--annotation",),
         "add an OCI annotation",
         "HostConfig.Annotations",
-        lambda x: v.as_map(x, "--annotation"),
-        kind=L,
+        lambda x: values.as_map(x, "--annotation"),
+        kind=LIST,
         metavar="KEY=VALUE",
         min_api="1.43",
     ),
@@ -319,7 +325,7 @@ OPTIONS: tuple[Option, ...] = (
         "detach",
         ("-d", "--detach"),
         "run in the background and return the container",
-        kind=S,
+        kind=SWITCH,
         run_only=True,
         ansible=("detach",),
     ),
@@ -328,14 +334,20 @@ OPTIONS: tuple[Option, ...] = (
         ("-i", "--interactive"),
         "keep stdin open (the cell, for %%docker run)",
         "OpenStdin",
-        v.as_bool,
-        kind=S,
+        values.as_bool,
+        kind=SWITCH,
         ansible=("interactive",),
     ),
     Option(
-        "tty", ("-t", "--tty"), "allocate a pseudo-TTY", "Tty", v.as_bool, kind=S, ansible=("tty",)
+        "tty",
+        ("-t", "--tty"),
+        "allocate a pseudo-TTY",
+        "Tty",
+        values.as_bool,
+        kind=SWITCH,
+        ansible=("tty",),
     ),
-    Option("attach", ("-a", "--attach"), "attach to STDIN, STDOUT or STDERR", kind=L),
+    Option("attach", ("-a", "--attach"), "attach to STDIN, STDOUT or STDERR", kind=LIST),
     Option(
         "detach_keys",
         ("--detach-keys",),
@@ -346,11 +358,15 @@ OPTIONS: tuple[Option, ...] = (
         "sig_proxy",
         ("--sig-proxy",),
         "accepted; Ctrl-C follows DockerMagics.on_interrupt",
-        kind=S,
+        kind=SWITCH,
         run_only=True,
     ),
     Option(
-        "remove", ("--rm",), "remove the container when it exits", kind=S, ansible=("auto_remove",)
+        "remove",
+        ("--rm",),
+        "remove the container when it exits",
+        kind=SWITCH,
+        ansible=("auto_remove",),
     ),
     Option("cidfile", ("--cidfile",), "write the container ID to this file", metavar="FILE"),
     # -- image
@@ -367,14 +383,16 @@ OPTIONS: tuple[Option, ...] = (
         "platform of the image, e.g. linux/amd64",
         ansible=("platform",),
     ),
-    Option("quiet_pull", ("-q", "--quiet"), "suppress the pull output", kind=S),
-    Option("disable_content_trust", ("--disable-content-trust",), "accepted (the default)", kind=S),
+    Option("quiet_pull", ("-q", "--quiet"), "suppress the pull output", kind=SWITCH),
+    Option(
+        "disable_content_trust", ("--disable-content-trust",), "accepted (the default)", kind=SWITCH
+    ),
     # -- ports
     Option(
         "ports",
         ("-p", "--publish"),
         "publish a container port ([IP:][HOST:]CONTAINER[/PROTO])",
-        kind=L,
+        kind=LIST,
         metavar="PORT",
         place=_place_publish,
         ansible=("published_ports", "ports"),
@@ -384,49 +402,49 @@ OPTIONS: tuple[Option, ...] = (
         ("-P", "--publish-all"),
         "publish all exposed ports to random host ports",
         "HostConfig.PublishAllPorts",
-        v.as_bool,
-        kind=S,
+        values.as_bool,
+        kind=SWITCH,
         ansible=("publish_all_ports",),
     ),
     Option(
         "expose",
         ("--expose",),
         "expose a port or a range of ports",
-        kind=L,
+        kind=LIST,
         metavar="PORT",
         place=_place_expose,
         ansible=("exposed_ports",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     # -- storage
     Option(
         "volumes",
         ("-v", "--volume"),
         "bind mount a volume ([SRC:]DST[:OPTS])",
-        kind=L,
+        kind=LIST,
         metavar="VOLUME",
         place=_place_volumes,
         ansible=("volumes",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "mounts",
         ("--mount",),
         "attach a filesystem mount (type=..,source=..,target=..)",
         "HostConfig.Mounts",
-        _each(v.as_mount),
-        kind=L,
+        _each(values.as_mount),
+        kind=LIST,
         metavar="MOUNT",
         ansible=("mounts",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "tmpfs",
         ("--tmpfs",),
         "mount a tmpfs (PATH[:OPTS])",
         "HostConfig.Tmpfs",
-        v.as_tmpfs,
-        kind=L,
+        values.as_tmpfs,
+        kind=LIST,
         metavar="PATH",
         ansible=("tmpfs",),
     ),
@@ -436,10 +454,10 @@ OPTIONS: tuple[Option, ...] = (
         "mount volumes from containers",
         "HostConfig.VolumesFrom",
         _strings,
-        kind=L,
+        kind=LIST,
         metavar="CONTAINER",
         ansible=("volumes_from",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "volume_driver",
@@ -453,8 +471,8 @@ OPTIONS: tuple[Option, ...] = (
         ("--read-only",),
         "mount the root filesystem read-only",
         "HostConfig.ReadonlyRootfs",
-        v.as_bool,
-        kind=S,
+        values.as_bool,
+        kind=SWITCH,
         ansible=("read_only",),
     ),
     Option(
@@ -462,18 +480,18 @@ OPTIONS: tuple[Option, ...] = (
         ("--storage-opt",),
         "storage driver options",
         "HostConfig.StorageOpt",
-        lambda x: v.as_map(x, "--storage-opt"),
-        kind=L,
+        lambda x: values.as_map(x, "--storage-opt"),
+        kind=LIST,
         metavar="KEY=VALUE",
         ansible=("storage_opts",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "shm_size",
         ("--shm-size",),
         "size of /dev/shm",
         "HostConfig.ShmSize",
-        v.parse_bytes,
+        values.parse_bytes,
         metavar="SIZE",
         ansible=("shm_size",),
     ),
@@ -482,7 +500,7 @@ OPTIONS: tuple[Option, ...] = (
         "network",
         ("--network", "--net"),
         "connect to a network (NAME or name=NAME,alias=..,ip=..)",
-        kind=L,
+        kind=LIST,
         place=_place_networks,
         ansible=("network_mode",),
     ),
@@ -490,7 +508,7 @@ OPTIONS: tuple[Option, ...] = (
         "network_aliases",
         ("--network-alias", "--net-alias"),
         "network-scoped alias",
-        kind=L,
+        kind=LIST,
         place=_first_endpoint("--network-alias"),
     ),
     Option("ip", ("--ip",), "IPv4 address on the network", place=_first_endpoint("--ip")),
@@ -499,7 +517,7 @@ OPTIONS: tuple[Option, ...] = (
         "link_local_ip",
         ("--link-local-ip",),
         "link-local address on the network",
-        kind=L,
+        kind=LIST,
         place=_first_endpoint("--link-local-ip"),
     ),
     Option(
@@ -508,20 +526,20 @@ OPTIONS: tuple[Option, ...] = (
         "add a link to another container (NAME[:ALIAS])",
         "HostConfig.Links",
         _strings,
-        kind=L,
+        kind=LIST,
         ansible=("links",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "add_host",
         ("--add-host",),
         "add a host-to-IP mapping (HOST:IP)",
         "HostConfig.ExtraHosts",
-        _each(v.as_extra_host),
-        kind=L,
+        _each(values.as_extra_host),
+        kind=LIST,
         metavar="HOST:IP",
         ansible=("etc_hosts",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "dns",
@@ -529,7 +547,7 @@ OPTIONS: tuple[Option, ...] = (
         "custom DNS servers",
         "HostConfig.Dns",
         _strings,
-        kind=L,
+        kind=LIST,
         ansible=("dns_servers",),
     ),
     Option(
@@ -538,9 +556,9 @@ OPTIONS: tuple[Option, ...] = (
         "DNS options",
         "HostConfig.DnsOptions",
         _strings,
-        kind=L,
+        kind=LIST,
         ansible=("dns_opts",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "dns_search",
@@ -548,7 +566,7 @@ OPTIONS: tuple[Option, ...] = (
         "DNS search domains",
         "HostConfig.DnsSearch",
         _strings,
-        kind=L,
+        kind=LIST,
         ansible=("dns_search_domains",),
     ),
     # -- health
@@ -556,34 +574,34 @@ OPTIONS: tuple[Option, ...] = (
         "health_cmd",
         ("--health-cmd",),
         "command to check health",
-        place=_health("Test", v.health_test),
+        place=_health("Test", values.health_test),
     ),
     Option(
         "health_interval",
         ("--health-interval",),
         "time between checks",
-        place=_health("Interval", v.nanoseconds),
+        place=_health("Interval", values.nanoseconds),
         metavar="DURATION",
     ),
     Option(
         "health_timeout",
         ("--health-timeout",),
         "time one check may take",
-        place=_health("Timeout", v.nanoseconds),
+        place=_health("Timeout", values.nanoseconds),
         metavar="DURATION",
     ),
     Option(
         "health_start_period",
         ("--health-start-period",),
         "start period before failures count",
-        place=_health("StartPeriod", v.nanoseconds),
+        place=_health("StartPeriod", values.nanoseconds),
         metavar="DURATION",
     ),
     Option(
         "health_start_interval",
         ("--health-start-interval",),
         "time between checks in the start period",
-        place=_health("StartInterval", v.nanoseconds),
+        place=_health("StartInterval", values.nanoseconds),
         metavar="DURATION",
         min_api="1.44",
     ),
@@ -597,7 +615,7 @@ OPTIONS: tuple[Option, ...] = (
         "no_healthcheck",
         ("--no-healthcheck",),
         "disable the image's HEALTHCHECK",
-        kind=S,
+        kind=SWITCH,
         place=_place_no_healthcheck,
     ),
     # -- logging and restart
@@ -613,18 +631,18 @@ OPTIONS: tuple[Option, ...] = (
         ("--log-opt",),
         "logging driver options",
         "HostConfig.LogConfig.Config",
-        lambda x: v.as_map(x, "--log-opt"),
-        kind=L,
+        lambda x: values.as_map(x, "--log-opt"),
+        kind=LIST,
         metavar="KEY=VALUE",
         ansible=("log_options",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "restart",
         ("--restart",),
         "restart policy: no, always, unless-stopped, on-failure[:N]",
         "HostConfig.RestartPolicy",
-        v.as_restart,
+        values.as_restart,
         metavar="POLICY",
         updatable=True,
         ansible=("restart_policy",),
@@ -635,7 +653,7 @@ OPTIONS: tuple[Option, ...] = (
         ("-m", "--memory"),
         "memory limit",
         "HostConfig.Memory",
-        v.parse_bytes,
+        values.parse_bytes,
         metavar="SIZE",
         updatable=True,
         ansible=("memory",),
@@ -645,7 +663,7 @@ OPTIONS: tuple[Option, ...] = (
         ("--memory-swap",),
         "memory plus swap limit (-1: unlimited swap)",
         "HostConfig.MemorySwap",
-        v.parse_bytes,
+        values.parse_bytes,
         metavar="SIZE",
         updatable=True,
         ansible=("memory_swap",),
@@ -655,7 +673,7 @@ OPTIONS: tuple[Option, ...] = (
         ("--memory-reservation",),
         "memory soft limit",
         "HostConfig.MemoryReservation",
-        v.parse_bytes,
+        values.parse_bytes,
         metavar="SIZE",
         updatable=True,
         ansible=("memory_reservation",),
@@ -673,7 +691,7 @@ OPTIONS: tuple[Option, ...] = (
         ("--kernel-memory",),
         "kernel memory limit",
         "HostConfig.KernelMemory",
-        v.parse_bytes,
+        values.parse_bytes,
         metavar="SIZE",
         updatable=True,
         ansible=("kernel_memory",),
@@ -683,8 +701,8 @@ OPTIONS: tuple[Option, ...] = (
         ("--oom-kill-disable",),
         "disable the OOM killer",
         "HostConfig.OomKillDisable",
-        v.as_bool,
-        kind=S,
+        values.as_bool,
+        kind=SWITCH,
         ansible=("oom_killer",),
     ),
     Option(
@@ -701,7 +719,7 @@ OPTIONS: tuple[Option, ...] = (
         ("--cpus",),
         "number of CPUs",
         "HostConfig.NanoCpus",
-        v.nano_cpus,
+        values.nano_cpus,
         updatable=True,
         ansible=("cpus",),
     ),
@@ -792,55 +810,55 @@ OPTIONS: tuple[Option, ...] = (
         ("--blkio-weight-device",),
         "block I/O weight per device (DEVICE:WEIGHT)",
         "HostConfig.BlkioWeightDevice",
-        _each(v.as_weight_device),
-        kind=L,
+        _each(values.as_weight_device),
+        kind=LIST,
     ),
     Option(
         "device_read_bps",
         ("--device-read-bps",),
         "read rate limit per device (DEVICE:SIZE)",
         "HostConfig.BlkioDeviceReadBps",
-        _each(lambda s: v.as_rate_device(s, True)),
-        kind=L,
+        _each(lambda s: values.as_rate_device(s, True)),
+        kind=LIST,
         ansible=("device_read_bps",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "device_write_bps",
         ("--device-write-bps",),
         "write rate limit per device (DEVICE:SIZE)",
         "HostConfig.BlkioDeviceWriteBps",
-        _each(lambda s: v.as_rate_device(s, True)),
-        kind=L,
+        _each(lambda s: values.as_rate_device(s, True)),
+        kind=LIST,
         ansible=("device_write_bps",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "device_read_iops",
         ("--device-read-iops",),
         "read IO/s limit per device (DEVICE:N)",
         "HostConfig.BlkioDeviceReadIOps",
-        _each(lambda s: v.as_rate_device(s, False)),
-        kind=L,
+        _each(lambda s: values.as_rate_device(s, False)),
+        kind=LIST,
         ansible=("device_read_iops",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "device_write_iops",
         ("--device-write-iops",),
         "write IO/s limit per device (DEVICE:N)",
         "HostConfig.BlkioDeviceWriteIOps",
-        _each(lambda s: v.as_rate_device(s, False)),
-        kind=L,
+        _each(lambda s: values.as_rate_device(s, False)),
+        kind=LIST,
         ansible=("device_write_iops",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "io_maxbandwidth",
         ("--io-maxbandwidth",),
         "I/O bandwidth limit (Windows)",
         "HostConfig.IOMaximumBandwidth",
-        v.parse_bytes,
+        values.parse_bytes,
     ),
     Option(
         "io_maxiops",
@@ -863,10 +881,10 @@ OPTIONS: tuple[Option, ...] = (
         ("--ulimit",),
         "ulimit (NAME=SOFT[:HARD])",
         "HostConfig.Ulimits",
-        _each(v.as_ulimit),
-        kind=L,
+        _each(values.as_ulimit),
+        kind=LIST,
         ansible=("ulimits",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     # -- devices and privileges
     Option(
@@ -874,8 +892,8 @@ OPTIONS: tuple[Option, ...] = (
         ("--privileged",),
         "give extended privileges",
         "HostConfig.Privileged",
-        v.as_bool,
-        kind=S,
+        values.as_bool,
+        kind=SWITCH,
         ansible=("privileged",),
     ),
     Option(
@@ -883,41 +901,41 @@ OPTIONS: tuple[Option, ...] = (
         ("--cap-add",),
         "add Linux capabilities",
         "HostConfig.CapAdd",
-        _each(v.as_capability),
-        kind=L,
+        _each(values.as_capability),
+        kind=LIST,
         ansible=("capabilities",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "cap_drop",
         ("--cap-drop",),
         "drop Linux capabilities",
         "HostConfig.CapDrop",
-        _each(v.as_capability),
-        kind=L,
+        _each(values.as_capability),
+        kind=LIST,
         ansible=("cap_drop",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "security_opt",
         ("--security-opt",),
         "security options",
         "HostConfig.SecurityOpt",
-        _each(v.as_security_opt),
-        kind=L,
+        _each(values.as_security_opt),
+        kind=LIST,
         ansible=("security_opts",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "devices",
         ("--device",),
         "add a host device (HOST[:CONTAINER[:rwm]])",
         "HostConfig.Devices",
-        _each(v.as_device),
-        kind=L,
+        _each(values.as_device),
+        kind=LIST,
         metavar="DEVICE",
         ansible=("devices",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "device_cgroup_rule",
@@ -925,7 +943,7 @@ OPTIONS: tuple[Option, ...] = (
         "rule for the cgroup's allowed devices",
         "HostConfig.DeviceCgroupRules",
         _strings,
-        kind=L,
+        kind=LIST,
         ansible=("device_cgroup_rules",),
     ),
     Option(
@@ -934,7 +952,7 @@ OPTIONS: tuple[Option, ...] = (
         "GPUs to add (all, N, device=0,1, count=..,capabilities=..)",
         place=_place_gpus,
         ansible=("device_requests",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "group_add",
@@ -942,28 +960,28 @@ OPTIONS: tuple[Option, ...] = (
         "additional groups to join",
         "HostConfig.GroupAdd",
         _strings,
-        kind=L,
+        kind=LIST,
         ansible=("groups",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "sysctl",
         ("--sysctl",),
         "namespaced kernel parameters",
         "HostConfig.Sysctls",
-        lambda x: v.as_map(x, "--sysctl"),
-        kind=L,
+        lambda x: values.as_map(x, "--sysctl"),
+        kind=LIST,
         metavar="KEY=VALUE",
         ansible=("sysctls",),
-        compare=MORE,
+        compare=ALLOW_MORE,
     ),
     Option(
         "init",
         ("--init",),
         "run an init that forwards signals and reaps processes",
         "HostConfig.Init",
-        v.as_bool,
-        kind=S,
+        values.as_bool,
+        kind=SWITCH,
         ansible=("init",),
     ),
     Option("runtime", ("--runtime",), "runtime to use", "HostConfig.Runtime", ansible=("runtime",)),

@@ -10,7 +10,7 @@ from typing import Any
 from ...engine import Engine
 from ...errors import DockerError, NotFound, host_files
 from ...render.results import CopyResult
-from ..engines.session import pick
+from ..engines.session import engine_for
 from .archive import extract, memory_member, tar_end, tar_stream
 
 _GO_MODE_DIR = 1 << 31  # os.ModeDir in the engine's path stat
@@ -32,7 +32,7 @@ def stat(container: str, path: str, engine: Engine | None = None) -> dict[str, A
     """The engine's stat of a path in a container (name, size, mode, mtime, linkTarget), or None
     when the path does not exist. A HEAD answer has no body to say which was missing, so a 404
     asks the container itself: a missing container raises its own NotFound."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     try:
         return engine.container_archive_info(container, path)
     except NotFound:
@@ -54,7 +54,7 @@ def write_file(
     folder, name = posixpath.split(path.rstrip("/"))
     uid, gid = owner or (0, 0)
     tar = memory_member(name, data, mode, uid, gid) + tar_end()
-    pick(engine).put_container_archive(
+    engine_for(engine).put_container_archive(
         container, folder or "/", tar, copy_uid_gid=owner is not None
     )
 
@@ -105,7 +105,7 @@ def cp(
     ``src`` may also be bytes (written as the file ``dst``, with ``mode``). Host-side extraction
     refuses anything that would land outside ``dst``.
     """
-    engine = pick(engine)
+    engine = engine_for(engine)
     target = split_container_path(str(dst))
     if isinstance(src, bytes):
         if target is None:

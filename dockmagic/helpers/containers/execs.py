@@ -14,7 +14,7 @@ from ...errors import ContainerFailed, DockerError
 from ...options import as_command
 from ...options.values import as_env, env_entry, read_kv_file
 from ...render.results import ExecResult
-from ..engines.session import pick
+from ..engines.session import engine_for
 from .output import LiveOutput
 from .streaming import confirm_ended, pump
 from .terminal import converse
@@ -41,7 +41,7 @@ def exec_(
     """Like ``docker exec``: output shown live, ``stdin`` fed and closed, exit code returned.
     ``detach`` starts the command and returns at once (no output, no exit code yet). ``terminal``
     joins the user's terminal to the command (``docker exec -it`` in a terminal IPython)."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     cmd = as_command(command) or []
     terminal = terminal and not detach
     data = None if detach or terminal else stdin.encode() if isinstance(stdin, str) else stdin

@@ -12,7 +12,7 @@ from ...errors import Missing, NotFound
 from ...render.formats import Formatted
 from ...render.table import Table
 from ...render.tree import Inspection
-from ..engines.session import pick
+from ..engines.session import engine_for
 from ..tables import changes_table, containers_table, top_table
 from .archive import write_tar
 
@@ -26,7 +26,7 @@ def ps(
     engine: Engine | None = None,
 ) -> Table:
     """Containers as a table, in ONE request however many there are (like ``docker ps``)."""
-    rows = pick(engine).container_list(
+    rows = engine_for(engine).container_list(
         all=all or bool(last), limit=last, size=size, filters=filters
     )
     return containers_table(rows)
@@ -36,7 +36,7 @@ def inspect(
     name: str, *, type: str | None = None, size: bool = False, engine: Engine | None = None
 ) -> Inspection:
     """Inspect a container, image, network or volume (tried in that order, as ``docker inspect``)."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     kinds: dict[str, Callable[[str], dict[str, Any]]] = {
         "container": lambda n: engine.container_inspect(n, size=size),
         "image": engine.image_inspect,
@@ -55,7 +55,7 @@ def inspect(
 def port(container: str, private: str | None = None, *, engine: Engine | None = None) -> Formatted:
     """``docker port``: each published port as ``80/tcp -> 0.0.0.0:8080``, or the host addresses of
     one port (``port("web", "80")``)."""
-    ports = pick(engine).container_inspect(container)["NetworkSettings"].get("Ports") or {}
+    ports = engine_for(engine).container_inspect(container)["NetworkSettings"].get("Ports") or {}
     if private is not None:
         key = private if "/" in private else f"{private}/tcp"
         if not ports.get(key):
@@ -84,7 +84,7 @@ def commit(
     repo, _, tag = (
         (ref or "").partition(":") if ref and ":" in ref.rsplit("/", 1)[-1] else (ref, "", "")
     )
-    made = pick(engine).image_commit(
+    made = engine_for(engine).image_commit(
         container,
         repo=repo or None,
         tag=tag or None,
@@ -97,14 +97,14 @@ def commit(
 
 
 def top(container: str, ps_args: str | None = None, *, engine: Engine | None = None) -> Table:
-    return top_table(pick(engine).container_top(container, ps_args))
+    return top_table(engine_for(engine).container_top(container, ps_args))
 
 
 def diff(container: str, *, engine: Engine | None = None) -> Table:
     """Changes to the container's filesystem: A added, C changed, D deleted."""
-    return changes_table(pick(engine).container_changes(container))
+    return changes_table(engine_for(engine).container_changes(container))
 
 
 def export(container: str, path: str | os.PathLike[str], *, engine: Engine | None = None) -> Path:
     """Write the container's filesystem as a tar file, streamed (never whole in memory)."""
-    return write_tar(pick(engine).container_export(container), path)
+    return write_tar(engine_for(engine).container_export(container), path)

@@ -7,11 +7,11 @@ from typing import Any
 from ...engine import Engine
 from ...options import update_body
 from ..batch import for_each
-from ..engines.session import pick
+from ..engines.session import engine_for
 
 
 def start(*containers: str, engine: Engine | None = None) -> list[str]:
-    return for_each(containers, pick(engine).container_start, "started")
+    return for_each(containers, engine_for(engine).container_start, "started")
 
 
 def stop(
@@ -20,50 +20,50 @@ def stop(
     signal: str | None = None,
     engine: Engine | None = None,
 ) -> list[str]:
-    e = pick(engine)
+    e = engine_for(engine)
     return for_each(containers, lambda c: e.container_stop(c, t=time, signal=signal), "stopped")
 
 
 def restart(*containers: str, time: int | None = None, engine: Engine | None = None) -> list[str]:
-    e = pick(engine)
+    e = engine_for(engine)
     return for_each(containers, lambda c: e.container_restart(c, t=time), "restarted")
 
 
 def kill(*containers: str, signal: str | None = None, engine: Engine | None = None) -> list[str]:
-    e = pick(engine)
+    e = engine_for(engine)
     return for_each(containers, lambda c: e.container_kill(c, signal=signal), "killed")
 
 
 def pause(*containers: str, engine: Engine | None = None) -> list[str]:
-    return for_each(containers, pick(engine).container_pause, "paused")
+    return for_each(containers, engine_for(engine).container_pause, "paused")
 
 
 def unpause(*containers: str, engine: Engine | None = None) -> list[str]:
-    return for_each(containers, pick(engine).container_unpause, "unpaused")
+    return for_each(containers, engine_for(engine).container_unpause, "unpaused")
 
 
 def rename(container: str, new_name: str, *, engine: Engine | None = None) -> str:
-    pick(engine).container_rename(container, new_name)
+    engine_for(engine).container_rename(container, new_name)
     return new_name
 
 
 def rm(
     *containers: str, force: bool = False, volumes: bool = False, engine: Engine | None = None
 ) -> list[str]:
-    e = pick(engine)
+    e = engine_for(engine)
     return for_each(containers, lambda c: e.container_delete(c, force=force, v=volumes), "removed")
 
 
 def wait(*containers: str, condition: str | None = None, engine: Engine | None = None) -> list[int]:
     """Block until each container stops; their exit codes."""
-    return [pick(engine).container_wait(c, condition)["StatusCode"] for c in containers]
+    return [engine_for(engine).container_wait(c, condition)["StatusCode"] for c in containers]
 
 
 def update(*containers: str, engine: Engine | None = None, **options: Any) -> list[str]:
     """``docker update``: change resources in place (memory, memory_swap, cpus, cpu_shares,
     restart, pids_limit, ...: the updatable rows of the option table); only what is given changes."""
     body = update_body(**options)
-    e = pick(engine)
+    e = engine_for(engine)
     return for_each(containers, lambda c: e.container_update(c, _keep_swap(e, c, body)), "updated")
 
 
@@ -81,4 +81,4 @@ def _keep_swap(engine: Engine, container: str, body: dict[str, Any]) -> dict[str
 
 def prune(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> dict[str, Any]:
     """Remove stopped containers; what was removed and the space reclaimed."""
-    return pick(engine).container_prune(filters)
+    return engine_for(engine).container_prune(filters)

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...engine import Engine
 from ...render.results import LogsResult
-from ..engines.session import pick
+from ..engines.session import engine_for
 from ..timeparse import to_timestamp
 from .output import LiveOutput
 from .streaming import confirm_ended, container_running, pump
@@ -27,7 +27,7 @@ def logs(
     engine: Engine | None = None,
 ) -> LogsResult:
     """Like ``docker logs``; ``since``/``until`` take seconds, datetimes, RFC 3339 or ``10m``."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     info = engine.container_inspect(container)
     live = LiveOutput(show=not quiet)
     stream = engine.container_logs(
@@ -64,7 +64,7 @@ def logs(
 def attach(container: str, *, quiet: bool = False, engine: Engine | None = None) -> LogsResult:
     """``docker attach`` for a notebook: the container's output from now on, live, until it stops.
     Ctrl-C detaches (the container keeps running) and closes the connection."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     info = engine.container_inspect(container)
     live = LiveOutput(show=not quiet)
     sock = engine.container_attach(info["Id"], stdin=False)

@@ -17,7 +17,7 @@ from ...options import as_command, check_api, container_config
 from ...render.results import RunResult
 from ...render.stats import StatsSeries
 from ...settings import settings
-from ..engines.session import pick
+from ..engines.session import engine_for
 from ..images.registry import pull as pull_image
 from ..stats.sampling import Sampler
 from .output import LiveOutput
@@ -164,7 +164,7 @@ def create(
 ) -> str:
     """``docker create``: a new container, not started; its ID. Options are the rows of
     :data:`dockmagic.options.OPTIONS` by name (``memory="64m"``, ``ports=["8080:80"]``, ...)."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     check_api(options, engine.api_version)
     for flag in _TERMINAL_ONLY:
         options.pop(flag, None)
@@ -232,7 +232,7 @@ def run(
     joins the user's terminal to the container (``docker run -it`` in a terminal IPython): its output
     is then shown, not kept.
     """
-    engine = pick(engine)
+    engine = engine_for(engine)
     check_api(options, engine.api_version)
     detach_keys = options.get("detach_keys")
     for flag in _TERMINAL_ONLY:

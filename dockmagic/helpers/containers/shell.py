@@ -16,7 +16,7 @@ from typing import Any
 from ...engine import Engine
 from ...errors import CommandError, NotFound
 from ...render.results import ExecResult
-from ..engines.session import pick
+from ..engines.session import engine_for
 from .execs import exec_
 from .run import run
 
@@ -77,7 +77,7 @@ def shell(
         if _current is None:
             raise CommandError("no shell yet: %docker shell IMAGE_OR_CONTAINER starts one")
         return _current
-    engine = pick(engine)
+    engine = engine_for(engine)
     if _current is not None:
         _current.close()
     try:

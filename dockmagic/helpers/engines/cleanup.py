@@ -23,7 +23,7 @@ from ...errors import APIError, DockerError, NotFound
 from ...render.table import Column, Table
 from ...settings import settings
 from .labels import BUILT, SESSION_ID, SWARM_KINDS, mine, swarm_used
-from .session import pick
+from .session import engine_for
 
 KINDS = ("service", "container", "network", "volume", "secret", "config", "image")
 # What a session's end removes by itself: what runs and what it holds. Built images stay (a cache,
@@ -136,7 +136,7 @@ def sweep(
 def clean(yes: bool = False, *, engine: Engine | None = None) -> Sweep:
     """This session's containers, networks, volumes and built images: listed, or with ``yes``
     removed (``%docker clean``; a notebook never prompts, so the list is the confirmation)."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     found = find(engine)
     return sweep(engine, found=found) if yes else found
 

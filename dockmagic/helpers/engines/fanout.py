@@ -1,6 +1,6 @@
 """One command on many engines at once: ``%docker --host a,b,c ps`` and ``dockmagic.engines([...])``.
 
-Each engine gets its own thread (with its own ``using(engine)`` context, so helpers inside pick it);
+Each engine gets its own thread (with its own ``using(engine)`` context, so helpers inside find it);
 tables are merged with an ENGINE column in front, and an engine that fails is one row saying why,
 not a failure of all.
 """

@@ -79,5 +79,5 @@ def using(engine: Engine, close: bool = True) -> Iterator[Engine]:
             engine.close()
 
 
-def pick(engine: Engine | None) -> Engine:
+def engine_for(engine: Engine | None) -> Engine:
     return engine if engine is not None else _current.get() or default_engine()

@@ -13,7 +13,7 @@ from ...errors import OperationFailed, OptionError, StreamCut, host_files
 from ...render.results import BuildResult
 from ..containers.archive import TarBody, memory_member
 from ..containers.output import LiveOutput
-from ..engines.session import pick
+from ..engines.session import engine_for
 from .dockerignore import Ignore
 
 INLINE_DOCKERFILE = ".dockmagic.Dockerfile"  # name the cell's Dockerfile takes inside the context
@@ -87,7 +87,7 @@ def build(
     result = BuildResult(tags=tags)
     with host_files("read the build context"):
         context = context_body(folder, dockerfile_text, dockerfile or "Dockerfile")
-    stream = pick(engine).image_build(
+    stream = engine_for(engine).image_build(
         context,
         tags=tags,
         buildargs=dict(buildargs or {}) or None,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from ...engine import Engine
 from ...errors import DockerError, NotFound
-from ..engines.session import pick
+from ..engines.session import engine_for
 
 LAB_IMAGE = "dockmagic/lab:latest"
 _PT_INTERP = 3
@@ -104,7 +104,7 @@ def lab_image(
     engine: Engine | None = None,
 ) -> str:
     """Build (once) a small busybox image from this host's static busybox; returns its tag."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     if not force:
         try:
             engine.image_inspect(tag)

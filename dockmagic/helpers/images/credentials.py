@@ -99,10 +99,10 @@ def explicit(ref: str, username: str, password: str) -> Credentials:
 def login(username: str, password: str, server: str | None = None, *, engine: Any = None) -> str:
     """``docker login``: the engine checks the credentials, then they are stored where the docker
     CLI looks for them (``auths`` in config.json). The password is never shown."""
-    from ..engines.session import pick
+    from ..engines.session import engine_for
 
     server = server or INDEX
-    answer = pick(engine).system_auth(
+    answer = engine_for(engine).system_auth(
         {"username": username, "password": password, "serveraddress": server}
     )
     config = read_config()

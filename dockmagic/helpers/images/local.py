@@ -15,14 +15,14 @@ from ...render.text import shorten
 from ...render.tree import Inspection
 from ...render.units import ago, human_size
 from ..containers.archive import write_tar
-from ..engines.session import pick
+from ..engines.session import engine_for
 from ..tables import images_table
 from .registry import split_ref
 
 
 def tag(source: str, target: str, *, engine: Engine | None = None) -> str:
     repo, version = split_ref(target)
-    pick(engine).image_tag(source, repo, version)
+    engine_for(engine).image_tag(source, repo, version)
     return target
 
 
@@ -32,7 +32,7 @@ def rmi(
     """Remove images; a table of what was untagged and deleted."""
     rows: list[dict[str, Any]] = []
     for image in images:
-        rows += pick(engine).image_delete(image, force=force, noprune=no_prune)
+        rows += engine_for(engine).image_delete(image, force=force, noprune=no_prune)
     return Table(
         rows,
         [Column.key("UNTAGGED", "Untagged"), Column.key("DELETED", "Deleted")],
@@ -45,7 +45,9 @@ def save(
 ) -> Path:
     """``docker save -o``: images to a tar file, streamed."""
     names = [images] if isinstance(images, str) else list(images)
-    return write_tar(pick(engine).image_get_all(names), path)  # a missing image empties no archive
+    return write_tar(
+        engine_for(engine).image_get_all(names), path
+    )  # a missing image empties no archive
 
 
 def _file_chunks(path: Path) -> Iterable[bytes]:
@@ -60,7 +62,7 @@ def load(
     """``docker load -i``: images from a tar file, streamed."""
     lines = [
         m.get("stream", "").strip()
-        for m in pick(engine).image_load(_file_chunks(Path(path).expanduser()))
+        for m in engine_for(engine).image_load(_file_chunks(Path(path).expanduser()))
     ]
     text = "\n".join(line for line in lines if line)
     if not quiet and text:
@@ -78,7 +80,7 @@ def import_image(
 ) -> ImageResult:
     """``docker import``: a root filesystem tar (a file, streamed) as a new image."""
     repo, version = split_ref(ref) if ref else (None, None)
-    stream = pick(engine).image_create(
+    stream = engine_for(engine).image_create(
         from_src="-",
         repo=repo,
         tag=version,
@@ -94,7 +96,7 @@ def import_image(
 
 def history(image: str, *, engine: Engine | None = None) -> Table:
     """``docker history``: the layers of an image, newest first."""
-    rows = pick(engine).image_history(image)
+    rows = engine_for(engine).image_history(image)
     return Table(
         rows,
         [
@@ -111,7 +113,7 @@ def history(image: str, *, engine: Engine | None = None) -> Table:
 
 
 def image_inspect(image: str, *, engine: Engine | None = None) -> Inspection:
-    return Inspection(pick(engine).image_inspect(image))
+    return Inspection(engine_for(engine).image_inspect(image))
 
 
 def image_prune(
@@ -121,7 +123,7 @@ def image_prune(
     flt = dict(filters or {})
     if not all:
         flt.setdefault("dangling", ["true"])
-    return pick(engine).image_prune(flt)
+    return engine_for(engine).image_prune(flt)
 
 
 def images(
@@ -135,4 +137,4 @@ def images(
     """Images, one row per tag (``docker images [REPO[:TAG]]``)."""
     if reference:
         filters = {**(filters or {}), "reference": [reference]}
-    return images_table(pick(engine).image_list(all=all, filters=filters, digests=digests))
+    return images_table(engine_for(engine).image_list(all=all, filters=filters, digests=digests))

@@ -8,7 +8,7 @@ from ...engine import Engine
 from ...errors import NotFound, StreamCut
 from ...render.results import ImageResult
 from ...render.table import Column, Table
-from ..engines.session import pick
+from ..engines.session import engine_for
 from .credentials import Credentials, credentials_for, explicit
 from .progress import LayerProgress
 
@@ -43,14 +43,14 @@ def pull(
     None for the docker CLI's stored credentials."""
     name, tag = split_ref(ref)
     progress = LayerProgress("pull", show=not quiet)
-    stream = pick(engine).image_create(
+    stream = engine_for(engine).image_create(
         name, tag=tag or "latest", platform=platform, auth=_auth(ref, auth)
     )
     for _ in progress.run(stream):
         pass
     if not any(s.startswith("Status: ") for s in progress.statuses):  # how the engine ends a pull
         try:
-            pick(engine).image_inspect(ref)
+            engine_for(engine).image_inspect(ref)
         except NotFound:
             raise StreamCut(
                 f"the pull of {ref} ended before the image was there (cut on the way?)"
@@ -66,7 +66,7 @@ def push(
     """``docker push`` with a progress bar per layer."""
     name, tag = split_ref(ref)
     progress = LayerProgress("push", show=not quiet)
-    for _ in progress.run(pick(engine).image_push(name, tag=tag, auth=_auth(ref, auth))):
+    for _ in progress.run(engine_for(engine).image_push(name, tag=tag, auth=_auth(ref, auth))):
         pass
     if not progress.digest:  # the registry's digest is how a push ends
         raise StreamCut(
@@ -85,7 +85,7 @@ def search(
     engine: Engine | None = None,
 ) -> Table:
     """``docker search``: NAME, DESCRIPTION, STARS, OFFICIAL."""
-    rows = pick(engine).image_search(term, limit=limit, filters=filters)
+    rows = engine_for(engine).image_search(term, limit=limit, filters=filters)
     return Table(
         rows,
         [

@@ -13,7 +13,7 @@ from ...engine import Engine
 from ...errors import DockerError, NotFound
 from ...render.stats import STATS_COLUMNS, StatsSeries, lookup
 from ...render.table import Table
-from ..engines.session import pick
+from ..engines.session import engine_for
 from .measures import measures
 from .sampling import Sampler
 
@@ -75,7 +75,7 @@ def stats(
     readings), so the requests run concurrently: many containers take about as long as one,
     up to the engine's own per-container cost (on a 2-core host, 50 take about 2.5 s).
     """
-    engine = pick(engine)
+    engine = engine_for(engine)
     targets = _targets(engine, containers, all)
     rows: list[dict[str, Any]] = []
     if targets:
@@ -97,7 +97,7 @@ def sample(
     """Record a time series for each container at once, for ``duration`` (seconds or ``"30s"``)."""
     from ..timeparse import parse_duration
 
-    engine = pick(engine)
+    engine = engine_for(engine)
     targets = [t for t in _targets(engine, containers, all) if t["state"] == "running"]
     sampler = Sampler(engine, targets, interval).start()
     end = time.monotonic() + parse_duration(duration)
@@ -134,7 +134,7 @@ def watch(
     from ...render.plot import StatsFigure
     from ..timeparse import parse_duration
 
-    engine = pick(engine)
+    engine = engine_for(engine)
     targets = [t for t in _targets(engine, containers, all) if t["state"] == "running"]
     sampler = Sampler(engine, targets, interval).start()
     view = LiveDisplay()

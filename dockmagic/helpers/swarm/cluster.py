@@ -13,7 +13,7 @@ from ...options.values import as_labels, as_list
 from ...render.table import Table
 from ...render.tree import Inspection
 from ..batch import for_each
-from ..engines.session import pick
+from ..engines.session import engine_for
 from .settings import SwarmSettings, merge_settings
 from .tables import nodes_table, stored_table
 
@@ -57,7 +57,7 @@ def swarm_init(
         "Availability": availability,
         "Spec": spec,
     }
-    return pick(engine).swarm_init(body)
+    return engine_for(engine).swarm_init(body)
 
 
 def swarm_join(
@@ -84,7 +84,7 @@ def swarm_join(
         "JoinToken": token,
         "Availability": availability,
     }
-    pick(engine).swarm_join(body)
+    engine_for(engine).swarm_join(body)
 
 
 def swarm_join_token(
@@ -94,7 +94,7 @@ def swarm_join_token(
     manager address to join (``docker swarm join-token``)."""
     if role not in ("worker", "manager"):
         raise OptionError(f"unknown role {role!r} (worker or manager)")
-    engine = pick(engine)
+    engine = engine_for(engine)
     if rotate:
         swarm = engine.swarm_inspect()
         engine.swarm_update(
@@ -110,11 +110,11 @@ def swarm_join_token(
 
 def swarm_leave(*, force: bool = False, engine: Engine | None = None) -> None:
     """``docker swarm leave``; a manager needs ``force`` (the swarm loses a manager)."""
-    pick(engine).swarm_leave(force=force)
+    engine_for(engine).swarm_leave(force=force)
 
 
 def swarm_inspect(*, engine: Engine | None = None) -> Inspection:
-    return Inspection(pick(engine).swarm_inspect())
+    return Inspection(engine_for(engine).swarm_inspect())
 
 
 def nodes(
@@ -122,7 +122,7 @@ def nodes(
 ) -> Table:
     """``docker node ls``: this engine's own node marked with ``*``; with ``resources``, what is
     placed on each node (running tasks, what they reserve and are limited to) beside its CPUs and memory."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     me = str((engine.system_info().get("Swarm") or {}).get("NodeID", ""))
     placed = None
     if resources:
@@ -132,7 +132,7 @@ def nodes(
 
 
 def node_inspect(node: str = "self", *, engine: Engine | None = None) -> Inspection:
-    engine = pick(engine)
+    engine = engine_for(engine)
     return Inspection(engine.node_inspect(_node_id(engine, node)))
 
 
@@ -154,7 +154,7 @@ def node_update(
         raise OptionError(f"invalid availability {availability!r} (active, pause or drain)")
     if role not in (None, "worker", "manager"):
         raise OptionError(f"invalid role {role!r} (worker or manager)")
-    engine = pick(engine)
+    engine = engine_for(engine)
     found = engine.node_inspect(_node_id(engine, node))
     spec = dict(found["Spec"])
     if availability:
@@ -167,7 +167,7 @@ def node_update(
 
 
 def node_rm(*nodes: str, force: bool = False, engine: Engine | None = None) -> list[str]:
-    engine = pick(engine)
+    engine = engine_for(engine)
     return for_each(nodes, lambda n: engine.node_delete(n, force=force), "remove")
 
 
@@ -214,31 +214,31 @@ def _stored_create(
         except OSError as exc:
             raise HostFileError(f"cannot read {file}: {exc.strerror}") from None
     raw = data.encode() if isinstance(data, str) else bytes(data or b"")
-    return str(getattr(pick(engine), f"{kind}_create")(name, raw, as_labels(labels)))
+    return str(getattr(engine_for(engine), f"{kind}_create")(name, raw, as_labels(labels)))
 
 
 def secrets(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
-    return stored_table(pick(engine).secret_list(filters), "secret")
+    return stored_table(engine_for(engine).secret_list(filters), "secret")
 
 
 def configs(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
-    return stored_table(pick(engine).config_list(filters), "config")
+    return stored_table(engine_for(engine).config_list(filters), "config")
 
 
 def secret_rm(*names: str, engine: Engine | None = None) -> list[str]:
-    engine = pick(engine)
+    engine = engine_for(engine)
     return for_each(names, engine.secret_delete, "remove")
 
 
 def config_rm(*names: str, engine: Engine | None = None) -> list[str]:
-    engine = pick(engine)
+    engine = engine_for(engine)
     return for_each(names, engine.config_delete, "remove")
 
 
 def secret_inspect(name: str, *, engine: Engine | None = None) -> Inspection:
     """A secret's name, labels and dates (the engine never gives its data back)."""
-    return Inspection(pick(engine).secret_inspect(name))
+    return Inspection(engine_for(engine).secret_inspect(name))
 
 
 def config_inspect(name: str, *, engine: Engine | None = None) -> Inspection:
-    return Inspection(pick(engine).config_inspect(name))
+    return Inspection(engine_for(engine).config_inspect(name))

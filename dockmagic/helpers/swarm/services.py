@@ -24,7 +24,7 @@ from ...render.tree import Inspection
 from ..batch import for_each
 from ..containers.output import LiveOutput
 from ..engines.fanout import fan_out, guarded, targets
-from ..engines.session import pick
+from ..engines.session import engine_for
 from ..images.progress import CountBar
 from ..stats.series import stats
 from ..timeparse import to_timestamp
@@ -35,11 +35,11 @@ WAIT_LIMIT = 300.0  # seconds a create or update waits for its tasks, unless tol
 
 def services(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
     """``docker service ls``: REPLICAS is running/desired."""
-    return services_table(pick(engine).service_list(filters))
+    return services_table(engine_for(engine).service_list(filters))
 
 
 def service_inspect(service: str, *, engine: Engine | None = None) -> Inspection:
-    return Inspection(pick(engine).service_inspect(service))
+    return Inspection(engine_for(engine).service_inspect(service))
 
 
 def resolved(engine: Engine, spec: dict[str, Any]) -> dict[str, Any]:
@@ -73,7 +73,7 @@ def service_create(
     create``'s flags by name (``replicas=6``, ``publish=["8080:80"]``, ``limit_memory="64m"``,
     ``env=...``: see ``dockmagic.options.swarm.service.SERVICE_OPTIONS``). Unless ``detach``, waits until
     its tasks run (at most ``timeout`` seconds)."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     spec = service_spec(image, command, extra=extra, **options)
     check_api(options, engine.api_version)
     created = engine.service_create(resolved(engine, spec))
@@ -101,7 +101,7 @@ def service_update(
     """``docker service update``: options given replace theirs; ``add``/``remove`` change list
     options item by item (``add={"env": ["A=1"]}`` is ``--env-add A=1``, ``remove={"publish":
     ["80"]}`` is ``--publish-rm 80``); ``force`` replaces the tasks even with nothing changed."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     found = engine.service_inspect(service)
     spec = updated_spec(found["Spec"], add=add, remove=remove, **options)
     check_api({**options, **(add or {})}, engine.api_version)
@@ -146,7 +146,7 @@ def service_rollback(
     engine: Engine | None = None,
 ) -> str:
     """``docker service rollback``: back to the spec before the last update."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     found = engine.service_inspect(service)
     if not found.get("PreviousSpec"):
         raise OperationFailed(
@@ -165,7 +165,7 @@ def service_scale(
     **counts: int,
 ) -> dict[str, int]:
     """``docker service scale web=6 api=2``: ``service_scale(web=6)`` or ``service_scale({"web": 6})``."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     wanted = {**(scales or {}), **counts}
     for name, count in wanted.items():
         found = engine.service_inspect(name)
@@ -183,7 +183,7 @@ def service_scale(
 
 
 def service_rm(*services: str, engine: Engine | None = None) -> list[str]:
-    engine = pick(engine)
+    engine = engine_for(engine)
     return for_each(services, engine.service_delete, "remove")
 
 
@@ -196,7 +196,7 @@ def converge(
     """Wait until ``service`` runs as many tasks as it wants and no rolling update of it is under
     way, showing the count as it changes. A rollout that pauses, or is rolled back, ends the wait with the
     swarm's message; so do tasks that keep failing with none running. The service stays as it is."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     found = engine.service_inspect(service)
     sid, name = found["ID"], found["Spec"]["Name"]
     start = time.monotonic()
@@ -287,7 +287,7 @@ def service_ps(
 ) -> Table:
     """``docker service ps`` (no services: all the swarm's tasks): each task with its node's host
     name, the newest of each slot first."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     found = (
         [engine.service_inspect(s) for s in services]
         if services
@@ -324,13 +324,6 @@ def hostnames(engine: Engine) -> dict[str, str]:
     }
 
 
-def _when(task: dict[str, Any]) -> str:
-    return str((task.get("Status") or {}).get("Timestamp", ""))
-
-
-# -- logs -----------------------------------------------------------------------------------------
-
-
 def service_logs(
     service: str,
     *,
@@ -347,7 +340,7 @@ def service_logs(
 ) -> LogsResult:
     """``docker service logs``: every task's output, each line prefixed ``web.3.<task>@<node> |``
     (``raw``: no prefix), stdout and stderr kept apart. ``follow`` ends with Ctrl-C."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     found = engine.service_inspect(service)
     name = found["Spec"]["Name"]
     tty = bool(get_path(found, "Spec.TaskTemplate.ContainerSpec.TTY"))
@@ -418,7 +411,7 @@ def service_stats(
     """A ``docker stats --no-stream`` of the service's running tasks, each sampled on its node's
     engine: ``engine`` (a manager) and ``engines`` (hosts, contexts or Engines; each is asked which
     node it is). A task on a node none of them is reads as one row saying so."""
-    manager = pick(engine)
+    manager = engine_for(engine)
     found = manager.service_inspect(service)
     name = found["Spec"]["Name"]
     tasks = [
@@ -428,7 +421,7 @@ def service_stats(
     ]
     candidates = [(manager.host.url, manager), *(targets(engines) if engines is not None else [])]
     answers = fan_out(
-        candidates, lambda: str(pick(None).system_info().get("Swarm", {}).get("NodeID", ""))
+        candidates, lambda: str(engine_for(None).system_info().get("Swarm", {}).get("NodeID", ""))
     )
     node_engine = {a.value: dict(candidates)[a.engine] for a in answers if a.value}
     hosts = hostnames(manager)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from ...engine import Engine
 from ...errors import HostFileError, OperationFailed, OptionError
 from ...options.values import nanoseconds
-from ..engines.session import pick
+from ..engines.session import engine_for
 from ..images.progress import CountBar
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def merge_settings(
 def swarm_update(*, engine: Engine | None = None, **settings: Unpack[SwarmSettings]) -> str:
     """``docker swarm update``: change the given settings (see SwarmSettings), keep the others. The
     unlock key when this turned autolock on (keep it: a restarted manager needs it), else ""."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     swarm = engine.swarm_inspect()
     was_locking = bool((swarm["Spec"].get("EncryptionConfig") or {}).get("AutoLockManagers"))
     root = str((swarm.get("TLSInfo") or {}).get("TrustRoot", ""))
@@ -128,7 +128,7 @@ def swarm_update(*, engine: Engine | None = None, **settings: Unpack[SwarmSettin
 def swarm_unlock_key(*, rotate: bool = False, engine: Engine | None = None) -> str:
     """The key a manager of this swarm needs after a restart (``docker swarm unlock-key``); a new
     one with ``rotate`` (the old one then stops working)."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     if rotate:
         swarm = engine.swarm_inspect()
         if not (swarm["Spec"].get("EncryptionConfig") or {}).get("AutoLockManagers"):
@@ -149,7 +149,7 @@ def swarm_unlock_key(*, rotate: bool = False, engine: Engine | None = None) -> s
 def swarm_unlock(key: str | Callable[[], str], *, engine: Engine | None = None) -> None:
     """``docker swarm unlock``: give a manager that restarted locked its unlock key. A callable
     (a prompt) is asked only once the node is found locked, as the CLI asks."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     state = str((engine.system_info().get("Swarm") or {}).get("LocalNodeState", ""))
     if state in ("", "inactive"):
         raise OperationFailed("this node is not part of a swarm")
@@ -196,7 +196,7 @@ def swarm_ca(
     """The swarm's root CA certificate (PEM), ``docker swarm ca``. With ``rotate``, a new root
     (``ca_cert`` and ``ca_key`` given, or one the swarm makes) that every node's certificate moves to;
     waited for unless ``detach``, with the nodes' progress shown unless ``quiet``."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     swarm = engine.swarm_inspect()
     if not rotate:
         given = {

@@ -18,7 +18,7 @@ from ...options.swarm.composefile import parsed
 from ...options.swarm.stack import IMAGE_LABEL, NAMESPACE, StackPlan, stack_plan
 from ...render.table import Column, Table
 from ..engines.labels import stamps
-from ..engines.session import pick
+from ..engines.session import engine_for
 from .services import converge, resolved, service_ps, services
 
 RESOLVE = ("always", "changed", "never")
@@ -66,7 +66,7 @@ def stack_deploy(
         raise OperationFailed(f"--resolve-image {resolve_image!r} (always, changed or never)")
     data, base = load_compose(compose_file, compose)
     plan = stack_plan(name, data, base)
-    engine = pick(engine)
+    engine = engine_for(engine)
     if not (engine.system_info().get("Swarm") or {}).get("ControlAvailable"):
         raise OperationFailed("this engine is not a swarm manager (%docker swarm init makes one)")
     said: list[str] = []
@@ -203,7 +203,7 @@ def _pinned(engine: Engine, spec: dict[str, Any]) -> list[str]:
 def stacks(*, engine: Engine | None = None) -> Table:
     """``docker stack ls``: each stack with its number of services, by name."""
     counted: dict[str, int] = {}
-    for service in pick(engine).service_list(filters={"label": [NAMESPACE]}, status=False):
+    for service in engine_for(engine).service_list(filters={"label": [NAMESPACE]}, status=False):
         stack = (service["Spec"].get("Labels") or {}).get(NAMESPACE, "")
         counted[stack] = counted.get(stack, 0) + 1
     rows = [{"Name": n, "Services": counted[n]} for n in sorted(counted)]
@@ -228,7 +228,7 @@ def stack_ps(
     name: str, *, filters: dict[str, Any] | None = None, engine: Engine | None = None
 ) -> Table:
     """``docker stack ps NAME``: the tasks of the stack's services, as service ps shows them."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     ids = [s["ID"] for s in engine.service_list(filters=_of(name), status=False)]
     if not ids:
         raise OperationFailed(f"nothing found in stack: {name}")
@@ -238,7 +238,7 @@ def stack_ps(
 def stack_rm(*names: str, wait: float = 30, engine: Engine | None = None) -> list[str]:
     """``docker stack rm``: each stack's services, secrets, configs and networks, a line each; the
     networks once the services' tasks have let go of them (up to ``wait`` seconds)."""
-    engine = pick(engine)
+    engine = engine_for(engine)
     said: list[str] = []
     for name in names:
         found = engine.service_list(filters=_of(name), status=False)

@@ -6,8 +6,17 @@ import argparse
 from typing import Any
 
 from ... import helpers
+from ...options.resources import NETWORK_OPTIONS
 from ...render.formats import NETWORK_TITLES, Formatted, network_fields
-from ..argv import Parser, add_filter, add_format, filters, key_value, key_values
+from ..argv import (
+    Parser,
+    add_filter,
+    add_format,
+    add_resource_options,
+    filters,
+    key_value,
+    key_values,
+)
 from .registry import Context, Handler, command
 from .showing import formatted, inspect_each, listing
 
@@ -33,45 +42,12 @@ def _ls(p: Parser) -> Handler:
 
 @command("network create", "Create a network; prints its ID.")
 def _create(p: Parser) -> Handler:
-    p.add_argument("-d", "--driver")
-    p.add_argument("--subnet", action="append")
-    p.add_argument("--gateway", action="append")
-    p.add_argument("--ip-range", action="append")
-    p.add_argument("--aux-address", action="append", metavar="NAME=IP")
-    p.add_argument("--ipam-driver")
-    p.add_argument("--ipam-opt", action="append", metavar="K=V")
-    p.add_argument("-o", "--opt", action="append", metavar="K=V", help="driver options")
-    p.add_argument("--label", action="append", metavar="K=V")
-    p.switch("--internal")
-    p.switch("--attachable")
-    p.switch("--ipv6")
-    p.switch("--ingress")
-    p.add_argument("--scope")
-    p.switch("--config-only")
-    p.add_argument("--config-from")
+    add_resource_options(p, NETWORK_OPTIONS)
     p.add_argument("name")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        nid = helpers.network_create(
-            a.name,
-            driver=a.driver,
-            subnet=a.subnet,
-            gateway=a.gateway,
-            ip_range=a.ip_range,
-            aux_address=key_value(a.aux_address),
-            ipam_driver=a.ipam_driver,
-            ipam_opt=key_value(a.ipam_opt),
-            options=key_value(a.opt),
-            labels=a.label,
-            internal=a.internal,
-            attachable=a.attachable,
-            ipv6=a.ipv6,
-            ingress=a.ingress,
-            scope=a.scope,
-            config_only=a.config_only,
-            config_from=a.config_from,
-        )
-        return Formatted(nid + "\n")
+        options = {o.name: getattr(a, o.name) for o in NETWORK_OPTIONS}
+        return Formatted(helpers.network_create(a.name, **options) + "\n")
 
     return handle
 

@@ -6,8 +6,16 @@ import argparse
 from typing import Any
 
 from ... import helpers
+from ...options.resources import VOLUME_OPTIONS
 from ...render.formats import VOLUME_TITLES, Formatted, volume_fields
-from ..argv import Parser, add_filter, add_format, filters, key_value, key_values
+from ..argv import (
+    Parser,
+    add_filter,
+    add_format,
+    add_resource_options,
+    filters,
+    key_values,
+)
 from .registry import Context, Handler, command
 from .showing import formatted, inspect_each, listing
 
@@ -29,17 +37,13 @@ def _ls(p: Parser) -> Handler:
 
 @command("volume create", "Create a volume; prints its name.")
 def _create(p: Parser) -> Handler:
-    p.add_argument("-d", "--driver")
-    p.add_argument("-o", "--opt", action="append", metavar="K=V", help="driver options")
-    p.add_argument("--label", action="append", metavar="K=V")
+    add_resource_options(p, VOLUME_OPTIONS)
     p.add_argument("--name", dest="named", help="the volume's name (or give it as the argument)")
     p.add_argument("name", nargs="?")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
-        name = helpers.volume_create(
-            a.name or a.named, driver=a.driver, options=key_value(a.opt), labels=a.label
-        )
-        return Formatted(name + "\n")
+        options = {o.name: getattr(a, o.name) for o in VOLUME_OPTIONS}
+        return Formatted(helpers.volume_create(a.name or a.named, **options) + "\n")
 
     return handle
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from ...engine.versions import require
 from ...errors import OptionError
-from .. import values as v
-from ..table import BY_NAME, Body, get_path, set_path
+from .. import values
+from ..table import BY_NAME, LIST, SWITCH, Body, get_path, set_path
 
 Spec = dict[str, Any]  # a ServiceSpec being built
 _CS = "TaskTemplate.ContainerSpec"
@@ -46,7 +46,7 @@ _MOVES: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "HostConfig.Sysctls": (f"{_CS}.Sysctls", dict),
     "HostConfig.Ulimits": (f"{_CS}.Ulimits", list),
     "HostConfig.GroupAdd": (f"{_CS}.Groups", list),
-    "HostConfig.ExtraHosts": (f"{_CS}.Hosts", v.hosts_lines),
+    "HostConfig.ExtraHosts": (f"{_CS}.Hosts", values.hosts_lines),
     "HostConfig.Isolation": (f"{_CS}.Isolation", str),
     "HostConfig.OomScoreAdj": (f"{_CS}.OomScoreAdj", int),
     "HostConfig.LogConfig.Type": ("TaskTemplate.LogDriver.Name", str),
@@ -159,7 +159,7 @@ def _mode(spec: Spec, mode: Any) -> None:
 
 def count_of(value: Any, what: str) -> int:
     """A count (the API's unsigned integers): a whole number, 0 or more."""
-    count = v.as_int(value, what)
+    count = values.as_int(value, what)
     if count < 0:
         raise OptionError(f"{value!r} is not a count (a whole number, 0 or more)")
     return count
@@ -236,7 +236,7 @@ def as_service_port(spec: str | Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _port_number(value: Any) -> int:
-    port = v.as_int(value, "port")
+    port = values.as_int(value, "port")
     if not 0 < port < 65536:
         raise OptionError(f"port {port} is out of range")
     return port
@@ -397,9 +397,9 @@ def _policy(prefix: str, field: str) -> list[ServiceOption]:
             "tasks changed at once (0: all)",
             lambda x: count_of(x, "parallelism"),
         ),
-        ("delay", "Delay", "time between changes (ns|us|ms|s|m|h)", v.nanoseconds),
+        ("delay", "Delay", "time between changes (ns|us|ms|s|m|h)", values.nanoseconds),
         ("failure_action", "FailureAction", on_failure, _choice(f"{cli}-failure-action", *actions)),
-        ("monitor", "Monitor", "time to watch each task for failure", v.nanoseconds),
+        ("monitor", "Monitor", "time to watch each task for failure", values.nanoseconds),
         ("max_failure_ratio", "MaxFailureRatio", "failure rate to tolerate", _ratio),
         (
             "order",
@@ -424,16 +424,15 @@ def _key_of(item: str) -> str:
     return str(item).partition("=")[0]
 
 
-_L = "list"
 SERVICE_OPTIONS: list[ServiceOption] = [
     ServiceOption("name", ("--name",), "service name", key="Name", convert=str),
     ServiceOption(
         "labels",
         ("-l", "--label"),
         "service labels",
-        _L,
+        LIST,
         key="Labels",
-        convert=v.as_labels,
+        convert=values.as_labels,
         identity=_key_of,
     ),
     ServiceOption(
@@ -454,18 +453,18 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         "constraints",
         ("--constraint",),
         "placement constraints (node.role==worker)",
-        _L,
+        LIST,
         key="TaskTemplate.Placement.Constraints",
-        convert=lambda x: [str(i) for i in v.as_list(x) or []],
+        convert=lambda x: [str(i) for i in values.as_list(x) or []],
         identity=str,
     ),
     ServiceOption(
         "placement_prefs",
         ("--placement-pref",),
         "placement preference (spread=node.labels.KEY)",
-        _L,
+        LIST,
         key="TaskTemplate.Placement.Preferences",
-        convert=lambda x: [_preference(i) for i in v.as_list(x) or []],
+        convert=lambda x: [_preference(i) for i in values.as_list(x) or []],
         identity=lambda p: (
             f"spread={p['Spread']['SpreadDescriptor']}" if isinstance(p, dict) else str(p)
         ),
@@ -474,7 +473,7 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         "publish",
         ("-p", "--publish"),
         "publish a port (8080:80, published=8080,target=80)",
-        _L,
+        LIST,
         place=_publish,
         identity=lambda p: f"{p['TargetPort']}/{p.get('Protocol', 'tcp')}",
     ),
@@ -489,7 +488,7 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         "networks",
         ("--network",),
         "attach to a network (NAME or name=NAME,alias=A)",
-        _L,
+        LIST,
         place=_networks,
         identity=lambda n: n["Target"],
     ),
@@ -497,7 +496,7 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         "secrets",
         ("--secret",),
         "give the tasks a secret (NAME or source=NAME,target=PATH)",
-        _L,
+        LIST,
         place=_references("secret"),
         identity=lambda s: s["SecretName"],
     ),
@@ -505,7 +504,7 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         "configs",
         ("--config",),
         "give the tasks a config (NAME or source=NAME,target=PATH)",
-        _L,
+        LIST,
         place=_references("config"),
         identity=lambda c: c["ConfigName"],
     ),
@@ -521,7 +520,7 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         ("--restart-delay",),
         "time between restarts",
         key="TaskTemplate.RestartPolicy.Delay",
-        convert=v.nanoseconds,
+        convert=values.nanoseconds,
     ),
     ServiceOption(
         "restart_max_attempts",
@@ -535,7 +534,7 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         ("--restart-window",),
         "window to judge the restart policy",
         key="TaskTemplate.RestartPolicy.Window",
-        convert=v.nanoseconds,
+        convert=values.nanoseconds,
     ),
     *_policy("update", "UpdateConfig"),
     *_policy("rollback", "RollbackConfig"),
@@ -544,24 +543,24 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         ("--stop-grace-period",),
         "time to wait before killing a task",
         key=f"{_CS}.StopGracePeriod",
-        convert=v.nanoseconds,
+        convert=values.nanoseconds,
     ),
     # container options under the service's roof: parsed by the container table's rows
     ServiceOption(
-        "env", ("-e", "--env"), "set environment variables", _L, container="env", identity=_key_of
+        "env", ("-e", "--env"), "set environment variables", LIST, container="env", identity=_key_of
     ),
     ServiceOption(
         "env_file",
         ("--env-file",),
         "read environment variables from a file",
-        _L,
+        LIST,
         container="env_file",
     ),
     ServiceOption(
         "container_labels",
         ("--container-label",),
         "container labels",
-        _L,
+        LIST,
         container="labels",
         identity=_key_of,
     ),
@@ -581,22 +580,22 @@ SERVICE_OPTIONS: list[ServiceOption] = [
     ServiceOption(
         "stop_signal", ("--stop-signal",), "signal to stop the container", container="stop_signal"
     ),
-    ServiceOption("tty", ("-t", "--tty"), "allocate a pseudo-TTY", "switch", container="tty"),
+    ServiceOption("tty", ("-t", "--tty"), "allocate a pseudo-TTY", SWITCH, container="tty"),
     ServiceOption(
-        "init", ("--init",), "run an init inside each task's container", "switch", container="init"
+        "init", ("--init",), "run an init inside each task's container", SWITCH, container="init"
     ),
     ServiceOption(
         "read_only",
         ("--read-only",),
         "mount the root filesystem read-only",
-        "switch",
+        SWITCH,
         container="read_only",
     ),
     ServiceOption(
         "mounts",
         ("--mount",),
         "attach a filesystem mount",
-        _L,
+        LIST,
         container="mounts",
         identity=lambda m: m.get("Target"),
     ),
@@ -631,18 +630,18 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         "no_healthcheck",
         ("--no-healthcheck",),
         "disable the image's healthcheck",
-        "switch",
+        SWITCH,
         container="no_healthcheck",
     ),
-    ServiceOption("dns", ("--dns",), "custom DNS servers", _L, container="dns", identity=str),
+    ServiceOption("dns", ("--dns",), "custom DNS servers", LIST, container="dns", identity=str),
     ServiceOption(
-        "dns_option", ("--dns-option",), "DNS options", _L, container="dns_option", identity=str
+        "dns_option", ("--dns-option",), "DNS options", LIST, container="dns_option", identity=str
     ),
     ServiceOption(
         "dns_search",
         ("--dns-search",),
         "DNS search domains",
-        _L,
+        LIST,
         container="dns_search",
         identity=str,
     ),
@@ -650,21 +649,31 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         "hosts",
         ("--host",),
         "add a host-to-IP mapping (host:ip)",
-        _L,
+        LIST,
         container="add_host",
         identity=lambda h: str(h).partition(" ")[2],
     ),
     ServiceOption(
-        "groups", ("--group",), "more groups for the user", _L, container="group_add", identity=str
+        "groups",
+        ("--group",),
+        "more groups for the user",
+        LIST,
+        container="group_add",
+        identity=str,
     ),
     ServiceOption(
-        "cap_add", ("--cap-add",), "add Linux capabilities", _L, container="cap_add", min_api="1.41"
+        "cap_add",
+        ("--cap-add",),
+        "add Linux capabilities",
+        LIST,
+        container="cap_add",
+        min_api="1.41",
     ),
     ServiceOption(
         "cap_drop",
         ("--cap-drop",),
         "drop Linux capabilities",
-        _L,
+        LIST,
         container="cap_drop",
         min_api="1.41",
     ),
@@ -672,7 +681,7 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         "sysctl",
         ("--sysctl",),
         "namespaced kernel parameters",
-        _L,
+        LIST,
         container="sysctl",
         identity=_key_of,
     ),
@@ -680,7 +689,7 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         "ulimit",
         ("--ulimit",),
         "ulimit options (nofile=1024:2048)",
-        _L,
+        LIST,
         container="ulimit",
         min_api="1.41",
         identity=lambda u: u.get("Name"),
@@ -694,7 +703,7 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         min_api="1.46",
     ),
     ServiceOption("log_driver", ("--log-driver",), "logging driver", container="log_driver"),
-    ServiceOption("log_opt", ("--log-opt",), "logging driver options", _L, container="log_opt"),
+    ServiceOption("log_opt", ("--log-opt",), "logging driver options", LIST, container="log_opt"),
     ServiceOption("limit_memory", ("--limit-memory",), "memory limit", container="memory"),
     ServiceOption("limit_cpu", ("--limit-cpu",), "CPU limit", container="cpus"),
     ServiceOption(
@@ -718,9 +727,9 @@ SERVICE_OPTIONS: list[ServiceOption] = [
         "generic_resources",
         ("--generic-resource",),
         "a count of a node-advertised resource each task needs (NVIDIA-GPU=2)",
-        _L,
+        LIST,
         key=f"{_RESERVE}.GenericResources",
-        convert=lambda x: [_generic_resource(i) for i in v.as_list(x) or []],
+        convert=lambda x: [_generic_resource(i) for i in values.as_list(x) or []],
         identity=lambda r: (
             r["DiscreteResourceSpec"]["Kind"] if isinstance(r, dict) else str(r).partition("=")[0]
         ),
@@ -757,7 +766,7 @@ def service_spec(
         "EndpointSpec": {"Mode": "vip"},
     }
     if command is not None:
-        spec["TaskTemplate"]["ContainerSpec"]["Args"] = v.as_command(command)
+        spec["TaskTemplate"]["ContainerSpec"]["Args"] = values.as_command(command)
     for name, value in _given(options).items():
         _apply(SERVICE_BY_NAME[name], spec, value)
     for key, value in (extra or {}).items():
@@ -835,7 +844,7 @@ def updated_spec(
         listed = SERVICE_BY_NAME.get(name)
         if listed is None or listed.kind != "list":
             raise OptionError(f"cannot remove items of {name!r}: not a list option")
-        drop = {str(n) for n in v.as_list(names) or []}
+        drop = {str(n) for n in values.as_list(names) or []}
         for path in listed.paths:
             old = get_path(spec, path)
             if isinstance(old, dict):

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import OptionError
-from .. import values as v
-from . import composefile as cf
+from .. import values
+from . import composefile
 from .service import service_mode
 
 NAMESPACE = "com.docker.stack.namespace"
@@ -85,7 +85,7 @@ class _Stack:
         return f"{self.name}_{key}"
 
     def labels(self, given: Any = None) -> dict[str, str]:
-        return {**cf.pairs(given, "labels"), NAMESPACE: self.name}
+        return {**composefile.pairs(given, "labels"), NAMESPACE: self.name}
 
     def object_name(self, section: dict[str, Any], key: str, what: str) -> str:
         if key not in section:
@@ -110,15 +110,15 @@ def _environment(stack: _Stack, spec: Mapping[str, Any]) -> list[str]:
     """env_file first, environment over it; a name without a value stays a bare name; sorted, as
     the CLI sends them."""
     env: dict[str, str | None] = {}
-    for path in cf.as_list(spec.get("env_file")):
-        for line in v.read_kv_file(stack.path(str(path)), "env_file"):
+    for path in composefile.as_list(spec.get("env_file")):
+        for line in values.read_kv_file(stack.path(str(path)), "env_file"):
             key, sep, value = line.partition("=")
             env[key] = value if sep else None
     given = spec.get("environment")
     if isinstance(given, Mapping):
-        env.update({str(k): None if x is None else v.scalar(x) for k, x in given.items()})
+        env.update({str(k): None if x is None else values.scalar(x) for k, x in given.items()})
     else:
-        for item in cf.as_list(given):
+        for item in composefile.as_list(given):
             key, sep, value = str(item).partition("=")
             env[key] = value if sep else None
     return sorted(k if x is None else f"{k}={x}" for k, x in env.items())
@@ -126,7 +126,7 @@ def _environment(stack: _Stack, spec: Mapping[str, Any]) -> list[str]:
 
 def _ports(given: Any) -> list[dict[str, Any]]:
     ports = []
-    for item in cf.as_list(given):
+    for item in composefile.as_list(given):
         if isinstance(item, Mapping):
             ports.append(
                 {
@@ -145,8 +145,8 @@ def _ports(given: Any) -> list[dict[str, Any]]:
             )
         published, target = parts if len(parts) == 2 else ("", parts[0])
         pub, tgt = (
-            v.port_range(published, "ports") if published else [],
-            v.port_range(target, "ports"),
+            values.port_range(published, "ports") if published else [],
+            values.port_range(target, "ports"),
         )
         if pub and len(pub) != len(tgt):
             raise OptionError(f"ports: {item!r}: the two ranges differ in length")
@@ -166,7 +166,7 @@ def _ports(given: Any) -> list[dict[str, Any]]:
 
 def _mounts(stack: _Stack, given: Any) -> list[dict[str, Any]]:
     mounts = []
-    for item in cf.as_list(given):
+    for item in composefile.as_list(given):
         if isinstance(item, Mapping):
             kind, source, target = (
                 str(item.get("type") or "volume"),
@@ -208,14 +208,14 @@ def _mounts(stack: _Stack, given: Any) -> list[dict[str, Any]]:
                 if volume.get("driver") or volume.get("driver_opts") is not None:
                     driver: dict[str, Any] = {"Name": str(volume.get("driver") or "")}
                     if volume.get("driver_opts") is not None:
-                        driver["Options"] = cf.pairs(volume["driver_opts"], "driver_opts")
+                        driver["Options"] = composefile.pairs(volume["driver_opts"], "driver_opts")
                     options["DriverConfig"] = driver
             mount["VolumeOptions"] = options
         elif kind == "tmpfs":
             if source:
                 raise OptionError(f"volumes: {item!r}: a tmpfs mount has no source")
             if "tmpfs" in extra and extra["tmpfs"].get("size") is not None:
-                mount["TmpfsOptions"] = {"SizeBytes": v.parse_bytes(extra["tmpfs"]["size"])}
+                mount["TmpfsOptions"] = {"SizeBytes": values.parse_bytes(extra["tmpfs"]["size"])}
         elif kind != "volume":
             raise OptionError(f"volumes: type {kind!r} (volume, bind or tmpfs)")
         mounts.append(mount)
@@ -226,7 +226,7 @@ def _references(stack: _Stack, given: Any, kind: str) -> list[dict[str, Any]]:
     """A service's secrets or configs: NAME, or {source, target, uid, gid, mode}; by name, sorted."""
     section = stack.secrets if kind == "secret" else stack.configs
     refs = []
-    for item in cf.as_list(given):
+    for item in composefile.as_list(given):
         item = {"source": item} if isinstance(item, str) else dict(item)
         source = str(item.get("source") or "")
         name = stack.object_name(section, source, kind)
@@ -251,11 +251,11 @@ def _policy(given: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return None
     policy: dict[str, Any] = {"Parallelism": int(given.get("parallelism", 1))}
     if given.get("delay") is not None:
-        policy["Delay"] = v.nanoseconds(given["delay"])
+        policy["Delay"] = values.nanoseconds(given["delay"])
     if given.get("failure_action"):
         policy["FailureAction"] = str(given["failure_action"])
     if given.get("monitor") is not None:
-        policy["Monitor"] = v.nanoseconds(given["monitor"])
+        policy["Monitor"] = values.nanoseconds(given["monitor"])
     if given.get("max_failure_ratio") is not None:
         policy["MaxFailureRatio"] = float(given["max_failure_ratio"])
     if given.get("order"):
@@ -269,7 +269,7 @@ def _restart(deploy: Mapping[str, Any], restart: Any) -> dict[str, Any] | None:
         policy: dict[str, Any] = {"Condition": str(given.get("condition") or "")}
         for key, field_ in (("delay", "Delay"), ("window", "Window")):
             if given.get(key) is not None:
-                policy[field_] = v.nanoseconds(given[key])
+                policy[field_] = values.nanoseconds(given[key])
         if given.get("max_attempts") is not None:
             policy["MaxAttempts"] = int(given["max_attempts"])
         return policy
@@ -293,9 +293,9 @@ def _resources(given: Mapping[str, Any] | None) -> dict[str, Any]:
             continue
         out: dict[str, Any] = {}
         if part.get("cpus") is not None:
-            out["NanoCPUs"] = v.nano_cpus(part["cpus"])
+            out["NanoCPUs"] = values.nano_cpus(part["cpus"])
         if part.get("memory") is not None:
-            out["MemoryBytes"] = v.parse_bytes(part["memory"])
+            out["MemoryBytes"] = values.parse_bytes(part["memory"])
         if key == "limits" and part.get("pids") is not None:
             out["Pids"] = int(part["pids"])
         if key == "reservations" and part.get("generic_resources"):
@@ -311,7 +311,7 @@ def _resources(given: Mapping[str, Any] | None) -> dict[str, Any]:
 def _networks(stack: _Stack, key: str, given: Any) -> list[dict[str, Any]]:
     wanted: dict[str, Any] = (
         {str(k): dict(x or {}) for k, x in given.items()} if isinstance(given, Mapping)
-        else {str(k): {} for k in cf.as_list(given)}
+        else {str(k): {} for k in composefile.as_list(given)}
     ) or {"default": {}}  # fmt: skip
     attached = []
     for name, options in wanted.items():
@@ -323,7 +323,7 @@ def _networks(stack: _Stack, key: str, given: Any) -> list[dict[str, Any]]:
             aliases.append(key)
         attachment: dict[str, Any] = {"Target": target, "Aliases": aliases}
         if options.get("driver_opts"):
-            attachment["DriverOpts"] = cf.pairs(options["driver_opts"], "driver_opts")
+            attachment["DriverOpts"] = composefile.pairs(options["driver_opts"], "driver_opts")
         attached.append(attachment)
     return sorted(attached, key=lambda n: n["Target"])
 
@@ -373,8 +373,8 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
         "Isolation": str(spec.get("isolation") or "default"),
     }
     simple = {
-        "Command": v.as_command(spec.get("entrypoint")),
-        "Args": v.as_command(spec.get("command")),
+        "Command": values.as_command(spec.get("entrypoint")),
+        "Args": values.as_command(spec.get("command")),
         "Hostname": spec.get("hostname"),
         "Env": _environment(stack, spec) or None,
         "Dir": spec.get("working_dir"),
@@ -382,19 +382,23 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
         "Mounts": _mounts(stack, spec.get("volumes")) or None,
         "StopGracePeriod": None
         if spec.get("stop_grace_period") is None
-        else v.nanoseconds(spec["stop_grace_period"]),
+        else values.nanoseconds(spec["stop_grace_period"]),
         "StopSignal": spec.get("stop_signal"),
         "TTY": spec.get("tty"),
         "OpenStdin": spec.get("stdin_open"),
         "ReadOnly": spec.get("read_only"),
         "Init": spec.get("init"),
-        "Healthcheck": v.healthcheck(spec.get("healthcheck")),
-        "Hosts": v.hosts_lines(spec.get("extra_hosts") or []) or None,
+        "Healthcheck": values.healthcheck(spec.get("healthcheck")),
+        "Hosts": values.hosts_lines(spec.get("extra_hosts") or []) or None,
         "Secrets": _references(stack, spec.get("secrets"), "secret") or None,
         "Configs": _references(stack, spec.get("configs"), "config") or None,
-        "Sysctls": cf.pairs(spec.get("sysctls"), "sysctls") or None,
-        "CapabilityAdd": [v.as_capability(c) for c in cf.as_list(spec.get("cap_add"))] or None,
-        "CapabilityDrop": [v.as_capability(c) for c in cf.as_list(spec.get("cap_drop"))] or None,
+        "Sysctls": composefile.pairs(spec.get("sysctls"), "sysctls") or None,
+        "CapabilityAdd": [values.as_capability(c) for c in composefile.as_list(spec.get("cap_add"))]
+        or None,
+        "CapabilityDrop": [
+            values.as_capability(c) for c in composefile.as_list(spec.get("cap_drop"))
+        ]
+        or None,
         "Ulimits": _ulimits(spec.get("ulimits")) or None,
         "OomScoreAdj": spec.get("oom_score_adj"),
     }
@@ -403,8 +407,8 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
         container["DNSConfig"] = {
             k: x
             for k, x in (
-                ("Nameservers", cf.as_list(spec.get("dns"))),
-                ("Search", cf.as_list(spec.get("dns_search"))),
+                ("Nameservers", composefile.as_list(spec.get("dns"))),
+                ("Search", composefile.as_list(spec.get("dns_search"))),
             )
             if x
         }
@@ -420,7 +424,7 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
         logging = spec["logging"]
         task["LogDriver"] = {
             "Name": str(logging.get("driver") or ""),
-            "Options": cf.pairs(logging.get("options"), "options"),
+            "Options": composefile.pairs(logging.get("options"), "options"),
         }
     endpoint: dict[str, Any] = {"Mode": str(deploy.get("endpoint_mode") or "vip").lower()}
     if ports := _ports(spec.get("ports")):
@@ -453,7 +457,7 @@ def _network_body(stack: _Stack, key: str, spec: Mapping[str, Any]) -> dict[str,
         "Scope": "swarm",
     }
     if spec.get("driver_opts"):
-        body["Options"] = cf.pairs(spec["driver_opts"], "driver_opts")
+        body["Options"] = composefile.pairs(spec["driver_opts"], "driver_opts")
     ipam = spec.get("ipam") or {}
     if ipam.get("driver") or ipam.get("config"):
         body["IPAM"] = {
@@ -496,7 +500,7 @@ def stack_plan(
     """The networks, secrets, configs and services of Compose file ``data`` deployed as stack ``name``;
     relative paths (bind mounts, env files, secret files) from ``base``, the file's folder; variables
     from ``env`` (this process's environment unless given)."""
-    data = cf.interpolated(data, os.environ if env is None else env)
+    data = composefile.interpolated(data, os.environ if env is None else env)
     stack = _Stack(name, data, Path(base or Path.cwd()))
     plan = StackPlan(name)
     ignored: set[str] = set()

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from .... import helpers
-from ....helpers.engines.session import pick
+from ....helpers.engines.session import engine_for
 from ...argv import CommandError, Parser
 from ..registry import Context, Handler, command
 
@@ -31,7 +31,7 @@ def _cp(p: Parser) -> Handler:
             container, sep, path = a.src.partition(":")
             if not sep:
                 raise CommandError("%docker cp SRC -: SRC must be CONTAINER:PATH")
-            _, chunks = pick(None).container_archive(container, path)
+            _, chunks = engine_for(None).container_archive(container, path)
             return b"".join(chunks)
         return helpers.cp(a.src, a.dst)
 
