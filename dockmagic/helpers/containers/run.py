@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ...engine import Engine, shapes, versions
+from ...engine.transport import HijackedSocket
 from ...errors import Conflict, ContainerFailed, HostFileError, NotFound, OptionError, TimedOut
 from ...options import as_command, check_api, container_config
 from ...render.results import RunResult
@@ -241,19 +242,13 @@ def run(
     data = _encode(stdin)
     if data is None and interactive and not detach and not terminal:
         data = b""
-    attach_in, attach_out, attach_err = _streams(attach, data is not None or terminal)
-    # --rm is the engine's AutoRemove, as for the docker CLI: a container whose kernel dies (kill -9)
-    # is still removed when it exits
-    fields: dict[str, Any] = {"HostConfig": {"AutoRemove": True}} if remove else {}
-    if detach:
-        fields.update(AttachStdin=False, AttachStdout=False, AttachStderr=False)
-    else:
-        fields.update(AttachStdin=attach_in, AttachStdout=attach_out, AttachStderr=attach_err)
+    streams = _streams(attach, data is not None or terminal)
+    fields = _attach_fields(streams, detach, remove)
     config = container_config(
         image,
         command,
-        stdin=attach_in and not detach,
-        interactive=interactive or (attach_in and not detach),
+        stdin=streams[0] and not detach,
+        interactive=interactive or (streams[0] and not detach),
         tty=tty,
         extra={**fields, **(extra or {})},
         **options,
@@ -270,29 +265,19 @@ def run(
         engine.container_start(cid)
         return result
 
-    started = time.monotonic()
-    live = LiveOutput(show=not quiet)
-    deadline = started + timeout if timeout else None
-    sampler = Sampler(engine, [{"id": cid, "name": result.name}]) if stats else None
+    watch = _Watch(engine, cid, result.name, quiet=quiet, stats=stats, remove=remove)
     interrupted = removed = False
-    exited = _ExitWaiter(engine, cid, remove)  # asked before start: the end can be quick
-    sock = None
     try:
-        sock = engine.container_attach(cid, stdin=attach_in, stdout=attach_out, stderr=attach_err)
-        engine.container_start(cid)
-        if sampler:
-            sampler.start()
         if terminal:
-            resize = functools.partial(engine.container_resize, cid)
-            if converse(sock, tty=tty, resize=resize, detach_keys=detach_keys):
+            if _converse(watch, streams, tty, detach_keys):
                 result.detached = True
                 remove = False  # as the CLI: a detached container keeps running, --rm applies at its exit
                 print(f"\r\ndetached from {result.name}; it keeps running", flush=True)
                 return result
         else:
-            pump(sock, tty, live, data if attach_in else None, deadline)
-        result.exit_code = exited.code(result.name)
-        removed = exited.removed
+            _pump(watch, streams, tty, data, time.monotonic() + timeout if timeout else None)
+        result.exit_code = watch.exited.code(result.name)
+        removed = watch.exited.removed  # the engine's AutoRemove has done it (only once it exited)
     except TimeoutError:
         engine.container_stop(cid, t=settings.stop_timeout)
         raise TimedOut(f"{result.name} ran longer than {timeout}s and was stopped") from None
@@ -301,23 +286,7 @@ def run(
         _after_interrupt(engine, cid, remove)
         raise
     finally:
-        exited.close()  # read, or the run did not get to it: the connection goes back either way
-        if sock is not None:  # interrupted before the output was read (during start, say)
-            sock.close()
-        if sampler:
-            sampler.stop()
-            result.stats = StatsSeries(sampler.snapshot())
-            for (
-                error
-            ) in sampler.errors:  # the run itself went well: its stats are what is incomplete
-                print(f"warning: stats incomplete: {error}", file=sys.stderr)
-        live.close()
-        result.stdout, result.stderr, result.hidden_lines = (
-            live.stdout,
-            live.stderr,
-            live.hidden_lines,
-        )
-        result.duration = time.monotonic() - started
+        watch.close(result)
         if remove and not interrupted:  # also after a timeout or a failed start, as docker run --rm
             if not removed:
                 _remove(engine, cid)
@@ -325,3 +294,74 @@ def run(
     if check and result.exit_code != 0:
         raise ContainerFailed(result.name, result.exit_code or 0, result.stderr)
     return result
+
+
+def _attach_fields(streams: tuple[bool, bool, bool], detach: bool, remove: bool) -> dict[str, Any]:
+    """The create fields for what is attached; --rm is the engine's AutoRemove, as for the docker
+    CLI: a container whose kernel dies (kill -9) is still removed when it exits."""
+    fields: dict[str, Any] = {"HostConfig": {"AutoRemove": True}} if remove else {}
+    attached = (False, False, False) if detach else streams
+    fields.update(zip(("AttachStdin", "AttachStdout", "AttachStderr"), attached, strict=True))
+    return fields
+
+
+class _Watch:
+    """An attached run's companions: its live output, the wait for its exit (registered before
+    start: the end can be quick), the stats sampler, the attached socket; ``close`` ends them all
+    and puts what they gathered into the result, however the run ended."""
+
+    def __init__(
+        self, engine: Engine, cid: str, name: str, *, quiet: bool, stats: bool, remove: bool
+    ) -> None:
+        self.engine, self.cid = engine, cid
+        self.started = time.monotonic()
+        self.live = LiveOutput(show=not quiet)
+        self.sampler = Sampler(engine, [{"id": cid, "name": name}]) if stats else None
+        self.exited = _ExitWaiter(engine, cid, remove)
+        self.sock: HijackedSocket | None = None
+
+    def start(self, streams: tuple[bool, bool, bool]) -> HijackedSocket:
+        """Attach (before start: no output is lost), start, and start sampling."""
+        stdin, stdout, stderr = streams
+        self.sock = self.engine.container_attach(
+            self.cid, stdin=stdin, stdout=stdout, stderr=stderr
+        )
+        self.engine.container_start(self.cid)
+        if self.sampler:
+            self.sampler.start()
+        return self.sock
+
+    def close(self, result: RunResult) -> None:
+        self.exited.close()  # read, or the run did not get to it: the connection goes back either way
+        if self.sock is not None:  # interrupted before the output was read (during start, say)
+            self.sock.close()
+        if self.sampler:
+            self.sampler.stop()
+            result.stats = StatsSeries(self.sampler.snapshot())
+            for error in self.sampler.errors:  # the run went well: its stats are what is incomplete
+                print(f"warning: stats incomplete: {error}", file=sys.stderr)
+        self.live.close()
+        result.stdout, result.stderr = self.live.stdout, self.live.stderr
+        result.hidden_lines = self.live.hidden_lines
+        result.duration = time.monotonic() - self.started
+
+
+def _pump(
+    watch: _Watch,
+    streams: tuple[bool, bool, bool],
+    tty: bool,
+    data: bytes | None,
+    deadline: float | None,
+) -> None:
+    """The run's output into the cell, ``data`` to its stdin, until it ends (or ``deadline``)."""
+    sock = watch.start(streams)
+    pump(sock, tty, watch.live, data if streams[0] else None, deadline)
+
+
+def _converse(
+    watch: _Watch, streams: tuple[bool, bool, bool], tty: bool, detach_keys: str | None
+) -> bool:
+    """The user's terminal joined to the container (run -it); whether the user detached."""
+    sock = watch.start(streams)
+    resize = functools.partial(watch.engine.container_resize, watch.cid)
+    return converse(sock, tty=tty, resize=resize, detach_keys=detach_keys)
