@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -176,41 +177,89 @@ def _apply(
         given["health_cmd"] = desired["Healthcheck"]["Test"]
     _spelled_out(desired["HostConfig"], given)
 
-    # 1. the container as it is: replaced, or changed in place
-    recreated = False
-    if actual is not None:
-        redo, update = _differences(
-            given, command, desired, actual, image_info, comparisons or {}, result
-        )
-        if recreate or redo:
-            recreated, old = True, actual["Id"]
-            why = ", ".join(spelled.get(r, r) for r in redo) or "recreate=true"
-            remove = partial(engine.container_delete, old, force=True, v=not keep_volumes)
-            plan.change(f"recreate ({why})", remove)
-            actual = None
-        elif update:
-            changes = {k: given[k] for k in update}
-            named = ", ".join(spelled.get(u, u) for u in update)
-            change = partial(update_resources, actual["Id"], engine=engine, **changes)
-            plan.change(f"update {named} in place", change)
-
-    # 2. a new one, if it must be made
-    if actual is None:
+    want = _Wanted(name, state, desired, given, spelled, comparisons or {}, command, keep_volumes)
+    recreated = actual is not None and _replace_or_update(plan, want, actual, image_info, recreate)
+    if actual is None or recreated:
         if not recreated:
             result.compare("state", "absent", state)
             result.note("create")
-        made: list[dict[str, Any]] = []
-        plan.then(lambda: made.append(engine.container_create(desired, name=name)))
-        if not plan.apply():
+        actual = _create(plan, want)
+        if actual is None:  # check mode: what would be made
             return plan.finish(container={"Name": f"/{name}", "Config": desired})
-        result.warnings += made[0].get("Warnings") or []
-        actual = engine.container_inspect(made[0]["Id"])
     plan.apply()
-    assert actual is not None
-
-    # 3. its networks and its state
-    how = (comparisons or {}).get("networks", (comparisons or {}).get("*", "allow_more_present"))
+    how = want.comparisons.get("networks", want.comparisons.get("*", "allow_more_present"))
     _networks(plan, actual, wanted_networks, how)
+    _state(plan, actual, state, recreated, restart, force_kill, kill_signal)
+    if paused is not None and state in ("started", "healthy"):
+        _pause(plan, actual, paused)
+    if not plan.apply():
+        return plan.finish(container=actual)
+    if state == "healthy":
+        _wait_healthy(engine, actual["Id"], healthy_timeout)
+    return plan.finish(container=engine.container_inspect(actual["Id"]))
+
+
+@dataclass
+class _Wanted:
+    """What a container task asks for, resolved: the create body and the options as given."""
+
+    name: str
+    state: str
+    desired: dict[str, Any]  # the create body
+    given: dict[str, Any]  # the options by their table name
+    spelled: dict[str, str]  # table name -> the name the caller used
+    comparisons: Mapping[str, str]
+    command: str | list[str] | None
+    keep_volumes: bool
+
+
+def _replace_or_update(
+    plan: Plan,
+    want: _Wanted,
+    actual: dict[str, Any],
+    image: dict[str, Any] | None,
+    recreate: bool,
+) -> bool:
+    """Plan replacing the container (whether it is replaced) or changing it in place."""
+    redo, update = _differences(
+        want.given, want.command, want.desired, actual, image, want.comparisons, plan.result
+    )
+    cid, engine = actual["Id"], plan.engine
+    if recreate or redo:
+        why = ", ".join(want.spelled.get(r, r) for r in redo) or "recreate=true"
+        remove = partial(engine.container_delete, cid, force=True, v=not want.keep_volumes)
+        plan.change(f"recreate ({why})", remove)
+        return True
+    if update:
+        changes = {k: want.given[k] for k in update}
+        named = ", ".join(want.spelled.get(u, u) for u in update)
+        plan.change(
+            f"update {named} in place", partial(update_resources, cid, engine=engine, **changes)
+        )
+    return False
+
+
+def _create(plan: Plan, want: _Wanted) -> dict[str, Any] | None:
+    """Carry out what is planned, then create the container; as inspected (None in check mode)."""
+    made: list[dict[str, Any]] = []
+    plan.then(lambda: made.append(plan.engine.container_create(want.desired, name=want.name)))
+    if not plan.apply():
+        return None
+    plan.result.warnings += made[0].get("Warnings") or []
+    return plan.engine.container_inspect(made[0]["Id"])
+
+
+def _state(
+    plan: Plan,
+    actual: dict[str, Any],
+    state: str,
+    recreated: bool,
+    restart: bool,
+    force_kill: bool,
+    kill_signal: str | None,
+) -> None:
+    """Plan starting, stopping (or killing) or restarting the container, as ``state`` asks."""
+    engine, result = plan.engine, plan.result
     cid, running = actual["Id"], actual["State"]["Running"]
     if state in ("started", "healthy") and not running:
         if "create" not in result.actions and not recreated:
@@ -224,13 +273,6 @@ def _apply(
             plan.change("stop", partial(engine.container_stop, cid))
     elif restart and running and not result.changed:
         plan.change("restart", partial(engine.container_restart, cid))
-    if paused is not None and state in ("started", "healthy"):
-        _pause(plan, actual, paused)
-    if not plan.apply():
-        return plan.finish(container=actual)
-    if state == "healthy":
-        _wait_healthy(engine, cid, healthy_timeout)
-    return plan.finish(container=engine.container_inspect(cid))
 
 
 def _networks(
