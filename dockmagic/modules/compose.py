@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import OptionError
 from ..options.swarm.composefile import as_list, pairs, parsed
-from ..options.values import extra_hosts_mapping, parse_duration
+from ..options.values import compose_ulimits, extra_hosts_mapping, parse_duration
 from .result import ModuleError
 
 SERVICE_KEYS = {
@@ -296,10 +296,7 @@ def _container_task(project: _Project, service: str) -> list[dict[str, Any]]:
     if "stop_grace_period" in spec:
         args["stop_timeout"] = int(parse_duration(spec["stop_grace_period"]))
     if "ulimits" in spec:
-        args["ulimits"] = [
-            f"{k}:{v}:{v}" if not isinstance(v, Mapping) else f"{k}:{v['soft']}:{v['hard']}"
-            for k, v in spec["ulimits"].items()
-        ]
+        args["ulimits"] = compose_ulimits(spec["ulimits"])
     if "logging" in spec:
         args["log_driver"] = spec["logging"].get("driver")
         if spec["logging"].get("options"):

@@ -434,6 +434,18 @@ def as_tmpfs(items: Mapping[str, str] | Iterable[str] | None) -> dict[str, str] 
 # -- devices, limits, policies ---------------------------------------------------------------
 
 
+def compose_ulimits(given: Mapping[str, Any] | None) -> list[str]:
+    """A Compose file's ulimits (``nofile: 1024`` or ``nofile: {soft: 1024, hard: 2048}``) in the
+    CLI's form, ``nofile=1024:2048``, by name."""
+    out = []
+    for name, limit in sorted((given or {}).items()):
+        soft, hard = (
+            (limit, limit) if not isinstance(limit, Mapping) else (limit["soft"], limit["hard"])
+        )
+        out.append(f"{name}={soft}:{hard}")
+    return out
+
+
 def as_ulimit(spec: str | Mapping[str, Any]) -> dict[str, Any]:
     """``nofile=1024:2048`` (soft:hard; one number sets both; community.docker writes
     ``nofile:1024:2048``) -> {Name, Soft, Hard}."""

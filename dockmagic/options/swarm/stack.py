@@ -340,17 +340,8 @@ def _placement(given: Mapping[str, Any]) -> dict[str, Any]:
     return {k: x for k, x in placement.items() if x}
 
 
-def _ulimits(given: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    out = []
-    for name, limit in sorted((given or {}).items()):
-        soft, hard = (
-            (limit, limit) if not isinstance(limit, Mapping) else (limit["soft"], limit["hard"])
-        )
-        out.append({"Name": str(name), "Soft": int(soft), "Hard": int(hard)})
-    return out
-
-
-def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]) -> dict[str, Any]:
+def _checked(key: str, spec: Mapping[str, Any], ignored: set[str]) -> dict[str, Any]:
+    """A service's keys checked against what stack deploy supports; its deploy section."""
     for bad, why in FORBIDDEN.items():
         if bad in spec:
             raise OptionError(f"service {key!r}: {bad}: {why}")
@@ -365,6 +356,11 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
     deploy = dict(spec.get("deploy") or {})
     if unknown := sorted(set(deploy) - DEPLOY_KEYS):
         raise OptionError(f"service {key!r}: deploy keys not supported: {', '.join(unknown)}")
+    return deploy
+
+
+def _container_spec(stack: _Stack, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The service's ContainerSpec, as docker stack converts a Compose service."""
     image = str(spec["image"])
     container: dict[str, Any] = {
         "Image": image,
@@ -399,7 +395,8 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
             values.as_capability(c) for c in composefile.as_list(spec.get("cap_drop"))
         ]
         or None,
-        "Ulimits": _ulimits(spec.get("ulimits")) or None,
+        "Ulimits": [values.as_ulimit(u) for u in values.compose_ulimits(spec.get("ulimits"))]
+        or None,
         "OomScoreAdj": spec.get("oom_score_adj"),
     }
     container.update({k: x for k, x in simple.items() if x not in (None, False, "")})
@@ -412,6 +409,13 @@ def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]
             )
             if x
         }
+    return container
+
+
+def _service(stack: _Stack, key: str, spec: Mapping[str, Any], ignored: set[str]) -> dict[str, Any]:
+    deploy = _checked(key, spec, ignored)
+    image = str(spec["image"])
+    container = _container_spec(stack, spec)
     task: dict[str, Any] = {
         "ContainerSpec": container,
         "Resources": _resources(deploy.get("resources")),
