@@ -5,11 +5,11 @@ helpers they call: ``commands/volumes.py`` and ``helpers/volumes.py``, ``command
 from __future__ import annotations
 
 from . import engines, images, lab, networks, stats, system, volumes
-from .containers import copying, inspecting, lifecycle, running
+from .containers import copy, inspecting, lifecycle, logs, run
 from .registry import COMMANDS, Command, Context, find
 from .swarm import cluster, services, stacks
 
 MODULES = [engines, images, lab, networks, stats, system, volumes]
-MODULES += [copying, inspecting, lifecycle, running, cluster, services, stacks]
+MODULES += [copy, inspecting, lifecycle, logs, run, cluster, services, stacks]
 
 __all__ = ["COMMANDS", "MODULES", "Command", "Context", "find"]

@@ -1,4 +1,4 @@
-"""%docker ps, inspect, port, commit, attach, top, diff, export, logs, wait."""
+"""%docker ps, inspect, port, commit, top, diff, export, wait."""
 
 from __future__ import annotations
 
@@ -82,18 +82,6 @@ def _commit(p: Parser) -> Handler:
     )
 
 
-@command(
-    "attach|container attach",
-    "Show a running container's output live until it stops (Ctrl-C detaches).",
-)
-def _attach(p: Parser) -> Handler:
-    p.switch("--no-stdin", help="accepted: a notebook has no terminal to attach")
-    p.switch("--sig-proxy", help="accepted: Ctrl-C detaches and leaves the container running")
-    p.add_argument("--detach-keys", help="accepted; a notebook has no key sequence to detach")
-    p.add_argument("container")
-    return lambda a, ctx: helpers.attach(a.container)
-
-
 @command("top|container top", "The processes of a running container.")
 def _top(p: Parser) -> Handler:
     p.add_argument("container")
@@ -112,28 +100,6 @@ def _export(p: Parser) -> Handler:
     p.add_argument("-o", "--output", required=True, help="the tar file to write")
     p.add_argument("container")
     return lambda a, ctx: helpers.export(a.container, a.output)
-
-
-@command(
-    "logs|container logs", "A container's output, stdout and stderr apart; -f follows until Ctrl-C."
-)
-def _logs(p: Parser) -> Handler:
-    p.add_argument("-f", "--follow", action="store_true")
-    p.add_argument("-n", "--tail", metavar="N", help="only the last N lines (or all)")
-    p.add_argument("--since", help="e.g. 10m, 2024-01-02T15:04:05Z or Unix seconds")
-    p.add_argument("--until")
-    p.add_argument("-t", "--timestamps", action="store_true")
-    p.switch("--details", help="add the extra attributes given to the log driver")
-    p.add_argument("container")
-    return lambda a, ctx: helpers.logs(
-        a.container,
-        follow=a.follow,
-        tail=a.tail,
-        since=a.since,
-        until=a.until,
-        timestamps=a.timestamps,
-        details=a.details,
-    )
 
 
 @command("wait|container wait", "Wait for containers to stop; their exit codes.")

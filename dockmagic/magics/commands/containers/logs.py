@@ -1,0 +1,41 @@
+"""%docker logs and attach: a container's output, after the fact or live."""
+
+from __future__ import annotations
+
+from .... import helpers
+from ...argv import Parser
+from ..registry import Handler, command
+
+
+@command(
+    "attach|container attach",
+    "Show a running container's output live until it stops (Ctrl-C detaches).",
+)
+def _attach(p: Parser) -> Handler:
+    p.switch("--no-stdin", help="accepted: a notebook has no terminal to attach")
+    p.switch("--sig-proxy", help="accepted: Ctrl-C detaches and leaves the container running")
+    p.add_argument("--detach-keys", help="accepted; a notebook has no key sequence to detach")
+    p.add_argument("container")
+    return lambda a, ctx: helpers.attach(a.container)
+
+
+@command(
+    "logs|container logs", "A container's output, stdout and stderr apart; -f follows until Ctrl-C."
+)
+def _logs(p: Parser) -> Handler:
+    p.add_argument("-f", "--follow", action="store_true")
+    p.add_argument("-n", "--tail", metavar="N", help="only the last N lines (or all)")
+    p.add_argument("--since", help="e.g. 10m, 2024-01-02T15:04:05Z or Unix seconds")
+    p.add_argument("--until")
+    p.add_argument("-t", "--timestamps", action="store_true")
+    p.switch("--details", help="add the extra attributes given to the log driver")
+    p.add_argument("container")
+    return lambda a, ctx: helpers.logs(
+        a.container,
+        follow=a.follow,
+        tail=a.tail,
+        since=a.since,
+        until=a.until,
+        timestamps=a.timestamps,
+        details=a.details,
+    )
