@@ -1,0 +1,528 @@
+"""A Compose project as docker compose v2 loads it: the files read, interpolated and normalised
+into the model ``docker compose config --format json`` prints (short syntaxes written long, paths
+made absolute, defaults filled in, keys in compose's own order), and each service's config hash
+(``com.docker.compose.config-hash``), computed as compose computes it: so that a project one tool
+made is the other's too."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shlex
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import OptionError
+from . import dotenv
+from .interpolation import interpolated
+
+Json = dict[str, Any]
+DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+
+
+def _fields(names: str) -> tuple[str, ...]:
+    return tuple(names.split())
+
+
+# The order compose's types give their fields (compose-go's structs): the config hash is taken
+# over the JSON compose writes, so the same service must give the same bytes.
+SERVICE_ORDER = _fields(
+    "profiles annotations attach build develop blkio_config cap_add cap_drop cgroup_parent "
+    "cgroup cpu_count cpu_percent cpu_period cpu_quota cpu_rt_period cpu_rt_runtime cpus "
+    "cpuset cpu_shares command configs container_name credential_spec depends_on deploy "
+    "device_cgroup_rules devices dns dns_opt dns_search dockerfile domainname entrypoint "
+    "provider environment env_file expose extends external_links extra_hosts group_add gpus "
+    "hostname healthcheck image init ipc isolation labels label_file links logging log_driver "
+    "log_opt mem_limit mem_reservation memswap_limit mem_swappiness mac_address models net "
+    "network_mode networks oom_kill_disable oom_score_adj pid pids_limit platform ports "
+    "privileged pull_policy read_only restart runtime scale secrets security_opt shm_size "
+    "stdin_open stop_grace_period stop_signal storage_opt sysctls tmpfs tty ulimits "
+    "use_api_socket user userns_mode uts volume_driver volumes volumes_from working_dir"
+)
+PORT_ORDER = _fields("name mode host_ip target published protocol app_protocol")
+VOLUME_ORDER = _fields("type source target read_only consistency bind volume tmpfs image")
+NETWORK_ATTACH_ORDER = _fields(
+    "aliases driver_opts gw_priority interface_name ipv4_address ipv6_address link_local_ips "
+    "mac_address priority"
+)
+HEALTH_ORDER = _fields("test timeout interval retries start_period start_interval disable")
+DEPENDENCY_ORDER = _fields("condition restart required")
+NETWORK_ORDER = _fields(
+    "name driver driver_opts ipam external internal attachable labels enable_ipv4 enable_ipv6"
+)
+VOLUME_TOP_ORDER = _fields("name driver driver_opts external labels")
+# What the hash leaves out: what may change without the container changing.
+NOT_HASHED = ("build", "pull_policy", "scale", "depends_on", "profiles")
+
+
+def ordered(value: Mapping[str, Any], order: Iterable[str]) -> Json:
+    """``value``'s keys in ``order``, then any others (extensions) as they came."""
+    keys = list(order)
+    out = {k: value[k] for k in keys if k in value}
+    out.update({k: v for k, v in value.items() if k not in out})
+    return out
+
+
+# -- the values of one service ------------------------------------------------------------------
+
+
+def _command(value: Any) -> list[str] | None:
+    """A command or entrypoint: a string is split as a shell splits words (no shell runs it)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return shlex.split(value)
+    return [str(v) for v in value]
+
+
+def _mapping(
+    value: Any, where: str, env: Callable[[str], str | None] | None = None
+) -> dict[str, Any]:
+    """A mapping or a list of ``KEY=VALUE``; with ``env``, a key without a value takes the
+    environment's (None when it has none), as environment entries do."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        items = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = []
+        for entry in value:
+            key, sep, text = str(entry).partition("=")
+            items.append((key, text if sep else None))
+    else:
+        raise OptionError(f"{where} is a mapping or a list of KEY=VALUE, not {value!r}")
+    out: dict[str, Any] = {}
+    for key, item in items:
+        if item is None:
+            out[key] = env(key) if env is not None else ""
+        else:
+            out[key] = _text(item)
+    return dict(sorted(out.items()))  # a map: Go writes its keys sorted
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNITS = {"ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9}
+
+
+def duration(value: Any, where: str) -> str:
+    """A duration as Go writes one (``90s`` is ``1m30s``), from Compose's forms."""
+    text = str(value).strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        nanos = int(value * 1e9)
+    else:
+        parts = _DURATION.findall(text)
+        if not parts or "".join(n + u for n, u in parts) != text.replace(" ", ""):
+            raise OptionError(f"{where}: invalid duration {value!r}")
+        nanos = int(sum(float(n) * _UNITS[u] for n, u in parts))
+    return go_duration(nanos)
+
+
+def go_duration(nanos: int) -> str:
+    if nanos == 0:
+        return "0s"
+    if nanos < 1_000_000_000:
+        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
+            if nanos >= size:
+                return f"{_trim(nanos / size)}{unit}"
+    hours, rest = divmod(nanos, 3600 * 10**9)
+    minutes, rest = divmod(rest, 60 * 10**9)
+    seconds = _trim(rest / 1e9)
+    return (
+        (f"{hours}h" if hours else "") + (f"{minutes}m" if hours or minutes else "") + f"{seconds}s"
+    )
+
+
+def _trim(number: float) -> str:
+    return f"{number:.9f}".rstrip("0").rstrip(".")
+
+
+def _healthcheck(value: Mapping[str, Any], where: str) -> Json:
+    out: Json = {}
+    for key, item in value.items():
+        if key == "test":
+            out["test"] = ["CMD-SHELL", item] if isinstance(item, str) else [str(x) for x in item]
+        elif key in ("interval", "timeout", "start_period", "start_interval"):
+            out[key] = duration(item, f"{where}.{key}")
+        elif key == "retries":
+            out[key] = int(item)
+        else:
+            out[key] = item
+    return ordered(out, HEALTH_ORDER)
+
+
+_PORT = re.compile(
+    r"^(?:(?:\[(?P<ip6>[^\]]+)\]|(?P<ip>[^:\[\]]*)):)??"
+    r"(?:(?P<published>[0-9-]*|\$\{[^}]*\}):)?(?P<target>[0-9]+(?:-[0-9]+)?)(?:/(?P<protocol>\w+))?$"
+)
+
+
+def _ports(value: Any, where: str) -> list[Json]:
+    out: list[Json] = []
+    for i, entry in enumerate(value or []):
+        here = f"{where}[{i}]"
+        if isinstance(entry, Mapping):
+            port: Json = {"mode": "ingress", **{k: v for k, v in entry.items()}}
+            port["target"] = int(port["target"])
+            if port.get("published") is not None:
+                port["published"] = str(port["published"])
+            port.setdefault("protocol", "tcp")
+            out.append(ordered(port, PORT_ORDER))
+            continue
+        found = _PORT.match(str(entry))
+        if found is None:
+            raise OptionError(f"{here}: invalid port {entry!r}")
+        ip = found["ip6"] or found["ip"] or ""
+        targets = _range(found["target"], here)
+        published = _range(found["published"], here) if found["published"] else []
+        if published and len(published) != len(targets) and len(targets) != 1:
+            raise OptionError(f"{here}: the port ranges {entry!r} differ in length")
+        for n, target in enumerate(targets):
+            port = {"mode": "ingress"}
+            if ip:
+                port["host_ip"] = ip
+            port["target"] = target
+            if published:
+                port["published"] = str(published[n]) if len(targets) > 1 else found["published"]
+            port["protocol"] = found["protocol"] or "tcp"
+            out.append(port)
+    return out
+
+
+def _range(text: str, where: str) -> list[int]:
+    first, _, last = text.partition("-")
+    try:
+        low, high = int(first), int(last or first)
+    except ValueError:
+        raise OptionError(f"{where}: invalid port {text!r}") from None
+    if high < low:
+        raise OptionError(f"{where}: invalid port range {text!r}")
+    return list(range(low, high + 1))
+
+
+def _volumes(value: Any, base: Path, where: str) -> list[Json]:
+    out = []
+    for i, entry in enumerate(value or []):
+        here = f"{where}[{i}]"
+        mount = (
+            _long_volume(entry, here) if isinstance(entry, Mapping) else _short_volume(str(entry))
+        )
+        if mount["type"] == "bind" and mount.get("source"):
+            mount["source"] = _host_path(mount["source"], base)
+        if mount["type"] == "volume":
+            mount.setdefault("volume", {})
+        out.append(ordered(mount, VOLUME_ORDER))
+    return out
+
+
+def _host_path(path: str, base: Path) -> str:
+    expanded = os.path.expanduser(path)
+    return os.path.normpath(expanded if os.path.isabs(expanded) else base / expanded)
+
+
+def _is_path(source: str) -> bool:
+    return source.startswith((".", "/", "~")) or bool(re.match(r"^[A-Za-z]:[\\/]", source))
+
+
+def _short_volume(text: str) -> Json:
+    parts = text.split(":")
+    if len(parts) == 1:
+        return {"type": "volume", "target": parts[0]}
+    source, target, *modes = parts
+    mount: Json = {"type": "bind" if _is_path(source) else "volume", "source": source}
+    mount["target"] = target
+    options = ",".join(modes).split(",") if modes else []
+    if "ro" in options:
+        mount["read_only"] = True
+    if mount["type"] == "bind":
+        bind: Json = {}
+        for option in options:
+            if option in ("z", "Z"):
+                bind["selinux"] = option
+            elif option in ("rprivate", "private", "rshared", "shared", "rslave", "slave"):
+                bind["propagation"] = option
+        bind["create_host_path"] = True
+        mount["bind"] = bind
+    elif "nocopy" in options:
+        mount["volume"] = {"nocopy": True}
+    return mount
+
+
+def _long_volume(entry: Mapping[str, Any], where: str) -> Json:
+    if "type" not in entry or "target" not in entry:
+        raise OptionError(f"{where}: a volume needs a type and a target")
+    return dict(entry)
+
+
+def _networks(value: Any) -> Json:
+    if isinstance(value, list):
+        return {str(name): None for name in sorted(value)}
+    return {
+        str(name): None if attach is None else ordered(dict(attach), NETWORK_ATTACH_ORDER)
+        for name, attach in sorted((value or {}).items())
+    }
+
+
+def _depends_on(value: Any) -> Json:
+    if isinstance(value, list):
+        return {
+            str(name): {"condition": "service_started", "required": True} for name in sorted(value)
+        }
+    out = {}
+    for name, how in sorted((value or {}).items()):
+        dependency = {"condition": "service_started", **(how or {})}
+        dependency.setdefault("required", True)
+        out[str(name)] = ordered(dependency, DEPENDENCY_ORDER)
+    return out
+
+
+def _extra_hosts(value: Any) -> list[str]:
+    if isinstance(value, Mapping):
+        entries = [f"{host}={ip}" for host, ip in value.items()]
+    else:
+        entries = [str(e) for e in value or []]
+    out = []
+    for entry in entries:
+        name, sep, address = entry.partition("=")
+        if not sep:
+            name, _, address = entry.partition(":")
+        out.append(f"{name}={address}")
+    return out
+
+
+def _strings(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [str(v) for v in value or []]
+
+
+@dataclass
+class _Loading:
+    """What normalising a service needs: the project's folder and the variables."""
+
+    base: Path
+    env: Mapping[str, str]
+    default_network_used: bool = False
+
+    def lookup(self, name: str) -> str | None:
+        return self.env.get(name)
+
+
+def _service(name: str, spec: Mapping[str, Any], load: _Loading) -> Json:
+    where = f"services.{name}"
+    if not isinstance(spec, Mapping):
+        raise OptionError(f"{where} is a mapping, not {spec!r}")
+    if "image" not in spec and "build" not in spec:
+        raise OptionError(f"{where} has neither an image nor a build")
+    out: Json = {}
+    environment: dict[str, Any] = {}
+    files = spec.get("env_file")
+    for entry in [files] if isinstance(files, str | Mapping) else files or []:
+        path, required = (
+            (entry["path"], entry.get("required", True))
+            if isinstance(entry, Mapping)
+            else (entry, True)
+        )
+        file = Path(_host_path(str(path), load.base))
+        if required or file.exists():
+            environment.update(dotenv.read(file, load.lookup))
+    environment.update(_mapping(spec.get("environment"), f"{where}.environment", load.lookup))
+    for key, value in spec.items():
+        here = f"{where}.{key}"
+        if key in ("command", "entrypoint"):
+            out[key] = _command(value)
+        elif key == "environment" or key == "env_file":
+            continue
+        elif key in ("labels", "sysctls", "annotations"):
+            out[key] = _mapping(value, here)
+        elif key == "ports":
+            out[key] = _ports(value, here)
+        elif key == "volumes":
+            out[key] = _volumes(value, load.base, here)
+        elif key == "networks":
+            out[key] = _networks(value)
+        elif key == "depends_on":
+            out[key] = _depends_on(value)
+        elif key == "healthcheck":
+            out[key] = _healthcheck(value, here)
+        elif key == "extra_hosts":
+            out[key] = _extra_hosts(value)
+        elif key in ("expose", "dns", "dns_search", "tmpfs", "cap_add", "cap_drop", "security_opt"):
+            out[key] = _strings(value)
+        elif key == "stop_grace_period":
+            out[key] = duration(value, here)
+        elif key in ("user", "working_dir", "hostname", "container_name", "restart", "image"):
+            out[key] = _text(value)
+        else:
+            out[key] = value
+    if environment:
+        out["environment"] = dict(sorted(environment.items()))
+    out.setdefault("command", None)
+    out.setdefault("entrypoint", None)
+    if "network_mode" not in out and not out.get("networks"):
+        out["networks"] = {"default": None}
+    if "default" in (out.get("networks") or {}):
+        load.default_network_used = True
+    return ordered(out, SERVICE_ORDER)
+
+
+# -- the project ---------------------------------------------------------------------------------
+
+
+def project_name(text: str) -> str:
+    """A project name as compose makes one from a folder's name: lower case, letters, digits,
+    ``-`` and ``_``, starting with a letter or digit."""
+    name = re.sub(r"[^a-z0-9_-]", "", text.lower())
+    return name.lstrip("_-")
+
+
+def _top_network(project: str, key: str, spec: Mapping[str, Any] | None) -> Json:
+    spec = dict(spec or {})
+    if spec.get("external"):
+        return ordered(
+            {"name": str(spec.get("name") or key), **spec, "external": True}, NETWORK_ORDER
+        )
+    out = {"name": str(spec.pop("name", None) or f"{project}_{key}"), **spec}
+    out["ipam"] = dict(out.get("ipam") or {})
+    if "labels" in out:
+        out["labels"] = _mapping(out["labels"], f"networks.{key}.labels")
+    return ordered(out, NETWORK_ORDER)
+
+
+def _top_volume(project: str, key: str, spec: Mapping[str, Any] | None) -> Json:
+    spec = dict(spec or {})
+    if spec.get("external"):
+        return ordered(
+            {"name": str(spec.get("name") or key), **spec, "external": True}, VOLUME_TOP_ORDER
+        )
+    out = {"name": str(spec.pop("name", None) or f"{project}_{key}"), **spec}
+    if "labels" in out:
+        out["labels"] = _mapping(out["labels"], f"volumes.{key}.labels")
+    return ordered(out, VOLUME_TOP_ORDER)
+
+
+@dataclass
+class Project:
+    """A loaded project: its name, folder, files and model (compose's ``config`` as a mapping)."""
+
+    name: str
+    directory: Path
+    files: list[Path]
+    model: Json
+
+    @property
+    def services(self) -> dict[str, Json]:
+        return dict(self.model.get("services") or {})
+
+    def config_hash(self, service: str) -> str:
+        return config_hash(self.services[service])
+
+
+def load(
+    files: Iterable[str | os.PathLike[str]] = (),
+    *,
+    text: str | None = None,
+    directory: str | os.PathLike[str] | None = None,
+    name: str | None = None,
+    environment: Mapping[str, str] | None = None,
+    env_file: str | os.PathLike[str] | None = None,
+) -> Project:
+    """Load a project from ``files`` (or the default file in ``directory``), or from ``text``
+    (a cell). Variables come from ``environment`` (this process's by default) over the project's
+    ``.env`` (or ``env_file``)."""
+    import yaml
+
+    paths = [Path(f).resolve() for f in files]
+    base = Path(directory).resolve() if directory else (paths[0].parent if paths else Path.cwd())
+    if not paths and text is None:
+        found = next((base / f for f in DEFAULT_FILES if (base / f).exists()), None)
+        if found is None:
+            raise OptionError(f"no compose file in {base} ({', '.join(DEFAULT_FILES[:2])})")
+        paths = [found]
+    env = dict(os.environ if environment is None else environment)
+    dot = Path(env_file) if env_file else base / ".env"
+    if dot.exists():
+        env = {**dotenv.read(dot, env.get), **env}
+    sources = [(str(p), p.read_text()) for p in paths] if text is None else [("the cell", text)]
+    model: Json = {}
+    for where, source in sources:
+        try:
+            data = yaml.safe_load(source)
+        except yaml.YAMLError as exc:
+            raise OptionError(f"{where} is not valid YAML: {str(exc).splitlines()[0]}") from None
+        if not isinstance(data, Mapping):
+            raise OptionError(f"{where}: a compose file is a mapping with services:")
+        model = _merged(model, interpolated(dict(data), env.get))
+    project = project_name(
+        str(name or model.get("name") or env.get("COMPOSE_PROJECT_NAME") or base.name)
+    )
+    if not project:
+        raise OptionError(f"{base.name!r} gives no project name: name it (-p or name:)")
+    load_ = _Loading(base, env)
+    services = model.get("services")
+    if not isinstance(services, Mapping):
+        raise OptionError("services: is a mapping of service names to services")
+    out: Json = {"name": project}
+    out["services"] = {
+        key: _service(str(key), spec or {}, load_) for key, spec in sorted(services.items())
+    }
+    networks = {
+        str(k): _top_network(project, str(k), v) for k, v in (model.get("networks") or {}).items()
+    }
+    if load_.default_network_used and "default" not in networks:
+        networks["default"] = _top_network(project, "default", None)
+    if networks:
+        out["networks"] = dict(sorted(networks.items()))
+    volumes = {
+        str(k): _top_volume(project, str(k), v) for k, v in (model.get("volumes") or {}).items()
+    }
+    if volumes:
+        out["volumes"] = dict(sorted(volumes.items()))
+    out.update({k: v for k, v in model.items() if str(k).startswith("x-")})
+    return Project(project, base, paths, out)
+
+
+def _merged(base: Json, override: Mapping[str, Any]) -> Json:
+    """Another file over the first, as compose merges them (mappings key by key)."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merged(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def go_json(value: Any) -> str:
+    """JSON as Go's encoding/json writes it: compact, <, > and & escaped, other text as UTF-8."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(char, escaped)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def config_hash(service: Mapping[str, Any]) -> str:
+    """``com.docker.compose.config-hash``: SHA-256 of the service's model, less what may change
+    without its container changing (build, pull policy, scale, replicas, depends_on, profiles)."""
+    hashed = {k: v for k, v in service.items() if k not in NOT_HASHED}
+    if isinstance(hashed.get("deploy"), Mapping):
+        hashed["deploy"] = {k: v for k, v in hashed["deploy"].items() if k != "replicas"}
+    return hashlib.sha256(go_json(hashed).encode()).hexdigest()
+
+
+def printed(model: Any) -> Any:
+    """The model as ``config`` prints it: every ``$`` written ``$$``, so that it reads back the same."""
+    if isinstance(model, str):
+        return model.replace("$", "$$")
+    if isinstance(model, Mapping):
+        return {k: printed(v) for k, v in model.items()}
+    if isinstance(model, list):
+        return [printed(v) for v in model]
+    return model
