@@ -70,10 +70,12 @@ def test_the_config_hash_is_the_one_compose_writes(name: str, engine: Engine, im
         made = engine.container_list(
             all=True, filters={"label": [f"com.docker.compose.project={project.name}"]}
         )
+        labels = [c["Labels"] for c in made]
         theirs = {
-            c["Labels"]["com.docker.compose.service"]: c["Labels"]["com.docker.compose.config-hash"]
-            for c in made
+            c["com.docker.compose.service"]: c["com.docker.compose.config-hash"] for c in labels
         }
-        assert theirs == {service: project.config_hash(service) for service in project.services}
+        ids = {c["Labels"]["com.docker.compose.service"]: c["Id"] for c in made}
+        ours = {service: project.config_hash(service, ids) for service in project.services}
+        assert theirs == ours
     finally:
         judge(case, "down", "--volumes", "--remove-orphans", environment=environment)

@@ -54,6 +54,13 @@ DEPENDENCY_ORDER = _fields("condition restart required")
 NETWORK_ORDER = _fields(
     "name driver driver_opts ipam external internal attachable labels enable_ipv4 enable_ipv6"
 )
+DEPLOY_ORDER = _fields(
+    "mode replicas labels update_config rollback_config resources restart_policy placement "
+    "endpoint_mode"
+)
+# Plain booleans in compose's types: false is not written.
+FALSE_UNWRITTEN = ("privileged", "read_only", "stdin_open", "tty", "oom_kill_disable")
+SIZES = ("shm_size", "mem_limit", "mem_reservation", "memswap_limit")
 VOLUME_TOP_ORDER = _fields("name driver driver_opts external labels")
 # What the hash leaves out: what may change without the container changing.
 NOT_HASHED = ("build", "pull_policy", "scale", "depends_on", "profiles")
@@ -146,6 +153,36 @@ def _trim(number: float) -> str:
     return f"{number:.9f}".rstrip("0").rstrip(".")
 
 
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmgtp]?)(?:i?b)?$", re.IGNORECASE)
+
+
+def size(value: Any, where: str) -> str:
+    """A size in bytes, as compose keeps one (``64m`` is 67108864; written as text)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    found = _SIZE.match(str(value).strip())
+    if found is None:
+        raise OptionError(f"{where}: invalid size {value!r}")
+    power = " kmgtp".index(found[2].lower() or " ")
+    return str(int(float(found[1]) * 1024**power))
+
+
+def _deploy(value: Mapping[str, Any], where: str) -> Json:
+    out = dict(value)
+    resources = dict(out.get("resources") or {})
+    for part in ("limits", "reservations"):
+        if isinstance(resources.get(part), Mapping):
+            resource = dict(resources[part])
+            if "cpus" in resource:
+                resource["cpus"] = float(resource["cpus"])
+            if "memory" in resource:
+                resource["memory"] = size(resource["memory"], f"{where}.resources.{part}.memory")
+            resources[part] = resource
+    out["resources"] = resources  # a struct in compose's types: always written, as placement
+    out.setdefault("placement", {})
+    return ordered(out, DEPLOY_ORDER)
+
+
 def _healthcheck(value: Mapping[str, Any], where: str) -> Json:
     out: Json = {}
     for key, item in value.items():
@@ -220,6 +257,8 @@ def _volumes(value: Any, base: Path, where: str) -> list[Json]:
             mount["source"] = _host_path(mount["source"], base)
         if mount["type"] == "volume":
             mount.setdefault("volume", {})
+        if isinstance(mount.get("tmpfs"), Mapping) and "size" in mount["tmpfs"]:
+            mount["tmpfs"] = {**mount["tmpfs"], "size": size(mount["tmpfs"]["size"], here)}
         out.append(ordered(mount, VOLUME_ORDER))
     return out
 
@@ -286,8 +325,8 @@ def _depends_on(value: Any) -> Json:
 
 
 def _extra_hosts(value: Any) -> list[str]:
-    if isinstance(value, Mapping):
-        entries = [f"{host}={ip}" for host, ip in value.items()]
+    if isinstance(value, Mapping):  # a map: in its keys' order
+        entries = [f"{host}={ip}" for host, ip in sorted(value.items())]
     else:
         entries = [str(e) for e in value or []]
     out = []
@@ -297,6 +336,26 @@ def _extra_hosts(value: Any) -> list[str]:
             name, _, address = entry.partition(":")
         out.append(f"{name}={address}")
     return out
+
+
+def _implied_dependencies(service: Mapping[str, Any]) -> Json:
+    """The services this one uses without saying so in depends_on: ``network_mode``, ``ipc`` or
+    ``pid`` ``service:NAME``, ``volumes_from`` a service, and ``links``; compose starts them first
+    (and restarts this one with them)."""
+    names = [
+        str(service[key]).removeprefix("service:")
+        for key in ("network_mode", "ipc", "pid")
+        if str(service.get(key) or "").startswith("service:")
+    ]
+    names += [
+        str(v).split(":")[0]
+        for v in service.get("volumes_from") or []
+        if not str(v).startswith("container:")
+    ]
+    names += [str(link).split(":")[0] for link in service.get("links") or []]
+    return {
+        name: {"condition": "service_started", "restart": True, "required": True} for name in names
+    }
 
 
 def _strings(value: Any) -> list[str]:
@@ -358,6 +417,15 @@ def _service(name: str, spec: Mapping[str, Any], load: _Loading) -> Json:
             out[key] = _strings(value)
         elif key == "stop_grace_period":
             out[key] = duration(value, here)
+        elif key in SIZES:
+            out[key] = size(value, here)
+        elif key == "deploy":
+            out[key] = _deploy(value or {}, here)
+        elif key in ("ulimits", "storage_opt"):  # maps: Go writes their keys sorted
+            out[key] = dict(sorted((value or {}).items()))
+        elif key in FALSE_UNWRITTEN:
+            if value:
+                out[key] = bool(value)
         elif key in ("user", "working_dir", "hostname", "container_name", "restart", "image"):
             out[key] = _text(value)
         else:
@@ -366,6 +434,9 @@ def _service(name: str, spec: Mapping[str, Any], load: _Loading) -> Json:
         out["environment"] = dict(sorted(environment.items()))
     out.setdefault("command", None)
     out.setdefault("entrypoint", None)
+    implied = _implied_dependencies(out)
+    if implied:
+        out["depends_on"] = dict(sorted({**implied, **(out.get("depends_on") or {})}.items()))
     if "network_mode" not in out and not out.get("networks"):
         out["networks"] = {"default": None}
     if "default" in (out.get("networks") or {}):
@@ -421,8 +492,8 @@ class Project:
     def services(self) -> dict[str, Json]:
         return dict(self.model.get("services") or {})
 
-    def config_hash(self, service: str) -> str:
-        return config_hash(self.services[service])
+    def config_hash(self, service: str, containers: Mapping[str, str] | None = None) -> str:
+        return config_hash(self.services[service], containers)
 
 
 def load(
@@ -508,13 +579,35 @@ def go_json(value: Any) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def config_hash(service: Mapping[str, Any]) -> str:
+def config_hash(service: Mapping[str, Any], containers: Mapping[str, str] | None = None) -> str:
     """``com.docker.compose.config-hash``: SHA-256 of the service's model, less what may change
-    without its container changing (build, pull policy, scale, replicas, depends_on, profiles)."""
-    hashed = {k: v for k, v in service.items() if k not in NOT_HASHED}
+    without its container changing (build, pull policy, scale, replicas, depends_on, profiles).
+    ``containers`` (service name -> container ID) resolves what names another service's
+    container (``network_mode: service:db``), as compose resolves it before it hashes."""
+    hashed = {k: v for k, v in resolved(service, containers or {}).items() if k not in NOT_HASHED}
     if isinstance(hashed.get("deploy"), Mapping):
         hashed["deploy"] = {k: v for k, v in hashed["deploy"].items() if k != "replicas"}
     return hashlib.sha256(go_json(hashed).encode()).hexdigest()
+
+
+def resolved(service: Mapping[str, Any], containers: Mapping[str, str]) -> Json:
+    """``service`` with its references to other services' containers (``service:NAME`` in
+    network_mode, ipc and pid; volumes_from) written as those containers (``container:ID``)."""
+    out = dict(service)
+    for key in ("network_mode", "ipc", "pid"):
+        name = str(out.get(key) or "").removeprefix("service:")
+        if str(out.get(key) or "").startswith("service:") and name in containers:
+            out[key] = f"container:{containers[name]}"
+    if out.get("volumes_from"):
+        out["volumes_from"] = [_volumes_from(str(v), containers) for v in out["volumes_from"]]
+    return out
+
+
+def _volumes_from(entry: str, containers: Mapping[str, str]) -> str:
+    name, sep, mode = entry.partition(":")
+    if name in containers:
+        return f"container:{containers[name]}{sep}{mode}"
+    return entry
 
 
 def printed(model: Any) -> Any:
