@@ -23,7 +23,7 @@ from .support import require
 CORPUS = Path(__file__).parent / "data" / "compose"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 # The variables both tools see: none of this machine's, so that the corpus says what it means.
-ENVIRONMENT = {"PATH": os.environ.get("PATH", ""), "HOME": "/nonexistent", "IMAGE": "busybox"}
+ENVIRONMENT = {"PATH": os.environ.get("PATH", ""), "HOME": "/nonexistent", "IMAGE": "busybox", "CERT_TEXT": "abc"}
 
 
 def compose_binary() -> str | None:

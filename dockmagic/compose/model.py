@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OptionError
-from . import dotenv
+from . import dotenv, merge
 from .interpolation import interpolated
 
 Json = dict[str, Any]
@@ -61,6 +61,15 @@ DEPLOY_ORDER = _fields(
 # Plain booleans in compose's types: false is not written.
 FALSE_UNWRITTEN = ("privileged", "read_only", "stdin_open", "tty", "oom_kill_disable")
 SIZES = ("shm_size", "mem_limit", "mem_reservation", "memswap_limit")
+STORED_ORDER = _fields(
+    "name file environment content external labels driver driver_opts template_driver"
+)
+REFERENCE_ORDER = _fields("source target uid gid mode")
+BUILD_ORDER = _fields(
+    "context dockerfile dockerfile_inline entitlements args provenance sbom ssh labels cache_from "
+    "cache_to no_cache no_cache_filter additional_contexts pull extra_hosts isolation network "
+    "target secrets shm_size tags ulimits platforms privileged"
+)
 VOLUME_TOP_ORDER = _fields("name driver driver_opts external labels")
 # What the hash leaves out: what may change without the container changing.
 NOT_HASHED = ("build", "pull_policy", "scale", "depends_on", "profiles")
@@ -358,6 +367,29 @@ def _implied_dependencies(service: Mapping[str, Any]) -> Json:
     }
 
 
+def _build(value: Any, base: Path, where: str) -> Json:
+    spec = {"context": value} if isinstance(value, str) else dict(value or {})
+    spec["context"] = _host_path(str(spec.get("context") or "."), base)
+    spec.setdefault("dockerfile", "Dockerfile")
+    if "args" in spec:
+        spec["args"] = _mapping(spec["args"], f"{where}.args")
+    if "labels" in spec:
+        spec["labels"] = _mapping(spec["labels"], f"{where}.labels")
+    return ordered(spec, BUILD_ORDER)
+
+
+def _reference(entry: Any, kind: str) -> Json:
+    """A service's use of a secret or config: a name alone is mounted where compose mounts it
+    (a secret at /run/secrets/NAME; a config where the engine decides)."""
+    ref = {"source": str(entry)} if not isinstance(entry, Mapping) else dict(entry)
+    if kind == "secrets" and not ref.get("target"):
+        ref["target"] = f"/run/secrets/{ref['source']}"
+    if "mode" in ref:
+        mode = ref["mode"]
+        ref["mode"] = f"0{int(str(mode), 8) if isinstance(mode, str) else int(mode):o}"
+    return ordered(ref, REFERENCE_ORDER)
+
+
 def _strings(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value or []]
 
@@ -421,6 +453,10 @@ def _service(name: str, spec: Mapping[str, Any], load: _Loading) -> Json:
             out[key] = size(value, here)
         elif key == "deploy":
             out[key] = _deploy(value or {}, here)
+        elif key == "build":
+            out[key] = _build(value, load.base, here)
+        elif key in ("secrets", "configs"):
+            out[key] = [_reference(entry, key) for entry in value or []]
         elif key in ("ulimits", "storage_opt"):  # maps: Go writes their keys sorted
             out[key] = dict(sorted((value or {}).items()))
         elif key in FALSE_UNWRITTEN:
@@ -504,11 +540,12 @@ def load(
     name: str | None = None,
     environment: Mapping[str, str] | None = None,
     env_file: str | os.PathLike[str] | None = None,
+    profiles: Iterable[str] | None = None,
 ) -> Project:
-    """Load a project from ``files`` (or the default file in ``directory``), or from ``text``
-    (a cell). Variables come from ``environment`` (this process's by default) over the project's
-    ``.env`` (or ``env_file``)."""
-    import yaml
+    """Load a project from ``files`` (or the default file in ``directory`` and its
+    ``compose.override.yaml``), or from ``text`` (a cell). Variables come from ``environment``
+    (this process's by default) over the project's ``.env`` (or ``env_file``); services with
+    profiles are in it only when one of ``profiles`` (or ``COMPOSE_PROFILES``) is theirs."""
 
     paths = [Path(f).resolve() for f in files]
     base = Path(directory).resolve() if directory else (paths[0].parent if paths else Path.cwd())
@@ -517,20 +554,27 @@ def load(
         if found is None:
             raise OptionError(f"no compose file in {base} ({', '.join(DEFAULT_FILES[:2])})")
         paths = [found]
+        override = found.with_name(
+            f"{found.stem.replace('docker-compose', 'docker-compose').split('.')[0]}.override{found.suffix}"
+        )
+        if override.exists():
+            paths.append(override)
     env = dict(os.environ if environment is None else environment)
     dot = Path(env_file) if env_file else base / ".env"
     if dot.exists():
         env = {**dotenv.read(dot, env.get), **env}
-    sources = [(str(p), p.read_text()) for p in paths] if text is None else [("the cell", text)]
-    model: Json = {}
-    for where, source in sources:
+
+    def read(path: Path) -> Json:
         try:
-            data = yaml.safe_load(source)
-        except yaml.YAMLError as exc:
-            raise OptionError(f"{where} is not valid YAML: {str(exc).splitlines()[0]}") from None
-        if not isinstance(data, Mapping):
-            raise OptionError(f"{where}: a compose file is a mapping with services:")
-        model = _merged(model, interpolated(dict(data), env.get))
+            source = path.read_text()
+        except OSError as exc:
+            raise OptionError(f"cannot read {path}: {exc.strerror or exc}") from None
+        return _parsed(source, str(path), env)
+
+    sources = [read(p) for p in paths] if text is None else [_parsed(text, "the cell", env)]
+    model: Json = {}
+    for data in sources:
+        model = merge.files(model, data)
     project = project_name(
         str(name or model.get("name") or env.get("COMPOSE_PROJECT_NAME") or base.name)
     )
@@ -540,6 +584,13 @@ def load(
     services = model.get("services")
     if not isinstance(services, Mapping):
         raise OptionError("services: is a mapping of service names to services")
+    services = {str(k): merge.extended(services, str(k), base, read)[0] for k in services}
+    active = set(profiles if profiles is not None else _split(env.get("COMPOSE_PROFILES", "")))
+    services = {
+        k: spec
+        for k, spec in services.items()
+        if not spec.get("profiles") or "*" in active or active & set(spec["profiles"])
+    }
     out: Json = {"name": project}
     out["services"] = {
         key: _service(str(key), spec or {}, load_) for key, spec in sorted(services.items())
@@ -556,19 +607,42 @@ def load(
     }
     if volumes:
         out["volumes"] = dict(sorted(volumes.items()))
+    for kind in ("secrets", "configs"):
+        stored = {
+            str(k): _top_stored(project, str(k), v or {}, base)
+            for k, v in (model.get(kind) or {}).items()
+        }
+        if stored:
+            out[kind] = dict(sorted(stored.items()))
     out.update({k: v for k, v in model.items() if str(k).startswith("x-")})
     return Project(project, base, paths, out)
 
 
-def _merged(base: Json, override: Mapping[str, Any]) -> Json:
-    """Another file over the first, as compose merges them (mappings key by key)."""
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merged(dict(out[key]), value)
-        else:
-            out[key] = value
-    return out
+def _parsed(source: str, where: str, env: Mapping[str, str]) -> Json:
+    import yaml
+
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        raise OptionError(f"{where} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, Mapping):
+        raise OptionError(f"{where}: a compose file is a mapping with services:")
+    return dict(interpolated(dict(data), env.get))
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _top_stored(project: str, key: str, spec: Mapping[str, Any], base: Path) -> Json:
+    """A top-level secret or config: its name in the project, its file made absolute."""
+    out = dict(spec)
+    if out.get("external"):
+        return ordered({"name": str(out.get("name") or key), **out}, STORED_ORDER)
+    out["name"] = str(out.get("name") or f"{project}_{key}")
+    if "file" in out:
+        out["file"] = _host_path(str(out["file"]), base)
+    return ordered(out, STORED_ORDER)
 
 
 def go_json(value: Any) -> str:
