@@ -71,6 +71,7 @@ BUILD_ORDER = _fields(
     "target secrets shm_size tags ulimits platforms privileged"
 )
 VOLUME_TOP_ORDER = _fields("name driver driver_opts external labels")
+KNOWN_KEYS = {*SERVICE_ORDER, "extends", "pre_start", "post_start", "pre_stop", "post_stop"}
 # What the hash leaves out: what may change without the container changing.
 NOT_HASHED = ("build", "pull_policy", "scale", "depends_on", "profiles")
 
@@ -412,6 +413,9 @@ def _service(name: str, spec: Mapping[str, Any], load: _Loading) -> Json:
         raise OptionError(f"{where} is a mapping, not {spec!r}")
     if "image" not in spec and "build" not in spec:
         raise OptionError(f"{where} has neither an image nor a build")
+    unknown = sorted(k for k in spec if k not in KNOWN_KEYS and not str(k).startswith("x-"))
+    if unknown:
+        raise OptionError(f"{where}: unknown key {unknown[0]!r}")
     out: Json = {}
     environment: dict[str, Any] = {}
     files = spec.get("env_file")
@@ -595,6 +599,7 @@ def load(
     out["services"] = {
         key: _service(str(key), spec or {}, load_) for key, spec in sorted(services.items())
     }
+    _check_references(out["services"], model)
     networks = {
         str(k): _top_network(project, str(k), v) for k, v in (model.get("networks") or {}).items()
     }
@@ -616,6 +621,28 @@ def load(
             out[kind] = dict(sorted(stored.items()))
     out.update({k: v for k, v in model.items() if str(k).startswith("x-")})
     return Project(project, base, paths, out)
+
+
+def _check_references(services: Mapping[str, Json], model: Mapping[str, Any]) -> None:
+    """What a service names must be in the project: its dependencies, networks, named volumes,
+    secrets and configs (compose says so before it makes anything, and so does this)."""
+    for name, spec in services.items():
+        for dependency, how in (spec.get("depends_on") or {}).items():
+            if dependency not in services and (how or {}).get("required", True):
+                raise OptionError(f"services.{name}.depends_on: no service {dependency!r}")
+        for network in spec.get("networks") or {}:
+            if network != "default" and network not in (model.get("networks") or {}):
+                raise OptionError(f"services.{name}.networks: undefined network {network!r}")
+        for mount in spec.get("volumes") or []:
+            source = mount.get("source")
+            if mount["type"] == "volume" and source and source not in (model.get("volumes") or {}):
+                raise OptionError(f"services.{name}.volumes: undefined volume {source!r}")
+        for kind in ("secrets", "configs"):
+            for ref in spec.get(kind) or []:
+                if ref["source"] not in (model.get(kind) or {}):
+                    raise OptionError(
+                        f"services.{name}.{kind}: undefined {kind[:-1]} {ref['source']!r}"
+                    )
 
 
 def _parsed(source: str, where: str, env: Mapping[str, str]) -> Json:
