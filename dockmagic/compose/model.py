@@ -504,6 +504,8 @@ def _top_network(project: str, key: str, spec: Mapping[str, Any] | None) -> Json
     out["ipam"] = dict(out.get("ipam") or {})
     if "labels" in out:
         out["labels"] = _mapping(out["labels"], f"networks.{key}.labels")
+    if "driver_opts" in out:
+        out["driver_opts"] = _mapping(out["driver_opts"], f"networks.{key}.driver_opts")
     return ordered(out, NETWORK_ORDER)
 
 
@@ -516,6 +518,8 @@ def _top_volume(project: str, key: str, spec: Mapping[str, Any] | None) -> Json:
     out = {"name": str(spec.pop("name", None) or f"{project}_{key}"), **spec}
     if "labels" in out:
         out["labels"] = _mapping(out["labels"], f"volumes.{key}.labels")
+    if "driver_opts" in out:
+        out["driver_opts"] = _mapping(out["driver_opts"], f"volumes.{key}.driver_opts")
     return ordered(out, VOLUME_TOP_ORDER)
 
 

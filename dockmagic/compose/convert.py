@@ -1,0 +1,245 @@
+"""A Compose model's services, networks and volumes as the Engine API's create bodies, as
+compose v2 writes them: the same container, network and volume either tool makes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import OptionError
+from ..options.values import as_capability, as_ulimit, compose_ulimits, extra_hosts
+
+if TYPE_CHECKING:
+    from .model import Project
+
+Json = dict[str, Any]
+_DURATIONS = {"ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9}
+_RESTART = {"no": "", "always": "always", "unless-stopped": "unless-stopped"}
+
+
+def nanoseconds(text: str) -> int:
+    """A Go duration (as the model holds them: ``1m30s``) in nanoseconds."""
+    import re
+
+    return int(
+        sum(float(n) * _DURATIONS[u] for n, u in re.findall(r"([\d.]+)(ns|us|µs|ms|s|m|h)", text))
+    )
+
+
+def _restart(policy: str | None) -> Json:
+    name, _, retries = str(policy or "no").partition(":")
+    if name == "on-failure":
+        return {"Name": "on-failure", "MaximumRetryCount": int(retries or 0)}
+    if name not in _RESTART:
+        raise OptionError(f"restart: {policy!r} (no, always, on-failure[:N] or unless-stopped)")
+    return {"Name": _RESTART[name], "MaximumRetryCount": 0}
+
+
+def _ports(ports: list[Json]) -> tuple[Json, Json]:
+    exposed: Json = {}
+    bindings: Json = {}
+    for port in ports:
+        key = f"{port['target']}/{port.get('protocol') or 'tcp'}"
+        exposed[key] = {}
+        binding = {"HostIp": port.get("host_ip", ""), "HostPort": str(port.get("published") or "")}
+        bindings.setdefault(key, []).append(binding)
+    return exposed, bindings
+
+
+def _mounts(volumes: list[Json], project: Project) -> tuple[list[str], list[Json]]:
+    """The service's volumes as compose passes them: binds and project volumes without advanced
+    options as ``Binds`` strings (the engine then makes a missing host folder), the rest (an
+    anonymous volume, nocopy, tmpfs, propagation) as ``Mounts``."""
+    declared = project.model.get("volumes") or {}
+    binds: list[str] = []
+    mounts: list[Json] = []
+    for v in volumes:
+        bind, volume = v.get("bind"), v.get("volume") or {}
+        source = v.get("source")
+        if v["type"] == "bind" and not _bind_needs_mount(bind):
+            binds.append(_bind_string(str(source), v))
+            continue
+        if (
+            v["type"] == "volume"
+            and source in declared
+            and not (volume.get("nocopy") or volume.get("labels") or volume.get("subpath"))
+        ):
+            binds.append(_bind_string(declared[source]["name"], v))
+            continue
+        mount: Json = {"Type": v["type"], "Target": v["target"]}
+        if v["type"] == "volume":
+            if source:
+                mount["Source"] = declared[source]["name"] if source in declared else source
+            mount["VolumeOptions"] = {"NoCopy": True} if volume.get("nocopy") else {}
+        elif v["type"] == "bind":
+            mount["Source"] = source
+            if propagation := (bind or {}).get("propagation"):
+                mount["BindOptions"] = {"Propagation": propagation}
+        elif v["type"] == "tmpfs":
+            size = (v.get("tmpfs") or {}).get("size")
+            mount["TmpfsOptions"] = {"SizeBytes": int(size)} if size else {}
+        if v.get("read_only"):
+            mount["ReadOnly"] = True
+        mounts.append(mount)
+    return binds, mounts
+
+
+def _bind_needs_mount(bind: Mapping[str, Any] | None) -> bool:
+    if bind is None:
+        return False
+    return not bind.get("create_host_path") or bool(
+        bind.get("propagation") or bind.get("recursive")
+    )
+
+
+def _bind_string(source: str, v: Mapping[str, Any]) -> str:
+    options = ["ro" if v.get("read_only") else "rw"]
+    bind = v.get("bind") or {}
+    options += [bind[k] for k in ("selinux", "propagation") if bind.get(k)]
+    if (v.get("volume") or {}).get("nocopy"):
+        options.append("nocopy")
+    return f"{source}:{v['target']}:{','.join(options)}"
+
+
+def _health(check: Mapping[str, Any]) -> Json:
+    out: Json = {"Test": check.get("test") or []}
+    if check.get("disable"):
+        return {"Test": ["NONE"]}
+    for key, field in (
+        ("interval", "Interval"),
+        ("timeout", "Timeout"),
+        ("start_period", "StartPeriod"),
+    ):
+        if key in check:
+            out[field] = nanoseconds(check[key])
+    if "retries" in check:
+        out["Retries"] = int(check["retries"])
+    return out
+
+
+def _networks(
+    project: Project, service: str, name: str, spec: Mapping[str, Any]
+) -> tuple[str | None, list[tuple[str, Json]]]:
+    """The primary network (the first by name) and an endpoint for each network: the service's
+    name and the container's are aliases on each, as compose gives them."""
+    declared = project.model.get("networks") or {}
+    attached = []
+    for key, how in sorted((spec.get("networks") or {}).items()):
+        network = declared[key]["name"] if key in declared else key
+        how = how or {}
+        endpoint: Json = {"Aliases": [name, service, *how.get("aliases", [])]}
+        ipam = {
+            field: how[key_]
+            for key_, field in (("ipv4_address", "IPv4Address"), ("ipv6_address", "IPv6Address"))
+            if how.get(key_)
+        }
+        if ipam:
+            endpoint["IPAMConfig"] = ipam
+        attached.append((network, endpoint))
+    return (attached[0][0] if attached else None), attached
+
+
+def container_body(
+    project: Project, service: str, ids: Mapping[str, str], labels: Json, name: str
+) -> tuple[Json, list[tuple[str, Json]]]:
+    """The create body of ``service``'s container, and the networks to connect it to after."""
+    from .model import resolved
+
+    spec = resolved(project.services[service], ids)
+    exposed, bindings = _ports(spec.get("ports") or [])
+    for port in spec.get("expose") or []:
+        exposed.setdefault(str(port), {})  # as written: the engine reads "3000" as 3000/tcp
+    binds, mounts = _mounts(spec.get("volumes") or [], project)
+    host: Json = {
+        "RestartPolicy": _restart(spec.get("restart")),
+        "PortBindings": bindings or None,
+        "Binds": binds or None,
+        "Mounts": mounts or None,
+        "ExtraHosts": extra_hosts([h.replace("=", ":", 1) for h in spec.get("extra_hosts") or []])
+        or None,
+        "CapAdd": [as_capability(c) for c in spec.get("cap_add") or []] or None,
+        "CapDrop": [as_capability(c) for c in spec.get("cap_drop") or []] or None,
+        "Tmpfs": {path: "" for path in spec.get("tmpfs") or []} or None,
+        "Ulimits": [as_ulimit(u) for u in compose_ulimits(spec.get("ulimits"))] or None,
+        "Init": spec.get("init"),
+        "ReadonlyRootfs": bool(spec.get("read_only")),
+        "Privileged": bool(spec.get("privileged")),
+        "ShmSize": int(spec["shm_size"]) if spec.get("shm_size") else None,
+        "Sysctls": spec.get("sysctls") or None,
+        "Dns": spec.get("dns") or None,
+        "DnsSearch": spec.get("dns_search") or None,
+    }
+    limits = ((spec.get("deploy") or {}).get("resources") or {}).get("limits") or {}
+    if "cpus" in limits:
+        host["NanoCpus"] = int(float(limits["cpus"]) * 1e9)
+    if "memory" in limits:
+        host["Memory"] = int(limits["memory"])
+    primary, attached = _networks(project, service, name, spec)
+    mode = spec.get("network_mode")
+    host["NetworkMode"] = mode or primary or "default"
+    config: Json = {
+        "Image": spec.get("image"),
+        "Cmd": spec.get("command"),
+        "Entrypoint": spec.get("entrypoint"),
+        "Env": [
+            f"{k}={v}" if v is not None else k for k, v in (spec.get("environment") or {}).items()
+        ]
+        or None,
+        "Labels": labels,
+        "ExposedPorts": exposed or None,
+        "Hostname": spec.get("hostname"),
+        "WorkingDir": spec.get("working_dir"),
+        "User": spec.get("user"),
+        "Tty": bool(spec.get("tty")),
+        "OpenStdin": bool(spec.get("stdin_open")),
+        "AttachStdout": True,
+        "AttachStderr": True,
+        "StopSignal": spec.get("stop_signal"),
+        "StopTimeout": int(nanoseconds(spec["stop_grace_period"]) / 1e9)
+        if spec.get("stop_grace_period")
+        else None,
+        "Healthcheck": _health(spec["healthcheck"]) if spec.get("healthcheck") else None,
+        "HostConfig": {k: v for k, v in host.items() if v is not None},
+    }
+    if primary and not mode:
+        config["NetworkingConfig"] = {"EndpointsConfig": {attached[0][0]: attached[0][1]}}
+    body = {k: v for k, v in config.items() if v is not None}
+    return body, ([] if mode else attached[1:])
+
+
+def network_body(spec: Mapping[str, Any], labels: Json) -> Json:
+    ipam = spec.get("ipam") or {}
+    body: Json = {
+        "Name": spec["name"],
+        "Driver": spec.get("driver") or "bridge",
+        "Options": spec.get("driver_opts") or {},
+        "Labels": {**(spec.get("labels") or {}), **labels},
+        "Internal": bool(spec.get("internal")),
+        "Attachable": bool(spec.get("attachable")),
+        "EnableIPv6": bool(spec.get("enable_ipv6")),
+        "CheckDuplicate": True,
+    }
+    if ipam:
+        pools = [
+            {
+                field: pool[key]
+                for key, field in (
+                    ("subnet", "Subnet"),
+                    ("gateway", "Gateway"),
+                    ("ip_range", "IPRange"),
+                )
+                if pool.get(key)
+            }
+            for pool in ipam.get("config") or []
+        ]
+        body["IPAM"] = {"Driver": ipam.get("driver") or "default", "Config": pools}
+    return body
+
+
+def volume_body(spec: Mapping[str, Any], labels: Json) -> Json:
+    return {
+        "Name": spec["name"],
+        "Driver": spec.get("driver") or "local",
+        "DriverOpts": spec.get("driver_opts") or {},
+        "Labels": {**(spec.get("labels") or {}), **labels},
+    }

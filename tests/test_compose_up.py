@@ -1,0 +1,133 @@
+"""One project for both tools, judged both ways on the real engine: ``docker compose up -d``
+(compose v2 itself), then dockmagic's ``up`` over it (nothing changes) and dockmagic's ``down``
+(nothing is left); then dockmagic's ``up``, the engine's state compared field by field with
+compose's, compose's ``up`` over it (nothing changes) and compose's ``down``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dockmagic.compose import project as compose
+from dockmagic.compose.model import load
+from dockmagic.engine import Engine
+
+from .test_compose_model import CORPUS, ENVIRONMENT, judge
+
+# The projects that run on a single engine with the test image (each service's command is its own).
+CASES = ["anchors", "basic", "dependencies", "longsyntax", "merged", "networks", "variables"]
+_SHORT_ID = re.compile(r"^[0-9a-f]{12}$")
+
+
+def _state(engine: Engine, name: str) -> dict[str, Any]:
+    """What a project is on the engine, as compose and dockmagic must both make it: each
+    container's settings (less what the engine chooses: IDs, times, hostnames), and networks."""
+    found = engine.container_list(all=True, filters={"label": [f"{compose.PROJECT}={name}"]})
+    names = {c["Id"]: c["Names"][0].lstrip("/") for c in found}
+    out: dict[str, Any] = {}
+    for c in found:
+        info = engine.container_inspect(c["Id"])
+        config, host = info["Config"], info["HostConfig"]
+        labels = {k: v for k, v in config["Labels"].items() if not k.startswith("dockmagic.")}
+        if host["NetworkMode"].startswith("container:"):  # the hash covers that container's ID
+            labels.pop(compose.CONFIG_HASH)
+        # compose writes these from Go maps: in no set order
+        labels[compose.DEPENDS_ON] = ",".join(sorted(labels.get(compose.DEPENDS_ON, "").split(",")))
+        mode = host["NetworkMode"]
+        if mode.startswith("container:"):
+            mode = f"container:{names.get(mode.split(':', 1)[1], '?')}"
+        networks = {
+            net: (
+                sorted(a for a in endpoint.get("Aliases") or [] if not _SHORT_ID.match(a)),
+                endpoint.get("IPAMConfig") or {},
+            )
+            for net, endpoint in info["NetworkSettings"]["Networks"].items()
+        }
+        keep = (
+            "Cmd",
+            "Entrypoint",
+            "Env",
+            "ExposedPorts",
+            "WorkingDir",
+            "User",
+            "Tty",
+            "OpenStdin",
+            "StopSignal",
+            "StopTimeout",
+            "Healthcheck",
+            "Image",
+        )
+        hosts = (
+            "RestartPolicy",
+            "PortBindings",
+            "CapAdd",
+            "CapDrop",
+            "Tmpfs",
+            "Init",
+            "ReadonlyRootfs",
+            "Privileged",
+            "ShmSize",
+            "Sysctls",
+            "Dns",
+            "NanoCpus",
+            "Memory",
+        )
+        out[info["Name"].lstrip("/")] = {
+            "labels": labels,
+            "config": {**{k: config.get(k) for k in keep}, "Env": sorted(config.get("Env") or [])},
+            "binds": sorted(host.get("Binds") or []),
+            "mounts": sorted(host.get("Mounts") or [], key=lambda m: m["Target"]),
+            "host": {k: host.get(k) or None for k in hosts},
+            "ulimits": sorted(host.get("Ulimits") or [], key=lambda u: u["Name"]),
+            "extra_hosts": sorted(host.get("ExtraHosts") or []),
+            "network_mode": mode,
+            "networks": networks,
+        }
+    out["networks"] = sorted(
+        (n["Name"], {k: v for k, v in n["Labels"].items() if not k.startswith("dockmagic.")})
+        for n in engine.network_list(filters={"label": [f"{compose.PROJECT}={name}"]})
+    )
+    out["volumes"] = sorted(
+        (
+            v["Name"],
+            {k: x for k, x in (v["Labels"] or {}).items() if not k.startswith("dockmagic.")},
+        )
+        for v in engine.volume_list(filters={"label": [f"{compose.PROJECT}={name}"]}).get("Volumes")
+        or []
+    )
+    return out
+
+
+def _ids(engine: Engine, name: str) -> set[str]:
+    return {
+        c["Id"]
+        for c in engine.container_list(all=True, filters={"label": [f"{compose.PROJECT}={name}"]})
+    }
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_one_project_for_both_tools(name: str, engine: Engine, image: str) -> None:
+    case: Path = CORPUS / name
+    env = {**ENVIRONMENT, "IMAGE": image}
+    project = load(directory=case, environment=env)
+    try:
+        judge(case, "up", "-d", "--pull", "never", environment=env)
+        theirs = _state(engine, project.name)
+        made = _ids(engine, project.name)
+        compose.up(engine, project)
+        assert _ids(engine, project.name) == made  # compose's containers are current for dockmagic
+        compose.down(engine, project.name, volumes=True)
+        assert _state(engine, project.name) == {"networks": [], "volumes": []}
+
+        compose.up(engine, project)
+        ours = _state(engine, project.name)
+        assert ours == theirs
+        made = _ids(engine, project.name)
+        judge(case, "up", "-d", "--pull", "never", environment=env)
+        assert _ids(engine, project.name) == made  # and dockmagic's are current for compose
+    finally:
+        judge(case, "down", "--volumes", "--remove-orphans", environment=env)
+    assert _state(engine, project.name) == {"networks": [], "volumes": []}
