@@ -21,6 +21,7 @@ from . import dotenv, merge
 from .interpolation import interpolated
 
 Json = dict[str, Any]
+COMPOSE_NAME = "Docker Compose"
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 
 

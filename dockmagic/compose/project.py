@@ -236,6 +236,12 @@ def down(
     return outcome
 
 
+def containers(engine: Engine, name: str, *, all: bool = False) -> list[Json]:
+    """Project ``name``'s containers (running ones unless ``all``), by name."""
+    found = engine.container_list(all=all, filters=_of(name))
+    return sorted(found, key=lambda c: c["Names"][0])
+
+
 def projects(engine: Engine) -> list[Json]:
     """The projects on the engine, as ``docker compose ls -a`` lists them."""
     found: dict[str, Json] = {}

@@ -4,12 +4,12 @@ helpers they call: ``commands/volumes.py`` and ``helpers/volumes.py``, ``command
 
 from __future__ import annotations
 
-from . import engines, images, lab, networks, stats, system, volumes
+from . import compose, engines, images, lab, networks, stats, system, volumes
 from .containers import copy, inspecting, lifecycle, logs, run
 from .registry import COMMANDS, Command, Context, find
 from .swarm import cluster, services, stacks
 
-MODULES = [engines, images, lab, networks, stats, system, volumes]
+MODULES = [compose, engines, images, lab, networks, stats, system, volumes]
 MODULES += [copy, inspecting, lifecycle, logs, run, cluster, services, stacks]
 
 __all__ = ["COMMANDS", "MODULES", "Command", "Context", "find"]

@@ -1,0 +1,76 @@
+"""%docker compose with the compose CLI's grammar, judged by docker compose v2 on the same
+engine: a project brought up from a cell is the one compose lists, finds current and takes down."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from IPython.core.error import UsageError
+
+from dockmagic.compose import project as compose
+from dockmagic.engine import Engine
+
+from .support import unique
+from .test_compose_model import CORPUS, ENVIRONMENT, judge
+
+FILE = """
+services:
+  web:
+    image: {image}
+    command: sleep 60
+    ports: ["127.0.0.1::80"]
+  worker:
+    image: {image}
+    command: sleep 60
+    depends_on: [web]
+    deploy:
+      replicas: 2
+"""
+
+
+def _ids(engine: Engine, name: str) -> set[str]:
+    found = engine.container_list(all=True, filters={"label": [f"{compose.PROJECT}={name}"]})
+    return {c["Id"] for c in found}
+
+
+def test_a_cell_comes_up_as_composes_project(ip: Any, engine: Engine, image: str) -> None:
+    name = unique("dmc")
+    cell = FILE.format(image=image)
+    env = {**ENVIRONMENT, "IMAGE": image}
+    try:
+        said = ip.run_cell_magic("docker", f"compose -p {name} up -d", cell)
+        assert f"Container {name}-web-1  Created" in said and "Started" in said
+        table = ip.run_line_magic("docker", f"compose -p {name} ps")
+        assert sorted(r["Names"][0].lstrip("/") for r in table) == [
+            f"{name}-web-1", f"{name}-worker-1", f"{name}-worker-2"
+        ]  # fmt: skip
+        listed = json.loads(ip.run_line_magic("docker", "compose ls --format json"))
+        assert {"Name": name, "Status": "running(3)", "ConfigFiles": ""} in listed
+        printed = judge(CORPUS, "-p", name, "ps", "--format", "json", environment=env)
+        rows = [json.loads(line) for line in printed.splitlines()]  # compose: an object a line
+        names = [f"{name}-web-1", f"{name}-worker-1", f"{name}-worker-2"]
+        assert sorted(r["Name"] for r in rows) == names
+        made = _ids(engine, name)
+        again = ip.run_cell_magic("docker", f"compose -p {name} up -d", cell)
+        assert "Created" not in again and _ids(engine, name) == made  # current: nothing made
+    finally:
+        judge(CORPUS, "-p", name, "down", "-v", environment=env)
+    assert _ids(engine, name) == set()  # compose's down took dockmagic's project
+
+
+def test_config_prints_the_model_and_bad_input_is_one_line(ip: Any) -> None:
+    out = ip.run_line_magic(
+        "docker", f"compose --project-directory {CORPUS / 'basic'} config --format json"
+    )
+    assert json.loads(out)["services"]["web"]["command"] == ["sleep", "60"]
+    for line, message in (
+        ("compose", "usage: %docker compose"),
+        ("compose frobnicate", "unknown compose command: frobnicate"),
+        ("compose up", "use up -d"),
+        (f"compose --project-directory {CORPUS / 'basic'} up -d --scale web=2", "--scale"),
+    ):
+        with pytest.raises(UsageError, match=message) as refused:
+            ip.run_line_magic("docker", line)
+        assert "\n" not in str(refused.value)
