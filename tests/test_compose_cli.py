@@ -74,3 +74,44 @@ def test_config_prints_the_model_and_bad_input_is_one_line(ip: Any) -> None:
         with pytest.raises(UsageError, match=message) as refused:
             ip.run_line_magic("docker", line)
         assert "\n" not in str(refused.value)
+
+
+ECHO = """
+services:
+  talker:
+    image: {image}
+    command: sh -c 'echo out-line; echo err-line >&2; exec sleep 60'
+    ports: ["127.0.0.1::8080"]
+"""
+
+
+def test_the_everyday_commands_agree_with_composes(ip: Any, engine: Engine, image: str) -> None:
+    name = unique("dmc")
+    env = {**ENVIRONMENT, "IMAGE": image}
+    ip.run_cell_magic("docker", f"compose -p {name} up -d", ECHO.format(image=image))
+    try:
+        port = ip.run_line_magic("docker", f"compose -p {name} port talker 8080")
+        assert port == judge(CORPUS, "-p", name, "port", "talker", "8080", environment=env)
+        exec_ = ip.run_line_magic("docker", f"compose -p {name} exec talker echo hello")
+        assert exec_.stdout == "hello\n" and exec_.exit_code == 0
+        ours = ip.run_line_magic("docker", f"compose -p {name} logs --no-log-prefix")
+        theirs = judge(CORPUS, "-p", name, "logs", "--no-log-prefix", "--no-color", environment=env)
+        assert sorted(ours.splitlines()) == sorted(theirs.splitlines()) == ["err-line", "out-line"]
+        prefixed = ip.run_line_magic("docker", f"compose -p {name} logs talker")
+        assert f"{name}-talker-1  | out-line" in prefixed.splitlines()
+        judge(CORPUS, "-p", name, "stop", "-t", "1", environment=env)  # compose stops dockmagic's
+        stopped = ip.run_line_magic("docker", f"compose -p {name} ps -a")
+        assert [r["State"] for r in stopped] == ["exited"]
+        ip.run_line_magic("docker", f"compose -p {name} start")  # and dockmagic starts it again
+        theirs = judge(CORPUS, "-p", name, "ps", "--format", "{{.State}}", environment=env)
+        assert theirs.split() == ["running"]
+        ip.run_line_magic("docker", f"compose -p {name} pause talker")
+        assert judge(
+            CORPUS, "-p", name, "ps", "--format", "{{.State}}", environment=env
+        ).split() == ["paused"]
+        ip.run_line_magic("docker", f"compose -p {name} unpause")
+        said = ip.run_line_magic("docker", f"compose -p {name} down -t 1")
+        assert f"Container {name}-talker-1  Removed" in said
+        assert judge(CORPUS, "-p", name, "ps", "-a", "-q", environment=env).strip() == ""
+    finally:
+        judge(CORPUS, "-p", name, "down", "-v", "-t", "1", environment=env)

@@ -218,13 +218,19 @@ def _start(engine: Engine, cid: str, outcome: Outcome) -> None:
 
 
 def down(
-    engine: Engine, name: str, *, volumes: bool = False, networks: Iterable[str] | None = None
+    engine: Engine, name: str, *, volumes: bool = False, timeout: int | None = None
 ) -> Outcome:
-    """Remove project ``name``'s containers (one-off ones too) and networks; with ``volumes``,
-    its volumes. Found by compose's labels, so a project either tool made goes."""
+    """Stop (``timeout`` seconds, or each container's own stop timeout, before SIGKILL) and remove
+    project ``name``'s containers (one-off ones too) and networks; with ``volumes``, its volumes.
+    Found by compose's labels, so a project either tool made goes."""
     outcome = Outcome()
-    for c in engine.container_list(all=True, filters=_of(name)):
-        engine.container_delete(c["Id"], force=True, v=True)
+    found = engine.container_list(all=True, filters=_of(name))
+    for c in found:
+        if c["State"] in ("running", "paused", "restarting"):
+            engine.container_stop(c["Id"], t=timeout)
+            outcome.say("Container", c["Names"][0].lstrip("/"), "Stopped")
+    for c in found:
+        engine.container_delete(c["Id"], force=True)
         outcome.say("Container", c["Names"][0].lstrip("/"), "Removed")
     for n in engine.network_list(filters=_of(name)):
         engine.network_delete(n["Id"])
@@ -236,10 +242,26 @@ def down(
     return outcome
 
 
-def containers(engine: Engine, name: str, *, all: bool = False) -> list[Json]:
-    """Project ``name``'s containers (running ones unless ``all``), by name."""
+def containers(
+    engine: Engine, name: str, *, all: bool = False, services: Iterable[str] = ()
+) -> list[Json]:
+    """Project ``name``'s containers (running ones unless ``all``; of ``services`` if given),
+    by name."""
+    wanted = set(services)
     found = engine.container_list(all=all, filters=_of(name))
-    return sorted(found, key=lambda c: c["Names"][0])
+    chosen = [c for c in found if not wanted or c["Labels"].get(SERVICE) in wanted]
+    return sorted(chosen, key=lambda c: c["Names"][0])
+
+
+def container_of(engine: Engine, name: str, service: str, index: int = 1) -> str:
+    """The ID of ``service``'s container number ``index`` (what exec, port and logs act on)."""
+    found = engine.container_list(
+        all=True, filters=_of(name, **{SERVICE: service, NUMBER: str(index)})
+    )
+    mine = [c for c in found if c["Labels"].get(ONEOFF) != "True"]
+    if not mine:
+        raise OptionError(f"service {service!r} of project {name!r} has no container {index}")
+    return str(mine[0]["Id"])
 
 
 def projects(engine: Engine) -> list[Json]:

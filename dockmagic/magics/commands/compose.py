@@ -134,10 +134,12 @@ def _up(p: Parser) -> Callable[..., Any]:
 def _down(p: Parser) -> Callable[..., Any]:
     p.switch("-v", "--volumes", help="remove the project's volumes")
     p.switch("--remove-orphans", help="accepted: every container of the project goes")
-    p.unsupported("--rmi", "-t", "--timeout")
+    p.add_argument("-t", "--timeout", type=int, help="seconds to wait for each to stop")
+    p.unsupported("--rmi")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        return _lines(projects.down(engine_for(None), _name(g, ctx), volumes=a.volumes))
+        engine = engine_for(None)
+        return _lines(projects.down(engine, _name(g, ctx), volumes=a.volumes, timeout=a.timeout))
 
     return run
 
@@ -211,5 +213,130 @@ def _version(p: Parser) -> Callable[..., Any]:
         if a.short:
             return Formatted(f"{projects.COMPOSE_VERSION}\n")
         return Formatted(f"{COMPOSE_NAME} version v{projects.COMPOSE_VERSION} (dockmagic)\n")
+
+    return run
+
+
+def _acting(act: Callable[[Any, str], Any], done: str) -> Callable[[Parser], Callable[..., Any]]:
+    """A command that does one thing to each of the project's containers (of the SERVICEs given)."""
+
+    def build(p: Parser) -> Callable[..., Any]:
+        p.add_argument("services", nargs="*", metavar="SERVICE")
+
+        def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+            engine, outcome = engine_for(None), projects.Outcome()
+            for c in projects.containers(engine, _name(g, ctx), all=True, services=a.services):
+                act(engine, c["Id"])
+                outcome.say("Container", c["Names"][0].lstrip("/"), done)
+            return _lines(outcome)
+
+        return run
+
+    return build
+
+
+for _verb, _act, _done in (
+    ("start", lambda e, cid: e.container_start(cid), "Started"),
+    ("stop", lambda e, cid: e.container_stop(cid), "Stopped"),
+    ("restart", lambda e, cid: e.container_restart(cid), "Restarted"),
+    ("kill", lambda e, cid: e.container_kill(cid), "Killed"),
+    ("pause", lambda e, cid: e.container_pause(cid), "Paused"),
+    ("unpause", lambda e, cid: e.container_unpause(cid), "Unpaused"),
+):
+    _subcommand(_verb, f"{_verb.capitalize()} the project's containers (or those of SERVICEs).")(
+        _acting(_act, _done)
+    )
+
+
+@_subcommand("rm", "Remove the project's stopped containers (-f: without asking; -s: stop first).")
+def _rm(p: Parser) -> Callable[..., Any]:
+    p.switch("-f", "--force", help="accepted: nothing is asked in a notebook")
+    p.switch("-s", "--stop", help="stop running containers first")
+    p.switch("-v", "--volumes", help="their anonymous volumes too")
+    p.add_argument("services", nargs="*", metavar="SERVICE")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        engine, outcome = engine_for(None), projects.Outcome()
+        for c in projects.containers(engine, _name(g, ctx), all=True, services=a.services):
+            if c["State"] == "running":
+                if not a.stop:
+                    continue
+                engine.container_stop(c["Id"])
+            engine.container_delete(c["Id"], v=a.volumes)
+            outcome.say("Container", c["Names"][0].lstrip("/"), "Removed")
+        return _lines(outcome)
+
+    return run
+
+
+@_subcommand("exec", "Run a command in a service's running container.")
+def _exec(p: Parser) -> Callable[..., Any]:
+    p.switch("-d", "--detach", help="start it and return")
+    p.add_argument("-e", "--env", action="append", help="KEY=VALUE for the command")
+    p.add_argument("-u", "--user")
+    p.add_argument("-w", "--workdir")
+    p.add_argument("--index", type=int, default=1, help="which container of the service")
+    p.switch("-T", "--no-TTY", dest="no_tty", help="accepted: a cell has no terminal")
+    p.add_argument("service", metavar="SERVICE")
+    p.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        from ...helpers.containers.execs import exec_
+
+        if not a.command:
+            raise CommandError("%docker compose exec needs SERVICE COMMAND")
+        cid = projects.container_of(engine_for(None), _name(g, ctx), a.service, a.index)
+        return exec_(cid, a.command, env=a.env, user=a.user, workdir=a.workdir, detach=a.detach)
+
+    return run
+
+
+@_subcommand("logs", "The output of the project's containers (or those of SERVICEs), prefixed.")
+def _logs(p: Parser) -> Callable[..., Any]:
+    p.add_argument("-n", "--tail", default="all", help="lines from the end of each")
+    p.switch("-t", "--timestamps")
+    p.switch("--no-log-prefix", help="no SERVICE-N | before each line")
+    p.unsupported("-f", "--follow")
+    p.add_argument("services", nargs="*", metavar="SERVICE")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        from ...engine.streams import STDERR
+
+        engine = engine_for(None)
+        found = projects.containers(engine, _name(g, ctx), all=True, services=a.services)
+        width = max((len(c["Names"][0]) - 1 for c in found), default=0)
+        out: list[str] = []
+        for c in found:
+            name = c["Names"][0].lstrip("/")
+            stream = engine.container_logs(
+                c["Id"], tail=a.tail, timestamps=a.timestamps, stdout=True, stderr=True
+            )
+            text: dict[int, str] = {}
+            for chunk in stream:
+                key = 2 if chunk.stream == STDERR else 1
+                text[key] = text.get(key, "") + bytes(chunk.data).decode(errors="replace")
+            prefix = "" if a.no_log_prefix else f"{name.ljust(width)}  | "
+            out += [prefix + line for key in (1, 2) for line in text.get(key, "").splitlines()]
+        return Formatted("".join(f"{line}\n" for line in out))
+
+    return run
+
+
+@_subcommand("port", "The host address a service's container port is published on.")
+def _port(p: Parser) -> Callable[..., Any]:
+    p.add_argument("--protocol", default="tcp")
+    p.add_argument("--index", type=int, default=1)
+    p.add_argument("service", metavar="SERVICE")
+    p.add_argument("private_port", metavar="PRIVATE_PORT")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        engine = engine_for(None)
+        cid = projects.container_of(engine, _name(g, ctx), a.service, a.index)
+        ports = engine.container_inspect(cid)["NetworkSettings"].get("Ports") or {}
+        bindings = ports.get(f"{a.private_port}/{a.protocol}") or []
+        if not bindings:
+            raise CommandError(f"no port {a.private_port}/{a.protocol} published for {a.service}")
+        first = bindings[0]
+        return Formatted(f"{first.get('HostIp') or '0.0.0.0'}:{first['HostPort']}\n")
 
     return run
