@@ -56,7 +56,7 @@ def test_a_cell_comes_up_as_composes_project(ip: Any, engine: Engine, image: str
         again = ip.run_cell_magic("docker", f"compose -p {name} up -d", cell)
         assert "Created" not in again and _ids(engine, name) == made  # current: nothing made
     finally:
-        judge(CORPUS, "-p", name, "down", "-v", environment=env)
+        judge(CORPUS, "-p", name, "down", "-v", "-t", "1", environment=env)
     assert _ids(engine, name) == set()  # compose's down took dockmagic's project
 
 

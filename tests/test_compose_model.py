@@ -84,7 +84,7 @@ def test_the_config_hash_is_the_one_compose_writes(name: str, engine: Engine, im
         ours = {service: project.config_hash(service, ids) for service in project.services}
         assert theirs == ours
     finally:
-        judge(case, "down", "--volumes", "--remove-orphans", environment=environment)
+        judge(case, "down", "--volumes", "--remove-orphans", "-t", "1", environment=environment)
 
 
 BAD = Path(__file__).parent / "data" / "compose-bad"

@@ -119,7 +119,7 @@ def test_one_project_for_both_tools(name: str, engine: Engine, image: str) -> No
         made = _ids(engine, project.name)
         compose.up(engine, project)
         assert _ids(engine, project.name) == made  # compose's containers are current for dockmagic
-        compose.down(engine, project.name, volumes=True)
+        compose.down(engine, project.name, volumes=True, timeout=1)
         assert _state(engine, project.name) == {"networks": [], "volumes": []}
 
         compose.up(engine, project)
@@ -129,5 +129,5 @@ def test_one_project_for_both_tools(name: str, engine: Engine, image: str) -> No
         judge(case, "up", "-d", "--pull", "never", environment=env)
         assert _ids(engine, project.name) == made  # and dockmagic's are current for compose
     finally:
-        judge(case, "down", "--volumes", "--remove-orphans", environment=env)
+        judge(case, "down", "--volumes", "--remove-orphans", "-t", "1", environment=env)
     assert _state(engine, project.name) == {"networks": [], "volumes": []}
