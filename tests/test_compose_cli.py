@@ -69,7 +69,8 @@ def test_config_prints_the_model_and_bad_input_is_one_line(ip: Any) -> None:
         ("compose", "usage: %docker compose"),
         ("compose frobnicate", "unknown compose command: frobnicate"),
         ("compose up", "use up -d"),
-        (f"compose --project-directory {CORPUS / 'basic'} up -d --scale web=2", "--scale"),
+        (f"compose --project-directory {CORPUS / 'basic'} up -d --build", "--build"),
+        (f"compose --project-directory {CORPUS / 'basic'} up -d --scale web", "invalid --scale"),
     ):
         with pytest.raises(UsageError, match=message) as refused:
             ip.run_line_magic("docker", line)
@@ -113,5 +114,35 @@ def test_the_everyday_commands_agree_with_composes(ip: Any, engine: Engine, imag
         said = ip.run_line_magic("docker", f"compose -p {name} down -t 1")
         assert f"Container {name}-talker-1  Removed" in said
         assert judge(CORPUS, "-p", name, "ps", "-a", "-q", environment=env).strip() == ""
+    finally:
+        judge(CORPUS, "-p", name, "down", "-v", "-t", "1", environment=env)
+
+
+HEALTHY = """
+services:
+  web:
+    image: {image}
+    command: sleep 60
+    healthcheck: {{test: ["CMD", "true"], interval: 1s}}
+  worker:
+    image: {image}
+    command: sleep 60
+"""
+
+
+def test_scale_wait_and_orphans(ip: Any, engine: Engine, image: str) -> None:
+    name = unique("dmc")
+    env = {**ENVIRONMENT, "IMAGE": image}
+    cell = HEALTHY.format(image=image)
+    try:
+        said = ip.run_cell_magic("docker", f"compose -p {name} up -d --scale worker=3 --wait", cell)
+        assert f"Container {name}-web-1  Healthy" in said
+        printed = judge(CORPUS, "-p", name, "ps", "--format", "{{.Service}}", environment=env)
+        assert sorted(printed.split()) == ["web", "worker", "worker", "worker"]
+        alone = cell.split("  worker:")[0]  # the file without its worker service
+        said = ip.run_cell_magic("docker", f"compose -p {name} up -d --remove-orphans", alone)
+        assert f"Container {name}-worker-3  Removed (orphan)" in said
+        printed = judge(CORPUS, "-p", name, "ps", "-a", "--format", "{{.Service}}", environment=env)
+        assert printed.split() == ["web"]
     finally:
         judge(CORPUS, "-p", name, "down", "-v", "-t", "1", environment=env)

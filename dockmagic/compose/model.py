@@ -12,7 +12,7 @@ import os
 import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -532,6 +532,7 @@ class Project:
     directory: Path
     files: list[Path]
     model: Json
+    services_scaled: dict[str, int] = field(default_factory=dict)  # up --scale's counts
 
     @property
     def services(self) -> dict[str, Json]:

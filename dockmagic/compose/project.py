@@ -73,10 +73,29 @@ def _hash(value: Any) -> str:
 
 
 def up(
-    engine: Engine, project: Project, *, start: bool = True, force_recreate: bool = False
+    engine: Engine,
+    project: Project,
+    *,
+    start: bool = True,
+    force_recreate: bool = False,
+    scale: Mapping[str, int] | None = None,
+    remove_orphans: bool = False,
+    wait: float | None = None,
 ) -> Outcome:
-    """Make ``project`` so on ``engine``: what exists and is current stays as it is."""
+    """Make ``project`` so on ``engine``: what exists and is current stays as it is. ``scale``
+    sets services' replicas; ``remove_orphans`` removes the project's containers of services the
+    file no longer has; ``wait`` (seconds) waits until every container runs (and is healthy, if it
+    has a healthcheck)."""
     outcome = Outcome()
+    for service, count in (scale or {}).items():
+        if service not in project.services:
+            raise OptionError(f"--scale {service}={count}: no service {service!r}")
+        project.services_scaled[service] = count
+    if remove_orphans:
+        for c in engine.container_list(all=True, filters=_of(project.name)):
+            if c["Labels"].get(SERVICE) not in project.services:
+                engine.container_delete(c["Id"], force=True)
+                outcome.say("Container", c["Names"][0].lstrip("/"), "Removed (orphan)")
     for key, spec in (project.model.get("networks") or {}).items():
         _network(engine, project, key, spec, outcome)
     for key, spec in (project.model.get("volumes") or {}).items():
@@ -88,7 +107,31 @@ def up(
             ids[service] = made[0]
         for cid in made if start else []:
             _start(engine, cid, outcome)
+    if wait is not None and start:
+        _wait(engine, project, wait, outcome)
     return outcome
+
+
+def _wait(engine: Engine, project: Project, seconds: float, outcome: Outcome) -> None:
+    """Until each of the project's containers runs and is healthy where it has a healthcheck."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    for c in containers(engine, project.name, all=True):
+        name = c["Names"][0].lstrip("/")
+        while True:
+            state = engine.container_inspect(c["Id"])["State"]
+            health = (state.get("Health") or {}).get("Status")
+            if state["Running"] and health in (None, "healthy"):
+                outcome.say("Container", name, "Healthy" if health else "Running")
+                break
+            if not state["Running"] and state.get("Status") == "exited":
+                raise OptionError(f"{name} exited ({state.get('ExitCode')}) while up --wait waited")
+            if time.monotonic() > deadline:
+                raise OptionError(
+                    f"{name} was not {'healthy' if health else 'running'} after {seconds:g}s"
+                )
+            time.sleep(0.2)
 
 
 def _network(engine: Engine, project: Project, key: str, spec: Json, outcome: Outcome) -> None:
@@ -154,7 +197,7 @@ def _service(
     current = {
         int(c["Labels"].get(NUMBER) or 1): c for c in found if c["Labels"].get(ONEOFF) != "True"
     }
-    count = replicas(spec)
+    count = project.services_scaled.get(service, replicas(spec))
     if count > 1 and spec.get("container_name"):
         raise OptionError(f"services.{service}: container_name names one container, not {count}")
     for number, extra in sorted(current.items()):

@@ -114,18 +114,33 @@ def _up(p: Parser) -> Callable[..., Any]:
     p.switch("-d", "--detach", help="return once started (the only way, for now)")
     p.switch("--force-recreate", help="recreate containers even if current")
     p.switch("--no-start", help="create, do not start")
-    p.unsupported("--build", "--no-recreate", "--remove-orphans", "--scale", "--wait", "--pull")
+    p.switch("--remove-orphans", help="remove containers of services the file no longer has")
+    p.add_argument("--scale", action="append", metavar="SERVICE=N", help="a service's replicas")
+    p.switch("--wait", help="wait until the containers run (and are healthy)")
+    p.add_argument("--wait-timeout", type=float, default=None, help="seconds --wait waits")
+    p.unsupported("--build", "--no-recreate", "--pull")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
         if not a.detach and not a.no_start:
             raise CommandError(
                 "%docker compose up shows no logs yet: use up -d (then compose logs)"
             )
-        project = _project(g, ctx)
-        engine = engine_for(None)
-        return _lines(
-            projects.up(engine, project, start=not a.no_start, force_recreate=a.force_recreate)
+        scale = {}
+        for entry in a.scale or []:
+            service, sep, count = entry.partition("=")
+            if not sep or not count.isdigit():
+                raise CommandError(f"invalid --scale {entry!r} (write SERVICE=N)")
+            scale[service] = int(count)
+        outcome = projects.up(
+            engine_for(None),
+            _project(g, ctx),
+            start=not a.no_start,
+            force_recreate=a.force_recreate,
+            scale=scale,
+            remove_orphans=a.remove_orphans,
+            wait=(a.wait_timeout or 60.0) if a.wait else None,
         )
+        return _lines(outcome)
 
     return run
 
