@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from dockmagic.compose.model import load, printed
 from dockmagic.engine import Engine
 from dockmagic.errors import OptionError
 
-from .support import require
+from .support import LABELS, require
 
 CORPUS = Path(__file__).parent / "data" / "compose"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
@@ -71,6 +72,7 @@ def test_the_config_hash_is_the_one_compose_writes(name: str, engine: Engine, im
     case = CORPUS / name
     environment = {**ENVIRONMENT, "IMAGE": image}
     project = load(directory=case, environment=environment)
+    externals = _make_externals(engine, project.model)
     try:
         judge(case, "create", "--pull", "never", environment=environment)
         made = engine.container_list(
@@ -85,6 +87,23 @@ def test_the_config_hash_is_the_one_compose_writes(name: str, engine: Engine, im
         assert theirs == ours
     finally:
         judge(case, "down", "--volumes", "--remove-orphans", "-t", "1", environment=environment)
+        for remove in externals:
+            remove()
+
+
+def _make_externals(engine: Engine, model: dict[str, Any]) -> list[Callable[[], object]]:
+    """The external networks and volumes a project names (compose makes none), made for the
+    test with its label; what removes each."""
+    removals: list[Callable[[], object]] = []
+    for spec in (model.get("networks") or {}).values():
+        if spec.get("external"):
+            made = engine.network_create({"Name": spec["name"], "Labels": LABELS})
+            removals.append(lambda made=made: engine.network_delete(made["Id"]))
+    for spec in (model.get("volumes") or {}).values():
+        if spec.get("external"):
+            engine.volume_create({"Name": spec["name"], "Labels": LABELS})
+            removals.append(lambda name=spec["name"]: engine.volume_delete(name))
+    return removals
 
 
 BAD = Path(__file__).parent / "data" / "compose-bad"

@@ -72,6 +72,8 @@ BUILD_ORDER = _fields(
     "target secrets shm_size tags ulimits platforms privileged"
 )
 VOLUME_TOP_ORDER = _fields("name driver driver_opts external labels")
+# What the Spec's schema says is text: 0 for user is an error there, not "0".
+STRING_KEYS = ("image", "user", "container_name", "hostname", "working_dir", "restart", "platform")
 KNOWN_KEYS = {*SERVICE_ORDER, "extends", "pre_start", "post_start", "pre_stop", "post_stop"}
 # What the hash leaves out: what may change without the container changing.
 NOT_HASHED = ("build", "pull_policy", "scale", "depends_on", "profiles")
@@ -266,8 +268,6 @@ def _volumes(value: Any, base: Path, where: str) -> list[Json]:
         )
         if mount["type"] == "bind" and mount.get("source"):
             mount["source"] = _host_path(mount["source"], base)
-        if mount["type"] == "volume":
-            mount.setdefault("volume", {})
         if isinstance(mount.get("tmpfs"), Mapping) and "size" in mount["tmpfs"]:
             mount["tmpfs"] = {**mount["tmpfs"], "size": size(mount["tmpfs"]["size"], here)}
         out.append(ordered(mount, VOLUME_ORDER))
@@ -286,9 +286,11 @@ def _is_path(source: str) -> bool:
 def _short_volume(text: str) -> Json:
     parts = text.split(":")
     if len(parts) == 1:
-        return {"type": "volume", "target": parts[0]}
+        return {"type": "volume", "target": parts[0], "volume": {}}
     source, target, *modes = parts
     mount: Json = {"type": "bind" if _is_path(source) else "volume", "source": source}
+    if mount["type"] == "volume":
+        mount["volume"] = {}  # the short syntax always writes one (the long one only if given)
     mount["target"] = target
     options = ",".join(modes).split(",") if modes else []
     if "ro" in options:
@@ -417,6 +419,12 @@ def _service(name: str, spec: Mapping[str, Any], load: _Loading) -> Json:
     unknown = sorted(k for k in spec if k not in KNOWN_KEYS and not str(k).startswith("x-"))
     if unknown:
         raise OptionError(f"{where}: unknown key {unknown[0]!r}")
+    for key in STRING_KEYS:
+        if key in spec and spec[key] is not None and not isinstance(spec[key], str):
+            raise OptionError(f"{where}.{key} must be a string, not {spec[key]!r}")
+    test = (spec.get("healthcheck") or {}).get("test")
+    if test is not None and not isinstance(test, str | list):
+        raise OptionError(f"{where}.healthcheck.test must be a string or a list, not {test!r}")
     out: Json = {}
     environment: dict[str, Any] = {}
     files = spec.get("env_file")
@@ -448,6 +456,11 @@ def _service(name: str, spec: Mapping[str, Any], load: _Loading) -> Json:
             out[key] = _depends_on(value)
         elif key == "healthcheck":
             out[key] = _healthcheck(value, here)
+        elif key == "logging":
+            logging = dict(value or {})
+            if "options" in logging:  # a map: Go writes its keys sorted
+                logging["options"] = _mapping(logging["options"], f"{here}.options")
+            out[key] = ordered(logging, ("driver", "options"))
         elif key == "extra_hosts":
             out[key] = _extra_hosts(value)
         elif key in ("expose", "dns", "dns_search", "tmpfs", "cap_add", "cap_drop", "security_opt"):
@@ -498,9 +511,8 @@ def project_name(text: str) -> str:
 def _top_network(project: str, key: str, spec: Mapping[str, Any] | None) -> Json:
     spec = dict(spec or {})
     if spec.get("external"):
-        return ordered(
-            {"name": str(spec.get("name") or key), **spec, "external": True}, NETWORK_ORDER
-        )
+        external = {"name": str(spec.get("name") or key), **spec, "external": True, "ipam": {}}
+        return ordered(external, NETWORK_ORDER)
     out = {"name": str(spec.pop("name", None) or f"{project}_{key}"), **spec}
     out["ipam"] = dict(out.get("ipam") or {})
     if "labels" in out:

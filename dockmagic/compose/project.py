@@ -223,6 +223,8 @@ def _create(
 ) -> str:
     spec = project.services[service]
     name = container_name(project, service, number)
+    if "start_interval" in (spec.get("healthcheck") or {}):
+        engine.require("1.44", f"services.{service}.healthcheck.start_interval")
     image = engine.image_inspect(str(spec.get("image")))
     labels = {
         **(spec.get("labels") or {}),
