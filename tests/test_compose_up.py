@@ -18,7 +18,11 @@ from dockmagic.engine import Engine
 from .test_compose_model import CORPUS, ENVIRONMENT, judge
 
 # The projects that run on a single engine with the test image (each service's command is its own).
-CASES = ["anchors", "basic", "dependencies", "longsyntax", "merged", "networks", "variables"]
+CASES = [
+    "anchors", "basic", "dependencies", "entrypoints", "envfile-forms", "healthchecks",
+    "ipam-static", "labels-annotations", "logging-restart", "longsyntax", "merged", "networks",
+    "user-ids", "variables", "volumes-forms", "voting-app", "wordpress",
+]  # fmt: skip
 _SHORT_ID = re.compile(r"^[0-9a-f]{12}$")
 
 
@@ -59,6 +63,7 @@ def _state(engine: Engine, name: str) -> dict[str, Any]:
             "StopTimeout",
             "Healthcheck",
             "Image",
+            "Domainname",
         )
         hosts = (
             "RestartPolicy",
@@ -74,6 +79,11 @@ def _state(engine: Engine, name: str) -> dict[str, Any]:
             "Dns",
             "NanoCpus",
             "Memory",
+            "LogConfig",
+            "GroupAdd",
+            "SecurityOpt",
+            "OomScoreAdj",
+            "PidsLimit",
         )
         out[info["Name"].lstrip("/")] = {
             "labels": labels,

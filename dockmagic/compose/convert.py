@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 Json = dict[str, Any]
 _DURATIONS = {"ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9}
-_RESTART = {"no": "", "always": "always", "unless-stopped": "unless-stopped"}
+_RESTART = {"no": "no", "always": "always", "unless-stopped": "unless-stopped"}
 
 
 def nanoseconds(text: str) -> int:
@@ -27,7 +27,10 @@ def nanoseconds(text: str) -> int:
 
 
 def _restart(policy: str | None) -> Json:
-    name, _, retries = str(policy or "no").partition(":")
+    """A restart policy; none given is the engine's default, which it writes as ""."""
+    if policy is None:
+        return {"Name": "", "MaximumRetryCount": 0}
+    name, _, retries = str(policy).partition(":")
     if name == "on-failure":
         return {"Name": "on-failure", "MaximumRetryCount": int(retries or 0)}
     if name not in _RESTART:
@@ -101,6 +104,21 @@ def _bind_string(source: str, v: Mapping[str, Any]) -> str:
     return f"{source}:{v['target']}:{','.join(options)}"
 
 
+def _tmpfs(entry: str) -> tuple[str, str]:
+    """``/tmp:size=1000000`` -> (``/tmp``, ``size=1000000``): the path and its mount options."""
+    path, _, options = str(entry).partition(":")
+    return path, options
+
+
+def _logging(logging: Mapping[str, Any] | None) -> Json | None:
+    if not logging:
+        return None
+    return {
+        "Type": logging.get("driver") or "json-file",
+        "Config": dict(logging.get("options") or {}),
+    }
+
+
 def _health(check: Mapping[str, Any]) -> Json:
     out: Json = {"Test": check.get("test") or []}
     if check.get("disable"):
@@ -159,7 +177,12 @@ def container_body(
         or None,
         "CapAdd": [as_capability(c) for c in spec.get("cap_add") or []] or None,
         "CapDrop": [as_capability(c) for c in spec.get("cap_drop") or []] or None,
-        "Tmpfs": {path: "" for path in spec.get("tmpfs") or []} or None,
+        "Tmpfs": dict(_tmpfs(entry) for entry in spec.get("tmpfs") or []) or None,
+        "GroupAdd": spec.get("group_add") or None,
+        "SecurityOpt": spec.get("security_opt") or None,
+        "OomScoreAdj": spec.get("oom_score_adj"),
+        "PidsLimit": spec.get("pids_limit"),
+        "LogConfig": _logging(spec.get("logging")),
         "Ulimits": [as_ulimit(u) for u in compose_ulimits(spec.get("ulimits"))] or None,
         "Init": spec.get("init"),
         "ReadonlyRootfs": bool(spec.get("read_only")),
@@ -170,10 +193,12 @@ def container_body(
         "DnsSearch": spec.get("dns_search") or None,
     }
     limits = ((spec.get("deploy") or {}).get("resources") or {}).get("limits") or {}
-    if "cpus" in limits:
-        host["NanoCpus"] = int(float(limits["cpus"]) * 1e9)
-    if "memory" in limits:
-        host["Memory"] = int(limits["memory"])
+    cpus = limits.get("cpus", spec.get("cpus"))
+    if cpus is not None:
+        host["NanoCpus"] = int(float(cpus) * 1e9)
+    memory = limits.get("memory", spec.get("mem_limit"))
+    if memory is not None:
+        host["Memory"] = int(memory)
     primary, attached = _networks(project, service, name, spec)
     mode = spec.get("network_mode")
     host["NetworkMode"] = mode or primary or "default"
@@ -188,6 +213,7 @@ def container_body(
         "Labels": labels,
         "ExposedPorts": exposed or None,
         "Hostname": spec.get("hostname"),
+        "Domainname": spec.get("domainname"),
         "WorkingDir": spec.get("working_dir"),
         "User": spec.get("user"),
         "Tty": bool(spec.get("tty")),
