@@ -123,6 +123,7 @@ def test_one_project_for_both_tools(name: str, engine: Engine, image: str) -> No
     case: Path = CORPUS / name
     env = {**ENVIRONMENT, "IMAGE": image}
     project = load(directory=case, environment=env)
+    volumes_before = _all_volumes(engine)
     try:
         judge(case, "up", "-d", "--pull", "never", environment=env)
         theirs = _state(engine, project.name)
@@ -131,6 +132,7 @@ def test_one_project_for_both_tools(name: str, engine: Engine, image: str) -> No
         assert _ids(engine, project.name) == made  # compose's containers are current for dockmagic
         compose.down(engine, project.name, volumes=True, timeout=1)
         assert _state(engine, project.name) == {"networks": [], "volumes": []}
+        assert _all_volumes(engine) == volumes_before
 
         compose.up(engine, project)
         ours = _state(engine, project.name)
@@ -141,3 +143,8 @@ def test_one_project_for_both_tools(name: str, engine: Engine, image: str) -> No
     finally:
         judge(case, "down", "--volumes", "--remove-orphans", "-t", "1", environment=env)
     assert _state(engine, project.name) == {"networks": [], "volumes": []}
+    assert _all_volumes(engine) == volumes_before  # anonymous ones too: down -v takes them
+
+
+def _all_volumes(engine: Engine) -> set[str]:
+    return {v["Name"] for v in engine.volume_list().get("Volumes") or []}

@@ -94,7 +94,7 @@ def up(
     if remove_orphans:
         for c in engine.container_list(all=True, filters=_of(project.name)):
             if c["Labels"].get(SERVICE) not in project.services:
-                engine.container_delete(c["Id"], force=True)
+                engine.container_delete(c["Id"], force=True, v=True)
                 outcome.say("Container", c["Names"][0].lstrip("/"), "Removed (orphan)")
     for key, spec in (project.model.get("networks") or {}).items():
         _network(engine, project, key, spec, outcome)
@@ -202,7 +202,7 @@ def _service(
         raise OptionError(f"services.{service}: container_name names one container, not {count}")
     for number, extra in sorted(current.items()):
         if number > count:  # scaled down
-            engine.container_delete(extra["Id"], force=True)
+            engine.container_delete(extra["Id"], force=True, v=True)
             outcome.say("Container", extra["Names"][0].lstrip("/"), "Removed")
     made = []
     for number in range(1, count + 1):
@@ -211,8 +211,8 @@ def _service(
         if old is not None and old["Labels"].get(CONFIG_HASH) == wanted and not force:
             made.append(str(old["Id"]))
             continue
-        if old is not None:
-            engine.container_delete(old["Id"], force=True)
+        if old is not None:  # (compose carries anonymous volumes over to the new one; not yet)
+            engine.container_delete(old["Id"], force=True, v=True)
         made.append(_create(engine, project, service, number, wanted, ids))
         outcome.say("Container", name, "Recreated" if old is not None else "Created")
     return made
@@ -274,8 +274,8 @@ def down(
         if c["State"] in ("running", "paused", "restarting"):
             engine.container_stop(c["Id"], t=timeout)
             outcome.say("Container", c["Names"][0].lstrip("/"), "Stopped")
-    for c in found:
-        engine.container_delete(c["Id"], force=True)
+    for c in found:  # with -v, the anonymous volumes they hold too, as compose does
+        engine.container_delete(c["Id"], force=True, v=volumes)
         outcome.say("Container", c["Names"][0].lstrip("/"), "Removed")
     for n in engine.network_list(filters=_of(name)):
         engine.network_delete(n["Id"])
