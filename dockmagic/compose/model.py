@@ -410,8 +410,9 @@ class _Loading:
         return self.env.get(name)
 
 
-def _service(name: str, spec: Mapping[str, Any], load: _Loading) -> Json:
-    where = f"services.{name}"
+def _checked(where: str, spec: Any) -> Mapping[str, Any]:
+    """A service's keys against the Spec's: a mapping, an image or a build, known keys, text where
+    the schema has text."""
     if not isinstance(spec, Mapping):
         raise OptionError(f"{where} is a mapping, not {spec!r}")
     if "image" not in spec and "build" not in spec:
@@ -425,7 +426,12 @@ def _service(name: str, spec: Mapping[str, Any], load: _Loading) -> Json:
     test = (spec.get("healthcheck") or {}).get("test")
     if test is not None and not isinstance(test, str | list):
         raise OptionError(f"{where}.healthcheck.test must be a string or a list, not {test!r}")
-    out: Json = {}
+    return spec
+
+
+def _environment(where: str, spec: Mapping[str, Any], load: _Loading) -> dict[str, Any]:
+    """The env files' variables (in order; an optional one may be missing), then ``environment``
+    over them; a name without a value takes the project's variables' (None if unset)."""
     environment: dict[str, Any] = {}
     files = spec.get("env_file")
     for entry in [files] if isinstance(files, str | Mapping) else files or []:
@@ -438,54 +444,73 @@ def _service(name: str, spec: Mapping[str, Any], load: _Loading) -> Json:
         if required or file.exists():
             environment.update(dotenv.read(file, load.lookup))
     environment.update(_mapping(spec.get("environment"), f"{where}.environment", load.lookup))
+    return dict(sorted(environment.items()))
+
+
+def _logging(value: Any, where: str) -> Json:
+    logging = dict(value or {})
+    if "options" in logging:  # a map: Go writes its keys sorted
+        logging["options"] = _mapping(logging["options"], f"{where}.options")
+    return ordered(logging, ("driver", "options"))
+
+
+def _sorted_map(value: Any, where: str) -> Json:
+    return dict(sorted((value or {}).items()))  # a map: Go writes its keys sorted
+
+
+# How each service key is normalised: (value, its key path, the loading) -> the model's value.
+Normaliser = Callable[[Any, str, "_Loading"], Any]
+_NORMALISERS: dict[str, Normaliser] = {
+    "command": lambda v, w, load: _command(v),
+    "entrypoint": lambda v, w, load: _command(v),
+    "ports": lambda v, w, load: _ports(v, w),
+    "volumes": lambda v, w, load: _volumes(v, load.base, w),
+    "networks": lambda v, w, load: _networks(v),
+    "depends_on": lambda v, w, load: _depends_on(v),
+    "healthcheck": lambda v, w, load: _healthcheck(v, w),
+    "logging": lambda v, w, load: _logging(v, w),
+    "extra_hosts": lambda v, w, load: _extra_hosts(v),
+    "stop_grace_period": lambda v, w, load: duration(v, w),
+    "deploy": lambda v, w, load: _deploy(v or {}, w),
+    "build": lambda v, w, load: _build(v, load.base, w),
+    "secrets": lambda v, w, load: [_reference(entry, "secrets") for entry in v or []],
+    "configs": lambda v, w, load: [_reference(entry, "configs") for entry in v or []],
+}
+_NORMALISERS.update(
+    dict.fromkeys(("labels", "sysctls", "annotations"), lambda v, w, load: _mapping(v, w))
+)
+_NORMALISERS.update(
+    dict.fromkeys(
+        ("expose", "dns", "dns_search", "tmpfs", "cap_add", "cap_drop", "security_opt"),
+        lambda v, w, load: _strings(v),
+    )
+)
+_NORMALISERS.update(dict.fromkeys(SIZES, lambda v, w, load: size(v, w)))
+_NORMALISERS.update(dict.fromkeys(("ulimits", "storage_opt"), lambda v, w, load: _sorted_map(v, w)))
+_NORMALISERS.update(
+    dict.fromkeys(
+        ("user", "working_dir", "hostname", "container_name", "restart", "image"),
+        lambda v, w, load: _text(v),
+    )
+)
+
+
+def _service(name: str, spec: Any, load: _Loading) -> Json:
+    where = f"services.{name}"
+    spec = _checked(where, spec)
+    out: Json = {}
     for key, value in spec.items():
-        here = f"{where}.{key}"
-        if key in ("command", "entrypoint"):
-            out[key] = _command(value)
-        elif key == "environment" or key == "env_file":
-            continue
-        elif key in ("labels", "sysctls", "annotations"):
-            out[key] = _mapping(value, here)
-        elif key == "ports":
-            out[key] = _ports(value, here)
-        elif key == "volumes":
-            out[key] = _volumes(value, load.base, here)
-        elif key == "networks":
-            out[key] = _networks(value)
-        elif key == "depends_on":
-            out[key] = _depends_on(value)
-        elif key == "healthcheck":
-            out[key] = _healthcheck(value, here)
-        elif key == "logging":
-            logging = dict(value or {})
-            if "options" in logging:  # a map: Go writes its keys sorted
-                logging["options"] = _mapping(logging["options"], f"{here}.options")
-            out[key] = ordered(logging, ("driver", "options"))
-        elif key == "extra_hosts":
-            out[key] = _extra_hosts(value)
-        elif key in ("expose", "dns", "dns_search", "tmpfs", "cap_add", "cap_drop", "security_opt"):
-            out[key] = _strings(value)
-        elif key == "stop_grace_period":
-            out[key] = duration(value, here)
-        elif key in SIZES:
-            out[key] = size(value, here)
-        elif key == "deploy":
-            out[key] = _deploy(value or {}, here)
-        elif key == "build":
-            out[key] = _build(value, load.base, here)
-        elif key in ("secrets", "configs"):
-            out[key] = [_reference(entry, key) for entry in value or []]
-        elif key in ("ulimits", "storage_opt"):  # maps: Go writes their keys sorted
-            out[key] = dict(sorted((value or {}).items()))
-        elif key in FALSE_UNWRITTEN:
+        if key in ("environment", "env_file"):
+            continue  # read into one environment below
+        if key in FALSE_UNWRITTEN:
             if value:
-                out[key] = bool(value)
-        elif key in ("user", "working_dir", "hostname", "container_name", "restart", "image"):
-            out[key] = _text(value)
-        else:
-            out[key] = value
+                out[key] = True
+            continue
+        normalise = _NORMALISERS.get(key)
+        out[key] = normalise(value, f"{where}.{key}", load) if normalise else value
+    environment = _environment(where, spec, load)
     if environment:
-        out["environment"] = dict(sorted(environment.items()))
+        out["environment"] = environment
     out.setdefault("command", None)
     out.setdefault("entrypoint", None)
     implied = _implied_dependencies(out)
@@ -572,15 +597,7 @@ def load(
     paths = [Path(f).resolve() for f in files]
     base = Path(directory).resolve() if directory else (paths[0].parent if paths else Path.cwd())
     if not paths and text is None:
-        found = next((base / f for f in DEFAULT_FILES if (base / f).exists()), None)
-        if found is None:
-            raise OptionError(f"no compose file in {base} ({', '.join(DEFAULT_FILES[:2])})")
-        paths = [found]
-        override = found.with_name(
-            f"{found.stem.replace('docker-compose', 'docker-compose').split('.')[0]}.override{found.suffix}"
-        )
-        if override.exists():
-            paths.append(override)
+        paths = _default_files(base)
     env = dict(os.environ if environment is None else environment)
     dot = Path(env_file) if env_file else base / ".env"
     if dot.exists():
@@ -602,7 +619,6 @@ def load(
     )
     if not project:
         raise OptionError(f"{base.name!r} gives no project name: name it (-p or name:)")
-    load_ = _Loading(base, env)
     services = model.get("services")
     if not isinstance(services, Mapping):
         raise OptionError("services: is a mapping of service names to services")
@@ -613,15 +629,32 @@ def load(
         for k, spec in services.items()
         if not spec.get("profiles") or "*" in active or active & set(spec["profiles"])
     }
+    return Project(project, base, paths, _normalised(project, model, services, _Loading(base, env)))
+
+
+def _default_files(base: Path) -> list[Path]:
+    """The folder's compose file, and its override file beside it if there is one."""
+    found = next((base / f for f in DEFAULT_FILES if (base / f).exists()), None)
+    if found is None:
+        raise OptionError(f"no compose file in {base} ({', '.join(DEFAULT_FILES[:2])})")
+    override = found.with_name(f"{found.stem}.override{found.suffix}")
+    return [found, override] if override.exists() else [found]
+
+
+def _normalised(
+    project: str, model: Mapping[str, Any], services: Mapping[str, Any], load: _Loading
+) -> Json:
+    """The whole model: the services, then the networks (the default one if a service uses
+    it), volumes, secrets and configs they use, and the file's extensions."""
     out: Json = {"name": project}
     out["services"] = {
-        key: _service(str(key), spec or {}, load_) for key, spec in sorted(services.items())
+        key: _service(key, spec or {}, load) for key, spec in sorted(services.items())
     }
     _check_references(out["services"], model)
     networks = {
         str(k): _top_network(project, str(k), v) for k, v in (model.get("networks") or {}).items()
     }
-    if load_.default_network_used and "default" not in networks:
+    if load.default_network_used and "default" not in networks:
         networks["default"] = _top_network(project, "default", None)
     if networks:
         out["networks"] = dict(sorted(networks.items()))
@@ -632,13 +665,13 @@ def load(
         out["volumes"] = dict(sorted(volumes.items()))
     for kind in ("secrets", "configs"):
         stored = {
-            str(k): _top_stored(project, str(k), v or {}, base)
+            str(k): _top_stored(project, str(k), v or {}, load.base)
             for k, v in (model.get(kind) or {}).items()
         }
         if stored:
             out[kind] = dict(sorted(stored.items()))
     out.update({k: v for k, v in model.items() if str(k).startswith("x-")})
-    return Project(project, base, paths, out)
+    return out
 
 
 def _check_references(services: Mapping[str, Json], model: Mapping[str, Any]) -> None:
