@@ -15,6 +15,7 @@ __all__ = [
     "CommandError",
     "Conflict",
     "ContainerFailed",
+    "DependencyFailed",
     "DockerError",
     "EngineUnavailable",
     "HostFileError",
@@ -145,6 +146,11 @@ class ContainerFailed(DockerError):
         self.exit_code, self.stderr = exit_code, stderr
         last = stderr.strip().splitlines()[-1:] if stderr.strip() else []
         super().__init__(f"{what} exited with code {exit_code}" + (f": {last[0]}" if last else ""))
+
+
+class DependencyFailed(DockerError):
+    """A Compose service's dependency did not come up as its ``depends_on`` condition asks: it
+    exited, is unhealthy, has no healthcheck to be healthy by, or is not in the project."""
 
 
 class PartlyFailed(DockerError):

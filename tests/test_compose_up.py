@@ -21,7 +21,7 @@ from .test_compose_model import CORPUS, ENVIRONMENT, judge
 CASES = [
     "anchors", "basic", "dependencies", "entrypoints", "envfile-forms", "healthchecks",
     "ipam-static", "labels-annotations", "logging-restart", "longsyntax", "merged", "networks",
-    "user-ids", "variables", "volumes-forms", "voting-app", "wordpress",
+    "secrets", "user-ids", "variables", "volumes-forms", "voting-app", "wordpress",
 ]  # fmt: skip
 _SHORT_ID = re.compile(r"^[0-9a-f]{12}$")
 

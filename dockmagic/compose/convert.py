@@ -3,11 +3,12 @@ compose v2 writes them: the same container, network and volume either tool makes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OptionError
 from ..options.values import as_capability, as_ulimit, compose_ulimits, extra_hosts
+from . import files
 
 if TYPE_CHECKING:
     from .model import Project
@@ -157,17 +158,41 @@ def _networks(
     return (attached[0][0] if attached else None), attached
 
 
+def _all_mounts(
+    project: Project, service: str, spec: Mapping[str, Any], inherited: list[Json]
+) -> tuple[list[str], list[Json]]:
+    """The service's volumes (an anonymous one replaced by the ``inherited`` volume at its
+    target), then its file-backed secrets and configs where no volume is."""
+    kept = {m["Target"] for m in inherited}
+    volumes = [
+        v
+        for v in spec.get("volumes") or []
+        if not (v["type"] == "volume" and not v.get("source") and v["target"] in kept)
+    ]
+    binds, mounts = _mounts(volumes, project)
+    mounts += inherited
+    taken = kept | {v["target"] for v in volumes}
+    return binds, mounts + files.mounts(project, service, taken)
+
+
 def container_body(
-    project: Project, service: str, ids: Mapping[str, str], labels: Json, name: str
+    project: Project,
+    service: str,
+    ids: Mapping[str, str],
+    labels: Json,
+    name: str,
+    *,
+    inherited: Sequence[Json] = (),
 ) -> tuple[Json, list[tuple[str, Json]]]:
-    """The create body of ``service``'s container, and the networks to connect it to after."""
+    """The create body of ``service``'s container, and the networks to connect it to after;
+    ``inherited``: the anonymous volumes of the container it replaces."""
     from .model import resolved
 
     spec = resolved(project.services[service], ids)
     exposed, bindings = _ports(spec.get("ports") or [])
     for port in spec.get("expose") or []:
         exposed.setdefault(str(port), {})  # as written: the engine reads "3000" as 3000/tcp
-    binds, mounts = _mounts(spec.get("volumes") or [], project)
+    binds, mounts = _all_mounts(project, service, spec, list(inherited))
     host: Json = {
         "RestartPolicy": _restart(spec.get("restart")),
         "PortBindings": bindings or None,

@@ -570,6 +570,8 @@ class Project:
     files: list[Path]
     model: Json
     services_scaled: dict[str, int] = field(default_factory=dict)  # up --scale's counts
+    # The variables the files were read with: what a secret's or config's ``environment`` names.
+    environment: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def services(self) -> dict[str, Json]:
@@ -629,7 +631,8 @@ def load(
         for k, spec in services.items()
         if not spec.get("profiles") or "*" in active or active & set(spec["profiles"])
     }
-    return Project(project, base, paths, _normalised(project, model, services, _Loading(base, env)))
+    normalised = _normalised(project, model, services, _Loading(base, env))
+    return Project(project, base, paths, normalised, environment=env)
 
 
 def _default_files(base: Path) -> list[Path]:

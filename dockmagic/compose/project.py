@@ -2,136 +2,201 @@
 labels compose writes (project, service, number, config hash, ...), so that either tool's ``up``
 finds the other's containers current and either tool's ``down`` removes the other's project.
 
-``up`` makes the networks and volumes, then each service's containers in dependency order, and
-replaces a container only when its config hash differs; ``down`` removes them all again."""
+``up`` makes the networks and volumes, then each service's containers once what it depends on
+is made, then starts each once its dependencies meet their ``depends_on`` conditions
+(independent services at once); ``down`` removes them in the reverse order."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import Engine
 from ..errors import NotFound, OptionError
-from .convert import container_body, network_body, volume_body
-from .model import Json, Project, config_hash, go_json
+from . import ordering, waiting
+from .containers import Recreate, converge, scale, start
+from .convert import network_body, volume_body
+from .labels import (
+    COMPOSE_VERSION,
+    CONFIG_FILES,
+    CONFIG_HASH,
+    DEPENDS_ON,
+    NETWORK,
+    NUMBER,
+    ONEOFF,
+    PROJECT,
+    SERVICE,
+    VERSION,
+    VOLUME,
+    name_of,
+    of,
+)
+from .model import Json, Project, go_json
 
-PROJECT = "com.docker.compose.project"
-SERVICE = "com.docker.compose.service"
-NUMBER = "com.docker.compose.container-number"
-ONEOFF = "com.docker.compose.oneoff"
-CONFIG_HASH = "com.docker.compose.config-hash"
-WORKING_DIR = "com.docker.compose.project.working_dir"
-CONFIG_FILES = "com.docker.compose.project.config_files"
-VERSION = "com.docker.compose.version"
-DEPENDS_ON = "com.docker.compose.depends_on"
-IMAGE = "com.docker.compose.image"
-NETWORK = "com.docker.compose.network"
-VOLUME = "com.docker.compose.volume"
-# The compose release whose behaviour this follows (and whose version compose reads back).
-COMPOSE_VERSION = "2.40.3"
-
-
-def _of(project: str, **more: str) -> dict[str, list[str]]:
-    labels = [f"{PROJECT}={project}", *(f"{k}={v}" for k, v in more.items())]
-    return {"label": labels}
+__all__ = [
+    "COMPOSE_VERSION",
+    "NUMBER",
+    "ONEOFF",
+    "SERVICE",
+    "Outcome",
+    "container_of",
+    "containers",
+    "down",
+    "projects",
+    "selected",
+    "stop",
+    "up",
+]
 
 
 @dataclass
 class Outcome:
-    """What ``up`` or ``down`` did, a line per resource as compose prints them."""
+    """What a command did, a line per resource as compose prints them; ``report`` (if given) is
+    told each line as it happens, so that a cell shows progress live."""
 
     lines: list[str] = field(default_factory=list)
+    report: Callable[[str], None] | None = field(default=None, repr=False)
 
     def say(self, kind: str, name: str, what: str) -> None:
-        self.lines.append(f"{kind} {name}  {what}")
+        self._tell(f"{kind} {name}  {what}")
+
+    def container(self, name: str, what: str) -> None:
+        self.say("Container", name, what)
+
+    def warn(self, text: str) -> None:
+        self._tell(f"WARN {text}")
+
+    def _tell(self, line: str) -> None:
+        self.lines.append(line)
+        if self.report is not None:
+            self.report(line)
 
 
-def order(project: Project) -> list[str]:
-    """The services, each after what it depends on (compose's order); a cycle is an error."""
-    services = project.services
-    done: list[str] = []
-
-    def visit(name: str, path: tuple[str, ...]) -> None:
-        if name in done:
-            return
-        if name in path:
-            raise OptionError(f"services: a dependency cycle ({' -> '.join((*path, name))})")
-        for dependency in services[name].get("depends_on") or {}:
-            if dependency in services:
-                visit(dependency, (*path, name))
-        done.append(name)
-
-    for name in sorted(services):
-        visit(name, ())
-    return done
-
-
-def _hash(value: Any) -> str:
-    return hashlib.sha256(go_json(value).encode()).hexdigest()
+def selected(project: Project, services: Iterable[str] = ()) -> dict[str, Json]:
+    """The services named (with all they depend on, as compose brings them), or all of them."""
+    wanted = list(services)
+    if not wanted:
+        return project.services
+    chosen: dict[str, Json] = {}
+    while wanted:
+        name = wanted.pop()
+        if name not in project.services:
+            raise OptionError(f"no such service: {name}")
+        if name not in chosen:
+            chosen[name] = project.services[name]
+            wanted += [d for d in chosen[name].get("depends_on") or {} if d in project.services]
+    return chosen
 
 
 def up(
     engine: Engine,
     project: Project,
     *,
-    start: bool = True,
+    services: Iterable[str] = (),
+    start_them: bool = True,
     force_recreate: bool = False,
-    scale: Mapping[str, int] | None = None,
+    no_recreate: bool = False,
+    scaled: Mapping[str, int] | None = None,
     remove_orphans: bool = False,
     wait: float | None = None,
+    timeout: int | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> Outcome:
-    """Make ``project`` so on ``engine``: what exists and is current stays as it is. ``scale``
-    sets services' replicas; ``remove_orphans`` removes the project's containers of services the
-    file no longer has; ``wait`` (seconds) waits until every container runs (and is healthy, if it
-    has a healthcheck)."""
-    outcome = Outcome()
-    for service, count in (scale or {}).items():
+    """Make ``project`` (or ``services`` and what they depend on) so on ``engine``, as compose's
+    ``up -d``: networks and volumes, then each service's containers once its dependencies are made,
+    then each service started once its dependencies meet their ``depends_on`` conditions;
+    independent services at once. ``scaled`` sets replicas; ``remove_orphans`` removes containers
+    of services the file no longer has; ``wait`` (seconds) waits until every container runs
+    (healthy, if it has a healthcheck; exited with 0, if a dependant waits for that); ``timeout``
+    is the seconds a replaced container has to stop."""
+    outcome = Outcome(report=report)
+    for service, count in (scaled or {}).items():
         if service not in project.services:
-            raise OptionError(f"--scale {service}={count}: no service {service!r}")
+            raise OptionError(f"--scale {service}={count}: no such service: {service}")
         project.services_scaled[service] = count
+    chosen = selected(project, services)
+    graph = ordering.dependencies(chosen)
+    ordering.check_acyclic(graph)  # before anything is made
     if remove_orphans:
-        for c in engine.container_list(all=True, filters=_of(project.name)):
-            if c["Labels"].get(SERVICE) not in project.services:
-                engine.container_delete(c["Id"], force=True, v=True)
-                outcome.say("Container", c["Names"][0].lstrip("/"), "Removed (orphan)")
+        _remove_orphans(engine, project, outcome)
     for key, spec in (project.model.get("networks") or {}).items():
         _network(engine, project, key, spec, outcome)
     for key, spec in (project.model.get("volumes") or {}).items():
         _volume(engine, project, key, spec, outcome)
-    ids: dict[str, str] = {}  # each service's first container: what service:NAME refers to
-    for service in order(project):
-        made = _service(engine, project, service, ids, outcome, force_recreate)
-        if made:
-            ids[service] = made[0]
-        for cid in made if start else []:
-            _start(engine, cid, outcome)
-    if wait is not None and start:
-        _wait(engine, project, wait, outcome)
+    made: dict[str, list[str]] = {}  # each service's containers, by number
+    how = Recreate(force=force_recreate, never=no_recreate, timeout=timeout)
+
+    def make(service: str, stop: threading.Event) -> None:
+        ids = {name: found[0] for name, found in list(made.items()) if found}
+        made[service] = converge(engine, project, service, ids, outcome.container, how)
+
+    ordering.walk(graph, make)
+    if start_them:
+        _start_all(engine, project, chosen, made, outcome)
+        if wait is not None:
+            _wait(engine, project, made, wait, outcome)
     return outcome
 
 
-def _wait(engine: Engine, project: Project, seconds: float, outcome: Outcome) -> None:
-    """Until each of the project's containers runs and is healthy where it has a healthcheck."""
-    import time
+def _start_all(
+    engine: Engine,
+    project: Project,
+    chosen: Mapping[str, Json],
+    made: Mapping[str, list[str]],
+    outcome: Outcome,
+) -> None:
+    """Start each service once what it depends on meets its condition (a dependency scaled to
+    nothing is not waited for)."""
+    starting = threading.Lock()
 
+    def begin(service: str, stop: threading.Event) -> None:
+        needs = {
+            name: how
+            for name, how in (chosen[service].get("depends_on") or {}).items()
+            if name not in project.services or scale(project, name) != 0
+        }
+        waiting.for_dependencies(engine, service, needs, made, stop, warn=outcome.warn)
+        for cid in made[service]:
+            if not stop.is_set():
+                start(engine, project, service, cid, outcome.container, starting)
+
+    ordering.walk(ordering.dependencies(chosen), begin)
+
+
+def _remove_orphans(engine: Engine, project: Project, outcome: Outcome) -> None:
+    for c in engine.container_list(all=True, filters=of(project.name)):
+        if c["Labels"].get(SERVICE) not in project.services:
+            engine.container_delete(c["Id"], force=True, v=True)
+            outcome.container(name_of(c), "Removed (orphan)")
+
+
+def _wait(
+    engine: Engine, project: Project, made: Mapping[str, list[str]], seconds: float, out: Outcome
+) -> None:
+    """``up --wait``: until every service runs or is healthy; a one-shot service that another
+    waits on to complete, until it has exited (with 0)."""
     deadline = time.monotonic() + seconds
-    for c in containers(engine, project.name, all=True):
-        name = c["Names"][0].lstrip("/")
-        while True:
-            state = engine.container_inspect(c["Id"])["State"]
-            health = (state.get("Health") or {}).get("Status")
-            if state["Running"] and health in (None, "healthy"):
-                outcome.say("Container", name, "Healthy" if health else "Running")
-                break
-            if not state["Running"] and state.get("Status") == "exited":
-                raise OptionError(f"{name} exited ({state.get('ExitCode')}) while up --wait waited")
-            if time.monotonic() > deadline:
-                raise OptionError(
-                    f"{name} was not {'healthy' if health else 'running'} after {seconds:g}s"
-                )
-            time.sleep(0.2)
+    awaited = {
+        dependency
+        for spec in project.services.values()
+        for dependency, how in (spec.get("depends_on") or {}).items()
+        if how.get("condition") == waiting.COMPLETED
+    }
+    for service, ids in sorted(made.items()):
+        condition = waiting.COMPLETED if service in awaited else waiting.RUNNING_OR_HEALTHY
+        what = f"application not healthy after {seconds:g}s"
+        waiting.until(engine, condition, service, ids, threading.Event(), deadline, what)
+        for cid in ids:
+            name = str(engine.container_inspect(cid)["Name"]).lstrip("/")
+            out.container(name, "Exited" if service in awaited else "Healthy")
+
+
+def _hash(value: Any) -> str:
+    return hashlib.sha256(go_json(value).encode()).hexdigest()
 
 
 def _network(engine: Engine, project: Project, key: str, spec: Json, outcome: Outcome) -> None:
@@ -171,117 +236,78 @@ def _volume(engine: Engine, project: Project, key: str, spec: Json, outcome: Out
     outcome.say("Volume", name, "Created")
 
 
-def container_name(project: Project, service: str, number: int = 1) -> str:
-    spec = project.services[service]
-    return str(spec.get("container_name") or f"{project.name}-{service}-{number}")
+def _services_of(found: list[Json]) -> dict[str, Json]:
+    """The services a project's containers belong to, with the dependencies their labels name
+    (what ``down`` orders by: it needs no file)."""
+    services: dict[str, Json] = {}
+    for c in found:
+        labels = c.get("Labels") or {}
+        needs = [part.split(":")[0] for part in (labels.get(DEPENDS_ON) or "").split(",") if part]
+        entry = services.setdefault(labels.get(SERVICE, ""), {"depends_on": {}})
+        entry["depends_on"].update({n: {} for n in needs})
+    return services
 
 
-def replicas(spec: Mapping[str, Any]) -> int:
-    """How many containers a service runs: ``deploy.replicas`` or ``scale``, else one."""
-    count = (spec.get("deploy") or {}).get("replicas", spec.get("scale", 1))
-    return int(1 if count is None else count)
-
-
-def _service(
+def stop(
     engine: Engine,
-    project: Project,
-    service: str,
-    ids: Mapping[str, str],
-    outcome: Outcome,
-    force: bool,
-) -> list[str]:
-    """The service's containers, made or kept (one per replica): their IDs, by number."""
-    spec = project.services[service]
-    wanted = config_hash(spec, ids)
-    found = engine.container_list(all=True, filters=_of(project.name, **{SERVICE: service}))
-    current = {
-        int(c["Labels"].get(NUMBER) or 1): c for c in found if c["Labels"].get(ONEOFF) != "True"
-    }
-    count = project.services_scaled.get(service, replicas(spec))
-    if count > 1 and spec.get("container_name"):
-        raise OptionError(f"services.{service}: container_name names one container, not {count}")
-    for number, extra in sorted(current.items()):
-        if number > count:  # scaled down
-            engine.container_delete(extra["Id"], force=True, v=True)
-            outcome.say("Container", extra["Names"][0].lstrip("/"), "Removed")
-    made = []
-    for number in range(1, count + 1):
-        name = container_name(project, service, number)
-        old = current.get(number)
-        if old is not None and old["Labels"].get(CONFIG_HASH) == wanted and not force:
-            made.append(str(old["Id"]))
-            continue
-        if old is not None:  # (compose carries anonymous volumes over to the new one; not yet)
-            engine.container_delete(old["Id"], force=True, v=True)
-        made.append(_create(engine, project, service, number, wanted, ids))
-        outcome.say("Container", name, "Recreated" if old is not None else "Created")
-    return made
-
-
-def _create(
-    engine: Engine, project: Project, service: str, number: int, wanted: str, ids: Mapping[str, str]
-) -> str:
-    spec = project.services[service]
-    name = container_name(project, service, number)
-    if "start_interval" in (spec.get("healthcheck") or {}):
-        engine.require("1.44", f"services.{service}.healthcheck.start_interval")
-    image = engine.image_inspect(str(spec.get("image")))
-    labels = {
-        **(spec.get("labels") or {}),
-        PROJECT: project.name,
-        SERVICE: service,
-        NUMBER: str(number),
-        ONEOFF: "False",
-        CONFIG_HASH: wanted,
-        WORKING_DIR: str(project.directory),
-        CONFIG_FILES: ",".join(str(f) for f in project.files),
-        VERSION: COMPOSE_VERSION,
-        DEPENDS_ON: _depends_label(spec),
-        IMAGE: str(image["Id"]),
-    }
-    body, extra_networks = container_body(project, service, ids, labels, name)
-    created = engine.container_create(body, name=name)
-    for network, endpoint in extra_networks:
-        engine.network_connect(network, created["Id"], endpoint)
-    return str(created["Id"])
-
-
-def _depends_label(spec: Mapping[str, Any]) -> str:
-    """compose's depends_on label: ``service:condition:restart`` for each, comma separated."""
-    parts = [
-        f"{name}:{how.get('condition')}:{str(bool(how.get('restart'))).lower()}"
-        for name, how in (spec.get("depends_on") or {}).items()
+    name: str,
+    *,
+    services: Iterable[str] = (),
+    timeout: int | None = None,
+    kill: bool = False,
+    remove: bool = False,
+    volumes: bool = False,
+    outcome: Outcome | None = None,
+) -> Outcome:
+    """Stop project ``name``'s containers (of ``services``, if given) as compose does: each
+    service once those that depend on it are stopped, independent ones at once; ``timeout``
+    seconds (or each container's own stop timeout) before SIGKILL, or ``kill`` at once. With
+    ``remove`` they are removed too (with ``volumes``, their anonymous volumes)."""
+    outcome = outcome or Outcome()
+    wanted = set(services)
+    found = [
+        c
+        for c in engine.container_list(all=True, filters=of(name))
+        if not wanted or (c.get("Labels") or {}).get(SERVICE) in wanted
     ]
-    return ",".join(parts)
+    graph = ordering.reversed_graph(ordering.dependencies(_services_of(found)))
 
+    def one(service: str, halt: threading.Event) -> None:
+        mine = [c for c in found if (c.get("Labels") or {}).get(SERVICE, "") == service]
+        for c in mine:
+            if c["State"] in ("running", "paused", "restarting") and not halt.is_set():
+                if kill:
+                    engine.container_kill(c["Id"])
+                else:
+                    engine.container_stop(c["Id"], t=timeout)
+                outcome.container(name_of(c), "Killed" if kill else "Stopped")
+        for c in mine if remove else []:
+            engine.container_delete(c["Id"], force=True, v=volumes)
+            outcome.container(name_of(c), "Removed")
 
-def _start(engine: Engine, cid: str, outcome: Outcome) -> None:
-    info = engine.container_inspect(cid)
-    if not info["State"]["Running"]:
-        engine.container_start(cid)
-        outcome.say("Container", info["Name"].lstrip("/"), "Started")
+    ordering.walk(graph, one)
+    return outcome
 
 
 def down(
-    engine: Engine, name: str, *, volumes: bool = False, timeout: int | None = None
+    engine: Engine,
+    name: str,
+    *,
+    volumes: bool = False,
+    timeout: int | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> Outcome:
     """Stop (``timeout`` seconds, or each container's own stop timeout, before SIGKILL) and remove
-    project ``name``'s containers (one-off ones too) and networks; with ``volumes``, its volumes.
-    Found by compose's labels, so a project either tool made goes."""
-    outcome = Outcome()
-    found = engine.container_list(all=True, filters=_of(name))
-    for c in found:
-        if c["State"] in ("running", "paused", "restarting"):
-            engine.container_stop(c["Id"], t=timeout)
-            outcome.say("Container", c["Names"][0].lstrip("/"), "Stopped")
-    for c in found:  # with -v, the anonymous volumes they hold too, as compose does
-        engine.container_delete(c["Id"], force=True, v=volumes)
-        outcome.say("Container", c["Names"][0].lstrip("/"), "Removed")
-    for n in engine.network_list(filters=_of(name)):
+    project ``name``'s containers (one-off ones too), each service once those that depend on it
+    are gone, independent ones at once; then its networks; with ``volumes``, its volumes and
+    the containers' anonymous volumes. Found by compose's labels: either tool's project goes."""
+    outcome = Outcome(report=report)
+    stop(engine, name, timeout=timeout, remove=True, volumes=volumes, outcome=outcome)
+    for n in engine.network_list(filters=of(name)):
         engine.network_delete(n["Id"])
         outcome.say("Network", n["Name"], "Removed")
     if volumes:
-        for v in engine.volume_list(filters=_of(name)).get("Volumes") or []:
+        for v in engine.volume_list(filters=of(name)).get("Volumes") or []:
             engine.volume_delete(v["Name"])
             outcome.say("Volume", v["Name"], "Removed")
     return outcome
@@ -293,7 +319,7 @@ def containers(
     """Project ``name``'s containers (running ones unless ``all``; of ``services`` if given),
     by name."""
     wanted = set(services)
-    found = engine.container_list(all=all, filters=_of(name))
+    found = engine.container_list(all=all, filters=of(name))
     chosen = [c for c in found if not wanted or c["Labels"].get(SERVICE) in wanted]
     return sorted(chosen, key=lambda c: c["Names"][0])
 
@@ -301,7 +327,7 @@ def containers(
 def container_of(engine: Engine, name: str, service: str, index: int = 1) -> str:
     """The ID of ``service``'s container number ``index`` (what exec, port and logs act on)."""
     found = engine.container_list(
-        all=True, filters=_of(name, **{SERVICE: service, NUMBER: str(index)})
+        all=True, filters=of(name, **{SERVICE: service, NUMBER: str(index)})
     )
     mine = [c for c in found if c["Labels"].get(ONEOFF) != "True"]
     if not mine:

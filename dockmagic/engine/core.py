@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json as jsonlib
 import os
 import select
+import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -83,7 +85,23 @@ BULK = 1 << 20  # an archive's pieces: fewer, larger reads (the engine sends 32 
 def byte_stream(resp: requests.Response, bulk: bool = False) -> Stream[bytes]:
     """A streaming response as a closable stream of its bytes; ``bulk`` for data read as fast as
     it comes (archives), in large pieces rather than as each piece arrives (live output)."""
-    return Stream(raw_chunks(resp, BULK if bulk else 65536, bulk), resp.close)
+    return Stream(raw_chunks(resp, BULK if bulk else 65536, bulk), resp.close, _shutter(resp))
+
+
+def _shutter(resp: requests.Response) -> Callable[[], None]:
+    """What wakes a thread blocked reading ``resp``: its socket shut both ways (a read then sees
+    the end). The connection is this answer's until it is read to its end."""
+    connection = getattr(resp.raw, "connection", None)
+
+    def shut() -> None:
+        if getattr(resp.raw, "connection", None) is not connection:
+            return  # read to its end: the connection went back to the pool, another's now
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    return shut
 
 
 def raw_chunks(resp: requests.Response, size: int = 65536, bulk: bool = False) -> Iterator[bytes]:
@@ -322,7 +340,7 @@ class EngineCore:
     def _output(self, method: str, path: str, tty: bool, **kwargs: Any) -> Stream[Chunk]:
         """Container output (logs) as stdout/stderr chunks."""
         raw = self._bytes(method, path, **kwargs)
-        return Stream(demux(raw, tty), raw.close)
+        return Stream(demux(raw, tty), raw.close, raw.abort)
 
     def _hijack(
         self, method: str, path: str, params: Params | None = None, json: Any = None

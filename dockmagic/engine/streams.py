@@ -22,10 +22,22 @@ STDIN, STDOUT, STDERR = 0, 1, 2
 
 class Stream(Iterator[T], Generic[T]):
     """What a streamed answer gives: iterate it; ``close()`` (or ``with``) ends it early and gives
-    the connection back, wherever the reading stopped (Ctrl-C in a loop over it included)."""
+    the connection back, wherever the reading stopped (Ctrl-C in a loop over it included);
+    ``abort()``, from another thread, wakes a reader waiting for more (the stream then ends)."""
 
-    def __init__(self, items: Iterator[T], close: Callable[[], None]) -> None:
-        self._items, self._close = items, close
+    def __init__(
+        self,
+        items: Iterator[T],
+        close: Callable[[], None],
+        abort: Callable[[], None] | None = None,
+    ) -> None:
+        self._items, self._close, self._abort = items, close, abort
+
+    def abort(self) -> None:
+        """End the stream for whoever reads it: the connection is shut, so a read waiting on a
+        silent stream returns (``close`` alone does not wake a thread blocked reading)."""
+        if self._abort is not None:
+            self._abort()
 
     def __next__(self) -> T:
         return next(self._items)

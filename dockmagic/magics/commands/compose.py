@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -109,40 +111,106 @@ def _config(p: Parser) -> Callable[..., Any]:
     return run
 
 
-@_subcommand("up", "Create and start the project's containers (-d: in the background).")
+def _live(line: str) -> None:
+    """An up/down line as it happens (compose prints them so, a space before each)."""
+    sys.stdout.write(f" {line}\n")
+    sys.stdout.flush()
+
+
+def _scales(entries: list[str] | None) -> dict[str, int]:
+    scale = {}
+    for entry in entries or []:
+        service, sep, count = entry.partition("=")
+        if not sep or not count.isdigit():
+            raise CommandError(f"invalid --scale {entry!r} (write SERVICE=N)")
+        scale[service] = int(count)
+    return scale
+
+
+@_subcommand("up", "Create and start the project's containers, then show their output (-d: not).")
 def _up(p: Parser) -> Callable[..., Any]:
-    p.switch("-d", "--detach", help="return once started (the only way, for now)")
+    p.switch("-d", "--detach", help="return once started")
     p.switch("--force-recreate", help="recreate containers even if current")
+    p.switch("--no-recreate", help="keep containers that exist, even if their config changed")
     p.switch("--no-start", help="create, do not start")
     p.switch("--remove-orphans", help="remove containers of services the file no longer has")
     p.add_argument("--scale", action="append", metavar="SERVICE=N", help="a service's replicas")
-    p.switch("--wait", help="wait until the containers run (and are healthy)")
+    p.switch("--wait", help="wait until the containers run (and are healthy); implies -d")
     p.add_argument("--wait-timeout", type=float, default=None, help="seconds --wait waits")
-    p.unsupported("--build", "--no-recreate", "--pull")
+    p.add_argument("-t", "--timeout", type=int, help="seconds a replaced container has to stop")
+    p.switch("--abort-on-container-exit", help="stop all containers when one stops")
+    p.add_argument("--exit-code-from", metavar="SERVICE", help="fail as SERVICE's container ends")
+    p.switch("--no-log-prefix", help="no NAME | before each line")
+    p.switch("--no-color", help="monochrome output")
+    p.switch("--timestamps", help="show timestamps")
+    p.unsupported("--build", "--pull")
+    p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        if not a.detach and not a.no_start:
-            raise CommandError(
-                "%docker compose up shows no logs yet: use up -d (then compose logs)"
+        engine, project = engine_for(None), _project(g, ctx)
+        began, attached = time.time(), not (a.detach or a.no_start or a.wait)
+        try:
+            projects.up(
+                engine,
+                project,
+                services=a.services,
+                start_them=not a.no_start,
+                force_recreate=a.force_recreate,
+                no_recreate=a.no_recreate,
+                scaled=_scales(a.scale),
+                remove_orphans=a.remove_orphans,
+                wait=(a.wait_timeout or 60.0) if a.wait else None,
+                timeout=a.timeout,
+                report=_live,
             )
-        scale = {}
-        for entry in a.scale or []:
-            service, sep, count = entry.partition("=")
-            if not sep or not count.isdigit():
-                raise CommandError(f"invalid --scale {entry!r} (write SERVICE=N)")
-            scale[service] = int(count)
-        outcome = projects.up(
-            engine_for(None),
-            _project(g, ctx),
-            start=not a.no_start,
-            force_recreate=a.force_recreate,
-            scale=scale,
-            remove_orphans=a.remove_orphans,
-            wait=(a.wait_timeout or 60.0) if a.wait else None,
-        )
-        return _lines(outcome)
+            if attached:
+                _attached(engine, project, a, began)
+        except KeyboardInterrupt:
+            if not attached:
+                raise
+            _graceful(engine, project.name, list(projects.selected(project, a.services)))
 
     return run
+
+
+def _graceful(engine: Any, name: str, services: list[str]) -> None:
+    """Ctrl-C in an attached ``up``: the containers are stopped, as compose stops them; a second
+    Ctrl-C kills them."""
+    _live("Gracefully stopping... (press Ctrl+C again to force)")
+    try:
+        projects.stop(engine, name, services=services, outcome=_outcome())
+    except KeyboardInterrupt:
+        projects.stop(engine, name, services=services, kill=True, outcome=_outcome())
+        raise
+
+
+def _attached(engine: Any, project: Project, a: argparse.Namespace, began: float) -> None:
+    """``up`` without -d: the containers' output until all have stopped (``--abort-on-container-
+    exit``: until one has, then the rest are stopped)."""
+    from ...compose.logs import Prefixer, follow, short_name
+    from ...errors import ContainerFailed
+
+    services = list(projects.selected(project, a.services))
+    found = projects.containers(engine, project.name, all=True, services=services)
+    since = {  # a container that ran before this up: only what it says from now on
+        c["Id"]: began for c in found if c["State"] == "running" and c["Created"] < began - 1
+    }
+    printer = Prefixer(
+        [short_name(c) for c in found], prefix=not a.no_log_prefix, colour=not a.no_color
+    )
+    abort = a.abort_on_container_exit or bool(a.exit_code_from)
+    codes = follow(engine, found, printer, timestamps=a.timestamps, stop_on_exit=abort, since=since)
+    if abort:
+        _live("Aborting on container exit...")
+        projects.stop(engine, project.name, services=services, outcome=_outcome())
+    if a.exit_code_from:
+        code = next((v for k, v in codes.items() if k.startswith(f"{a.exit_code_from}-")), 0)
+        if code:
+            raise ContainerFailed(f"service {a.exit_code_from!r}", code)
+
+
+def _outcome() -> projects.Outcome:
+    return projects.Outcome(report=_live)
 
 
 @_subcommand("down", "Stop and remove the project's containers and networks (-v: volumes too).")
@@ -154,7 +222,7 @@ def _down(p: Parser) -> Callable[..., Any]:
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
         engine = engine_for(None)
-        return _lines(projects.down(engine, _name(g, ctx), volumes=a.volumes, timeout=a.timeout))
+        projects.down(engine, _name(g, ctx), volumes=a.volumes, timeout=a.timeout, report=_live)
 
     return run
 
@@ -252,7 +320,6 @@ def _acting(act: Callable[[Any, str], Any], done: str) -> Callable[[Parser], Cal
 
 for _verb, _act, _done in (
     ("start", lambda e, cid: e.container_start(cid), "Started"),
-    ("stop", lambda e, cid: e.container_stop(cid), "Stopped"),
     ("restart", lambda e, cid: e.container_restart(cid), "Restarted"),
     ("kill", lambda e, cid: e.container_kill(cid), "Killed"),
     ("pause", lambda e, cid: e.container_pause(cid), "Paused"),
@@ -261,6 +328,18 @@ for _verb, _act, _done in (
     _subcommand(_verb, f"{_verb.capitalize()} the project's containers (or those of SERVICEs).")(
         _acting(_act, _done)
     )
+
+
+@_subcommand("stop", "Stop the project's containers (or those of SERVICEs), dependants first.")
+def _stop(p: Parser) -> Callable[..., Any]:
+    p.add_argument("-t", "--timeout", type=int, help="seconds to wait for each to stop")
+    p.add_argument("services", nargs="*", metavar="SERVICE")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        engine, name = engine_for(None), _name(g, ctx)
+        projects.stop(engine, name, services=a.services, timeout=a.timeout, outcome=_outcome())
+
+    return run
 
 
 @_subcommand("rm", "Remove the project's stopped containers (-f: without asking; -s: stop first).")
@@ -308,30 +387,46 @@ def _exec(p: Parser) -> Callable[..., Any]:
 
 @_subcommand("logs", "The output of the project's containers (or those of SERVICEs), prefixed.")
 def _logs(p: Parser) -> Callable[..., Any]:
+    p.switch("-f", "--follow", help="follow the output until the containers stop")
     p.add_argument("-n", "--tail", default="all", help="lines from the end of each")
     p.switch("-t", "--timestamps")
-    p.switch("--no-log-prefix", help="no SERVICE-N | before each line")
-    p.unsupported("-f", "--follow")
+    p.add_argument("--since", help="from this time (RFC 3339, Unix seconds, or 10m for ago)")
+    p.add_argument("--until", help="up to this time")
+    p.switch("--no-log-prefix", help="no NAME | before each line")
+    p.switch("--no-color", help="monochrome output (when following)")
+    p.add_argument("--index", type=int, help="which container of the service")
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        from ...engine.streams import STDERR
+        from ...compose.logs import Prefixer, follow, lines_of, short_name
+        from ...helpers.timeparse import to_timestamp
 
         engine = engine_for(None)
-        found = projects.containers(engine, _name(g, ctx), all=True, services=a.services)
-        width = max((len(c["Names"][0]) - 1 for c in found), default=0)
+        found = [
+            c
+            for c in projects.containers(engine, _name(g, ctx), all=True, services=a.services)
+            if c["Labels"].get(projects.ONEOFF) != "True"
+            and (a.index is None or c["Labels"].get(projects.NUMBER) == str(a.index))
+        ]
+        names = [short_name(c) for c in found]
+        if a.follow:
+            printer = Prefixer(names, prefix=not a.no_log_prefix, colour=not a.no_color)
+            follow(engine, found, printer, tail=a.tail, timestamps=a.timestamps)
+            return None
+        printer = Prefixer(names, prefix=not a.no_log_prefix, colour=False)
         out: list[str] = []
-        for c in found:
-            name = c["Names"][0].lstrip("/")
+        for c, name in zip(found, names, strict=True):
             stream = engine.container_logs(
-                c["Id"], tail=a.tail, timestamps=a.timestamps, stdout=True, stderr=True
+                c["Id"],
+                tail=a.tail,
+                timestamps=a.timestamps,
+                since=to_timestamp(a.since),
+                until=to_timestamp(a.until),
             )
-            text: dict[int, str] = {}
-            for chunk in stream:
-                key = 2 if chunk.stream == STDERR else 1
-                text[key] = text.get(key, "") + bytes(chunk.data).decode(errors="replace")
-            prefix = "" if a.no_log_prefix else f"{name.ljust(width)}  | "
-            out += [prefix + line for key in (1, 2) for line in text.get(key, "").splitlines()]
+            lines = list(lines_of(stream, name))
+            out += [
+                printer.prefixed(line) for key in (1, 2) for line in lines if line.stream == key
+            ]
         return Formatted("".join(f"{line}\n" for line in out))
 
     return run

@@ -1,0 +1,213 @@
+"""A service's containers, as compose converges them: one per replica, numbered; kept when their
+config hash is current, else replaced (the new one made under a temporary name with the old
+one's anonymous volumes, the old one removed, the new one renamed); started with their secrets
+and configs written in."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..engine import Engine
+from ..errors import OptionError
+from . import files
+from .convert import container_body
+from .labels import (
+    COMPOSE_VERSION,
+    CONFIG_FILES,
+    CONFIG_HASH,
+    DEPENDS_ON,
+    IMAGE,
+    NUMBER,
+    ONEOFF,
+    PROJECT,
+    REPLACE,
+    SERVICE,
+    VERSION,
+    WORKING_DIR,
+    depends_on,
+    name_of,
+    of,
+)
+from .model import Json, Project, config_hash
+
+Say = Callable[[str, str], None]  # (container name, what happened)
+
+
+def container_name(project: Project, service: str, number: int = 1) -> str:
+    spec = project.services[service]
+    return str(spec.get("container_name") or f"{project.name}-{service}-{number}")
+
+
+def replicas(spec: Mapping[str, Any]) -> int:
+    """How many containers a service runs: ``deploy.replicas`` or ``scale``, else one."""
+    count = (spec.get("deploy") or {}).get("replicas", spec.get("scale", 1))
+    return int(1 if count is None else count)
+
+
+def scale(project: Project, service: str) -> int:
+    """The service's replicas as this ``up`` runs it (``--scale`` over the file)."""
+    return project.services_scaled.get(service, replicas(project.services[service]))
+
+
+@dataclass(frozen=True)
+class Recreate:
+    """When ``up`` replaces a service's containers: ``force`` always, ``never`` not even when
+    their config changed; ``timeout``: the seconds an old one has to stop."""
+
+    force: bool = False
+    never: bool = False
+    timeout: int | None = None
+
+
+def converge(
+    engine: Engine,
+    project: Project,
+    service: str,
+    ids: Mapping[str, str],
+    say: Say,
+    how: Recreate,
+) -> list[str]:
+    """The service's containers, made, kept or replaced (one per replica): their IDs, by number.
+    ``ids`` has the first container of each service made so far (what ``service:NAME`` means)."""
+    spec = project.services[service]
+    wanted = config_hash(spec, ids)
+    found = engine.container_list(all=True, filters=of(project.name, **{SERVICE: service}))
+    current = {
+        int(c["Labels"].get(NUMBER) or 1): c for c in found if c["Labels"].get(ONEOFF) != "True"
+    }
+    count = scale(project, service)
+    if count > 1 and spec.get("container_name"):
+        raise OptionError(f"services.{service}: container_name names one container, not {count}")
+    for number, extra in sorted(current.items()):
+        if number > count:  # scaled down
+            engine.container_delete(extra["Id"], force=True, v=True)
+            say(name_of(extra), "Removed")
+    made = []
+    for number in range(1, count + 1):
+        name = container_name(project, service, number)
+        old = current.get(number)
+        if old is None:
+            made.append(create(engine, project, service, number, ids))
+            say(name, "Created")
+        elif how.never or (old["Labels"].get(CONFIG_HASH) == wanted and not how.force):
+            made.append(str(old["Id"]))
+            if old["State"] == "running":
+                say(name, "Running")
+        else:
+            made.append(_recreate(engine, project, service, number, ids, old, how))
+            say(name, "Recreated")
+    return made
+
+
+def _recreate(
+    engine: Engine,
+    project: Project,
+    service: str,
+    number: int,
+    ids: Mapping[str, str],
+    old: Json,
+    how: Recreate,
+) -> str:
+    """Replace ``old`` as compose does: the new container is made under a temporary name with
+    the old one's anonymous volumes, the old one stopped and removed, the new one renamed."""
+    spec = project.services[service]
+    info = engine.container_inspect(old["Id"])
+    created = create(
+        engine,
+        project,
+        service,
+        number,
+        ids,
+        name=f"{str(old['Id'])[:12]}_{container_name(project, service, number)}",
+        inherited=_anonymous_volumes(engine, spec, info),
+        labels={REPLACE: str(spec.get("container_name") or f"{service}-{number}")},
+    )
+    engine.container_stop(old["Id"], t=how.timeout)
+    engine.container_delete(old["Id"])
+    engine.container_rename(created, container_name(project, service, number))
+    return created
+
+
+def _anonymous_volumes(engine: Engine, spec: Mapping[str, Any], old: Json) -> list[Json]:
+    """The old container's anonymous volumes (its image's, and the service's volumes without a
+    source), as mounts for the container that replaces it: their data stays."""
+    anonymous = {
+        v["target"]
+        for v in spec.get("volumes") or []
+        if v["type"] == "volume" and not v.get("source")
+    }
+    image = engine.image_inspect(str(spec.get("image")))
+    anonymous |= set((image.get("Config") or {}).get("Volumes") or {})
+    return [
+        {
+            "Type": m["Type"],
+            "Source": m["Name"] if m["Type"] == "volume" else m["Source"],
+            "Target": m["Destination"],
+            "ReadOnly": not m.get("RW", True),
+        }
+        for m in old.get("Mounts") or []
+        if m["Type"] != "tmpfs" and m["Destination"] in anonymous
+    ]
+
+
+def create(
+    engine: Engine,
+    project: Project,
+    service: str,
+    number: int,
+    ids: Mapping[str, str],
+    *,
+    name: str | None = None,
+    inherited: list[Json] | None = None,
+    labels: Mapping[str, str] | None = None,
+    oneoff: bool = False,
+    change: Callable[[Json], None] | None = None,
+) -> str:
+    """Create container ``number`` of ``service`` with compose's labels (as ``name``, if given:
+    a temporary or one-off name); ``change`` may alter the create body (what ``run`` does)."""
+    spec = project.services[service]
+    final = container_name(project, service, number)
+    if "start_interval" in (spec.get("healthcheck") or {}):
+        engine.require("1.44", f"services.{service}.healthcheck.start_interval")
+    image = engine.image_inspect(str(spec.get("image")))
+    labelled = {
+        **(spec.get("labels") or {}),
+        PROJECT: project.name,
+        SERVICE: service,
+        NUMBER: str(number),
+        ONEOFF: "True" if oneoff else "False",
+        CONFIG_HASH: config_hash(spec, ids),
+        WORKING_DIR: str(project.directory),
+        CONFIG_FILES: ",".join(str(f) for f in project.files),
+        VERSION: COMPOSE_VERSION,
+        DEPENDS_ON: depends_on(spec),
+        IMAGE: str(image["Id"]),
+        **(labels or {}),
+    }
+    body, extra_networks = container_body(
+        project, service, ids, labelled, final, inherited=inherited or []
+    )
+    if change is not None:
+        change(body)
+    created = engine.container_create(body, name=name or final)
+    for network, endpoint in extra_networks:
+        engine.network_connect(network, created["Id"], endpoint)
+    return str(created["Id"])
+
+
+def start(
+    engine: Engine, project: Project, service: str, cid: str, say: Say, lock: threading.Lock
+) -> None:
+    """Start ``cid`` unless it runs, its inline and environment secrets and configs written in
+    first (as compose, before each start); one start at a time (``lock``): the engine's choice
+    of ports from a range races otherwise."""
+    info = engine.container_inspect(cid)
+    if info["State"]["Running"]:
+        return
+    files.inject(engine, project, service, cid)
+    with lock:
+        engine.container_start(cid)
+    say(str(info["Name"]).lstrip("/"), "Started")
