@@ -157,3 +157,75 @@ def test_scale_wait_and_orphans(
         assert printed.split() == ["web"]
     finally:
         judge(CORPUS, "-p", name, "down", "-v", "-t", "1", environment=env)
+
+
+ONE_OFF = """
+services:
+  db:
+    image: {image}
+    command: sleep 60
+    stop_grace_period: 1s
+    healthcheck: {{test: ["CMD", "true"], interval: 1s}}
+  app:
+    image: {image}
+    command: echo from-service
+    ports: ["127.0.0.1::80"]
+    restart: always
+    environment: {{A: "1"}}
+    depends_on:
+      db: {{condition: service_healthy}}
+"""
+
+
+def _one_offs(engine: Engine, name: str) -> list[dict[str, Any]]:
+    found = engine.container_list(
+        all=True, filters={"label": [f"{compose.PROJECT}={name}", f"{compose.ONEOFF}=True"]}
+    )
+    return [engine.container_inspect(c["Id"]) for c in found]
+
+
+def _as_run(info: dict[str, Any]) -> dict[str, Any]:
+    """What ``compose run`` decides about a one-off container (less what is random: the slug,
+    and so the name and the config hash)."""
+    labels = info["Config"]["Labels"]
+    return {
+        "name": info["Name"].rsplit("-", 1)[0],
+        "labels": sorted(
+            k for k in labels if k.startswith("com.docker.compose.") and k != compose.SLUG
+        ),
+        "restart": info["HostConfig"]["RestartPolicy"]["Name"],
+        "ports": info["HostConfig"]["PortBindings"] or {},
+        "env": sorted(info["Config"]["Env"]),
+        "cmd": info["Config"]["Cmd"],
+        "aliases": len(
+            info["NetworkSettings"]["Networks"][f"{labels[compose.PROJECT]}_default"]["Aliases"]
+        ),
+    }
+
+
+def test_run_makes_one_off_containers_as_composes(
+    ip: Any, engine: Engine, image: str, tmp_path: Any
+) -> None:
+    name = unique("dmc")
+    env = {**ENVIRONMENT, "IMAGE": image}
+    (tmp_path / "compose.yaml").write_text(ONE_OFF.format(image=image))
+    where = f"compose -p {name} --project-directory {tmp_path}"
+    try:
+        result = ip.run_line_magic("docker", f"{where} run --rm -e B=2 app sh -c 'echo $A $B'")
+        assert result.stdout == "1 2\n" and result.exit_code == 0
+        assert _one_offs(engine, name) == []  # --rm: gone
+        assert engine.container_inspect(f"{name}-db-1")["State"]["Health"]["Status"] == "healthy"
+        ip.run_line_magic("docker", f"{where} run -d -l x=y app sleep 30")
+        judge(tmp_path, "-p", name, "run", "-d", "-l", "x=y", "app", "sleep", "30", environment=env)
+        ours, theirs = sorted(
+            _one_offs(engine, name),
+            key=lambda i: "dockmagic.session" in i["Config"]["Labels"],
+            reverse=True,
+        )
+        assert _as_run(ours) == _as_run(theirs)
+        assert _as_run(ours)["restart"] in ("", "no") and _as_run(ours)["ports"] == {}
+    finally:
+        # (compose 2.40.3's down --remove-orphans leaves a running one-off now and then)
+        compose.down(engine, name, timeout=0)
+        judge(tmp_path, "-p", name, "down", "--remove-orphans", "-t", "0", environment=env)
+    assert _one_offs(engine, name) == []  # dockmagic's down takes one-off containers too

@@ -153,6 +153,49 @@ def _anonymous_volumes(engine: Engine, spec: Mapping[str, Any], old: Json) -> li
     ]
 
 
+def body(
+    engine: Engine,
+    project: Project,
+    service: str,
+    number: int | None,
+    ids: Mapping[str, str],
+    *,
+    inherited: list[Json] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> tuple[Json, list[tuple[str, Json]]]:
+    """The create body of ``service``'s container ``number`` with compose's labels (a one-off
+    container has no number, and only its own name as an alias), and the networks to connect
+    it to after it is made."""
+    spec = project.services[service]
+    if "start_interval" in (spec.get("healthcheck") or {}):
+        engine.require("1.44", f"services.{service}.healthcheck.start_interval")
+    image = engine.image_inspect(str(spec.get("image")))
+    labelled = {
+        **(spec.get("labels") or {}),
+        PROJECT: project.name,
+        SERVICE: service,
+        **({NUMBER: str(number)} if number is not None else {}),
+        ONEOFF: "True" if number is None else "False",
+        CONFIG_HASH: config_hash(spec, ids),
+        WORKING_DIR: str(project.directory),
+        CONFIG_FILES: ",".join(str(f) for f in project.files),
+        VERSION: COMPOSE_VERSION,
+        DEPENDS_ON: depends_on(spec),
+        IMAGE: str(image["Id"]),
+        **(labels or {}),
+    }
+    name = container_name(project, service, number or 1)
+    return container_body(
+        project,
+        service,
+        ids,
+        labelled,
+        name,
+        inherited=inherited or [],
+        aliases=number is not None,
+    )
+
+
 def create(
     engine: Engine,
     project: Project,
@@ -163,39 +206,20 @@ def create(
     name: str | None = None,
     inherited: list[Json] | None = None,
     labels: Mapping[str, str] | None = None,
-    oneoff: bool = False,
-    change: Callable[[Json], None] | None = None,
 ) -> str:
-    """Create container ``number`` of ``service`` with compose's labels (as ``name``, if given:
-    a temporary or one-off name); ``change`` may alter the create body (what ``run`` does)."""
-    spec = project.services[service]
-    final = container_name(project, service, number)
-    if "start_interval" in (spec.get("healthcheck") or {}):
-        engine.require("1.44", f"services.{service}.healthcheck.start_interval")
-    image = engine.image_inspect(str(spec.get("image")))
-    labelled = {
-        **(spec.get("labels") or {}),
-        PROJECT: project.name,
-        SERVICE: service,
-        NUMBER: str(number),
-        ONEOFF: "True" if oneoff else "False",
-        CONFIG_HASH: config_hash(spec, ids),
-        WORKING_DIR: str(project.directory),
-        CONFIG_FILES: ",".join(str(f) for f in project.files),
-        VERSION: COMPOSE_VERSION,
-        DEPENDS_ON: depends_on(spec),
-        IMAGE: str(image["Id"]),
-        **(labels or {}),
-    }
-    body, extra_networks = container_body(
-        project, service, ids, labelled, final, inherited=inherited or []
+    """Create container ``number`` of ``service`` (as ``name``, if given: a temporary name)."""
+    made, extra_networks = body(
+        engine, project, service, number, ids, inherited=inherited, labels=labels
     )
-    if change is not None:
-        change(body)
-    created = engine.container_create(body, name=name or final)
-    for network, endpoint in extra_networks:
-        engine.network_connect(network, created["Id"], endpoint)
+    created = engine.container_create(made, name=name or container_name(project, service, number))
+    connect(engine, str(created["Id"]), extra_networks)
     return str(created["Id"])
+
+
+def connect(engine: Engine, cid: str, networks: list[tuple[str, Json]]) -> None:
+    """Join a new container to its networks past the first (the create body takes one only)."""
+    for network, endpoint in networks:
+        engine.network_connect(network, cid, endpoint)
 
 
 def start(

@@ -137,7 +137,7 @@ def _health(check: Mapping[str, Any]) -> Json:
 
 
 def _networks(
-    project: Project, service: str, name: str, spec: Mapping[str, Any]
+    project: Project, service: str, name: str, spec: Mapping[str, Any], aliases: bool = True
 ) -> tuple[str | None, list[tuple[str, Json]]]:
     """The primary network (the first by name) and an endpoint for each network: the service's
     name and the container's are aliases on each, as compose gives them."""
@@ -146,7 +146,8 @@ def _networks(
     for key, how in sorted((spec.get("networks") or {}).items()):
         network = declared[key]["name"] if key in declared else key
         how = how or {}
-        endpoint: Json = {"Aliases": [name, service, *how.get("aliases", [])]}
+        named = [name, service, *how.get("aliases", [])] if aliases else [name]
+        endpoint: Json = {"Aliases": named}
         ipam = {
             field: how[key_]
             for key_, field in (("ipv4_address", "IPv4Address"), ("ipv6_address", "IPv6Address"))
@@ -183,9 +184,11 @@ def container_body(
     name: str,
     *,
     inherited: Sequence[Json] = (),
+    aliases: bool = True,
 ) -> tuple[Json, list[tuple[str, Json]]]:
     """The create body of ``service``'s container, and the networks to connect it to after;
-    ``inherited``: the anonymous volumes of the container it replaces."""
+    ``inherited``: the anonymous volumes of the container it replaces; ``aliases``: the
+    service's names on its networks (a one-off container has only its own)."""
     from .model import resolved
 
     spec = resolved(project.services[service], ids)
@@ -224,7 +227,7 @@ def container_body(
     memory = limits.get("memory", spec.get("mem_limit"))
     if memory is not None:
         host["Memory"] = int(memory)
-    primary, attached = _networks(project, service, name, spec)
+    primary, attached = _networks(project, service, name, spec, aliases)
     mode = spec.get("network_mode")
     host["NetworkMode"] = mode or primary or "default"
     config: Json = {

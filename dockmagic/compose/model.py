@@ -248,6 +248,16 @@ def _ports(value: Any, where: str) -> list[Json]:
     return out
 
 
+def ports(entries: Iterable[str], where: str = "--publish") -> list[Json]:
+    """Ports written as the Compose file writes them (``run -p``), in the model's form."""
+    return _ports(list(entries), where)
+
+
+def volumes(entries: Iterable[str], base: Path, where: str = "--volume") -> list[Json]:
+    """Volumes written as the Compose file writes them (``run -v``), in the model's form."""
+    return _volumes(list(entries), base, where)
+
+
 def _range(text: str, where: str) -> list[int]:
     first, _, last = text.partition("-")
     try:

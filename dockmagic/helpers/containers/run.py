@@ -221,6 +221,7 @@ def run(
     terminal: bool = False,
     engine: Engine | None = None,
     extra: dict[str, Any] | None = None,
+    created: Callable[[str], object] | None = None,
     **options: Any,
 ) -> RunResult:
     """Run a command in a new container, showing its output live; like ``docker run``.
@@ -231,7 +232,8 @@ def run(
     empty stdin (closed at once), as ``docker run -i`` fed from nothing. A non-zero exit raises only
     with ``check``. ``stats`` records the container's resource usage while it runs. ``terminal``
     joins the user's terminal to the container (``docker run -it`` in a terminal IPython): its output
-    is then shown, not kept.
+    is then shown, not kept. ``created`` is told the new container's ID before it starts (what
+    ``compose run`` connects networks and writes secrets in by).
     """
     engine = engine_for(engine)
     check_api(options, engine.api_version)
@@ -254,6 +256,13 @@ def run(
         **options,
     )
     cid = _create(engine, config, name, pull, platform, quiet_pull, cidfile)
+    if created is not None:
+        try:
+            created(cid)
+        except BaseException:
+            if remove:
+                _remove(engine, cid)
+            raise
     result = RunResult(
         container=cid,
         name=name or cid[:12],

@@ -432,6 +432,68 @@ def _logs(p: Parser) -> Callable[..., Any]:
     return run
 
 
+@_subcommand("run", "Run a one-off command in a new container of a service (--rm: removed after).")
+def _run(p: Parser) -> Callable[..., Any]:
+    p.switch("-d", "--detach", help="start it and print its ID")
+    p.switch("--rm", dest="remove", help="remove the container when it exits")
+    p.add_argument("-e", "--env", action="append", default=[], help="KEY=VALUE (or KEY)")
+    p.add_argument("-l", "--label", action="append", default=[], help="KEY=VALUE")
+    p.add_argument("--name", help="the container's name")
+    p.add_argument("-u", "--user")
+    p.add_argument("-w", "--workdir")
+    p.add_argument("--entrypoint", help="override the image's entrypoint")
+    p.add_argument("-p", "--publish", action="append", default=[], help="a port to publish")
+    p.switch("-P", "--service-ports", help="publish the service's ports")
+    p.add_argument("-v", "--volume", action="append", default=[], help="a volume or bind")
+    p.add_argument("--cap-add", action="append", default=[])
+    p.add_argument("--cap-drop", action="append", default=[])
+    p.switch("--no-deps", help="do not start the services it depends on")
+    p.switch("-T", "--no-TTY", dest="no_tty", help="accepted: a cell has no terminal")
+    p.switch("-q", "--quiet", help="do not show its output live")
+    p.unsupported("--build", "-i", "--interactive", "--use-aliases")
+    p.add_argument("service", metavar="SERVICE")
+    p.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        from ...compose import oneoff
+        from ...helpers.containers.run import run as run_container
+
+        engine = engine_for(None)
+        options = oneoff.RunOptions(
+            command=a.command,
+            entrypoint=a.entrypoint,
+            environment=a.env,
+            labels=a.label,
+            name=a.name,
+            user=a.user,
+            workdir=a.workdir,
+            publish=a.publish,
+            service_ports=a.service_ports,
+            volumes=a.volume,
+            cap_add=a.cap_add,
+            cap_drop=a.cap_drop,
+        )
+        prepared = oneoff.prepare(
+            engine, _project(g, ctx), a.service, options, no_deps=a.no_deps, remove=a.remove,
+            outcome=_outcome(),
+        )  # fmt: skip
+        if a.detach:
+            return Formatted(oneoff.start_detached(prepared) + "\n")
+        made = prepared.body
+        return run_container(
+            str(made["Image"]),
+            name=prepared.name,
+            remove=a.remove,
+            pull="never",
+            quiet=a.quiet,
+            engine=engine,
+            extra={k: v for k, v in made.items() if k != "Image"},
+            created=prepared.created,
+        )
+
+    return run
+
+
 @_subcommand("port", "The host address a service's container port is published on.")
 def _port(p: Parser) -> Callable[..., Any]:
     p.add_argument("--protocol", default="tcp")
