@@ -3,6 +3,7 @@ engine: a project brought up from a cell is the one compose lists, finds current
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -11,6 +12,7 @@ from IPython.core.error import UsageError
 
 from dockmagic.compose import project as compose
 from dockmagic.engine import Engine
+from dockmagic.errors import NotFound
 
 from .support import unique
 from .test_compose_model import CORPUS, ENVIRONMENT, judge
@@ -73,7 +75,7 @@ def test_config_prints_the_model_and_bad_input_is_one_line(ip: Any) -> None:
     for line, message in (
         ("compose", "usage: %docker compose"),
         ("compose frobnicate", "unknown compose command: frobnicate"),
-        (f"compose --project-directory {CORPUS / 'basic'} up -d --build", "--build"),
+        (f"compose --project-directory {CORPUS / 'basic'} up -d --pull always", "--pull"),
         (f"compose --project-directory {CORPUS / 'basic'} up -d --scale web", "invalid --scale"),
     ):
         with pytest.raises(UsageError, match=message) as refused:
@@ -229,3 +231,74 @@ def test_run_makes_one_off_containers_as_composes(
         compose.down(engine, name, timeout=0)
         judge(tmp_path, "-p", name, "down", "--remove-orphans", "-t", "0", environment=env)
     assert _one_offs(engine, name) == []  # dockmagic's down takes one-off containers too
+
+
+def test_build_and_up_build_as_composes_classic_builder(
+    ip: Any, engine: Engine, image: str, tmp_path: Any
+) -> None:
+    from .conftest import LABELS
+
+    name = unique("dmc")
+    env = {**ENVIRONMENT, "IMAGE": image, "DOCKER_BUILDKIT": "0"}
+    (tmp_path / "Dockerfile").write_text(f"FROM {image}\nCOPY hello /hello\n")
+    (tmp_path / "hello").write_text("built\n")
+    labels = ", ".join(f"{k}: {v}" for k, v in {"a": "b", **LABELS}.items())
+    (tmp_path / "compose.yaml").write_text(
+        f"services:\n  app:\n    build: {{context: ., labels: {{{labels}}}}}\n"
+        "    command: cat /hello\n"
+    )
+    where = f"compose -p {name} --project-directory {tmp_path}"
+    built = f"{name}-app"
+    try:
+        judge(tmp_path, "-p", name, "build", environment=env)  # compose's classic builder
+        theirs = engine.image_inspect(built)["Config"]["Labels"]
+        engine.image_delete(built)
+        ip.run_line_magic("docker", f"{where} up -d --build")
+        assert engine.image_inspect(built)["Config"]["Labels"] == theirs
+        info = engine.container_inspect(f"{name}-app-1")
+        assert info["Config"]["Image"] == built
+        assert info["Config"]["Labels"][compose.IMAGE] == engine.image_inspect(built)["Id"]
+        assert ip.run_line_magic("docker", f"{where} logs --no-log-prefix") == "built\n"
+        judge(tmp_path, "-p", name, "up", "-d", environment=env)  # compose finds it current
+        assert engine.container_inspect(f"{name}-app-1")["Id"] == info["Id"]
+        ip.run_line_magic("docker", f"{where} down --rmi local -t 0")
+        with pytest.raises(NotFound):
+            engine.image_inspect(built)
+    finally:
+        judge(tmp_path, "-p", name, "down", "-t", "0", environment=env)
+        with contextlib.suppress(NotFound):
+            engine.image_delete(built)
+
+
+def test_top_images_cp_wait_and_events(
+    ip: Any, engine: Engine, image: str, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import time
+
+    name = unique("dmc")
+    env = {**ENVIRONMENT, "IMAGE": image}
+    began = time.time()
+    ip.run_cell_magic("docker", f"compose -p {name} up -d", ECHO.format(image=image))
+    try:
+        top = ip.run_line_magic("docker", f"compose -p {name} top")
+        assert top.splitlines()[0] == f"{name}-talker-1" and "sleep 60" in top
+        assert "PID" in top.splitlines()[1]
+        images = ip.run_line_magic("docker", f"compose -p {name} images")
+        theirs = judge(CORPUS, "-p", name, "images", "--format", "json", environment=env)
+        assert [r["Repository"] for r in images] == [json.loads(theirs)[0]["Repository"]]
+        (tmp_path / "note").write_text("hello")
+        ip.run_line_magic("docker", f"compose -p {name} cp {tmp_path / 'note'} talker:/tmp/note")
+        back = tmp_path / "back"
+        judge(CORPUS, "-p", name, "cp", "talker:/tmp/note", str(back), environment=env)
+        assert back.read_text() == "hello"  # ours copied in what compose copies out
+        ip.run_line_magic("docker", f"compose -p {name} kill talker")
+        assert ip.run_line_magic("docker", f"compose -p {name} wait talker") == "137\n"
+        capsys.readouterr()
+        until = time.time() + 0.5
+        ip.run_line_magic(
+            "docker", f"compose -p {name} events --json --since {began} --until {until}"
+        )
+        actions = [json.loads(line)["action"] for line in capsys.readouterr().out.splitlines()]
+        assert {"create", "start", "kill", "die"} <= set(actions)
+    finally:
+        judge(CORPUS, "-p", name, "down", "-t", "0", environment=env)

@@ -13,7 +13,7 @@ from typing import Any
 from ..engine import Engine
 from ..errors import OptionError
 from . import files
-from .convert import container_body
+from .convert import container_body, image_of
 from .labels import (
     COMPOSE_VERSION,
     CONFIG_FILES,
@@ -122,7 +122,7 @@ def _recreate(
         number,
         ids,
         name=f"{str(old['Id'])[:12]}_{container_name(project, service, number)}",
-        inherited=_anonymous_volumes(engine, spec, info),
+        inherited=_anonymous_volumes(engine, project, service, info),
         labels={REPLACE: str(spec.get("container_name") or f"{service}-{number}")},
     )
     engine.container_stop(old["Id"], t=how.timeout)
@@ -131,15 +131,16 @@ def _recreate(
     return created
 
 
-def _anonymous_volumes(engine: Engine, spec: Mapping[str, Any], old: Json) -> list[Json]:
+def _anonymous_volumes(engine: Engine, project: Project, service: str, old: Json) -> list[Json]:
     """The old container's anonymous volumes (its image's, and the service's volumes without a
     source), as mounts for the container that replaces it: their data stays."""
+    spec = project.services[service]
     anonymous = {
         v["target"]
         for v in spec.get("volumes") or []
         if v["type"] == "volume" and not v.get("source")
     }
-    image = engine.image_inspect(str(spec.get("image")))
+    image = engine.image_inspect(image_of(project, service))
     anonymous |= set((image.get("Config") or {}).get("Volumes") or {})
     return [
         {
@@ -169,7 +170,7 @@ def body(
     spec = project.services[service]
     if "start_interval" in (spec.get("healthcheck") or {}):
         engine.require("1.44", f"services.{service}.healthcheck.start_interval")
-    image = engine.image_inspect(str(spec.get("image")))
+    image = engine.image_inspect(image_of(project, service))
     labelled = {
         **(spec.get("labels") or {}),
         PROJECT: project.name,

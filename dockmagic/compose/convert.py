@@ -159,6 +159,11 @@ def _networks(
     return (attached[0][0] if attached else None), attached
 
 
+def image_of(project: Project, service: str) -> str:
+    """The image a service runs: its ``image``, or the one ``build`` tags ``PROJECT-SERVICE``."""
+    return str(project.services[service].get("image") or f"{project.name}-{service}")
+
+
 def _all_mounts(
     project: Project, service: str, spec: Mapping[str, Any], inherited: list[Json]
 ) -> tuple[list[str], list[Json]]:
@@ -231,7 +236,7 @@ def container_body(
     mode = spec.get("network_mode")
     host["NetworkMode"] = mode or primary or "default"
     config: Json = {
-        "Image": spec.get("image"),
+        "Image": image_of(project, service),
         "Cmd": spec.get("command"),
         "Entrypoint": spec.get("entrypoint"),
         "Env": [

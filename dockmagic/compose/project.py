@@ -25,6 +25,7 @@ from .labels import (
     CONFIG_FILES,
     CONFIG_HASH,
     DEPENDS_ON,
+    IMAGE,
     NETWORK,
     NUMBER,
     ONEOFF,
@@ -40,6 +41,7 @@ from .model import Json, Project, go_json
 
 __all__ = [
     "COMPOSE_VERSION",
+    "IMAGE",
     "NUMBER",
     "ONEOFF",
     "SERVICE",
@@ -48,6 +50,7 @@ __all__ = [
     "container_of",
     "containers",
     "down",
+    "of",
     "projects",
     "selected",
     "stop",
@@ -106,6 +109,7 @@ def up(
     remove_orphans: bool = False,
     wait: float | None = None,
     timeout: int | None = None,
+    build: bool | None = False,
     report: Callable[[str], None] | None = None,
 ) -> Outcome:
     """Make ``project`` (or ``services`` and what they depend on) so on ``engine``, as compose's
@@ -114,7 +118,10 @@ def up(
     independent services at once. ``scaled`` sets replicas; ``remove_orphans`` removes containers
     of services the file no longer has; ``wait`` (seconds) waits until every container runs
     (healthy, if it has a healthcheck; exited with 0, if a dependant waits for that); ``timeout``
-    is the seconds a replaced container has to stop."""
+    is the seconds a replaced container has to stop; ``build``: build every buildable image
+    first (False: only missing ones, as pull_policy says; None: none)."""
+    from .images import ensure
+
     outcome = Outcome(report=report)
     for service, count in (scaled or {}).items():
         if service not in project.services:
@@ -123,6 +130,8 @@ def up(
     chosen = selected(project, services)
     graph = ordering.dependencies(chosen)
     ordering.check_acyclic(graph)  # before anything is made
+    if build is not None:
+        ensure(engine, project, sorted(chosen), build_all=build, outcome=outcome)
     if remove_orphans:
         _remove_orphans(engine, project, outcome)
     for key, spec in (project.model.get("networks") or {}).items():
@@ -297,14 +306,30 @@ def down(
     *,
     volumes: bool = False,
     timeout: int | None = None,
+    rmi: str | None = None,
     report: Callable[[str], None] | None = None,
 ) -> Outcome:
     """Stop (``timeout`` seconds, or each container's own stop timeout, before SIGKILL) and remove
     project ``name``'s containers (one-off ones too), each service once those that depend on it
     are gone, independent ones at once; then its networks; with ``volumes``, its volumes and
-    the containers' anonymous volumes. Found by compose's labels: either tool's project goes."""
+    the containers' anonymous volumes; with ``rmi`` ``local``, the images ``build`` named
+    ``PROJECT-SERVICE``, with ``all``, every image they ran. Found by compose's labels: either
+    tool's project goes."""
+    if rmi not in (None, "local", "all"):
+        raise OptionError(f"invalid --rmi {rmi!r} (local or all)")
     outcome = Outcome(report=report)
+    used = {
+        str(c["Image"]): (c.get("Labels") or {}).get(SERVICE, "")
+        for c in engine.container_list(all=True, filters=of(name))
+    }
     stop(engine, name, timeout=timeout, remove=True, volumes=volumes, outcome=outcome)
+    for image, service in sorted(used.items()) if rmi else []:
+        if rmi == "all" or image.split(":")[0] == f"{name}-{service}":
+            try:
+                engine.image_delete(image)
+                outcome.say("Image", image, "Removed")
+            except NotFound:
+                pass
     for n in engine.network_list(filters=of(name)):
         engine.network_delete(n["Id"])
         outcome.say("Network", n["Name"], "Removed")

@@ -143,11 +143,15 @@ def _up(p: Parser) -> Callable[..., Any]:
     p.switch("--no-log-prefix", help="no NAME | before each line")
     p.switch("--no-color", help="monochrome output")
     p.switch("--timestamps", help="show timestamps")
-    p.unsupported("--build", "--pull")
+    p.switch("--build", help="build images before starting")
+    p.switch("--no-build", help="do not build an image, even if it is missing")
+    p.unsupported("--pull")
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
         engine, project = engine_for(None), _project(g, ctx)
+        if a.build and a.no_build:
+            raise CommandError("--build and --no-build cannot be given together")
         began, attached = time.time(), not (a.detach or a.no_start or a.wait)
         try:
             projects.up(
@@ -161,6 +165,7 @@ def _up(p: Parser) -> Callable[..., Any]:
                 remove_orphans=a.remove_orphans,
                 wait=(a.wait_timeout or 60.0) if a.wait else None,
                 timeout=a.timeout,
+                build=None if a.no_build else a.build,
                 report=_live,
             )
             if attached:
@@ -218,11 +223,11 @@ def _down(p: Parser) -> Callable[..., Any]:
     p.switch("-v", "--volumes", help="remove the project's volumes")
     p.switch("--remove-orphans", help="accepted: every container of the project goes")
     p.add_argument("-t", "--timeout", type=int, help="seconds to wait for each to stop")
-    p.unsupported("--rmi")
+    p.add_argument("--rmi", choices=("local", "all"), help="remove images: built ones, or all")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        engine = engine_for(None)
-        projects.down(engine, _name(g, ctx), volumes=a.volumes, timeout=a.timeout, report=_live)
+        engine, name = engine_for(None), _name(g, ctx)
+        projects.down(engine, name, volumes=a.volumes, timeout=a.timeout, rmi=a.rmi, report=_live)
 
     return run
 
@@ -432,6 +437,54 @@ def _logs(p: Parser) -> Callable[..., Any]:
     return run
 
 
+@_subcommand("build", "Build the services' images (those with a build: section).")
+def _build(p: Parser) -> Callable[..., Any]:
+    p.switch("--no-cache", help="do not use the cache")
+    p.switch("--pull", help="pull newer base images")
+    p.switch("-q", "--quiet", help="no build output")
+    p.add_argument("services", nargs="*", metavar="SERVICE")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        from ...compose import images
+
+        project, outcome = _project(g, ctx), _outcome()
+        images.build(
+            engine_for(None), project, a.services, no_cache=a.no_cache, pull=a.pull,
+            quiet=a.quiet, outcome=outcome,
+        )  # fmt: skip
+
+    return run
+
+
+@_subcommand("pull", "Pull the services' images.")
+def _pull(p: Parser) -> Callable[..., Any]:
+    p.switch("--ignore-buildable", help="skip the images of services that are built")
+    p.switch("-q", "--quiet", help="accepted")
+    p.add_argument("services", nargs="*", metavar="SERVICE")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        from ...compose import images
+
+        images.pull(
+            engine_for(None), _project(g, ctx), a.services,
+            ignore_buildable=a.ignore_buildable, outcome=_outcome(),
+        )  # fmt: skip
+
+    return run
+
+
+@_subcommand("push", "Push the built services' images (those that name an image).")
+def _push(p: Parser) -> Callable[..., Any]:
+    p.add_argument("services", nargs="*", metavar="SERVICE")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        from ...compose import images
+
+        images.push(engine_for(None), _project(g, ctx), a.services, outcome=_outcome())
+
+    return run
+
+
 @_subcommand("run", "Run a one-off command in a new container of a service (--rm: removed after).")
 def _run(p: Parser) -> Callable[..., Any]:
     p.switch("-d", "--detach", help="start it and print its ID")
@@ -492,6 +545,153 @@ def _run(p: Parser) -> Callable[..., Any]:
         )
 
     return run
+
+
+@_subcommand("top", "The processes running in the project's containers (or those of SERVICEs).")
+def _top(p: Parser) -> Callable[..., Any]:
+    p.add_argument("services", nargs="*", metavar="SERVICE")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        engine, out = engine_for(None), []
+        for c in projects.containers(engine, _name(g, ctx), services=a.services):
+            top = engine.container_top(c["Id"])
+            out += [c["Names"][0].lstrip("/"), *_aligned(top), ""]
+        return Formatted("".join(f"{line}\n" for line in out))
+
+    return run
+
+
+def _aligned(top: dict[str, Any]) -> list[str]:
+    """A top answer as compose prints it: the titles, then a line per process, in columns."""
+    rows = [list(top.get("Titles") or []), *(top.get("Processes") or [])]
+    widths = [max(len(str(r[i])) for r in rows if i < len(r)) for i in range(len(rows[0]))]
+    return [
+        "   ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=False)).rstrip() for r in rows
+    ]
+
+
+@_subcommand("images", "The images the project's containers use.")
+def _images(p: Parser) -> Callable[..., Any]:
+    p.switch("-q", "--quiet", help="only IDs")
+    p.add_argument("services", nargs="*", metavar="SERVICE")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        from ...render.units import human_size
+
+        engine = engine_for(None)
+        rows = []
+        for c in projects.containers(engine, _name(g, ctx), all=True, services=a.services):
+            image = engine.image_inspect(c["ImageID"])
+            repository, _, tag = str(c["Image"]).rpartition(":")
+            if not repository or "/" in tag:
+                repository, tag = str(c["Image"]), "latest"
+            rows.append(
+                {
+                    "Container": c["Names"][0].lstrip("/"),
+                    "Repository": repository,
+                    "Tag": tag,
+                    "ID": str(image["Id"]).split(":")[-1][:12],
+                    "Size": image.get("Size") or 0,
+                }
+            )
+        if a.quiet:
+            return Formatted("".join(f"{i}\n" for i in dict.fromkeys(r["ID"] for r in rows)))
+        columns = [
+            Column.key("CONTAINER", "Container"),
+            Column.key("REPOSITORY", "Repository"),
+            Column.key("TAG", "Tag"),
+            Column.key("IMAGE ID", "ID"),
+            Column.key("SIZE", "Size", human_size),
+        ]
+        return Table(rows, columns, title="compose images")
+
+    return run
+
+
+def _in_container(engine: Any, name: str, where: str, index: int) -> str:
+    """``SERVICE:PATH`` as ``CONTAINER-ID:PATH`` (a host path as it is)."""
+    service, sep, path = where.partition(":")
+    if not sep or service.startswith((".", "/", "~")):
+        return where
+    return f"{projects.container_of(engine, name, service, index)}:{path}"
+
+
+@_subcommand("cp", "Copy files between a service's container and this machine (SERVICE:PATH).")
+def _cp(p: Parser) -> Callable[..., Any]:
+    p.add_argument("--index", type=int, default=1, help="which container of the service")
+    p.add_argument("source", metavar="SRC")
+    p.add_argument("destination", metavar="DEST")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        from ...helpers.containers.copy import cp
+
+        engine, name = engine_for(None), _name(g, ctx)
+        source = _in_container(engine, name, a.source, a.index)
+        return cp(source, _in_container(engine, name, a.destination, a.index), engine=engine)
+
+    return run
+
+
+@_subcommand("wait", "Wait until the SERVICEs' containers stop; their exit codes.")
+def _wait(p: Parser) -> Callable[..., Any]:
+    p.add_argument("services", nargs="+", metavar="SERVICE")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        engine, out = engine_for(None), []
+        for c in projects.containers(engine, _name(g, ctx), all=True, services=a.services):
+            out.append(f"{engine.container_wait(c['Id'])['StatusCode']}\n")
+        return Formatted("".join(out))
+
+    return run
+
+
+@_subcommand("events", "The project's container events as they happen (--json: a line each).")
+def _events(p: Parser) -> Callable[..., Any]:
+    p.switch("--json", help="each event as a JSON object")
+    p.add_argument("--since", help="from this time")
+    p.add_argument("--until", help="up to this time (else: until Ctrl-C)")
+    p.add_argument("services", nargs="*", metavar="SERVICE")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        from ...helpers.timeparse import to_timestamp
+
+        filters = {"type": ["container"], **projects.of(_name(g, ctx))}
+        stream = engine_for(None).system_events(
+            since=to_timestamp(a.since), until=to_timestamp(a.until), filters=filters
+        )
+        with stream:
+            try:
+                for event in stream:
+                    attributes = (event.get("Actor") or {}).get("Attributes") or {}
+                    service = attributes.get(projects.SERVICE, "")
+                    if a.services and service not in a.services:
+                        continue
+                    _live_event(event, service, attributes, a.json)
+            except KeyboardInterrupt:
+                return None  # as compose: Ctrl-C is how events ends
+        return None
+
+    return run
+
+
+def _live_event(
+    event: dict[str, Any], service: str, attributes: dict[str, str], as_json: bool
+) -> None:
+    import datetime
+
+    when = datetime.datetime.fromtimestamp(event.get("timeNano", 0) / 1e9, datetime.timezone.utc)
+    shown = {k: v for k, v in attributes.items() if not k.startswith("com.docker.compose.")}
+    cid = (event.get("Actor") or {}).get("ID", "")
+    if as_json:
+        line = json.dumps(
+            {"time": when.isoformat(), "type": "container", "action": event.get("Action"),
+             "id": cid, "service": service, "attributes": shown}
+        )  # fmt: skip
+    else:
+        described = ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
+        line = f"{when.isoformat()} container {event.get('Action')} {cid} ({described})"
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 @_subcommand("port", "The host address a service's container port is published on.")
