@@ -5,14 +5,16 @@ keeps: either tool's project is the other's (dockmagic/compose/)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ...compose import project as projects
-from ...compose.model import COMPOSE_NAME, Project, load, printed
+from ...compose.model import COMPOSE_NAME, DEFAULT_FILES, Project, load, printed
 from ...helpers.engines.session import engine_for
 from ...render.formats import Formatted
 from ...render.table import Column, Table
@@ -67,17 +69,30 @@ def _compose(p: Parser) -> Handler:
     return handle
 
 
+# The Compose file each project was last given in a cell (%%docker compose -p NAME ...), so that
+# the lines after it (run, exec, config, ...) need not repeat it; a file on disk comes first.
+_CELLS: dict[str, str] = {}
+
+
 def _project(g: argparse.Namespace, ctx: Context) -> Project:
-    """The project the global flags name: the cell's file (%%docker compose), the -f files, or
-    the default file of the project folder."""
-    return load(
+    """The project the global flags name: the cell's file (%%docker compose), the -f files, the
+    default file of the project folder, or the file the project's last cell gave."""
+    text = ctx.cell
+    if text is None and not g.files and g.project_name in _CELLS:
+        folder = Path(g.project_directory or ".")
+        if not any((folder / f).exists() for f in DEFAULT_FILES):
+            text = _CELLS[g.project_name]
+    project = load(
         g.files or (),
-        text=ctx.cell,
+        text=text,
         directory=g.project_directory,
         name=g.project_name,
         env_file=g.env_file,
         profiles=g.profiles,
     )
+    if ctx.cell is not None:
+        _CELLS[project.name] = ctx.cell
+    return project
 
 
 def _name(g: argparse.Namespace, ctx: Context) -> str:
@@ -416,7 +431,8 @@ def _logs(p: Parser) -> Callable[..., Any]:
         names = [short_name(c) for c in found]
         if a.follow:
             printer = Prefixer(names, prefix=not a.no_log_prefix, colour=not a.no_color)
-            follow(engine, found, printer, tail=a.tail, timestamps=a.timestamps)
+            with contextlib.suppress(KeyboardInterrupt):  # as compose: how a follow ends
+                follow(engine, found, printer, tail=a.tail, timestamps=a.timestamps)
             return None
         printer = Prefixer(names, prefix=not a.no_log_prefix, colour=False)
         out: list[str] = []
