@@ -4,12 +4,13 @@ helpers they call: ``commands/volumes.py`` and ``helpers/volumes.py``, ``command
 
 from __future__ import annotations
 
-from . import compose, engines, images, lab, networks, stats, system, volumes
+from . import engines, images, lab, networks, stats, system, volumes
+from .compose import MODULES as COMPOSE
 from .containers import copy, inspecting, lifecycle, logs, run
 from .registry import COMMANDS, Command, Context, find
 from .swarm import cluster, services, stacks
 
-MODULES = [compose, engines, images, lab, networks, stats, system, volumes]
-MODULES += [copy, inspecting, lifecycle, logs, run, cluster, services, stacks]
+MODULES = [engines, images, lab, networks, stats, system, volumes]
+MODULES += [copy, inspecting, lifecycle, logs, run, cluster, services, stacks, *COMPOSE]
 
 __all__ = ["COMMANDS", "MODULES", "Command", "Context", "find"]
