@@ -3,6 +3,8 @@ of it is left behind."""
 
 from __future__ import annotations
 
+import contextlib
+import re
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +36,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.engine)
+
+
+def _unlabelled(engine: Engine) -> set[tuple[str, str]]:
+    """What a test can leave without our label: anonymous volumes (a container's, kept by a
+    remove without -v) and Compose projects' containers (made by the docker compose judge)."""
+    found = {
+        ("volume", v["Name"])
+        for v in engine.volume_list().get("Volumes") or []
+        if not v.get("Labels") and re.fullmatch(r"[0-9a-f]{64}", v["Name"])
+    }
+    compose = engine.container_list(all=True, filters={"label": ["com.docker.compose.project"]})
+    return found | {("container", c["Names"][0].lstrip("/")) for c in compose}
 
 
 def leftovers(engine: Engine) -> list[str]:
@@ -79,9 +93,17 @@ def engine() -> Iterator[Engine]:
     except DockerError as exc:
         pytest.fail(f"the test image needs it: {exc}", pytrace=False)
     remove_all(_ENGINE)  # a crashed earlier run must not fail this one
+    before = _unlabelled(_ENGINE)
     yield _ENGINE
     left = leftovers(_ENGINE)
     remove_all(_ENGINE)
+    for kind, name in sorted(_unlabelled(_ENGINE) - before):  # what no label of ours marks
+        left.append(f"{kind} {name}")
+        with contextlib.suppress(DockerError):
+            if kind == "volume":
+                _ENGINE.volume_delete(name, force=True)
+            else:
+                _ENGINE.container_delete(name, force=True, v=True)
     if left:
         pytest.fail(f"the tests left resources behind: {', '.join(left)}", pytrace=False)
 

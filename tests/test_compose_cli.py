@@ -302,3 +302,29 @@ def test_top_images_cp_wait_and_events(
         assert {"create", "start", "kill", "die"} <= set(actions)
     finally:
         judge(CORPUS, "-p", name, "down", "-t", "0", environment=env)
+
+
+def test_dry_run_says_what_up_and_down_would_do_and_changes_nothing(
+    ip: Any, engine: Engine, image: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = unique("dmc")
+    env = {**ENVIRONMENT, "IMAGE": image}
+    cell = FILE.format(image=image)
+    try:
+        ip.run_cell_magic("docker", f"compose -p {name} --dry-run up -d", cell)
+        said = capsys.readouterr().out
+        assert f"DRY-RUN MODE - Container {name}-worker-2  Started" in said
+        assert _ids(engine, name) == set() and not engine.network_list(
+            filters={"label": [f"{compose.PROJECT}={name}"]}
+        )
+        ip.run_cell_magic("docker", f"compose -p {name} up -d", cell)
+        made = _ids(engine, name)
+        changed = cell.replace("sleep 60\n    ports", "sleep 61\n    ports")
+        ip.run_cell_magic("docker", f"compose -p {name} --dry-run up -d", changed)
+        assert f"DRY-RUN MODE - Container {name}-web-1  Recreated" in capsys.readouterr().out
+        ip.run_line_magic("docker", f"compose -p {name} --dry-run down")
+        assert f"DRY-RUN MODE - Container {name}-web-1  Removed" in capsys.readouterr().out
+        assert _ids(engine, name) == made  # nothing was changed, nothing removed
+        assert {c["State"] for c in compose.containers(engine, name)} == {"running"}
+    finally:
+        judge(CORPUS, "-p", name, "down", "-v", "-t", "0", environment=env)

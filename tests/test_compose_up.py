@@ -19,8 +19,9 @@ from .test_compose_model import CORPUS, ENVIRONMENT, judge
 
 # The projects that run on a single engine with the test image (each service's command is its own).
 CASES = [
-    "anchors", "basic", "dependencies", "entrypoints", "envfile-forms", "healthchecks",
-    "ipam-static", "labels-annotations", "logging-restart", "longsyntax", "merged", "networks",
+    "anchors", "basic", "dependencies", "deploy-forms", "devices-caps", "entrypoints",
+    "envfile-forms", "healthchecks", "ipam-static", "labels-annotations", "logging-restart",
+    "longsyntax", "merged", "networks",
     "secrets", "user-ids", "variables", "volumes-forms", "voting-app", "wordpress",
 ]  # fmt: skip
 _SHORT_ID = re.compile(r"^[0-9a-f]{12}$")
@@ -84,6 +85,8 @@ def _state(engine: Engine, name: str) -> dict[str, Any]:
             "SecurityOpt",
             "OomScoreAdj",
             "PidsLimit",
+            "MemoryReservation",
+            "Devices",
         )
         out[info["Name"].lstrip("/")] = {
             "labels": labels,

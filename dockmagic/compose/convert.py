@@ -27,8 +27,21 @@ def nanoseconds(text: str) -> int:
     )
 
 
-def _restart(policy: str | None) -> Json:
-    """A restart policy; none given is the engine's default, which it writes as ""."""
+_CONDITIONS = {
+    "none": "no",
+    "no": "no",
+    "on-failure": "on-failure",
+    "unless-stopped": "unless-stopped",
+}
+
+
+def _restart(policy: str | None, deploy: Mapping[str, Any] | None = None) -> Json:
+    """A restart policy: ``deploy.restart_policy`` over ``restart``, as compose reads them;
+    none given is the engine's default, which it writes as ""."""
+    if deploy is not None:
+        condition = str(deploy.get("condition") or "")
+        name = _CONDITIONS.get(condition, condition)
+        return {"Name": name, "MaximumRetryCount": int(deploy.get("max_attempts") or 0)}
     if policy is None:
         return {"Name": "", "MaximumRetryCount": 0}
     name, _, retries = str(policy).partition(":")
@@ -181,6 +194,28 @@ def _all_mounts(
     return binds, mounts + files.mounts(project, service, taken)
 
 
+def _resources(spec: Mapping[str, Any]) -> Json:
+    """The service's resource fields, ``deploy.resources`` over the service's own keys as compose
+    sets them (a CPU reservation is Swarm's alone; PIDs only a limit)."""
+    resources = (spec.get("deploy") or {}).get("resources") or {}
+    limits, reservations = resources.get("limits") or {}, resources.get("reservations") or {}
+    out: Json = {}
+    cpus = limits.get("cpus", spec.get("cpus"))
+    if cpus is not None:
+        out["NanoCpus"] = int(float(cpus) * 1e9)
+    for field, value in (
+        ("Memory", limits.get("memory", spec.get("mem_limit"))),
+        ("MemoryReservation", reservations.get("memory", spec.get("mem_reservation"))),
+        ("MemorySwap", spec.get("memswap_limit")),
+        ("PidsLimit", limits.get("pids") or spec.get("pids_limit")),
+        ("CpuShares", spec.get("cpu_shares")),
+        ("CpusetCpus", spec.get("cpuset")),
+    ):
+        if value is not None:
+            out[field] = value if field == "CpusetCpus" else int(value)
+    return out
+
+
 def container_body(
     project: Project,
     service: str,
@@ -202,7 +237,9 @@ def container_body(
         exposed.setdefault(str(port), {})  # as written: the engine reads "3000" as 3000/tcp
     binds, mounts = _all_mounts(project, service, spec, list(inherited))
     host: Json = {
-        "RestartPolicy": _restart(spec.get("restart")),
+        "RestartPolicy": _restart(
+            spec.get("restart"), (spec.get("deploy") or {}).get("restart_policy")
+        ),
         "PortBindings": bindings or None,
         "Binds": binds or None,
         "Mounts": mounts or None,
@@ -214,7 +251,6 @@ def container_body(
         "GroupAdd": spec.get("group_add") or None,
         "SecurityOpt": spec.get("security_opt") or None,
         "OomScoreAdj": spec.get("oom_score_adj"),
-        "PidsLimit": spec.get("pids_limit"),
         "LogConfig": _logging(spec.get("logging")),
         "Ulimits": [as_ulimit(u) for u in compose_ulimits(spec.get("ulimits"))] or None,
         "Init": spec.get("init"),
@@ -223,15 +259,18 @@ def container_body(
         "ShmSize": int(spec["shm_size"]) if spec.get("shm_size") else None,
         "Sysctls": spec.get("sysctls") or None,
         "Dns": spec.get("dns") or None,
+        "Devices": [
+            {
+                "PathOnHost": d["source"],
+                "PathInContainer": d["target"],
+                "CgroupPermissions": d.get("permissions") or "rwm",
+            }
+            for d in spec.get("devices") or []
+        ]
+        or None,
         "DnsSearch": spec.get("dns_search") or None,
     }
-    limits = ((spec.get("deploy") or {}).get("resources") or {}).get("limits") or {}
-    cpus = limits.get("cpus", spec.get("cpus"))
-    if cpus is not None:
-        host["NanoCpus"] = int(float(cpus) * 1e9)
-    memory = limits.get("memory", spec.get("mem_limit"))
-    if memory is not None:
-        host["Memory"] = int(memory)
+    host.update(_resources(spec))
     primary, attached = _networks(project, service, name, spec, aliases)
     mode = spec.get("network_mode")
     host["NetworkMode"] = mode or primary or "default"

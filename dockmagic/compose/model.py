@@ -180,6 +180,9 @@ def size(value: Any, where: str) -> str:
     return str(int(float(found[1]) * 1024**power))
 
 
+_DEPLOY_DURATIONS = ("delay", "window", "monitor")
+
+
 def _deploy(value: Mapping[str, Any], where: str) -> Json:
     out = dict(value)
     resources = dict(out.get("resources") or {})
@@ -193,6 +196,12 @@ def _deploy(value: Mapping[str, Any], where: str) -> Json:
             resources[part] = resource
     out["resources"] = resources  # a struct in compose's types: always written, as placement
     out.setdefault("placement", {})
+    for part in ("restart_policy", "update_config", "rollback_config"):
+        if isinstance(out.get(part), Mapping):
+            out[part] = {
+                k: duration(v, f"{where}.{part}.{k}") if k in _DEPLOY_DURATIONS else v
+                for k, v in out[part].items()
+            }
     return ordered(out, DEPLOY_ORDER)
 
 
@@ -381,15 +390,34 @@ def _implied_dependencies(service: Mapping[str, Any]) -> Json:
     }
 
 
-def _build(value: Any, base: Path, where: str) -> Json:
+def _build(value: Any, load: _Loading, where: str) -> Json:
     spec = {"context": value} if isinstance(value, str) else dict(value or {})
-    spec["context"] = _host_path(str(spec.get("context") or "."), base)
-    spec.setdefault("dockerfile", "Dockerfile")
-    if "args" in spec:
-        spec["args"] = _mapping(spec["args"], f"{where}.args")
+    spec["context"] = _host_path(str(spec.get("context") or "."), load.base)
+    if "dockerfile_inline" not in spec:
+        spec.setdefault("dockerfile", "Dockerfile")
+    if "args" in spec:  # an argument named without a value takes the environment's, if any
+        args = _mapping(spec["args"], f"{where}.args", load.lookup)
+        spec["args"] = {k: v for k, v in args.items() if v is not None}
     if "labels" in spec:
         spec["labels"] = _mapping(spec["labels"], f"{where}.labels")
+    if "shm_size" in spec:
+        spec["shm_size"] = size(spec["shm_size"], f"{where}.shm_size")
     return ordered(spec, BUILD_ORDER)
+
+
+def _devices(value: Any, where: str) -> list[Json]:
+    """Devices as compose writes them: ``HOST[:CONTAINER[:PERMISSIONS]]`` made long."""
+    out = []
+    for entry in value or []:
+        if isinstance(entry, Mapping):
+            out.append(dict(entry))
+            continue
+        source, _, rest = str(entry).partition(":")
+        target, _, permissions = rest.partition(":")
+        out.append(
+            {"source": source, "target": target or source, "permissions": permissions or "rwm"}
+        )
+    return out
 
 
 def _reference(entry: Any, kind: str) -> Json:
@@ -482,7 +510,8 @@ _NORMALISERS: dict[str, Normaliser] = {
     "extra_hosts": lambda v, w, load: _extra_hosts(v),
     "stop_grace_period": lambda v, w, load: duration(v, w),
     "deploy": lambda v, w, load: _deploy(v or {}, w),
-    "build": lambda v, w, load: _build(v, load.base, w),
+    "build": lambda v, w, load: _build(v, load, w),
+    "devices": lambda v, w, load: _devices(v, w),
     "secrets": lambda v, w, load: [_reference(entry, "secrets") for entry in v or []],
     "configs": lambda v, w, load: [_reference(entry, "configs") for entry in v or []],
 }
@@ -641,8 +670,57 @@ def load(
         for k, spec in services.items()
         if not spec.get("profiles") or "*" in active or active & set(spec["profiles"])
     }
-    normalised = _normalised(project, model, services, _Loading(base, env))
+    included = _included(model.get("include"), base, project, env, profiles)
+    normalised = _normalised(project, model, services, _Loading(base, env), included)
     return Project(project, base, paths, normalised, environment=env)
+
+
+def _included(
+    entries: Any, base: Path, project: str, env: Mapping[str, str], profiles: Any
+) -> list[Json]:
+    """The models of the files ``include:`` names, each read from its own folder (its relative
+    paths are its own) as part of this project."""
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise OptionError("include: is a list of files (or of {path, project_directory, env_file})")
+    out = []
+    for i, entry in enumerate(entries):
+        spec = {"path": entry} if isinstance(entry, str) else dict(entry or {})
+        paths = spec.get("path")
+        paths = [paths] if isinstance(paths, str) else list(paths or [])
+        if not paths:
+            raise OptionError(f"include[{i}]: names no file (path:)")
+        files = [_host_path(str(p), base) for p in paths]
+        folder = spec.get("project_directory")
+        env_files = spec.get("env_file")
+        env_file = (env_files if isinstance(env_files, str) else (env_files or [None])[0]) or None
+        sub = load(
+            files,
+            directory=_host_path(str(folder), base) if folder else None,
+            name=project,
+            environment=env,
+            env_file=_host_path(str(env_file), base) if env_file else None,
+            profiles=profiles,
+        )
+        out.append(sub.model)
+    return out
+
+
+def _merge_included(out: Json, included: list[Json]) -> None:
+    """Add the included models' services and resources to ``out``; one defined on both sides
+    differently is an error, as compose says."""
+    for model in included:
+        for kind in ("services", "networks", "volumes", "secrets", "configs"):
+            mine = out.setdefault(kind, {})
+            for key, value in (model.get(kind) or {}).items():
+                if key in mine and mine[key] != value:
+                    raise OptionError(f"{kind}.{key} conflicts with the one an included file has")
+                mine[key] = value
+            if mine:
+                out[kind] = dict(sorted(mine.items()))
+            else:
+                del out[kind]
 
 
 def _default_files(base: Path) -> list[Path]:
@@ -655,15 +733,30 @@ def _default_files(base: Path) -> list[Path]:
 
 
 def _normalised(
-    project: str, model: Mapping[str, Any], services: Mapping[str, Any], load: _Loading
+    project: str,
+    model: Mapping[str, Any],
+    services: Mapping[str, Any],
+    load: _Loading,
+    included: list[Json] = (),  # type: ignore[assignment]
 ) -> Json:
     """The whole model: the services, then the networks (the default one if a service uses
-    it), volumes, secrets and configs they use, and the file's extensions."""
+    it), volumes, secrets and configs they use, and the file's extensions; the included files'
+    models joined in."""
     out: Json = {"name": project}
     out["services"] = {
         key: _service(key, spec or {}, load) for key, spec in sorted(services.items())
     }
-    _check_references(out["services"], model)
+    known = {
+        kind: dict(model.get(kind) or {}) for kind in ("networks", "volumes", "secrets", "configs")
+    }
+    for sub in included:
+        for kind in known:
+            known[kind].update(sub.get(kind) or {})
+    everything = {
+        **out["services"],
+        **{k: v for sub in included for k, v in (sub.get("services") or {}).items()},
+    }
+    _check_references(everything, known, set(model.get("services") or {}))
     networks = {
         str(k): _top_network(project, str(k), v) for k, v in (model.get("networks") or {}).items()
     }
@@ -684,15 +777,20 @@ def _normalised(
         if stored:
             out[kind] = dict(sorted(stored.items()))
     out.update({k: v for k, v in model.items() if str(k).startswith("x-")})
+    _merge_included(out, included)
     return out
 
 
-def _check_references(services: Mapping[str, Json], model: Mapping[str, Any]) -> None:
-    """What a service names must be in the project: its dependencies, networks, named volumes,
-    secrets and configs (compose says so before it makes anything, and so does this)."""
+def _check_references(
+    services: Mapping[str, Json], model: Mapping[str, Any], declared: set[str] | None = None
+) -> None:
+    """What a service names must be in the project: its dependencies (an optional one may be a
+    service its profile leaves out, not one the file lacks), networks, named volumes, secrets
+    and configs (compose says so before it makes anything, and so does this)."""
     for name, spec in services.items():
         for dependency, how in (spec.get("depends_on") or {}).items():
-            if dependency not in services and (how or {}).get("required", True):
+            optional = not (how or {}).get("required", True)
+            if dependency not in services and not (optional and dependency in (declared or ())):
                 raise OptionError(f"services.{name}.depends_on: no service {dependency!r}")
         for network in spec.get("networks") or {}:
             if network != "default" and network not in (model.get("networks") or {}):

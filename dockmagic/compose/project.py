@@ -65,9 +65,16 @@ class Outcome:
 
     lines: list[str] = field(default_factory=list)
     report: Callable[[str], None] | None = field(default=None, repr=False)
+    # (kind, name, what) of each resource met: what was done to it, or "Kept" (found as asked)
+    events: list[tuple[str, str, str]] = field(default_factory=list)
 
     def say(self, kind: str, name: str, what: str) -> None:
+        self.events.append((kind, name, what))
         self._tell(f"{kind} {name}  {what}")
+
+    def kept(self, kind: str, name: str) -> None:
+        """A resource found as the file asks: nothing said (compose says nothing), but counted."""
+        self.events.append((kind, name, "Kept"))
 
     def container(self, name: str, what: str) -> None:
         self.say("Container", name, what)
@@ -214,6 +221,7 @@ def _network(engine: Engine, project: Project, key: str, spec: Json, outcome: Ou
     name = spec["name"]
     try:
         engine.network_inspect(name)
+        outcome.kept("Network", name)
         return  # as compose: a network that exists is used (external or not)
     except NotFound:
         if spec.get("external"):
@@ -232,6 +240,7 @@ def _volume(engine: Engine, project: Project, key: str, spec: Json, outcome: Out
     name = spec["name"]
     try:
         engine.volume_inspect(name)
+        outcome.kept("Volume", name)
         return
     except NotFound:
         if spec.get("external"):

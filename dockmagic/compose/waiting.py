@@ -49,7 +49,7 @@ def completed(engine: Engine, service: str, ids: list[str]) -> bool:
     """Whether one of the containers has exited: with 0 the dependant may start, else it fails."""
     for cid in ids:
         state = engine.container_inspect(cid)["State"]
-        if state.get("Status") == "exited":
+        if state.get("Status") == "exited" or state.get("DryRun"):  # --dry-run: as if it had
             if state.get("ExitCode"):
                 raise DependencyFailed(
                     f'service "{service}" didn\'t complete successfully: exit {state["ExitCode"]}'

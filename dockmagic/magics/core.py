@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shlex
-from typing import Any
+from typing import Any, cast
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, link
 
 from .. import helpers
+from ..engine import Engine
 from ..errors import DockerError
 from ..helpers.engines.fanout import fan_out, merged, targets
 from ..helpers.engines.session import using
@@ -203,9 +204,16 @@ class DockerMagics(Magics, SettingTraits):
     @no_var_expand
     @cell_magic
     def docker_compose(self, line: str, cell: str) -> Any:
-        """%%docker_compose [-p PROJECT] [--check] [--diff] [--export FILE] [up | down [-v]]: the cell is
-        a Compose file, applied as a play (idempotent; the project's name labels everything)."""
+        """%%docker_compose [-p PROJECT] [--check] [--export FILE] [up | down [-v]]: the short form
+        of ``%%docker compose -p PROJECT up -d`` (``down``), with a play's recap: each resource
+        changed or ok; ``--check`` runs it dry; ``--export`` writes an Ansible playbook."""
+        from ..compose import project as projects
+        from ..compose.dryrun import PREFIX, DryRunEngine
+        from ..compose.model import load
+        from ..compose.recap import as_play
+        from ..helpers.engines.session import engine_for
         from ..modules.compose import compose_tasks
+        from .commands.compose.grammar import live
 
         parser = self._play_parser("docker_compose")
         parser.add_argument(
@@ -218,12 +226,25 @@ class DockerMagics(Magics, SettingTraits):
 
         def go() -> Any:
             a = parser.parse(self._argv(line))
-            tasks = compose_tasks(
-                cell, project=a.project_name, down=a.action == "down", volumes=a.volumes
-            )
             if a.export:
+                tasks = compose_tasks(
+                    cell, project=a.project_name, down=a.action == "down", volumes=a.volumes
+                )
                 return self._export(a.export, tasks, {})
-            return self._play(tasks, a.check, a.diff, {})
+            if a.diff:
+                raise CommandError(
+                    "%%docker_compose --diff: each change is shown as it is made (--check: "
+                    "what would be made, making nothing)"
+                )
+            engine = engine_for(None)
+            engine = cast(Engine, DryRunEngine(engine)) if a.check else engine
+            report = (lambda text: live(PREFIX + text)) if a.check else live
+            project = load(text=cell, name=a.project_name)
+            if a.action == "down":
+                done = projects.down(engine, project.name, volumes=a.volumes, report=report)
+            else:
+                done = projects.up(engine, project, report=report)
+            return as_play(done, check=a.check)
 
         return self._guard(go)
 

@@ -6,10 +6,9 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from ....helpers.engines.session import engine_for
 from ...argv import Parser
 from ..registry import Context
-from .grammar import project_of, reporting, subcommand
+from .grammar import engine_of, project_of, reporting, subcommand
 
 
 @subcommand("build", "Build the services' images (those with a build: section).")
@@ -24,7 +23,7 @@ def _build(p: Parser) -> Callable[..., Any]:
 
         project, outcome = project_of(g, ctx), reporting()
         images.build(
-            engine_for(None), project, a.services, no_cache=a.no_cache, pull=a.pull,
+            engine_of(g), project, a.services, no_cache=a.no_cache, pull=a.pull,
             quiet=a.quiet, outcome=outcome,
         )  # fmt: skip
 
@@ -41,7 +40,7 @@ def _pull(p: Parser) -> Callable[..., Any]:
         from ...compose import images
 
         images.pull(
-            engine_for(None), project_of(g, ctx), a.services,
+            engine_of(g), project_of(g, ctx), a.services,
             ignore_buildable=a.ignore_buildable, outcome=reporting(),
         )  # fmt: skip
 
@@ -55,6 +54,6 @@ def _push(p: Parser) -> Callable[..., Any]:
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
         from ...compose import images
 
-        images.push(engine_for(None), project_of(g, ctx), a.services, outcome=reporting())
+        images.push(engine_of(g), project_of(g, ctx), a.services, outcome=reporting())
 
     return run

@@ -7,10 +7,13 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ....compose import project as projects
+from ....compose.dryrun import PREFIX, DryRunEngine
 from ....compose.model import DEFAULT_FILES, Project, load
+from ....engine import Engine
+from ....helpers.engines.session import engine_for
 from ....render.formats import Formatted
 from ...argv import CommandError, Parser
 from ..registry import Context, Handler, command
@@ -45,6 +48,7 @@ def _compose(p: Parser) -> Handler:
     p.add_argument("--profile", action="append", dest="profiles", help="profiles to enable")
     p.add_argument("--env-file", help="the variables file (default: .env in the project folder)")
     p.add_argument("--project-directory", help="the project's folder (default: the first file's)")
+    p.switch("--dry-run", help="show what the command would do, and change nothing")
     p.add_argument("subcommand", nargs="?", help=", ".join(sorted(SUBCOMMANDS)))
     p.add_argument("args", nargs=argparse.REMAINDER)
 
@@ -58,9 +62,23 @@ def _compose(p: Parser) -> Handler:
                 f"unknown compose command: {a.subcommand} (one of {', '.join(sorted(SUBCOMMANDS))})"
             )
         parser, run = SUBCOMMANDS[a.subcommand]
-        return run(a, parser.parse(a.args), ctx)
+        global _dry_run
+        _dry_run = a.dry_run
+        try:
+            return run(a, parser.parse(a.args), ctx)
+        finally:
+            _dry_run = False
 
     return handle
+
+
+_dry_run = False  # the command under way has --dry-run: what it says is what it would do
+
+
+def engine_of(g: argparse.Namespace) -> Engine:
+    """The engine the command acts on: with --dry-run, one that changes nothing."""
+    engine = engine_for(None)
+    return cast(Engine, DryRunEngine(engine)) if g.dry_run else engine
 
 
 # The Compose file each project was last given in a cell (%%docker compose -p NAME ...), so that
@@ -100,7 +118,7 @@ def lines(outcome: projects.Outcome) -> Formatted:
 
 def live(line: str) -> None:
     """An up/down line as it happens (compose prints them so, a space before each)."""
-    sys.stdout.write(f" {line}\n")
+    sys.stdout.write(f" {PREFIX if _dry_run else ''}{line}\n")
     sys.stdout.flush()
 
 

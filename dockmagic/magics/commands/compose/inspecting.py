@@ -11,12 +11,11 @@ from typing import Any
 
 from ....compose import project as projects
 from ....compose.model import COMPOSE_NAME, printed
-from ....helpers.engines.session import engine_for
 from ....render.formats import Formatted
 from ....render.table import Column, Table
 from ...argv import CommandError, Parser
 from ..registry import Context
-from .grammar import project_name, project_of, subcommand
+from .grammar import engine_of, project_name, project_of, subcommand
 
 
 @subcommand("config", "The project as compose normalises it (YAML, or --format json).")
@@ -48,7 +47,7 @@ def _ps(p: Parser) -> Callable[..., Any]:
     p.switch("--services", help="only the services' names")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        rows = projects.containers(engine_for(None), project_name(g, ctx), all=a.all)
+        rows = projects.containers(engine_of(g), project_name(g, ctx), all=a.all)
         if a.quiet:
             return Formatted("".join(f"{r['Id']}\n" for r in rows))
         if a.services:
@@ -87,7 +86,7 @@ def _ls(p: Parser) -> Callable[..., Any]:
     p.add_argument("--format", choices=("table", "json"), default="table")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        rows = [r for r in projects.projects(engine_for(None)) if a.all or "running" in r["Status"]]
+        rows = [r for r in projects.projects(engine_of(g)) if a.all or "running" in r["Status"]]
         if a.quiet:
             return Formatted("".join(f"{r['Name']}\n" for r in rows))
         if a.format == "json":
@@ -130,7 +129,7 @@ def _logs(p: Parser) -> Callable[..., Any]:
         from ...compose.logs import Prefixer, follow, lines_of, short_name
         from ...helpers.timeparse import to_timestamp
 
-        engine = engine_for(None)
+        engine = engine_of(g)
         found = [
             c
             for c in projects.containers(
@@ -169,7 +168,7 @@ def _top(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        engine, out = engine_for(None), []
+        engine, out = engine_of(g), []
         for c in projects.containers(engine, project_name(g, ctx), services=a.services):
             top = engine.container_top(c["Id"])
             out += [c["Names"][0].lstrip("/"), *_aligned(top), ""]
@@ -195,7 +194,7 @@ def _images(p: Parser) -> Callable[..., Any]:
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
         from ...render.units import human_size
 
-        engine = engine_for(None)
+        engine = engine_of(g)
         rows = []
         for c in projects.containers(engine, project_name(g, ctx), all=True, services=a.services):
             image = engine.image_inspect(c["ImageID"])
@@ -236,7 +235,7 @@ def _events(p: Parser) -> Callable[..., Any]:
         from ...helpers.timeparse import to_timestamp
 
         filters = {"type": ["container"], **projects.of(project_name(g, ctx))}
-        stream = engine_for(None).system_events(
+        stream = engine_of(g).system_events(
             since=to_timestamp(a.since), until=to_timestamp(a.until), filters=filters
         )
         with stream:
@@ -282,7 +281,7 @@ def _port(p: Parser) -> Callable[..., Any]:
     p.add_argument("private_port", metavar="PRIVATE_PORT")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        engine = engine_for(None)
+        engine = engine_of(g)
         cid = projects.container_of(engine, project_name(g, ctx), a.service, a.index)
         ports = engine.container_inspect(cid)["NetworkSettings"].get("Ports") or {}
         bindings = ports.get(f"{a.private_port}/{a.protocol}") or []

@@ -10,10 +10,9 @@ from typing import Any
 
 from ....compose import project as projects
 from ....compose.model import Project
-from ....helpers.engines.session import engine_for
 from ...argv import CommandError, Parser
 from ..registry import Context
-from .grammar import lines, live, project_name, project_of, reporting, subcommand
+from .grammar import engine_of, lines, live, project_name, project_of, reporting, subcommand
 
 
 def _scales(entries: list[str] | None) -> dict[str, int]:
@@ -48,7 +47,7 @@ def _up(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        engine, project = engine_for(None), project_of(g, ctx)
+        engine, project = engine_of(g), project_of(g, ctx)
         if a.build and a.no_build:
             raise CommandError("--build and --no-build cannot be given together")
         began, attached = time.time(), not (a.detach or a.no_start or a.wait)
@@ -121,7 +120,7 @@ def _down(p: Parser) -> Callable[..., Any]:
     p.add_argument("--rmi", choices=("local", "all"), help="remove images: built ones, or all")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        engine, name = engine_for(None), project_name(g, ctx)
+        engine, name = engine_of(g), project_name(g, ctx)
         projects.down(engine, name, volumes=a.volumes, timeout=a.timeout, rmi=a.rmi, report=live)
 
     return run
@@ -134,7 +133,7 @@ def _acting(act: Callable[[Any, str], Any], done: str) -> Callable[[Parser], Cal
         p.add_argument("services", nargs="*", metavar="SERVICE")
 
         def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-            engine, outcome = engine_for(None), projects.Outcome()
+            engine, outcome = engine_of(g), projects.Outcome()
             for c in projects.containers(
                 engine, project_name(g, ctx), all=True, services=a.services
             ):
@@ -165,7 +164,7 @@ def _stop(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        engine, name = engine_for(None), project_name(g, ctx)
+        engine, name = engine_of(g), project_name(g, ctx)
         projects.stop(engine, name, services=a.services, timeout=a.timeout, outcome=reporting())
 
     return run
@@ -179,7 +178,7 @@ def _rm(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        engine, outcome = engine_for(None), projects.Outcome()
+        engine, outcome = engine_of(g), projects.Outcome()
         for c in projects.containers(engine, project_name(g, ctx), all=True, services=a.services):
             if c["State"] == "running":
                 if not a.stop:

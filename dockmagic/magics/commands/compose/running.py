@@ -7,11 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ....compose import project as projects
-from ....helpers.engines.session import engine_for
 from ....render.formats import Formatted
 from ...argv import CommandError, Parser
 from ..registry import Context
-from .grammar import project_name, project_of, reporting, subcommand
+from .grammar import engine_of, project_name, project_of, reporting, subcommand
 
 
 @subcommand("exec", "Run a command in a service's running container.")
@@ -30,7 +29,7 @@ def _exec(p: Parser) -> Callable[..., Any]:
 
         if not a.command:
             raise CommandError("%docker compose exec needs SERVICE COMMAND")
-        cid = projects.container_of(engine_for(None), project_name(g, ctx), a.service, a.index)
+        cid = projects.container_of(engine_of(g), project_name(g, ctx), a.service, a.index)
         return exec_(cid, a.command, env=a.env, user=a.user, workdir=a.workdir, detach=a.detach)
 
     return run
@@ -62,7 +61,7 @@ def _run(p: Parser) -> Callable[..., Any]:
         from ...compose import oneoff
         from ...helpers.containers.run import run as run_container
 
-        engine = engine_for(None)
+        engine = engine_of(g)
         options = oneoff.RunOptions(
             command=a.command,
             entrypoint=a.entrypoint,
@@ -115,7 +114,7 @@ def _cp(p: Parser) -> Callable[..., Any]:
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
         from ...helpers.containers.copy import cp
 
-        engine, name = engine_for(None), project_name(g, ctx)
+        engine, name = engine_of(g), project_name(g, ctx)
         source = _in_container(engine, name, a.source, a.index)
         return cp(source, _in_container(engine, name, a.destination, a.index), engine=engine)
 
@@ -127,7 +126,7 @@ def _wait(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="+", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        engine, out = engine_for(None), []
+        engine, out = engine_of(g), []
         for c in projects.containers(engine, project_name(g, ctx), all=True, services=a.services):
             out.append(f"{engine.container_wait(c['Id'])['StatusCode']}\n")
         return Formatted("".join(out))
