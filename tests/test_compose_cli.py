@@ -75,7 +75,7 @@ def test_config_prints_the_model_and_bad_input_is_one_line(ip: Any) -> None:
     for line, message in (
         ("compose", "usage: %docker compose"),
         ("compose frobnicate", "unknown compose command: frobnicate"),
-        (f"compose --project-directory {CORPUS / 'basic'} up -d --pull always", "--pull"),
+        (f"compose --project-directory {CORPUS / 'basic'} up -d --pull sometimes", "--pull"),
         (f"compose --project-directory {CORPUS / 'basic'} up -d --scale web", "invalid --scale"),
     ):
         with pytest.raises(UsageError, match=message) as refused:

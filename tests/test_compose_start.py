@@ -259,3 +259,40 @@ def test_ctrl_c_stops_an_attached_up_and_leaves_no_thread(
         assert not [t for t in left if "logs" in t or "compose" in t]
     finally:
         judge(CORPUS, "-p", name, "down", "-t", "1", environment=env)
+
+
+HOOKED = """
+services:
+  hooked:
+    image: {image}
+    command: sleep 60
+    stop_grace_period: 1s
+    post_start:
+      - command: sh -c 'echo $$WHO > /tmp/started'
+        environment: {{WHO: hook}}
+  failing:
+    image: {image}
+    command: sleep 60
+    stop_grace_period: 1s
+    post_start:
+      - command: sh -c 'exit 4'
+"""
+
+
+def test_post_start_hooks_run_and_a_failing_one_fails_up(
+    engine: Engine, image: str, tmp_path: Path
+) -> None:
+    from dockmagic.errors import ContainerFailed
+    from dockmagic.helpers.containers.execs import exec_
+
+    (tmp_path / "compose.yaml").write_text(HOOKED.format(image=image))
+    name = unique("dmc")
+    env = {**ENVIRONMENT, "IMAGE": image}
+    project = load(directory=tmp_path, name=name, environment=env)
+    try:
+        compose.up(engine, project, services=["hooked"])
+        assert exec_(f"{name}-hooked-1", ["cat", "/tmp/started"]).stdout == "hook\n"
+        with pytest.raises(ContainerFailed, match="failing post_start hook exited with code 4"):
+            compose.up(engine, project, services=["failing"])
+    finally:
+        judge(tmp_path, "-p", name, "down", "-t", "0", environment=env)

@@ -19,7 +19,8 @@ from .test_compose_model import CORPUS, ENVIRONMENT, judge
 
 # The projects that run on a single engine with the test image (each service's command is its own).
 CASES = [
-    "anchors", "basic", "dependencies", "deploy-forms", "devices-caps", "entrypoints",
+    "anchors", "basic", "dependencies", "deploy-forms", "develop-hooks", "devices-caps",
+    "entrypoints",
     "envfile-forms", "healthchecks", "ipam-static", "labels-annotations", "logging-restart",
     "longsyntax", "merged", "networks",
     "secrets", "user-ids", "variables", "volumes-forms", "voting-app", "wordpress",

@@ -235,4 +235,28 @@ def start(
     files.inject(engine, project, service, cid)
     with lock:
         engine.container_start(cid)
+    hooks(engine, project, service, cid, "post_start")
     say(str(info["Name"]).lstrip("/"), "Started")
+
+
+def hooks(engine: Engine, project: Project, service: str, cid: str, kind: str) -> None:
+    """Run the service's ``kind`` hooks (post_start, pre_stop) in ``cid``, as compose runs them
+    for ``up -d``: quietly, each to its end; one that fails fails the command."""
+    from ..errors import ContainerFailed
+    from ..helpers.containers.execs import exec_
+
+    if getattr(engine, "dry_run", False):
+        return  # a pretended container runs no command
+    for hook in project.services[service].get(kind) or []:
+        ran = exec_(
+            cid,
+            hook["command"],
+            user=hook.get("user"),
+            workdir=hook.get("working_dir"),
+            env=hook.get("environment"),
+            privileged=bool(hook.get("privileged")),
+            quiet=True,
+            engine=engine,
+        )
+        if ran.exit_code:
+            raise ContainerFailed(f"the {service} {kind} hook", ran.exit_code or 0)

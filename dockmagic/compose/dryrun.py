@@ -40,6 +40,8 @@ class DryRunEngine:
     """An engine whose changing calls are only pretended: reads go to ``engine``; a created
     container is answered from its create body, started, stopped and waited for in memory."""
 
+    dry_run = True  # what a caller that would run a command in a container asks
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._made: dict[str, dict[str, Any]] = {}  # pretended containers, by ID and name
@@ -82,6 +84,7 @@ class DryRunEngine:
 
     def container_rename(self, id: str, name: str) -> None:
         if id in self._made:
+            self._made[id]["Name"] = f"/{name}"
             self._made[name] = self._made[id]
 
     def container_wait(self, id: str, **_: Any) -> dict[str, Any]:

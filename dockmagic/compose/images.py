@@ -103,18 +103,22 @@ def ensure(
     services: Iterable[str],
     *,
     build_all: bool = False,
+    policy: str | None = None,
     outcome: Outcome,
 ) -> None:
     """What ``up`` does before it makes containers: each service's image built (``build_all``,
     ``pull_policy: build``, or missing and buildable) or pulled (missing, or ``pull_policy:
-    always``); ``pull_policy: never`` with no image is an error."""
+    always``); ``pull_policy: never`` with no image is an error. ``policy`` (``up --pull``)
+    stands for every service's ``pull_policy``."""
+    if policy not in (None, "always", "missing", "never", "build"):
+        raise OptionError(f"invalid --pull {policy!r} (always, missing, never or build)")
     from ..helpers.images.registry import pull as pull_image
 
     for service in services:
         spec: Json = project.services[service]
-        name, policy = image_name(project, service), spec.get("pull_policy") or "missing"
+        name, wanted = image_name(project, service), policy or spec.get("pull_policy") or "missing"
         buildable = bool(spec.get("build"))
-        if buildable and (build_all or policy == "build" or not _present(engine, name)):
+        if buildable and (build_all or wanted == "build" or not _present(engine, name)):
             build(engine, project, [service], outcome=outcome)
             continue
         if policy == "always" or (

@@ -405,6 +405,37 @@ def _build(value: Any, load: _Loading, where: str) -> Json:
     return ordered(spec, BUILD_ORDER)
 
 
+def _hooks(value: Any, where: str) -> list[Json]:
+    """Lifecycle hooks (post_start, pre_stop): each command as a list, as compose holds it."""
+    out = []
+    for i, hook in enumerate(value or []):
+        if not isinstance(hook, Mapping):
+            raise OptionError(f"{where}[{i}] is a mapping with command:")
+        out.append({**hook, "command": _command(hook.get("command"))})
+    return out
+
+
+def _develop(value: Any, load: _Loading) -> Json:
+    """``develop.watch``: each rule's path absolute, in compose's key order (exec always)."""
+    out = dict(value or {})
+    rules = []
+    for rule in out.get("watch") or []:
+        made: Json = {"path": _host_path(str(rule.get("path", ".")), load.base)}
+        made.update({k: v for k, v in rule.items() if k in ("action", "target")})
+        made["exec"] = (
+            {"command": _command(rule["exec"].get("command"))}
+            if rule.get("exec")
+            else {"command": None}
+        )
+        made.update(
+            {k: v for k, v in rule.items() if k not in ("path", "action", "target", "exec")}
+        )
+        rules.append(made)
+    if "watch" in out:
+        out["watch"] = rules
+    return out
+
+
 def _devices(value: Any, where: str) -> list[Json]:
     """Devices as compose writes them: ``HOST[:CONTAINER[:PERMISSIONS]]`` made long."""
     out = []
@@ -512,11 +543,18 @@ _NORMALISERS: dict[str, Normaliser] = {
     "deploy": lambda v, w, load: _deploy(v or {}, w),
     "build": lambda v, w, load: _build(v, load, w),
     "devices": lambda v, w, load: _devices(v, w),
+    "develop": lambda v, w, load: _develop(v, load),
+    "mem_swappiness": lambda v, w, load: str(v),
     "secrets": lambda v, w, load: [_reference(entry, "secrets") for entry in v or []],
     "configs": lambda v, w, load: [_reference(entry, "configs") for entry in v or []],
 }
 _NORMALISERS.update(
     dict.fromkeys(("labels", "sysctls", "annotations"), lambda v, w, load: _mapping(v, w))
+)
+_NORMALISERS.update(
+    dict.fromkeys(
+        ("pre_start", "post_start", "pre_stop", "post_stop"), lambda v, w, load: _hooks(v, w)
+    )
 )
 _NORMALISERS.update(
     dict.fromkeys(

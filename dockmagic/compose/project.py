@@ -117,6 +117,7 @@ def up(
     wait: float | None = None,
     timeout: int | None = None,
     build: bool | None = False,
+    pull: str | None = None,
     report: Callable[[str], None] | None = None,
 ) -> Outcome:
     """Make ``project`` (or ``services`` and what they depend on) so on ``engine``, as compose's
@@ -126,7 +127,8 @@ def up(
     of services the file no longer has; ``wait`` (seconds) waits until every container runs
     (healthy, if it has a healthcheck; exited with 0, if a dependant waits for that); ``timeout``
     is the seconds a replaced container has to stop; ``build``: build every buildable image
-    first (False: only missing ones, as pull_policy says; None: none)."""
+    first (False: only missing ones, as pull_policy says; None: none); ``pull``: the pull policy
+    for every service (``always``, ``missing``, ``never``, ``build``)."""
     from .images import ensure
 
     outcome = Outcome(report=report)
@@ -138,7 +140,7 @@ def up(
     graph = ordering.dependencies(chosen)
     ordering.check_acyclic(graph)  # before anything is made
     if build is not None:
-        ensure(engine, project, sorted(chosen), build_all=build, outcome=outcome)
+        ensure(engine, project, sorted(chosen), build_all=build, policy=pull, outcome=outcome)
     if remove_orphans:
         _remove_orphans(engine, project, outcome)
     for key, spec in (project.model.get("networks") or {}).items():

@@ -133,7 +133,10 @@ def _replace(
     for warning in answer.get("Warnings") or []:
         print(f"warning: {warning}", file=sys.stderr)
     if not detach:
-        converge(found["ID"], quiet=quiet, timeout=timeout, engine=engine)
+        new = spec or found["Spec"]
+        rolls = rollback or new.get("TaskTemplate") != found["Spec"].get("TaskTemplate")
+        before = found.get("UpdateStatus") or {} if rolls else None
+        converge(found["ID"], quiet=quiet, timeout=timeout, engine=engine, rollout_after=before)
     return str(found["Spec"]["Name"])
 
 
@@ -191,11 +194,18 @@ def service_rm(*services: str, engine: Engine | None = None) -> list[str]:
 
 
 def converge(
-    service: str, *, quiet: bool = False, timeout: float | None = None, engine: Engine | None = None
+    service: str,
+    *,
+    quiet: bool = False,
+    timeout: float | None = None,
+    engine: Engine | None = None,
+    rollout_after: dict[str, Any] | None = None,
 ) -> None:
     """Wait until ``service`` runs as many tasks as it wants and no rolling update of it is under
     way, showing the count as it changes. A rollout that pauses, or is rolled back, ends the wait with the
-    swarm's message; so do tasks that keep failing with none running. The service stays as it is."""
+    swarm's message; so do tasks that keep failing with none running. The service stays as it is.
+    ``rollout_after``: the rollout status before an update that changes the tasks; until the
+    swarm starts the new rollout (a few seconds at most), the old tasks' count means nothing."""
     engine = engine_for(engine)
     found = engine.service_inspect(service)
     sid, name = found["ID"], found["Spec"]["Name"]
@@ -236,7 +246,12 @@ def converge(
                 )
                 raise OperationFailed(f"the update of {name} {why}: {rollout.get('Message', '')}")
             updating = updating or state == "updating"
-            if running == desired and state not in _UNDER_WAY:
+            begun = (
+                rollout_after is None
+                or rollout.get("StartedAt") != rollout_after.get("StartedAt")
+                or time.monotonic() - start > ROLLOUT_GRACE
+            )
+            if running == desired and state not in _UNDER_WAY and begun:
                 count.close(f"converged after {time.monotonic() - start:.1f} s")
                 return
             if running == 0:
@@ -250,6 +265,7 @@ def converge(
 
 
 _UNDER_WAY = ("updating", "rollback_started")
+ROLLOUT_GRACE = 5.0  # seconds a task-changing update gets for the swarm to begin its rollout
 
 
 def _waiting_for(engine: Engine, service_id: str) -> str:

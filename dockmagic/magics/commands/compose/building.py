@@ -19,7 +19,7 @@ def _build(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        from ...compose import images
+        from ....compose import images
 
         project, outcome = project_of(g, ctx), reporting()
         images.build(
@@ -37,7 +37,7 @@ def _pull(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        from ...compose import images
+        from ....compose import images
 
         images.pull(
             engine_of(g), project_of(g, ctx), a.services,
@@ -52,7 +52,7 @@ def _push(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        from ...compose import images
+        from ....compose import images
 
         images.push(engine_of(g), project_of(g, ctx), a.services, outcome=reporting())
 

@@ -60,8 +60,8 @@ def _ps(p: Parser) -> Callable[..., Any]:
 
 
 def _ps_table(rows: list[dict[str, Any]]) -> Table:
-    from ...render.formats import CONTAINER_FIELDS
-    from ...render.units import ago, ports
+    from ....render.formats import CONTAINER_FIELDS
+    from ....render.units import ago, ports
 
     command = CONTAINER_FIELDS["Command"]
     return Table(
@@ -126,8 +126,8 @@ def _logs(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        from ...compose.logs import Prefixer, follow, lines_of, short_name
-        from ...helpers.timeparse import to_timestamp
+        from ....compose.logs import Prefixer, follow, lines_of, short_name
+        from ....helpers.timeparse import to_timestamp
 
         engine = engine_of(g)
         found = [
@@ -192,7 +192,7 @@ def _images(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        from ...render.units import human_size
+        from ....render.units import human_size
 
         engine = engine_of(g)
         rows = []
@@ -232,7 +232,7 @@ def _events(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        from ...helpers.timeparse import to_timestamp
+        from ....helpers.timeparse import to_timestamp
 
         filters = {"type": ["container"], **projects.of(project_name(g, ctx))}
         stream = engine_of(g).system_events(

@@ -43,7 +43,7 @@ def _up(p: Parser) -> Callable[..., Any]:
     p.switch("--timestamps", help="show timestamps")
     p.switch("--build", help="build images before starting")
     p.switch("--no-build", help="do not build an image, even if it is missing")
-    p.unsupported("--pull")
+    p.add_argument("--pull", choices=("always", "missing", "never", "build"), help="pull policy")
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
@@ -64,6 +64,7 @@ def _up(p: Parser) -> Callable[..., Any]:
                 wait=(a.wait_timeout or 60.0) if a.wait else None,
                 timeout=a.timeout,
                 build=None if a.no_build else a.build,
+                pull=a.pull,
                 report=live,
             )
             if attached:
@@ -90,8 +91,8 @@ def _graceful(engine: Any, name: str, services: list[str]) -> None:
 def _attached(engine: Any, project: Project, a: argparse.Namespace, began: float) -> None:
     """``up`` without -d: the containers' output until all have stopped (``--abort-on-container-
     exit``: until one has, then the rest are stopped)."""
-    from ...compose.logs import Prefixer, follow, short_name
-    from ...errors import ContainerFailed
+    from ....compose.logs import Prefixer, follow, short_name
+    from ....errors import ContainerFailed
 
     services = list(projects.selected(project, a.services))
     found = projects.containers(engine, project.name, all=True, services=services)

@@ -25,7 +25,7 @@ def _exec(p: Parser) -> Callable[..., Any]:
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        from ...helpers.containers.execs import exec_
+        from ....helpers.containers.execs import exec_
 
         if not a.command:
             raise CommandError("%docker compose exec needs SERVICE COMMAND")
@@ -58,8 +58,8 @@ def _run(p: Parser) -> Callable[..., Any]:
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        from ...compose import oneoff
-        from ...helpers.containers.run import run as run_container
+        from ....compose import oneoff
+        from ....helpers.containers.run import run as run_container
 
         engine = engine_of(g)
         options = oneoff.RunOptions(
@@ -112,7 +112,7 @@ def _cp(p: Parser) -> Callable[..., Any]:
     p.add_argument("destination", metavar="DEST")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        from ...helpers.containers.copy import cp
+        from ....helpers.containers.copy import cp
 
         engine, name = engine_of(g), project_name(g, ctx)
         source = _in_container(engine, name, a.source, a.index)
