@@ -267,9 +267,12 @@ services:
     image: {image}
     command: sleep 60
     stop_grace_period: 1s
+    volumes: ["./out:/out"]
     post_start:
       - command: sh -c 'echo $$WHO > /tmp/started'
         environment: {{WHO: hook}}
+    pre_stop:
+      - command: sh -c 'echo bye > /out/stopped'
   failing:
     image: {image}
     command: sleep 60
@@ -279,9 +282,7 @@ services:
 """
 
 
-def test_post_start_hooks_run_and_a_failing_one_fails_up(
-    engine: Engine, image: str, tmp_path: Path
-) -> None:
+def test_hooks_run_and_a_failing_one_fails_up(engine: Engine, image: str, tmp_path: Path) -> None:
     from dockmagic.errors import ContainerFailed
     from dockmagic.helpers.containers.execs import exec_
 
@@ -294,5 +295,7 @@ def test_post_start_hooks_run_and_a_failing_one_fails_up(
         assert exec_(f"{name}-hooked-1", ["cat", "/tmp/started"]).stdout == "hook\n"
         with pytest.raises(ContainerFailed, match="failing post_start hook exited with code 4"):
             compose.up(engine, project, services=["failing"])
+        compose.down(engine, name, timeout=0, project=project)
+        assert (tmp_path / "out" / "stopped").read_text() == "bye\n"  # pre_stop ran first
     finally:
         judge(tmp_path, "-p", name, "down", "-t", "0", environment=env)

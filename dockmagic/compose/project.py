@@ -8,6 +8,7 @@ is made, then starts each once its dependencies meet their ``depends_on`` condit
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -16,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import Engine
-from ..errors import NotFound, OptionError
+from ..errors import Conflict, NotFound, OptionError
 from . import ordering, waiting
-from .containers import Recreate, converge, scale, start
+from .containers import Recreate, converge, hooks, scale, start
 from .convert import network_body, volume_body
 from .labels import (
     COMPOSE_VERSION,
@@ -280,11 +281,13 @@ def stop(
     remove: bool = False,
     volumes: bool = False,
     outcome: Outcome | None = None,
+    project: Project | None = None,
 ) -> Outcome:
     """Stop project ``name``'s containers (of ``services``, if given) as compose does: each
     service once those that depend on it are stopped, independent ones at once; ``timeout``
     seconds (or each container's own stop timeout) before SIGKILL, or ``kill`` at once. With
-    ``remove`` they are removed too (with ``volumes``, their anonymous volumes)."""
+    ``remove`` they are removed too (with ``volumes``, their anonymous volumes). With the
+    ``project`` (its file), each service's ``pre_stop`` hooks run before its containers stop."""
     outcome = outcome or Outcome()
     wanted = set(services)
     found = [
@@ -298,6 +301,9 @@ def stop(
         mine = [c for c in found if (c.get("Labels") or {}).get(SERVICE, "") == service]
         for c in mine:
             if c["State"] in ("running", "paused", "restarting") and not halt.is_set():
+                if project is not None and service in project.services and not kill:
+                    with contextlib.suppress(NotFound, Conflict):  # gone or stopped meanwhile
+                        hooks(engine, project, service, str(c["Id"]), "pre_stop")
                 if kill:
                     engine.container_kill(c["Id"])
                 else:
@@ -319,6 +325,7 @@ def down(
     timeout: int | None = None,
     rmi: str | None = None,
     report: Callable[[str], None] | None = None,
+    project: Project | None = None,
 ) -> Outcome:
     """Stop (``timeout`` seconds, or each container's own stop timeout, before SIGKILL) and remove
     project ``name``'s containers (one-off ones too), each service once those that depend on it
@@ -333,7 +340,10 @@ def down(
         str(c["Image"]): (c.get("Labels") or {}).get(SERVICE, "")
         for c in engine.container_list(all=True, filters=of(name))
     }
-    stop(engine, name, timeout=timeout, remove=True, volumes=volumes, outcome=outcome)
+    stop(
+        engine, name, timeout=timeout, remove=True, volumes=volumes, outcome=outcome,
+        project=project,
+    )  # fmt: skip
     for image, service in sorted(used.items()) if rmi else []:
         if rmi == "all" or image.split(":")[0] == f"{name}-{service}":
             try:

@@ -241,7 +241,9 @@ class DockerMagics(Magics, SettingTraits):
             report = (lambda text: live(PREFIX + text)) if a.check else live
             project = load(text=cell, name=a.project_name)
             if a.action == "down":
-                done = projects.down(engine, project.name, volumes=a.volumes, report=report)
+                done = projects.down(
+                    engine, project.name, volumes=a.volumes, report=report, project=project
+                )
             else:
                 done = projects.up(engine, project, report=report)
             return as_play(done, check=a.check)

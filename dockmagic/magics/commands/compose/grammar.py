@@ -112,6 +112,19 @@ def project_name(g: argparse.Namespace, ctx: Context) -> str:
     return g.project_name or project_of(g, ctx).name
 
 
+def project_if_any(g: argparse.Namespace, ctx: Context) -> Project | None:
+    """The project's file, if one is to be had (``down`` and ``stop`` work from labels alone;
+    with the file they also run its pre_stop hooks)."""
+    from ....errors import OptionError
+
+    try:
+        return project_of(g, ctx)
+    except OptionError:
+        if g.project_name:
+            return None
+        raise
+
+
 def lines(outcome: projects.Outcome) -> Formatted:
     return Formatted("".join(f" {line}\n" for line in outcome.lines))
 

@@ -12,7 +12,16 @@ from ....compose import project as projects
 from ....compose.model import Project
 from ...argv import CommandError, Parser
 from ..registry import Context
-from .grammar import engine_of, lines, live, project_name, project_of, reporting, subcommand
+from .grammar import (
+    engine_of,
+    lines,
+    live,
+    project_if_any,
+    project_name,
+    project_of,
+    reporting,
+    subcommand,
+)
 
 
 def _scales(entries: list[str] | None) -> dict[str, int]:
@@ -121,8 +130,12 @@ def _down(p: Parser) -> Callable[..., Any]:
     p.add_argument("--rmi", choices=("local", "all"), help="remove images: built ones, or all")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        engine, name = engine_of(g), project_name(g, ctx)
-        projects.down(engine, name, volumes=a.volumes, timeout=a.timeout, rmi=a.rmi, report=live)
+        engine, project = engine_of(g), project_if_any(g, ctx)
+        name = project.name if project is not None else project_name(g, ctx)
+        projects.down(
+            engine, name, volumes=a.volumes, timeout=a.timeout, rmi=a.rmi, report=live,
+            project=project,
+        )  # fmt: skip
 
     return run
 
@@ -165,8 +178,12 @@ def _stop(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        engine, name = engine_of(g), project_name(g, ctx)
-        projects.stop(engine, name, services=a.services, timeout=a.timeout, outcome=reporting())
+        engine, project = engine_of(g), project_if_any(g, ctx)
+        name = project.name if project is not None else project_name(g, ctx)
+        projects.stop(
+            engine, name, services=a.services, timeout=a.timeout, outcome=reporting(),
+            project=project,
+        )  # fmt: skip
 
     return run
 
