@@ -293,6 +293,12 @@ def test_top_images_cp_wait_and_events(
         assert back.read_text() == "hello"  # ours copied in what compose copies out
         ip.run_line_magic("docker", f"compose -p {name} kill talker")
         assert ip.run_line_magic("docker", f"compose -p {name} wait talker") == "137\n"
+        exited = ip.run_line_magic("docker", f"compose -p {name} ps --status exited talker")
+        theirs = judge(
+            CORPUS, "-p", name, "ps", "--status", "exited", "--format", "{{.Name}}", "talker",
+            environment=env,
+        )  # fmt: skip
+        assert [r["Names"][0].lstrip("/") for r in exited] == theirs.split()
         capsys.readouterr()
         until = time.time() + 0.5
         ip.run_line_magic(

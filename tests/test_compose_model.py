@@ -124,3 +124,16 @@ def test_a_file_compose_refuses_is_refused_in_one_line(name: str) -> None:
     with pytest.raises(OptionError) as refused:
         load([BAD / name], environment={k: v for k, v in ENVIRONMENT.items() if k != "IMAGE"})
     assert "\n" not in str(refused.value) and str(refused.value)
+
+
+@pytest.mark.parametrize("flag", ["services", "volumes", "networks", "images", "profiles"])
+def test_config_lists_what_compose_lists(
+    ip: Any, flag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in ("IMAGE", "CERT_TEXT"):
+        monkeypatch.setenv(key, ENVIRONMENT[key])
+    for name in ("profiles", "voting-app", "wordpress", "include"):
+        case = CORPUS / name
+        theirs = judge(case, "config", f"--{flag}")
+        ours = ip.run_line_magic("docker", f"compose --project-directory {case} config --{flag}")
+        assert sorted(ours.splitlines()) == sorted(theirs.splitlines()), name

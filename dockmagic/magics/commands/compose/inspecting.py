@@ -22,14 +22,28 @@ from .grammar import engine_of, project_name, project_of, subcommand
 def _config(p: Parser) -> Callable[..., Any]:
     p.add_argument("--format", choices=("yaml", "json"), default="yaml")
     p.add_argument("--services", action="store_true", help="only the services' names")
+    p.switch("--volumes", help="only the volumes' names")
+    p.switch("--networks", help="only the networks' names")
+    p.switch("--images", help="only the services' images")
+    p.switch("--profiles", help="only the profiles the services name")
     p.add_argument("-q", "--quiet", action="store_true", help="only check the file")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        from ....compose.convert import image_of
+
         project = project_of(g, ctx)
         if a.quiet:
             return None
-        if a.services:
-            return Formatted("".join(f"{s}\n" for s in project.services))
+        listed = {
+            "services": lambda: list(project.services),
+            "volumes": lambda: list(project.model.get("volumes") or {}),
+            "networks": lambda: list(project.model.get("networks") or {}),
+            "images": lambda: [image_of(project, s) for s in project.services],
+            "profiles": lambda: sorted(_profiles(g, ctx)),
+        }
+        for flag, names in listed.items():
+            if getattr(a, flag):
+                return Formatted("".join(f"{n}\n" for n in names()))
         model = printed(project.model)
         if a.format == "json":
             return Formatted(json.dumps(model, indent=2, ensure_ascii=False) + "\n")
@@ -40,14 +54,28 @@ def _config(p: Parser) -> Callable[..., Any]:
     return run
 
 
+def _profiles(g: argparse.Namespace, ctx: Context) -> set[str]:
+    """Every profile the file's services name (those left out by the active ones included)."""
+    everything = argparse.Namespace(**{**vars(g), "profiles": ["*"]})
+    found = project_of(everything, ctx).services.values()
+    return {p for spec in found for p in spec.get("profiles") or []}
+
+
 @subcommand("ps", "The project's containers (-a: stopped ones too).")
 def _ps(p: Parser) -> Callable[..., Any]:
     p.switch("-a", "--all", help="stopped containers too")
     p.switch("-q", "--quiet", help="only IDs")
     p.switch("--services", help="only the services' names")
+    p.add_argument(
+        "--status", action="append", help="only containers in this state (running, exited, ...)"
+    )
+    p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        rows = projects.containers(engine_of(g), project_name(g, ctx), all=a.all)
+        rows = projects.containers(
+            engine_of(g), project_name(g, ctx), all=a.all or bool(a.status), services=a.services
+        )
+        rows = [r for r in rows if not a.status or r["State"] in a.status]
         if a.quiet:
             return Formatted("".join(f"{r['Id']}\n" for r in rows))
         if a.services:
