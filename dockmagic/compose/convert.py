@@ -216,26 +216,23 @@ def _resources(spec: Mapping[str, Any]) -> Json:
     return out
 
 
-def container_body(
-    project: Project,
-    service: str,
-    ids: Mapping[str, str],
-    labels: Json,
-    name: str,
-    *,
-    inherited: Sequence[Json] = (),
-    aliases: bool = True,
-) -> tuple[Json, list[tuple[str, Json]]]:
-    """The create body of ``service``'s container, and the networks to connect it to after;
-    ``inherited``: the anonymous volumes of the container it replaces; ``aliases``: the
-    service's names on its networks (a one-off container has only its own)."""
-    from .model import resolved
+def _devices(devices: list[Json] | None) -> list[Json] | None:
+    mapped = [
+        {
+            "PathOnHost": d["source"],
+            "PathInContainer": d["target"],
+            "CgroupPermissions": d.get("permissions") or "rwm",
+        }
+        for d in devices or []
+    ]
+    return mapped or None
 
-    spec = resolved(project.services[service], ids)
-    exposed, bindings = _ports(spec.get("ports") or [])
-    for port in spec.get("expose") or []:
-        exposed.setdefault(str(port), {})  # as written: the engine reads "3000" as 3000/tcp
-    binds, mounts = _all_mounts(project, service, spec, list(inherited))
+
+def _host_config(
+    project: Project, service: str, spec: Mapping[str, Any], inherited: list[Json], bindings: Json
+) -> Json:
+    """The container's HostConfig (its network mode is set by the caller, with the networks)."""
+    binds, mounts = _all_mounts(project, service, spec, inherited)
     host: Json = {
         "RestartPolicy": _restart(
             spec.get("restart"), (spec.get("deploy") or {}).get("restart_policy")
@@ -259,18 +256,33 @@ def container_body(
         "ShmSize": int(spec["shm_size"]) if spec.get("shm_size") else None,
         "Sysctls": spec.get("sysctls") or None,
         "Dns": spec.get("dns") or None,
-        "Devices": [
-            {
-                "PathOnHost": d["source"],
-                "PathInContainer": d["target"],
-                "CgroupPermissions": d.get("permissions") or "rwm",
-            }
-            for d in spec.get("devices") or []
-        ]
-        or None,
+        "Devices": _devices(spec.get("devices")),
         "DnsSearch": spec.get("dns_search") or None,
     }
     host.update(_resources(spec))
+    return host
+
+
+def container_body(
+    project: Project,
+    service: str,
+    ids: Mapping[str, str],
+    labels: Json,
+    name: str,
+    *,
+    inherited: Sequence[Json] = (),
+    aliases: bool = True,
+) -> tuple[Json, list[tuple[str, Json]]]:
+    """The create body of ``service``'s container, and the networks to connect it to after;
+    ``inherited``: the anonymous volumes of the container it replaces; ``aliases``: the
+    service's names on its networks (a one-off container has only its own)."""
+    from .model import resolved
+
+    spec = resolved(project.services[service], ids)
+    exposed, bindings = _ports(spec.get("ports") or [])
+    for port in spec.get("expose") or []:
+        exposed.setdefault(str(port), {})  # as written: the engine reads "3000" as 3000/tcp
+    host = _host_config(project, service, spec, list(inherited), bindings)
     primary, attached = _networks(project, service, name, spec, aliases)
     mode = spec.get("network_mode")
     host["NetworkMode"] = mode or primary or "default"
