@@ -69,11 +69,11 @@ def _ps(p: Parser) -> Callable[..., Any]:
     p.add_argument(
         "--status", action="append", help="only containers in this state (running, exited, ...)"
     )
-    p.add_argument("services", nargs="*", metavar="SERVICE")
+    p.add_argument("only", nargs="*", metavar="SERVICE")  # (--services is a switch)
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
         rows = projects.containers(
-            engine_of(g), project_name(g, ctx), all=a.all or bool(a.status), services=a.services
+            engine_of(g), project_name(g, ctx), all=a.all or bool(a.status), services=a.only
         )
         rows = [r for r in rows if not a.status or r["State"] in a.status]
         if a.quiet:
