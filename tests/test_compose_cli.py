@@ -280,6 +280,12 @@ def test_top_images_cp_wait_and_events(
     began = time.time()
     ip.run_cell_magic("docker", f"compose -p {name} up -d", ECHO.format(image=image))
     try:
+        ours = json.loads(ip.run_line_magic("docker", f"compose -p {name} ps --format json"))
+        theirs = json.loads(judge(CORPUS, "-p", name, "ps", "--format", "json", environment=env))
+        for row in (ours, theirs):  # labels: from a Go map, in no set order; times move on
+            row["Labels"] = set(row["Labels"].split(","))
+            del row["RunningFor"], row["Status"]
+        assert ours == theirs
         top = ip.run_line_magic("docker", f"compose -p {name} top")
         assert top.splitlines()[0] == f"{name}-talker-1" and "sleep 60" in top
         assert "PID" in top.splitlines()[1]

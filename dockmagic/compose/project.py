@@ -45,6 +45,7 @@ __all__ = [
     "IMAGE",
     "NUMBER",
     "ONEOFF",
+    "PROJECT",
     "SERVICE",
     "SLUG",
     "Outcome",

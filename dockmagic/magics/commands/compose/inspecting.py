@@ -69,6 +69,7 @@ def _ps(p: Parser) -> Callable[..., Any]:
     p.add_argument(
         "--status", action="append", help="only containers in this state (running, exited, ...)"
     )
+    p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("only", nargs="*", metavar="SERVICE")  # (--services is a switch)
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
@@ -82,9 +83,49 @@ def _ps(p: Parser) -> Callable[..., Any]:
             return Formatted(
                 "".join(f"{s}\n" for s in sorted({r["Labels"][projects.SERVICE] for r in rows}))
             )
+        if a.format == "json":  # as compose 2.21 and later: an object a line
+            return Formatted(
+                "".join(json.dumps(_ps_json(r), separators=(",", ":")) + "\n" for r in rows)
+            )
         return _ps_table(rows)
 
     return run
+
+
+_CLI_FIELDS = (
+    "Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes", "Mounts", "Names",
+    "Networks", "Ports", "RunningFor", "Size", "State", "Status",
+)  # fmt: skip
+
+
+def _ps_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A container as ``docker compose ps --format json`` writes it: the CLI's ps fields, shown
+    as the CLI shows them, and compose's own (name, project, service, exit code, health, the
+    published ports as records)."""
+    import re
+
+    from ....render.formats import CONTAINER_FIELDS
+
+    out = {k: CONTAINER_FIELDS[k].truncated(CONTAINER_FIELDS[k].value(row)) for k in _CLI_FIELDS}
+    labels = row.get("Labels") or {}
+    exited = re.match(r"Exited \((\d+)\)", str(row.get("Status") or ""))
+    out.update(
+        ExitCode=int(exited.group(1)) if exited else 0,
+        Health=CONTAINER_FIELDS["HealthStatus"].value(row) or "",
+        Name=str(row["Names"][0]).lstrip("/"),
+        Project=labels.get(projects.PROJECT, ""),
+        Service=labels.get(projects.SERVICE, ""),
+        Publishers=[
+            {
+                "URL": p.get("IP", ""),
+                "TargetPort": p.get("PrivatePort", 0),
+                "PublishedPort": p.get("PublicPort", 0),
+                "Protocol": p.get("Type", "tcp"),
+            }
+            for p in row.get("Ports") or []
+        ],
+    )
+    return dict(sorted(out.items()))
 
 
 def _ps_table(rows: list[dict[str, Any]]) -> Table:
