@@ -154,7 +154,8 @@ def test_watch_updates_in_place(
 def test_run_with_stats(engine: Engine, image: str) -> None:
     r = dockmagic.run(
         image,
-        "sh -c 'i=0; while [ $i -lt 500000 ]; do i=$((i+1)); done'",
+        # busy, then long enough for the engine's samples (about one a second) whatever the speed
+        "sh -c 'i=0; while [ $i -lt 500000 ]; do i=$((i+1)); done; sleep 2'",
         stats=True,
         remove=True,
         quiet=True,
