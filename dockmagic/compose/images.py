@@ -117,17 +117,13 @@ def ensure(
     for service in services:
         spec: Json = project.services[service]
         name, wanted = image_name(project, service), policy or spec.get("pull_policy") or "missing"
-        buildable = bool(spec.get("build"))
-        if buildable and (build_all or wanted == "build" or not _present(engine, name)):
+        present = _present(engine, name)
+        if spec.get("build") and (build_all or wanted == "build" or not present):
             build(engine, project, [service], outcome=outcome)
-            continue
-        if policy == "always" or (
-            policy in ("missing", "if_not_present") and not _present(engine, name)
-        ):
-            if not buildable or policy == "always":
-                pull_image(name, engine=engine)
-                outcome.say("Image", name, "Pulled")
-        elif policy == "never" and not _present(engine, name):
+        elif wanted == "always" or (wanted in ("missing", "if_not_present") and not present):
+            pull_image(name, engine=engine)
+            outcome.say("Image", name, "Pulled")
+        elif wanted == "never" and not present:
             raise OptionError(f"services.{service}: no image {name} and pull_policy is never")
 
 
