@@ -30,6 +30,7 @@ from .labels import (
     depends_on,
     name_of,
     of,
+    regular,
 )
 from .model import Json, Project, config_hash
 
@@ -75,9 +76,7 @@ def converge(
     spec = project.services[service]
     wanted = config_hash(spec, ids)
     found = engine.container_list(all=True, filters=of(project.name, **{SERVICE: service}))
-    current = {
-        int(c["Labels"].get(NUMBER) or 1): c for c in found if c["Labels"].get(ONEOFF) != "True"
-    }
+    current = {int(c["Labels"].get(NUMBER) or 1): c for c in regular(found)}
     count = scale(project, service)
     if count > 1 and spec.get("container_name"):
         raise OptionError(f"services.{service}: container_name names one container, not {count}")
@@ -236,7 +235,7 @@ def start(
     with lock:
         engine.container_start(cid)
     hooks(engine, project, service, cid, "post_start")
-    say(str(info["Name"]).lstrip("/"), "Started")
+    say(name_of(info), "Started")
 
 
 def hooks(engine: Engine, project: Project, service: str, cid: str, kind: str) -> None:

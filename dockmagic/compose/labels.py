@@ -3,7 +3,7 @@ networks and volumes, and knows whether a container is current."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 PROJECT = "com.docker.compose.project"
@@ -40,5 +40,12 @@ def depends_on(spec: Mapping[str, Any]) -> str:
 
 
 def name_of(container: Mapping[str, Any]) -> str:
-    """A listed container's name, without the engine's leading slash."""
-    return str(container["Names"][0]).lstrip("/")
+    """A container's name without the engine's leading slash, listed (``Names``) or inspected
+    (``Name``)."""
+    names = container.get("Names")
+    return str(names[0] if names else container["Name"]).lstrip("/")
+
+
+def regular(found: Iterable[Mapping[str, Any]]) -> list[Any]:
+    """The containers ``up`` keeps (not ``run``'s one-off ones; one without the label counts)."""
+    return [c for c in found if (c.get("Labels") or {}).get(ONEOFF) != "True"]

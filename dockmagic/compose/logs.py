@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from ..engine import Engine
 from ..engine.streams import STDERR, Chunk, Stream
 from ..errors import DockerError
+from ..render.units import parse_time
 from .labels import NUMBER, PROJECT, SERVICE, name_of
 
 # compose's rainbow: cyan, yellow, green, magenta, blue, then each bright.
@@ -232,7 +233,7 @@ def follow(
             state = engine.container_inspect(cid)["State"]
             if state.get("Running") and state.get("StartedAt") != started:
                 del restarting[cid]
-                follower.add(cid, name, since=_epoch(state["StartedAt"]), tail="all")
+                follower.add(cid, name, since=parse_time(state["StartedAt"]), tail="all")
             elif not (state.get("Running") or state.get("Restarting")):
                 del restarting[cid]
         return bool(restarting)
@@ -257,10 +258,3 @@ def follow(
     finally:
         follower.close()
     return codes
-
-
-def _epoch(stamp: str) -> float | None:
-    """An engine timestamp (RFC 3339, nanoseconds) as seconds since the epoch."""
-    from ..render.units import parse_time
-
-    return parse_time(stamp)

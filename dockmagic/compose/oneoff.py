@@ -17,7 +17,7 @@ from ..engine import Engine
 from ..errors import OptionError
 from . import files, waiting
 from .containers import body, connect
-from .labels import ONEOFF, SERVICE, SLUG, of
+from .labels import SERVICE, SLUG, of, regular
 from .model import Json, Project
 from .project import Outcome, selected, up
 
@@ -136,8 +136,9 @@ def prepare(
     made = {
         name: [
             str(c["Id"])
-            for c in engine.container_list(all=True, filters=of(project.name, **{SERVICE: name}))
-            if c["Labels"].get(ONEOFF) != "True"
+            for c in regular(
+                engine.container_list(all=True, filters=of(project.name, **{SERVICE: name}))
+            )
         ]
         for name in needs
     }

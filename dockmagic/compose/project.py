@@ -37,6 +37,7 @@ from .labels import (
     VOLUME,
     name_of,
     of,
+    regular,
 )
 from .model import Json, Project, go_json
 
@@ -213,7 +214,7 @@ def _wait(
         what = f"application not healthy after {seconds:g}s"
         waiting.until(engine, condition, service, ids, threading.Event(), deadline, what)
         for cid in ids:
-            name = str(engine.container_inspect(cid)["Name"]).lstrip("/")
+            name = name_of(engine.container_inspect(cid))
             out.container(name, "Exited" if service in awaited else "Healthy")
 
 
@@ -290,12 +291,7 @@ def stop(
     ``remove`` they are removed too (with ``volumes``, their anonymous volumes). With the
     ``project`` (its file), each service's ``pre_stop`` hooks run before its containers stop."""
     outcome = outcome or Outcome()
-    wanted = set(services)
-    found = [
-        c
-        for c in engine.container_list(all=True, filters=of(name))
-        if not wanted or (c.get("Labels") or {}).get(SERVICE) in wanted
-    ]
+    found = containers(engine, name, all=True, services=services)
     graph = ordering.reversed_graph(ordering.dependencies(_services_of(found)))
 
     def one(service: str, halt: threading.Event) -> None:
@@ -337,9 +333,9 @@ def down(
     if rmi not in (None, "local", "all"):
         raise OptionError(f"invalid --rmi {rmi!r} (local or all)")
     outcome = Outcome(report=report)
-    used = {
+    used = {  # the images the containers ran, asked only when they are to go too
         str(c["Image"]): (c.get("Labels") or {}).get(SERVICE, "")
-        for c in engine.container_list(all=True, filters=of(name))
+        for c in (containers(engine, name, all=True) if rmi else [])
     }
     stop(
         engine, name, timeout=timeout, remove=True, volumes=volumes, outcome=outcome,
@@ -378,7 +374,7 @@ def container_of(engine: Engine, name: str, service: str, index: int = 1) -> str
     found = engine.container_list(
         all=True, filters=of(name, **{SERVICE: service, NUMBER: str(index)})
     )
-    mine = [c for c in found if c["Labels"].get(ONEOFF) != "True"]
+    mine = regular(found)
     if not mine:
         raise OptionError(f"service {service!r} of project {name!r} has no container {index}")
     return str(mine[0]["Id"])

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..engine import Engine
 from ..errors import DependencyFailed, TimedOut
+from .labels import name_of
 
 STARTED = "service_started"
 HEALTHY = "service_healthy"
@@ -19,16 +20,12 @@ RUNNING_OR_HEALTHY = "running_or_healthy"  # compose's own, for --wait
 POLL = 0.2  # seconds between looks (compose looks every 0.5 s)
 
 
-def _names(info: Mapping[str, Any]) -> str:
-    return str(info["Name"]).lstrip("/")
-
-
 def healthy(engine: Engine, ids: list[str], *, or_running: bool) -> bool:
     """Whether every container is healthy (or, ``or_running``, runs and has no healthcheck); one
     that exited or is unhealthy fails the wait at once."""
     for cid in ids:
         info = engine.container_inspect(cid)
-        state, name = info["State"], _names(info)
+        state, name = info["State"], name_of(info)
         if state.get("Status") == "exited":
             raise DependencyFailed(f"container {name} exited ({state.get('ExitCode')})")
         if or_running and not (info["Config"].get("Healthcheck") or {}).get("Test"):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shlex
-from typing import Any, cast
+from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, link
 
 from .. import helpers
-from ..engine import Engine
 from ..errors import DockerError
 from ..helpers.engines.fanout import fan_out, merged, targets
 from ..helpers.engines.session import using
@@ -208,12 +207,10 @@ class DockerMagics(Magics, SettingTraits):
         of ``%%docker compose -p PROJECT up -d`` (``down``), with a play's recap: each resource
         changed or ok; ``--check`` runs it dry; ``--export`` writes an Ansible playbook."""
         from ..compose import project as projects
-        from ..compose.dryrun import PREFIX, DryRunEngine
         from ..compose.model import load
         from ..compose.recap import as_play
-        from ..helpers.engines.session import engine_for
         from ..modules.compose import compose_tasks
-        from .commands.compose.grammar import live
+        from .commands.compose.grammar import acting_engine, dry_running, live
 
         parser = self._play_parser("docker_compose")
         parser.add_argument(
@@ -236,16 +233,15 @@ class DockerMagics(Magics, SettingTraits):
                     "%%docker_compose --diff: each change is shown as it is made (--check: "
                     "what would be made, making nothing)"
                 )
-            engine = engine_for(None)
-            engine = cast(Engine, DryRunEngine(engine)) if a.check else engine
-            report = (lambda text: live(PREFIX + text)) if a.check else live
             project = load(text=cell, name=a.project_name)
-            if a.action == "down":
-                done = projects.down(
-                    engine, project.name, volumes=a.volumes, report=report, project=project
-                )
-            else:
-                done = projects.up(engine, project, report=report)
+            with dry_running(a.check):
+                engine = acting_engine(a.check)
+                if a.action == "down":
+                    done = projects.down(
+                        engine, project.name, volumes=a.volumes, report=live, project=project
+                    )
+                else:
+                    done = projects.up(engine, project, report=live)
             return as_play(done, check=a.check)
 
         return self._guard(go)

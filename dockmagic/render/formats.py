@@ -17,6 +17,11 @@ from .units import ago, binary_size, human_size, parse_time, ports
 class Formatted(str):
     """Text made by a --format template: printed as it is (HTML-escaped in a notebook)."""
 
+    @classmethod
+    def lines(cls, lines: Iterable[object]) -> Formatted:
+        """The text of these lines, each ended by a newline."""
+        return cls("".join(f"{line}\n" for line in lines))
+
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(visible(self.rstrip("\n")))
 
@@ -320,7 +325,7 @@ def format_rows(
     if table:
         header = render(nodes, _Headers(titles or {}))
         return Formatted(tabwrite([header, *lines]) + "\n")
-    return Formatted("".join(line + "\n" for line in lines))
+    return Formatted.lines(lines)
 
 
 def format_one(template: str, value: Any) -> Formatted:

@@ -60,9 +60,9 @@ def port(container: str, private: str | None = None, *, engine: Engine | None = 
         key = private if "/" in private else f"{private}/tcp"
         if not ports.get(key):
             raise Missing(f"No public port '{key}' published for {container}")
-        return Formatted("".join(f"{_host_port(b)}\n" for b in ports[key]))
+        return Formatted.lines(_host_port(b) for b in ports[key])
     lines = [f"{p} -> {_host_port(b)}" for p, binds in sorted(ports.items()) for b in binds or []]
-    return Formatted("".join(line + "\n" for line in lines))
+    return Formatted.lines(lines)
 
 
 def _host_port(binding: dict[str, str]) -> str:

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -62,12 +63,8 @@ def _compose(p: Parser) -> Handler:
                 f"unknown compose command: {a.subcommand} (one of {', '.join(sorted(SUBCOMMANDS))})"
             )
         parser, run = SUBCOMMANDS[a.subcommand]
-        global _dry_run
-        _dry_run = a.dry_run
-        try:
+        with dry_running(a.dry_run):
             return run(a, parser.parse(a.args), ctx)
-        finally:
-            _dry_run = False
 
     return handle
 
@@ -75,10 +72,26 @@ def _compose(p: Parser) -> Handler:
 _dry_run = False  # the command under way has --dry-run: what it says is what it would do
 
 
-def engine_of(g: argparse.Namespace) -> Engine:
-    """The engine the command acts on: with --dry-run, one that changes nothing."""
+@contextlib.contextmanager
+def dry_running(on: bool) -> Iterator[None]:
+    """While a command runs with --dry-run (or %%docker_compose --check): its lines say so."""
+    global _dry_run
+    _dry_run = on
+    try:
+        yield
+    finally:
+        _dry_run = False
+
+
+def acting_engine(dry_run: bool) -> Engine:
+    """The engine a command acts on: with a dry run, one that changes nothing."""
     engine = engine_for(None)
-    return cast(Engine, DryRunEngine(engine)) if g.dry_run else engine
+    return cast(Engine, DryRunEngine(engine)) if dry_run else engine
+
+
+def engine_of(g: argparse.Namespace) -> Engine:
+    """The engine the command the global flags ``g`` begin acts on (--dry-run)."""
+    return acting_engine(g.dry_run)
 
 
 # The Compose file each project was last given in a cell (%%docker compose -p NAME ...), so that
@@ -126,7 +139,7 @@ def project_if_any(g: argparse.Namespace, ctx: Context) -> Project | None:
 
 
 def lines(outcome: projects.Outcome) -> Formatted:
-    return Formatted("".join(f" {line}\n" for line in outcome.lines))
+    return Formatted.lines(f" {line}" for line in outcome.lines)
 
 
 def live(line: str) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ....compose import project as projects
+from ....compose.labels import name_of, regular
 from ....compose.model import COMPOSE_NAME, printed
 from ....render.formats import Formatted
 from ....render.table import Column, Table
@@ -43,7 +44,7 @@ def _config(p: Parser) -> Callable[..., Any]:
         }
         for flag, names in listed.items():
             if getattr(a, flag):
-                return Formatted("".join(f"{n}\n" for n in names()))
+                return Formatted.lines(names())
         model = printed(project.model)
         if a.format == "json":
             return Formatted(json.dumps(model, indent=2, ensure_ascii=False) + "\n")
@@ -78,7 +79,7 @@ def _ps(p: Parser) -> Callable[..., Any]:
         )
         rows = [r for r in rows if not a.status or r["State"] in a.status]
         if a.quiet:
-            return Formatted("".join(f"{r['Id']}\n" for r in rows))
+            return Formatted.lines(r["Id"] for r in rows)
         if a.services:
             return Formatted(
                 "".join(f"{s}\n" for s in sorted({r["Labels"][projects.SERVICE] for r in rows}))
@@ -112,7 +113,7 @@ def _ps_json(row: dict[str, Any]) -> dict[str, Any]:
     out.update(
         ExitCode=int(exited.group(1)) if exited else 0,
         Health=CONTAINER_FIELDS["HealthStatus"].value(row) or "",
-        Name=str(row["Names"][0]).lstrip("/"),
+        Name=name_of(row),
         Project=labels.get(projects.PROJECT, ""),
         Service=labels.get(projects.SERVICE, ""),
         Publishers=[
@@ -136,7 +137,7 @@ def _ps_table(rows: list[dict[str, Any]]) -> Table:
     return Table(
         rows,
         [
-            Column("NAME", lambda r: r["Names"][0].lstrip("/")),
+            Column("NAME", name_of),
             Column.key("IMAGE", "Image"),
             Column("COMMAND", command.value, command.truncated),
             Column("SERVICE", lambda r: r["Labels"].get(projects.SERVICE, "")),
@@ -157,7 +158,7 @@ def _ls(p: Parser) -> Callable[..., Any]:
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
         rows = [r for r in projects.projects(engine_of(g)) if a.all or "running" in r["Status"]]
         if a.quiet:
-            return Formatted("".join(f"{r['Name']}\n" for r in rows))
+            return Formatted.lines(r["Name"] for r in rows)
         if a.format == "json":
             return Formatted(json.dumps(rows, separators=(",", ":")) + "\n")
         columns = [
@@ -201,11 +202,10 @@ def _logs(p: Parser) -> Callable[..., Any]:
         engine = engine_of(g)
         found = [
             c
-            for c in projects.containers(
-                engine, project_name(g, ctx), all=True, services=a.services
+            for c in regular(
+                projects.containers(engine, project_name(g, ctx), all=True, services=a.services)
             )
-            if c["Labels"].get(projects.ONEOFF) != "True"
-            and (a.index is None or c["Labels"].get(projects.NUMBER) == str(a.index))
+            if a.index is None or c["Labels"].get(projects.NUMBER) == str(a.index)
         ]
         names = [short_name(c) for c in found]
         if a.follow:
@@ -227,7 +227,7 @@ def _logs(p: Parser) -> Callable[..., Any]:
             out += [
                 printer.prefixed(line) for key in (1, 2) for line in lines if line.stream == key
             ]
-        return Formatted("".join(f"{line}\n" for line in out))
+        return Formatted.lines(out)
 
     return run
 
@@ -240,8 +240,8 @@ def _top(p: Parser) -> Callable[..., Any]:
         engine, out = engine_of(g), []
         for c in projects.containers(engine, project_name(g, ctx), services=a.services):
             top = engine.container_top(c["Id"])
-            out += [c["Names"][0].lstrip("/"), *_aligned(top), ""]
-        return Formatted("".join(f"{line}\n" for line in out))
+            out += [name_of(c), *_aligned(top), ""]
+        return Formatted.lines(out)
 
     return run
 
@@ -272,7 +272,7 @@ def _images(p: Parser) -> Callable[..., Any]:
                 repository, tag = str(c["Image"]), "latest"
             rows.append(
                 {
-                    "Container": c["Names"][0].lstrip("/"),
+                    "Container": name_of(c),
                     "Repository": repository,
                     "Tag": tag,
                     "ID": str(image["Id"]).split(":")[-1][:12],
@@ -280,7 +280,7 @@ def _images(p: Parser) -> Callable[..., Any]:
                 }
             )
         if a.quiet:
-            return Formatted("".join(f"{i}\n" for i in dict.fromkeys(r["ID"] for r in rows)))
+            return Formatted.lines(dict.fromkeys(r["ID"] for r in rows))
         columns = [
             Column.key("CONTAINER", "Container"),
             Column.key("REPOSITORY", "Repository"),

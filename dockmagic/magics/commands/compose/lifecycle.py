@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ....compose import project as projects
+from ....compose.labels import name_of
 from ....compose.model import Project
 from ...argv import CommandError, Parser
 from ..registry import Context
@@ -152,7 +153,7 @@ def _acting(act: Callable[[Any, str], Any], done: str) -> Callable[[Parser], Cal
                 engine, project_name(g, ctx), all=True, services=a.services
             ):
                 act(engine, c["Id"])
-                outcome.say("Container", c["Names"][0].lstrip("/"), done)
+                outcome.say("Container", name_of(c), done)
             return lines(outcome)
 
         return run
@@ -203,7 +204,7 @@ def _rm(p: Parser) -> Callable[..., Any]:
                     continue
                 engine.container_stop(c["Id"])
             engine.container_delete(c["Id"], v=a.volumes)
-            outcome.say("Container", c["Names"][0].lstrip("/"), "Removed")
+            outcome.say("Container", name_of(c), "Removed")
         return lines(outcome)
 
     return run

@@ -126,9 +126,8 @@ def _wait(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="+", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        engine, out = engine_of(g), []
-        for c in projects.containers(engine, project_name(g, ctx), all=True, services=a.services):
-            out.append(f"{engine.container_wait(c['Id'])['StatusCode']}\n")
-        return Formatted("".join(out))
+        engine = engine_of(g)
+        found = projects.containers(engine, project_name(g, ctx), all=True, services=a.services)
+        return Formatted.lines(engine.container_wait(c["Id"])["StatusCode"] for c in found)
 
     return run

@@ -87,6 +87,6 @@ def _rm(p: Parser) -> Handler:
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         said = helpers.stack_rm(*a.names)
-        return Formatted("".join(line + "\n" for line in said)) if said else None
+        return Formatted.lines(said) if said else None
 
     return handle
