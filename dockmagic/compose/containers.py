@@ -193,7 +193,35 @@ def body(
         name,
         inherited=inherited or [],
         aliases=number is not None,
+        links=_links(engine, project, service, number),
     )
+
+
+def _links(engine: Engine, project: Project, service: str, number: int | None) -> list[str]:
+    """``Links`` as compose writes them: each container of a linked service under the link's
+    name and as ``SERVICE-N`` and ``PROJECT-SERVICE-N`` (N: this container's number); a one-off
+    container linked to its own service's containers; external links as written."""
+    spec = project.services[service]
+    if not (spec.get("links") or spec.get("external_links") or number is None):
+        return []
+    n = number or 1
+
+    def names(other: str) -> list[str]:
+        found = engine.container_list(all=True, filters=of(project.name, **{SERVICE: other}))
+        return sorted(name_of(c) for c in regular(found))
+
+    out: list[str] = []
+    for link in spec.get("links") or []:
+        other, _, alias = str(link).partition(":")
+        for c in names(other):
+            out += [f"{c}:{alias or other}", f"{c}:{other}-{n}", f"{c}:{project.name}-{other}-{n}"]
+    if number is None:
+        for c in names(service):
+            out += [f"{c}:{service}", f"{c}:{c.removeprefix(project.name + '-')}", f"{c}:{c}"]
+    for link in spec.get("external_links") or []:
+        other, _, alias = str(link).partition(":")
+        out.append(f"{other}:{alias or other}")
+    return out
 
 
 def create(

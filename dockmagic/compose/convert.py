@@ -3,6 +3,7 @@ compose v2 writes them: the same container, network and volume either tool makes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -141,6 +142,7 @@ def _health(check: Mapping[str, Any]) -> Json:
         ("interval", "Interval"),
         ("timeout", "Timeout"),
         ("start_period", "StartPeriod"),
+        ("start_interval", "StartInterval"),
     ):
         if key in check:
             out[field] = nanoseconds(check[key])
@@ -150,24 +152,49 @@ def _health(check: Mapping[str, Any]) -> Json:
 
 
 def _networks(
-    project: Project, service: str, name: str, spec: Mapping[str, Any], aliases: bool = True
+    project: Project,
+    service: str,
+    name: str,
+    spec: Mapping[str, Any],
+    aliases: bool = True,
+    links: Sequence[str] = (),
 ) -> tuple[str | None, list[tuple[str, Json]]]:
-    """The primary network (the first by name) and an endpoint for each network: the service's
-    name and the container's are aliases on each, as compose gives them."""
+    """The primary network (the highest ``priority``, then the first by name) and an endpoint for
+    each network: the service's name and the container's are aliases on each, as compose gives
+    them, with the container's links."""
     declared = project.model.get("networks") or {}
     attached = []
-    for key, how in sorted((spec.get("networks") or {}).items()):
+    by_priority = sorted(
+        (spec.get("networks") or {}).items(),
+        key=lambda kv: (-int((kv[1] or {}).get("priority") or 0), kv[0]),
+    )
+    for key, how in by_priority:
         network = declared[key]["name"] if key in declared else key
         how = how or {}
         named = [name, service, *how.get("aliases", [])] if aliases else [name]
         endpoint: Json = {"Aliases": named}
+        if links:
+            endpoint["Links"] = list(links)
         ipam = {
             field: how[key_]
-            for key_, field in (("ipv4_address", "IPv4Address"), ("ipv6_address", "IPv6Address"))
+            for key_, field in (
+                ("ipv4_address", "IPv4Address"),
+                ("ipv6_address", "IPv6Address"),
+                ("link_local_ips", "LinkLocalIPs"),
+            )
             if how.get(key_)
         }
         if ipam:
             endpoint["IPAMConfig"] = ipam
+        options = dict(how.get("driver_opts") or {})
+        if how.get("interface_name"):
+            options["com.docker.network.endpoint.ifname"] = how["interface_name"]
+        if options:
+            endpoint["DriverOpts"] = options
+        if how.get("mac_address"):
+            endpoint["MacAddress"] = how["mac_address"]
+        if how.get("gw_priority"):
+            endpoint["GwPriority"] = int(how["gw_priority"])
         attached.append((network, endpoint))
     return (attached[0][0] if attached else None), attached
 
@@ -216,6 +243,9 @@ def _resources(spec: Mapping[str, Any]) -> Json:
     return out
 
 
+_CDI_NAME = re.compile(r"^[a-z0-9.-]+/[a-z0-9._-]+=\S+$")  # vendor.com/class=name
+
+
 def _devices(devices: list[Json] | None) -> list[Json] | None:
     mapped = [
         {
@@ -224,8 +254,131 @@ def _devices(devices: list[Json] | None) -> list[Json] | None:
             "CgroupPermissions": d.get("permissions") or "rwm",
         }
         for d in devices or []
+        if not _is_cdi(d)
     ]
     return mapped or None
+
+
+def _is_cdi(device: Mapping[str, Any]) -> bool:
+    return device["source"] == device["target"] and bool(_CDI_NAME.match(device["source"]))
+
+
+def _device_requests(spec: Mapping[str, Any]) -> list[Json] | None:
+    """GPUs and CDI devices, as compose asks the engine for them, in its order:
+    ``deploy.resources.reservations.devices``, ``devices`` named by CDI, ``gpus``."""
+    reserved = ((spec.get("deploy") or {}).get("resources") or {}).get("reservations") or {}
+    out = [_device_request(d) for d in reserved.get("devices") or []]
+    cdi = [d["source"] for d in spec.get("devices") or [] if _is_cdi(d)]
+    if cdi:
+        out.append({"Driver": "cdi", "DeviceIDs": cdi})
+    out += [_device_request(gpu, extra=["gpu"]) for gpu in spec.get("gpus") or []]
+    return out or None
+
+
+def _device_request(device: Mapping[str, Any], extra: Sequence[str] = ()) -> Json:
+    return {
+        "Driver": device.get("driver") or "",
+        "Count": int(device.get("count") or 0),
+        "DeviceIDs": device.get("device_ids") or None,
+        "Capabilities": [[*(device.get("capabilities") or []), *extra]],
+        "Options": device.get("options") or None,
+    }
+
+
+def _security(project: Project, options: Sequence[str]) -> tuple[list[str], bool]:
+    """``security_opt`` as compose sends it: a seccomp profile named by file is sent as its
+    JSON; ``systempaths=unconfined`` (not an engine option) unmasks /proc and /sys."""
+    import json
+
+    out: list[str] = []
+    unconfined = False
+    for option in options:
+        if option == "systempaths=unconfined":
+            unconfined = True
+            continue
+        key, sep, value = option.partition("=")
+        if not sep and option != "no-new-privileges":
+            key, sep, value = option.partition(":")
+            if not sep:
+                raise OptionError(f"security_opt: invalid option {option!r}")
+        if key == "seccomp" and value not in ("unconfined", "builtin"):
+            path = project.directory / value
+            try:
+                profile = json.loads(path.read_text())
+            except (OSError, ValueError) as exc:
+                raise OptionError(f"security_opt: the seccomp profile {path}: {exc}") from None
+            out.append("seccomp=" + json.dumps(profile, separators=(",", ":")))
+        else:
+            out.append(option)
+    return out, unconfined
+
+
+def _blkio(blkio: Mapping[str, Any] | None) -> Json:
+    """``blkio_config`` (in the model's form: devices as ``Path``, ``Weight`` and ``Rate``)."""
+    if not blkio:
+        return {}
+    out: Json = {}
+    if blkio.get("weight"):
+        out["BlkioWeight"] = int(blkio["weight"])
+    for key, field, value in (
+        ("weight_device", "BlkioWeightDevice", "Weight"),
+        ("device_read_bps", "BlkioDeviceReadBps", "Rate"),
+        ("device_write_bps", "BlkioDeviceWriteBps", "Rate"),
+        ("device_read_iops", "BlkioDeviceReadIOps", "Rate"),
+        ("device_write_iops", "BlkioDeviceWriteIOps", "Rate"),
+    ):
+        if blkio.get(key):
+            out[field] = [{"Path": d["Path"], value: int(d[value])} for d in blkio[key]]
+    return out
+
+
+def _microseconds(value: Any) -> int:
+    """``cpu_rt_period`` and ``cpu_rt_runtime``: a number of microseconds, or a duration."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    from .model import duration
+
+    return nanoseconds(duration(value, "cpu_rt")) // 1000
+
+
+def _more_host(spec: Mapping[str, Any]) -> Json:
+    """What compose passes through as it is: namespaces, runtime, cgroups, CPU and memory
+    tuning, storage and DNS options."""
+    out: Json = {
+        "IpcMode": spec.get("ipc"),
+        "PidMode": spec.get("pid"),
+        "UTSMode": spec.get("uts"),
+        "UsernsMode": spec.get("userns_mode"),
+        "CgroupnsMode": spec.get("cgroup"),
+        "CgroupParent": spec.get("cgroup_parent"),
+        "Isolation": spec.get("isolation"),
+        "Runtime": spec.get("runtime"),
+        "VolumesFrom": spec.get("volumes_from") or None,
+        "StorageOpt": spec.get("storage_opt") or None,
+        "DnsOptions": spec.get("dns_opt") or None,
+        "Annotations": spec.get("annotations") or None,
+        "DeviceCgroupRules": spec.get("device_cgroup_rules") or None,
+        "DeviceRequests": _device_requests(spec),
+        "OomKillDisable": True if spec.get("oom_kill_disable") else None,
+    }
+    for key, field in (
+        ("mem_swappiness", "MemorySwappiness"),
+        ("cpu_count", "CpuCount"),
+        ("cpu_period", "CpuPeriod"),
+        ("cpu_quota", "CpuQuota"),
+    ):
+        if spec.get(key) not in (None, 0, "0"):
+            out[field] = int(spec[key])
+    if spec.get("cpu_percent"):
+        out["CpuPercent"] = int(float(spec["cpu_percent"]) * 100)
+    for key, field in (
+        ("cpu_rt_period", "CpuRealtimePeriod"),
+        ("cpu_rt_runtime", "CpuRealtimeRuntime"),
+    ):
+        if spec.get(key):
+            out[field] = _microseconds(spec[key])
+    out.update(_blkio(spec.get("blkio_config")))
+    return out
 
 
 def _host_config(
@@ -237,7 +390,7 @@ def _host_config(
         "RestartPolicy": _restart(
             spec.get("restart"), (spec.get("deploy") or {}).get("restart_policy")
         ),
-        "PortBindings": bindings or None,
+        "PortBindings": bindings,  # compose always sends one, {} if empty
         "Binds": binds or None,
         "Mounts": mounts or None,
         "ExtraHosts": extra_hosts([h.replace("=", ":", 1) for h in spec.get("extra_hosts") or []])
@@ -246,7 +399,6 @@ def _host_config(
         "CapDrop": [as_capability(c) for c in spec.get("cap_drop") or []] or None,
         "Tmpfs": dict(_tmpfs(entry) for entry in spec.get("tmpfs") or []) or None,
         "GroupAdd": spec.get("group_add") or None,
-        "SecurityOpt": spec.get("security_opt") or None,
         "OomScoreAdj": spec.get("oom_score_adj"),
         "LogConfig": _logging(spec.get("logging")),
         "Ulimits": [as_ulimit(u) for u in compose_ulimits(spec.get("ulimits"))] or None,
@@ -260,6 +412,11 @@ def _host_config(
         "DnsSearch": spec.get("dns_search") or None,
     }
     host.update(_resources(spec))
+    host.update(_more_host(spec))
+    security, unconfined = _security(project, spec.get("security_opt") or [])
+    host["SecurityOpt"] = security or None
+    if unconfined:
+        host["MaskedPaths"], host["ReadonlyPaths"] = [], []
     return host
 
 
@@ -272,18 +429,28 @@ def container_body(
     *,
     inherited: Sequence[Json] = (),
     aliases: bool = True,
+    links: Sequence[str] = (),
 ) -> tuple[Json, list[tuple[str, Json]]]:
     """The create body of ``service``'s container, and the networks to connect it to after;
     ``inherited``: the anonymous volumes of the container it replaces; ``aliases``: the
-    service's names on its networks (a one-off container has only its own)."""
+    service's names on its networks (a one-off container has only its own); ``links``: the
+    legacy links compose resolved to containers."""
     from .model import resolved
 
     spec = resolved(project.services[service], ids)
+    for entry in project.services[service].get("volumes_from") or []:
+        other = str(entry).partition(":")[0]
+        if other != "container" and other not in ids:
+            raise OptionError(
+                f"services.{service}.volumes_from: cannot share volume with service {other}: "
+                "container missing"
+            )
     exposed, bindings = _ports(spec.get("ports") or [])
     for port in spec.get("expose") or []:
         exposed.setdefault(str(port), {})  # as written: the engine reads "3000" as 3000/tcp
     host = _host_config(project, service, spec, list(inherited), bindings)
-    primary, attached = _networks(project, service, name, spec, aliases)
+    host["Links"] = list(links) or None
+    primary, attached = _networks(project, service, name, spec, aliases, links)
     mode = spec.get("network_mode")
     host["NetworkMode"] = mode or primary or "default"
     config: Json = {
@@ -300,6 +467,7 @@ def container_body(
         "Domainname": spec.get("domainname"),
         "WorkingDir": spec.get("working_dir"),
         "User": spec.get("user"),
+        "MacAddress": spec.get("mac_address"),
         "Tty": bool(spec.get("tty")),
         "OpenStdin": bool(spec.get("stdin_open")),
         "AttachStdout": True,

@@ -79,5 +79,5 @@ def read(path: Path, lookup: Callable[[str], str | None] = lambda name: None) ->
     try:
         text = path.read_text()
     except OSError as exc:
-        raise OptionError(f"cannot read env file {path}: {exc.strerror or exc}") from None
+        raise OptionError(f"cannot read {path}: {exc.strerror or exc}") from None
     return parse(text, lookup, str(path))

@@ -74,7 +74,18 @@ BUILD_ORDER = _fields(
 VOLUME_TOP_ORDER = _fields("name driver driver_opts external labels")
 # What the Spec's schema says is text: 0 for user is an error there, not "0".
 STRING_KEYS = ("image", "user", "container_name", "hostname", "working_dir", "restart", "platform")
-KNOWN_KEYS = {*SERVICE_ORDER, "extends", "pre_start", "post_start", "pre_stop", "post_stop"}
+# compose-go's types have these, the Spec's schema refuses them (as compose does).
+_NOT_IN_SCHEMA = ("dockerfile", "log_driver", "log_opt", "net", "volume_driver")
+KNOWN_KEYS = {*SERVICE_ORDER, "extends", "pre_start", "post_start", "pre_stop", "post_stop"} - {
+    *_NOT_IN_SCHEMA
+}
+# In the Spec, but for what a single engine and this client do not have: refused by name.
+UNSUPPORTED_KEYS = {
+    "credential_spec": "it is for Windows containers",
+    "provider": "it runs a compose provider plugin",
+    "models": "it needs Docker Model Runner",
+    "use_api_socket": "it gives the container this engine's socket and your credentials",
+}
 # What the hash leaves out: what may change without the container changing.
 NOT_HASHED = ("build", "pull_policy", "scale", "depends_on", "profiles")
 
@@ -193,6 +204,8 @@ def _deploy(value: Mapping[str, Any], where: str) -> Json:
                 resource["cpus"] = float(resource["cpus"])
             if "memory" in resource:
                 resource["memory"] = size(resource["memory"], f"{where}.resources.{part}.memory")
+            if "devices" in resource:
+                resource["devices"] = _device_requests(resource["devices"])
             resources[part] = resource
     out["resources"] = resources  # a struct in compose's types: always written, as placement
     out.setdefault("placement", {})
@@ -203,6 +216,43 @@ def _deploy(value: Mapping[str, Any], where: str) -> Json:
                 for k, v in out[part].items()
             }
     return ordered(out, DEPLOY_ORDER)
+
+
+DEVICE_REQUEST_ORDER = _fields("capabilities driver count device_ids options")
+
+
+def _device_requests(value: Any) -> list[Json]:
+    """``gpus`` and ``deploy.resources.reservations.devices``: ``all`` is a count of -1."""
+    if value == "all":
+        return [{"count": -1}]
+    return [
+        ordered({**d, "count": -1} if d.get("count") == "all" else dict(d), DEVICE_REQUEST_ORDER)
+        for d in value or []
+    ]
+
+
+def _blkio(value: Mapping[str, Any], where: str) -> Json:
+    """``blkio_config`` as compose writes it: its devices' fields capitalised (compose's types
+    name them so), rates as text (sizes in bytes)."""
+    out: Json = {}
+    for key, item in value.items():
+        if key == "weight_device":
+            out[key] = [{"Path": d["path"], "Weight": d["weight"]} for d in item or []]
+        elif key in ("device_read_bps", "device_write_bps"):
+            out[key] = [
+                {"Path": d["path"], "Rate": size(d["rate"], f"{where}.{key}")} for d in item or []
+            ]
+        elif key in ("device_read_iops", "device_write_iops"):
+            out[key] = [{"Path": d["path"], "Rate": str(d["rate"])} for d in item or []]
+        else:
+            out[key] = item
+    return ordered(
+        out,
+        _fields(
+            "weight weight_device device_read_bps device_read_iops device_write_bps "
+            "device_write_iops"
+        ),
+    )
 
 
 def _healthcheck(value: Mapping[str, Any], where: str) -> Json:
@@ -489,6 +539,10 @@ def _checked(where: str, spec: Any) -> Mapping[str, Any]:
     unknown = sorted(k for k in spec if k not in KNOWN_KEYS and not str(k).startswith("x-"))
     if unknown:
         raise OptionError(f"{where}: unknown key {unknown[0]!r}")
+    refused = sorted(k for k in spec if k in UNSUPPORTED_KEYS)
+    if refused:
+        key = refused[0]
+        raise OptionError(f"{where}.{key}: not supported by dockmagic ({UNSUPPORTED_KEYS[key]})")
     for key in STRING_KEYS:
         if key in spec and spec[key] is not None and not isinstance(spec[key], str):
             raise OptionError(f"{where}.{key} must be a string, not {spec[key]!r}")
@@ -514,6 +568,16 @@ def _environment(where: str, spec: Mapping[str, Any], load: _Loading) -> dict[st
             environment.update(dotenv.read(file, load.lookup))
     environment.update(_mapping(spec.get("environment"), f"{where}.environment", load.lookup))
     return dict(sorted(environment.items()))
+
+
+def _labels(where: str, spec: Mapping[str, Any], load: _Loading) -> dict[str, str]:
+    """``label_file``'s labels (``KEY=VALUE`` lines, read as env files are), then ``labels``
+    over them."""
+    labels: dict[str, str] = {}
+    for path in _strings(spec.get("label_file")):
+        labels.update(dotenv.read(Path(_host_path(path, load.base)), lambda name: None))
+    labels.update(_mapping(spec.get("labels"), f"{where}.labels"))
+    return dict(sorted(labels.items()))
 
 
 def _logging(value: Any, where: str) -> Json:
@@ -545,12 +609,12 @@ _NORMALISERS: dict[str, Normaliser] = {
     "devices": lambda v, w, load: _devices(v, w),
     "develop": lambda v, w, load: _develop(v, load),
     "mem_swappiness": lambda v, w, load: str(v),
+    "gpus": lambda v, w, load: _device_requests(v),
+    "blkio_config": lambda v, w, load: _blkio(v or {}, w),
     "secrets": lambda v, w, load: [_reference(entry, "secrets") for entry in v or []],
     "configs": lambda v, w, load: [_reference(entry, "configs") for entry in v or []],
 }
-_NORMALISERS.update(
-    dict.fromkeys(("labels", "sysctls", "annotations"), lambda v, w, load: _mapping(v, w))
-)
+_NORMALISERS.update(dict.fromkeys(("sysctls", "annotations"), lambda v, w, load: _mapping(v, w)))
 _NORMALISERS.update(
     dict.fromkeys(
         ("pre_start", "post_start", "pre_stop", "post_stop"), lambda v, w, load: _hooks(v, w)
@@ -577,14 +641,17 @@ def _service(name: str, spec: Any, load: _Loading) -> Json:
     spec = _checked(where, spec)
     out: Json = {}
     for key, value in spec.items():
-        if key in ("environment", "env_file"):
-            continue  # read into one environment below
+        if key in ("environment", "env_file", "labels", "label_file"):
+            continue  # read into one mapping each below
         if key in FALSE_UNWRITTEN:
             if value:
                 out[key] = True
             continue
         normalise = _NORMALISERS.get(key)
         out[key] = normalise(value, f"{where}.{key}", load) if normalise else value
+    labels = _labels(where, spec, load)
+    if labels or "labels" in spec:
+        out["labels"] = labels
     environment = _environment(where, spec, load)
     if environment:
         out["environment"] = environment
@@ -905,10 +972,12 @@ def resolved(service: Mapping[str, Any], containers: Mapping[str, str]) -> Json:
 
 
 def _volumes_from(entry: str, containers: Mapping[str, str]) -> str:
-    name, sep, mode = entry.partition(":")
-    if name in containers:
-        return f"container:{containers[name]}{sep}{mode}"
-    return entry
+    """As compose resolves it: ``SERVICE[:mode]`` is that service's container ID and
+    ``container:NAME[:mode]`` is NAME (compose drops the mode in both)."""
+    first, _, rest = entry.partition(":")
+    if first == "container":
+        return rest.partition(":")[0]
+    return containers.get(first, entry)
 
 
 def printed(model: Any) -> Any:
