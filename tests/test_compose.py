@@ -125,3 +125,24 @@ def test_compose_errors_are_one_line(ip: Any, compose: str, message: str) -> Non
     with pytest.raises(UsageError) as exc:
         ip.run_cell_magic("docker_compose", "-p dmc-bad", compose.replace("\\n", "\n"))
     assert message in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_export_writes_a_playbook_of_the_same_project(ip: Any, image: str, tmp_path: Any) -> None:
+    book = tmp_path / "site.yml"
+    cell = COMPOSE.format(image=image, label=LABEL, sleep=3600)
+    ip.run_cell_magic("docker_compose", f"-p dmc-export --export {book}", cell)
+    import yaml
+
+    tasks = yaml.safe_load(book.read_text())[0]["tasks"]
+    web = next(t for t in tasks if t["name"] == "service web 1")[
+        "community.docker.docker_container"
+    ]
+    db = next(t for t in tasks if t["name"] == "service db 1")["community.docker.docker_container"]
+    assert web["name"] == "dmc-export-web-1" and db["state"] == "healthy"
+    assert web["labels"]["com.docker.compose.config-hash"]
+    assert [n["name"] for n in web["networks"]] == ["dmc-export_default", "dmc-export_front"]
+    assert web["restart_policy"] == "on-failure" and web["restart_retries"] == 3
+    hooked = "services: {a: {image: x, post_start: [{command: [date]}]}}"
+    with pytest.raises(UsageError) as refused:
+        ip.run_cell_magic("docker_compose", f"-p dmc-export --export {book}", hooked)
+    assert "post_start: docker_container runs no hooks" in str(refused.value)

@@ -153,6 +153,27 @@ def _anonymous_volumes(engine: Engine, project: Project, service: str, old: Json
     ]
 
 
+def container_labels(
+    project: Project, service: str, number: int | None, ids: Mapping[str, str], image: str | None
+) -> Json:
+    """The labels compose writes on ``service``'s container ``number`` (None: a one-off one):
+    the file's, then compose's own; ``image``: the ID of the image it runs, if known."""
+    spec = project.services[service]
+    return {
+        **(spec.get("labels") or {}),
+        PROJECT: project.name,
+        SERVICE: service,
+        **({NUMBER: str(number)} if number is not None else {}),
+        ONEOFF: "True" if number is None else "False",
+        CONFIG_HASH: config_hash(spec, ids),
+        WORKING_DIR: str(project.directory),
+        CONFIG_FILES: ",".join(str(f) for f in project.files),
+        VERSION: COMPOSE_VERSION,
+        DEPENDS_ON: depends_on(spec),
+        **({IMAGE: image} if image else {}),
+    }
+
+
 def body(
     engine: Engine,
     project: Project,
@@ -171,17 +192,7 @@ def body(
         engine.require("1.44", f"services.{service}.healthcheck.start_interval")
     image = engine.image_inspect(image_of(project, service))
     labelled = {
-        **(spec.get("labels") or {}),
-        PROJECT: project.name,
-        SERVICE: service,
-        **({NUMBER: str(number)} if number is not None else {}),
-        ONEOFF: "True" if number is None else "False",
-        CONFIG_HASH: config_hash(spec, ids),
-        WORKING_DIR: str(project.directory),
-        CONFIG_FILES: ",".join(str(f) for f in project.files),
-        VERSION: COMPOSE_VERSION,
-        DEPENDS_ON: depends_on(spec),
-        IMAGE: str(image["Id"]),
+        **container_labels(project, service, number, ids, str(image["Id"])),
         **(labels or {}),
     }
     name = container_name(project, service, number or 1)
@@ -193,23 +204,19 @@ def body(
         name,
         inherited=inherited or [],
         aliases=number is not None,
-        links=_links(engine, project, service, number),
+        links=links(project, service, number, _existing(engine, project)),
     )
 
 
-def _links(engine: Engine, project: Project, service: str, number: int | None) -> list[str]:
-    """``Links`` as compose writes them: each container of a linked service under the link's
-    name and as ``SERVICE-N`` and ``PROJECT-SERVICE-N`` (N: this container's number); a one-off
-    container linked to its own service's containers; external links as written."""
+def links(
+    project: Project, service: str, number: int | None, names: Callable[[str], list[str]]
+) -> list[str]:
+    """``Links`` as compose writes them: each container of a linked service (``names(service)``)
+    under the link's name and as ``SERVICE-N`` and ``PROJECT-SERVICE-N`` (N: this container's
+    number); a one-off container linked to its own service's containers; external links as
+    written."""
     spec = project.services[service]
-    if not (spec.get("links") or spec.get("external_links") or number is None):
-        return []
     n = number or 1
-
-    def names(other: str) -> list[str]:
-        found = engine.container_list(all=True, filters=of(project.name, **{SERVICE: other}))
-        return sorted(name_of(c) for c in regular(found))
-
     out: list[str] = []
     for link in spec.get("links") or []:
         other, _, alias = str(link).partition(":")
@@ -222,6 +229,16 @@ def _links(engine: Engine, project: Project, service: str, number: int | None) -
         other, _, alias = str(link).partition(":")
         out.append(f"{other}:{alias or other}")
     return out
+
+
+def _existing(engine: Engine, project: Project) -> Callable[[str], list[str]]:
+    """The names of a service's containers on the engine (what ``links`` links to)."""
+
+    def names(service: str) -> list[str]:
+        found = engine.container_list(all=True, filters=of(project.name, **{SERVICE: service}))
+        return sorted(name_of(c) for c in regular(found))
+
+    return names
 
 
 def create(
@@ -239,7 +256,11 @@ def create(
     made, extra_networks = body(
         engine, project, service, number, ids, inherited=inherited, labels=labels
     )
-    created = engine.container_create(made, name=name or container_name(project, service, number))
+    created = engine.container_create(
+        made,
+        name=name or container_name(project, service, number),
+        platform=project.services[service].get("platform"),
+    )
     connect(engine, str(created["Id"]), extra_networks)
     return str(created["Id"])
 

@@ -76,9 +76,7 @@ VOLUME_TOP_ORDER = _fields("name driver driver_opts external labels")
 STRING_KEYS = ("image", "user", "container_name", "hostname", "working_dir", "restart", "platform")
 # compose-go's types have these, the Spec's schema refuses them (as compose does).
 _NOT_IN_SCHEMA = ("dockerfile", "log_driver", "log_opt", "net", "volume_driver")
-KNOWN_KEYS = {*SERVICE_ORDER, "extends", "pre_start", "post_start", "pre_stop", "post_stop"} - {
-    *_NOT_IN_SCHEMA
-}
+KNOWN_KEYS = {*SERVICE_ORDER, "extends", "post_start", "pre_stop"} - {*_NOT_IN_SCHEMA}
 # In the Spec, but for what a single engine and this client do not have: refused by name.
 UNSUPPORTED_KEYS = {
     "credential_spec": "it is for Windows containers",
@@ -615,11 +613,7 @@ _NORMALISERS: dict[str, Normaliser] = {
     "configs": lambda v, w, load: [_reference(entry, "configs") for entry in v or []],
 }
 _NORMALISERS.update(dict.fromkeys(("sysctls", "annotations"), lambda v, w, load: _mapping(v, w)))
-_NORMALISERS.update(
-    dict.fromkeys(
-        ("pre_start", "post_start", "pre_stop", "post_stop"), lambda v, w, load: _hooks(v, w)
-    )
-)
+_NORMALISERS.update(dict.fromkeys(("post_start", "pre_stop"), lambda v, w, load: _hooks(v, w)))
 _NORMALISERS.update(
     dict.fromkeys(
         ("expose", "dns", "dns_search", "tmpfs", "cap_add", "cap_drop", "security_opt"),

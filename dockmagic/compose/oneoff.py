@@ -161,7 +161,8 @@ def prepare(
 def start_detached(prepared: Prepared) -> str:
     """Create and start the one-off container in the background: its ID."""
     engine = prepared.engine
-    cid = str(engine.container_create(prepared.body, name=prepared.name)["Id"])
+    platform = prepared.project.services[prepared.service].get("platform")
+    cid = str(engine.container_create(prepared.body, name=prepared.name, platform=platform)["Id"])
     prepared.created(cid)
     engine.container_start(cid)
     return cid

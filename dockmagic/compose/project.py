@@ -222,6 +222,22 @@ def _hash(value: Any) -> str:
     return hashlib.sha256(go_json(value).encode()).hexdigest()
 
 
+def network_labels(project: Project, key: str, spec: Json) -> Json:
+    """The labels compose writes on network ``key``, its config hash among them."""
+    return {NETWORK: key, PROJECT: project.name, VERSION: COMPOSE_VERSION, CONFIG_HASH: _hash(spec)}
+
+
+def volume_labels(project: Project, key: str, spec: Json) -> Json:
+    """The labels compose writes on volume ``key`` (its hash taken with the driver it gets)."""
+    hashed = spec if spec.get("driver") else {**spec, "driver": "local"}
+    return {
+        VOLUME: key,
+        PROJECT: project.name,
+        VERSION: COMPOSE_VERSION,
+        CONFIG_HASH: _hash(hashed),
+    }
+
+
 def _network(engine: Engine, project: Project, key: str, spec: Json, outcome: Outcome) -> None:
     name = spec["name"]
     try:
@@ -231,13 +247,7 @@ def _network(engine: Engine, project: Project, key: str, spec: Json, outcome: Ou
     except NotFound:
         if spec.get("external"):
             raise OptionError(f"network {name} is external but does not exist") from None
-    labels = {
-        NETWORK: key,
-        PROJECT: project.name,
-        VERSION: COMPOSE_VERSION,
-        CONFIG_HASH: _hash(spec),
-    }
-    engine.network_create(network_body(spec, labels))
+    engine.network_create(network_body(spec, network_labels(project, key, spec)))
     outcome.say("Network", name, "Created")
 
 
@@ -250,14 +260,7 @@ def _volume(engine: Engine, project: Project, key: str, spec: Json, outcome: Out
     except NotFound:
         if spec.get("external"):
             raise OptionError(f"volume {name} is external but does not exist") from None
-    hashed = spec if spec.get("driver") else {**spec, "driver": "local"}
-    labels = {
-        VOLUME: key,
-        PROJECT: project.name,
-        VERSION: COMPOSE_VERSION,
-        CONFIG_HASH: _hash(hashed),
-    }
-    engine.volume_create(volume_body(spec, labels))
+    engine.volume_create(volume_body(spec, volume_labels(project, key, spec)))
     outcome.say("Volume", name, "Created")
 
 

@@ -224,8 +224,9 @@ class DockerMagics(Magics, SettingTraits):
         def go() -> Any:
             a = parser.parse(self._argv(line))
             if a.export:
+                project = load(text=cell, name=a.project_name)
                 tasks = compose_tasks(
-                    cell, project=a.project_name, down=a.action == "down", volumes=a.volumes
+                    project, down=a.action == "down", volumes=a.volumes, engine=acting_engine(False)
                 )
                 return self._export(a.export, tasks, {})
             if a.diff:

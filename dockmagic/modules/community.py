@@ -60,6 +60,7 @@ MODULE_ARGS = {
     "check_mode",
     "diff",
     "engine",
+    "detach",
 }
 # Table options whose name is also a module argument travel under their alias.
 _UNAMBIGUOUS = {"restart": "restart_policy"}
@@ -68,7 +69,6 @@ RENAMED = {"healthy_wait_timeout": "healthy_timeout", "forcekill": "force_kill"}
 # Arguments whose community.docker default is what dockmagic always does; another value is refused.
 _ONLY_DEFAULT: dict[str, tuple[Any, ...]] = {
     "cleanup": (False,),
-    "detach": (True,),
     "output_logs": (False,),
     "command_handling": ("correct",),
     "container_default_behavior": ("no_defaults",),

@@ -138,6 +138,7 @@ def _apply(
     paused: bool | None = None,
     force_kill: bool = False,
     kill_signal: str | None = None,
+    detach: bool = True,
     check_mode: bool = False,
     diff: bool = False,
     engine: Engine | None = None,
@@ -196,7 +197,17 @@ def _apply(
         return plan.finish(container=actual)
     if state == "healthy":
         _wait_healthy(engine, actual["Id"], healthy_timeout)
+    if not detach and state == "started":
+        _wait_exit(engine, actual["Id"])
     return plan.finish(container=engine.container_inspect(actual["Id"]))
+
+
+def _wait_exit(engine: Engine, cid: str) -> None:
+    """``detach: false``, as community.docker: the task lasts until the container exits, and
+    fails if it exits with another code than 0."""
+    code = engine.container_wait(cid).get("StatusCode")
+    if code:
+        raise ModuleError(f"the container exited with code {code}")
 
 
 @dataclass

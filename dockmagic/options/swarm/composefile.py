@@ -1,5 +1,5 @@
-"""Reading a Compose file, for ``%%docker_compose`` (modules/compose.py) and ``stack deploy``
-(stack.py): the YAML as a mapping, its variables, and the values it allows in two forms."""
+"""Reading a Compose file for ``stack deploy`` (stack.py): the YAML as a mapping, its variables,
+and the values it allows in two forms. (``%docker compose`` reads files with compose/model.py.)"""
 
 from __future__ import annotations
 
