@@ -299,3 +299,61 @@ def test_hooks_run_and_a_failing_one_fails_up(engine: Engine, image: str, tmp_pa
         assert (tmp_path / "out" / "stopped").read_text() == "bye\n"  # pre_stop ran first
     finally:
         judge(tmp_path, "-p", name, "down", "-t", "0", environment=env)
+
+
+RESTARTING = """
+services:
+  db:
+    image: {image}
+    command: ["sleep", "60"]
+    stop_grace_period: 1s
+    environment: {{ROUND: "${{ROUND}}"}}
+  web:
+    image: {image}
+    command: ["sleep", "60"]
+    stop_grace_period: 1s
+    depends_on:
+      db: {{condition: service_started, restart: true}}
+  cache:
+    image: {image}
+    command: ["sleep", "60"]
+    stop_grace_period: 1s
+    depends_on: [db]
+"""
+
+
+def test_depends_on_restart_as_composes(engine: Engine, image: str, tmp_path: Path) -> None:
+    """``restart: true``: a dependant restarts with its dependency, by ``restart db`` and when
+    ``up`` replaces db; one without it does not. Each tool, then the other."""
+    (tmp_path / "compose.yaml").write_text(RESTARTING.format(image=image))
+    name = unique("dmc")
+
+    def started(service: str) -> str:
+        return str(_info(engine, f"{name}-{service}-1")["State"]["StartedAt"])
+
+    def env(round_: str) -> dict[str, str]:
+        return {**ENVIRONMENT, "IMAGE": image, "ROUND": round_}
+
+    def check(restart: Any, replace: Any) -> None:
+        before = {s: started(s) for s in ("web", "cache")}
+        restart()
+        assert started("web") != before["web"] and started("cache") == before["cache"]
+        before = {s: started(s) for s in ("web", "cache")}
+        replace()
+        assert started("web") != before["web"] and started("cache") == before["cache"]
+        assert _info(engine, f"{name}-web-1")["State"]["Running"]
+
+    from dockmagic.compose.project import restart
+
+    try:
+        compose.up(engine, load(directory=tmp_path, name=name, environment=env("1")))
+        check(
+            lambda: restart(engine, name, services=["db"], timeout=0),
+            lambda: compose.up(engine, load(directory=tmp_path, name=name, environment=env("2"))),
+        )
+        check(
+            lambda: judge(tmp_path, "-p", name, "restart", "-t", "0", "db", environment=env("2")),
+            lambda: judge(tmp_path, "-p", name, "up", "-d", environment=env("3")),
+        )
+    finally:
+        judge(tmp_path, "-p", name, "down", "-v", "-t", "1", environment=env("x"))

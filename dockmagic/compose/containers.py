@@ -70,9 +70,11 @@ def converge(
     ids: Mapping[str, str],
     say: Say,
     how: Recreate,
+    before_replacing: Callable[[], None] = lambda: None,
 ) -> list[str]:
     """The service's containers, made, kept or replaced (one per replica): their IDs, by number.
-    ``ids`` has the first container of each service made so far (what ``service:NAME`` means)."""
+    ``ids`` has the first container of each service made so far (what ``service:NAME`` means);
+    ``before_replacing`` is called before each container is replaced."""
     spec = project.services[service]
     wanted = config_hash(spec, ids)
     found = engine.container_list(all=True, filters=of(project.name, **{SERVICE: service}))
@@ -96,6 +98,7 @@ def converge(
             if old["State"] == "running":
                 say(name, "Running")
         else:
+            before_replacing()
             made.append(_recreate(engine, project, service, number, ids, old, how))
             say(name, "Recreated")
     return made

@@ -153,9 +153,17 @@ def up(
     made: dict[str, list[str]] = {}  # each service's containers, by number
     how = Recreate(force=force_recreate, never=no_recreate, timeout=timeout)
 
-    def make(service: str, stop: threading.Event) -> None:
+    def make(service: str, halt: threading.Event) -> None:
         ids = {name: found[0] for name, found in list(made.items()) if found}
-        made[service] = converge(engine, project, service, ids, outcome.container, how)
+
+        def stop_dependents() -> None:  # compose starts them again with the rest
+            dependents = restarted_with(project.services, [service]) - {service}
+            if dependents:
+                stop(engine, project.name, services=dependents, outcome=outcome, project=project)
+
+        made[service] = converge(
+            engine, project, service, ids, outcome.container, how, before_replacing=stop_dependents
+        )
 
     ordering.walk(graph, make)
     if start_them:
@@ -266,14 +274,66 @@ def _volume(engine: Engine, project: Project, key: str, spec: Json, outcome: Out
 
 def _services_of(found: list[Json]) -> dict[str, Json]:
     """The services a project's containers belong to, with the dependencies their labels name
-    (what ``down`` orders by: it needs no file)."""
+    (``service:condition:restart``: what ``down`` and ``restart`` order by; they need no file)."""
     services: dict[str, Json] = {}
     for c in found:
         labels = c.get("Labels") or {}
-        needs = [part.split(":")[0] for part in (labels.get(DEPENDS_ON) or "").split(",") if part]
         entry = services.setdefault(labels.get(SERVICE, ""), {"depends_on": {}})
-        entry["depends_on"].update({n: {} for n in needs})
+        for part in (labels.get(DEPENDS_ON) or "").split(","):
+            if part:
+                needed, _, how = part.partition(":")
+                entry["depends_on"][needed] = {"restart": how.rpartition(":")[2] == "true"}
     return services
+
+
+def restarted_with(services: Mapping[str, Json], chosen: Iterable[str]) -> set[str]:
+    """``chosen`` and, over and over, the services that depend on one of them with
+    ``restart: true``: what compose restarts (or stops, before it replaces) along with them."""
+    out = set(chosen)
+    grown = True
+    while grown:
+        more = {
+            name
+            for name, spec in services.items()
+            for needed, how in (spec.get("depends_on") or {}).items()
+            if needed in out and (how or {}).get("restart")
+        }
+        grown = bool(more - out)
+        out |= more
+    return out
+
+
+def restart(
+    engine: Engine,
+    name: str,
+    *,
+    services: Iterable[str] = (),
+    timeout: int | None = None,
+    outcome: Outcome | None = None,
+) -> Outcome:
+    """Restart project ``name``'s containers as compose does: of ``services`` (all, if none) and
+    of those that depend on them with ``restart: true``, each service after its dependencies."""
+    outcome = outcome or Outcome()
+    found = containers(engine, name, all=True)
+    known = _services_of(found)
+    chosen = restarted_with(known, services) if services else set(known)
+    graph = {
+        service: {
+            needed
+            for needed, how in known[service]["depends_on"].items()
+            if needed in chosen and how.get("restart")
+        }
+        for service in chosen
+    }
+
+    def one(service: str, halt: threading.Event) -> None:
+        for c in found:
+            if (c.get("Labels") or {}).get(SERVICE, "") == service and not halt.is_set():
+                engine.container_restart(c["Id"], t=timeout)
+                outcome.container(name_of(c), "Restarted")
+
+    ordering.walk(graph, one)
+    return outcome
 
 
 def stop(

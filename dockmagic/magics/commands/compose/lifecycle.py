@@ -163,7 +163,6 @@ def _acting(act: Callable[[Any, str], Any], done: str) -> Callable[[Parser], Cal
 
 for _verb, _act, _done in (
     ("start", lambda e, cid: e.container_start(cid), "Started"),
-    ("restart", lambda e, cid: e.container_restart(cid), "Restarted"),
     ("kill", lambda e, cid: e.container_kill(cid), "Killed"),
     ("pause", lambda e, cid: e.container_pause(cid), "Paused"),
     ("unpause", lambda e, cid: e.container_unpause(cid), "Unpaused"),
@@ -171,6 +170,30 @@ for _verb, _act, _done in (
     subcommand(_verb, f"{_verb.capitalize()} the project's containers (or those of SERVICEs).")(
         _acting(_act, _done)
     )
+
+
+@subcommand(
+    "restart",
+    "Restart the project's containers (or those of SERVICEs, and the services that depend on "
+    "them with restart: true).",
+)
+def _restart(p: Parser) -> Callable[..., Any]:
+    p.add_argument("-t", "--timeout", type=int, help="seconds to wait for each to stop")
+    p.switch("--no-deps", help="not the services that depend on them")
+    p.add_argument("services", nargs="*", metavar="SERVICE")
+
+    def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        engine, name = engine_of(g), project_name(g, ctx)
+        if a.no_deps and a.services:
+            outcome = projects.Outcome()
+            for c in projects.containers(engine, name, all=True, services=a.services):
+                engine.container_restart(c["Id"], t=a.timeout)
+                outcome.container(name_of(c), "Restarted")
+            return lines(outcome)
+        outcome = projects.restart(engine, name, services=a.services, timeout=a.timeout)
+        return lines(outcome)
+
+    return run
 
 
 @subcommand("stop", "Stop the project's containers (or those of SERVICEs), dependants first.")
