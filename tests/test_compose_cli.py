@@ -286,6 +286,14 @@ def test_top_images_cp_wait_and_events(
             row["Labels"] = set(row["Labels"].split(","))
             del row["RunningFor"], row["Status"]
         assert ours == theirs
+        template = "table {{.Name}}\\t{{.Service}}\\t{{.State}}\\t{{.Project}}"
+        ours_text = ip.run_line_magic("docker", f"compose -p {name} ps --format '{template}'")
+        theirs_text = judge(CORPUS, "-p", name, "ps", "--format", template, environment=env)
+        assert ours_text == theirs_text
+        for pattern in (name[:6], "^nothing-like-it$"):
+            listed = ip.run_line_magic("docker", f"compose ls -q --filter name={pattern}")
+            theirs_text = judge(CORPUS, "ls", "-q", "--filter", f"name={pattern}", environment=env)
+            assert set(listed.split()) == set(theirs_text.split())
         top = ip.run_line_magic("docker", f"compose -p {name} top")
         assert top.splitlines()[0] == f"{name}-talker-1" and "sleep 60" in top
         assert "PID" in top.splitlines()[1]

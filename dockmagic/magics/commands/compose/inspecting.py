@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from ....compose import project as projects
 from ....compose.labels import name_of, regular
 from ....compose.model import COMPOSE_NAME, printed
-from ....render.formats import Formatted
+from ....render.formats import Formatted, format_rows
 from ....render.table import Column, Table
 from ...argv import CommandError, Parser
 from ..registry import Context
@@ -70,14 +71,16 @@ def _ps(p: Parser) -> Callable[..., Any]:
     p.add_argument(
         "--status", action="append", help="only containers in this state (running, exited, ...)"
     )
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--filter", action="append", metavar="status=STATE", help="as --status")
+    p.add_argument("--format", default="table", help="table, json, or a Go template")
     p.add_argument("only", nargs="*", metavar="SERVICE")  # (--services is a switch)
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
+        status = [*(a.status or []), *_filters(a.filter, "status")]
         rows = projects.containers(
-            engine_of(g), project_name(g, ctx), all=a.all or bool(a.status), services=a.only
+            engine_of(g), project_name(g, ctx), all=a.all or bool(status), services=a.only
         )
-        rows = [r for r in rows if not a.status or r["State"] in a.status]
+        rows = [r for r in rows if not status or r["State"] in status]
         if a.quiet:
             return Formatted.lines(r["Id"] for r in rows)
         if a.services:
@@ -88,6 +91,8 @@ def _ps(p: Parser) -> Callable[..., Any]:
             return Formatted(
                 "".join(json.dumps(_ps_json(r), separators=(",", ":")) + "\n" for r in rows)
             )
+        if a.format != "table":  # a template sees the fields of the JSON
+            return format_rows(a.format, rows, lambda row, trunc: _ps_json(row))
         return _ps_table(rows)
 
     return run
@@ -97,6 +102,17 @@ _CLI_FIELDS = (
     "Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes", "Mounts", "Names",
     "Networks", "Ports", "RunningFor", "Size", "State", "Status",
 )  # fmt: skip
+
+
+def _filters(given: list[str] | None, accepted: str) -> list[str]:
+    """The values of ``--filter KEY=VALUE`` (compose accepts one key per command)."""
+    values = []
+    for item in given or []:
+        key, sep, value = item.partition("=")
+        if not sep or key != accepted:
+            raise CommandError(f"invalid filter {key!r} (only {accepted}=...)")
+        values.append(value)
+    return values
 
 
 def _ps_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -154,9 +170,16 @@ def _ls(p: Parser) -> Callable[..., Any]:
     p.switch("-a", "--all", help="stopped projects too")
     p.switch("-q", "--quiet", help="only names")
     p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--filter", action="append", metavar="name=PATTERN", help="only these projects")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        rows = [r for r in projects.projects(engine_of(g)) if a.all or "running" in r["Status"]]
+        names = _filters(a.filter, "name")
+        rows = [
+            r
+            for r in projects.projects(engine_of(g))
+            if (a.all or "running" in r["Status"])
+            and (not names or any(re.search(n, r["Name"]) for n in names))
+        ]
         if a.quiet:
             return Formatted.lines(r["Name"] for r in rows)
         if a.format == "json":
