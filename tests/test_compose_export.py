@@ -19,7 +19,7 @@ from dockmagic.modules.play import play
 
 from .support import recap
 from .test_compose_model import CORPUS, ENVIRONMENT, judge
-from .test_compose_up import _ids, _state
+from .test_compose_up import _all_volumes, _ids, _state
 
 # Corpus projects that need no build and no secret written at start, whose containers keep
 # running (one that exits at once is started again by each run: a play cannot be idempotent
@@ -45,6 +45,7 @@ def test_the_playbook_makes_what_compose_finds_current(
     project, tasks = _play(case, engine, image)
     book = tmp_path / "site.yml"
     book.write_text(to_playbook(tasks))
+    volumes_before = _all_volumes(engine)
     try:
         assert recap(ansible, book, tmp_path)["failed"] == 0
         made = _ids(engine, project.name)
@@ -55,6 +56,7 @@ def test_the_playbook_makes_what_compose_finds_current(
     finally:
         judge(case, "down", "--volumes", "--remove-orphans", "-t", "1", environment=env)
     assert _state(engine, project.name) == {"networks": [], "volumes": []}
+    assert _all_volumes(engine) == volumes_before  # compose's down -v took the anonymous ones
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -62,6 +64,7 @@ def test_dockmagics_modules_run_the_same_play(name: str, engine: Engine, image: 
     case = CORPUS / name
     env = {**ENVIRONMENT, "IMAGE": image}
     project, tasks = _play(case, engine, image)
+    volumes_before = _all_volumes(engine)
     try:
         first = play(tasks, engine=engine, show=False)
         assert first.recap["failed"] == 0, [t.line(False) for t in first.tasks]
@@ -71,6 +74,7 @@ def test_dockmagics_modules_run_the_same_play(name: str, engine: Engine, image: 
         assert play(tasks, engine=engine, show=False).recap["changed"] == 0
         down = play(compose_tasks(project, down=True, volumes=True), engine=engine, show=False)
         assert down.recap["failed"] == 0
+        assert _all_volumes(engine) == volumes_before  # anonymous ones too, as down -v
     finally:
         judge(case, "down", "--volumes", "--remove-orphans", "-t", "1", environment=env)
     assert _state(engine, project.name) == {"networks": [], "volumes": []}

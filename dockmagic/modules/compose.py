@@ -41,8 +41,9 @@ def compose_tasks(
     declared_networks = project.model.get("networks") or {}
     declared_volumes = project.model.get("volumes") or {}
     if down:
+        gone = {"state": "absent", "keep_volumes": not volumes}  # -v: anonymous volumes too
         tasks = [
-            {"name": f"remove {name}", "container": {"name": name, "state": "absent"}}
+            {"name": f"remove {name}", "container": {"name": name, **gone}}
             for service in reversed(order)
             for name in _names(project, service)
         ]
