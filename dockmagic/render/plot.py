@@ -113,7 +113,9 @@ class StatsFigure:
             xs, ys = line.get_xdata(), line.get_ydata()
             if len(xs):
                 right = max(right, max(xs))
-                tops[line.axes] = max(tops[line.axes], max(ys))
+                # NaN (a first CPU sample has nothing to compare with) wins Python's max() when it
+                # comes first, and the axis then never grows past 1 %: leave it out
+                tops[line.axes] = max(tops[line.axes], max((y for y in ys if y == y), default=0))
         if right > self._limits.get("x", 0):
             self._limits["x"] = _nice(right * 1.2)
             self.axes[0][0].set_xlim(0, self._limits["x"])

@@ -83,7 +83,7 @@ class StatsSeries:
             )
         cols = [Column.key("NAME", "name"), Column.key("SAMPLES", "samples")]
         cols += [Column.key(f"CPU % {k}", f"cpu_{k}", _pct) for k in ("min", "mean", "max")]
-        cols += [Column.key(f"MEM {k}", f"mem_{k}", human_size) for k in ("min", "mean", "max")]
+        cols += [Column.key(f"MEM {k}", f"mem_{k}", binary_size) for k in ("min", "mean", "max")]
         return Table(rows, cols, title="samples", lookup=lambda r, k: r["name"] == k)
 
     def plot(self) -> Any:

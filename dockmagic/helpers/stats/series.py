@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ...engine import Engine
+from ...engine.shapes import MalformedAnswer
 from ...errors import DockerError, NotFound
 from ...render.stats import STATS_COLUMNS, StatsSeries, lookup
 from ...render.table import Table
@@ -28,18 +29,11 @@ def _targets(engine: Engine, containers: Iterable[str] | None, all: bool) -> lis
             for c in engine.container_list(all=all)
         ]
     rows = []
-    for name in containers:
-        try:
-            info = engine.container_inspect(name)
-            rows.append(
-                {
-                    "id": info["Id"],
-                    "name": info["Name"].lstrip("/"),
-                    "state": info["State"]["Status"],
-                }
-            )
-        except NotFound:
-            rows.append({"id": name, "name": name, "state": "removed"})
+    for name in containers:  # one that does not exist is an error, as the CLI's
+        info = engine.container_inspect(name)
+        rows.append(
+            {"id": info["Id"], "name": info["Name"].lstrip("/"), "state": info["State"]["Status"]}
+        )
     return rows
 
 
@@ -64,6 +58,16 @@ def _snapshot_one(engine: Engine, row: dict[str, Any]) -> dict[str, Any]:
         return {**row, **measures(engine.container_stats(row["id"], stream=False))}
     except NotFound:
         return _idle(row, "removed")
+    except MalformedAnswer:
+        # A container that stops or goes while the engine samples it gets an empty answer
+        # ("null"): that is its end, not a broken engine, unless it still runs.
+        try:
+            state = engine.container_inspect(row["id"])["State"]
+        except NotFound:
+            return _idle(row, "removed")
+        if state["Running"]:
+            raise
+        return _idle(row, state["Status"])
 
 
 def stats(
@@ -83,6 +87,9 @@ def stats(
             max_workers=min(MAX_WORKERS, len(targets)), thread_name_prefix="dockmagic-stats"
         ) as pool:
             rows = list(pool.map(lambda r: _snapshot_one(engine, r), targets))
+    if containers is None:  # the containers listed: those that went meanwhile are not shown
+        shown = ("running", "paused")
+        rows = [r for r in rows if r["state"] != "removed" and (all or r["state"] in shown)]
     return Table(rows, STATS_COLUMNS, title="containers", lookup=lookup)
 
 
