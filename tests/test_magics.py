@@ -136,6 +136,35 @@ def test_errors_are_one_line_usage_errors(ip: Any, engine: Engine, line: str, me
     assert message in str(exc.value) and "\n" not in str(exc.value)
 
 
+@pytest.mark.parametrize(
+    "line, kind, message",
+    [
+        ("logs no-such-container-xyz", "NotFound", "No such container: no-such-container-xyz"),
+        ("ps --bogus", "UsageError", "unknown flag: --bogus"),
+        ("lgs web", "UsageError", "did you mean 'logs'?"),
+        ("rm --force", "UsageError", "the following arguments are required"),
+        ("-H tcp://127.0.0.1:1 ps", "EngineUnavailable", "127.0.0.1:1"),
+    ],
+)
+def test_an_error_is_shown_as_its_own_kind(
+    ip: Any, engine: Engine, line: str, kind: str, message: str, capsys: Any
+) -> None:
+    """What a user reads: the kind of what went wrong (the engine's answer is not "usage"), one
+    line, through IPython's own display of an error."""
+    with pytest.raises(UsageError) as exc:
+        ip.run_line_magic("docker", line)
+    assert type(exc.value).__name__ == kind
+    assert message in str(exc.value)
+    try:
+        ip.run_line_magic("docker", line)
+    except UsageError:
+        ip.showtraceback()
+    shown = capsys.readouterr()
+    text = shown.out + shown.err
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    assert len(lines) == 1 and kind in lines[0] and message in lines[0], text
+
+
 def test_tracebacks_on_request(ip: Any, engine: Engine) -> None:
     ip.run_line_magic("config", "DockerMagics.short_errors = False")
     try:
@@ -167,6 +196,29 @@ def test_completion(engine: Engine, box: str) -> None:
         "--gpus" in offered and "--use-api-socket" not in offered
     )  # unsupported flags are not offered
     assert "--rm=false" not in offered  # nor the hidden spellings of switches
+
+
+def test_ipythons_completer_completes_names_with_dashes_slashes_and_colons(
+    ip: Any, monkeypatch: Any
+) -> None:
+    """Through IPython's own completer (what Tab in JupyterLab asks): Compose's and registries'
+    names are completed whole, and no Python names are offered on a %docker line."""
+    from IPython.core.completer import provisionalcompleter
+
+    from dockmagic.magics import completion
+
+    monkeypatch.setattr(completion, "_containers", lambda: ["proj-web-1", "proj-db-1"])
+    monkeypatch.setattr(completion, "_images", lambda: ["127.0.0.1:5000/lab/app:1.0"])
+
+    def offered(text: str) -> list[str]:
+        with provisionalcompleter():
+            return [c.text for c in ip.Completer.completions(text, len(text))]
+
+    assert offered("%docker logs proj-we") == ["proj-web-1"]
+    assert offered("x = %docker logs proj-") == ["proj-db-1", "proj-web-1"]
+    assert offered("%docker pull 127.0.0.1:5000/") == ["127.0.0.1:5000/lab/app:1.0"]
+    assert "--rm" in offered("%docker run --r") and "print" not in offered("%docker run --r")
+    assert "print" in offered("pri")  # Python lines are IPython's own
 
 
 def test_a_stopped_daemon_is_one_clear_line(ip: Any, tmp_path: Path) -> None:

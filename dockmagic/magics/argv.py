@@ -55,6 +55,29 @@ class Parser(argparse.ArgumentParser):
             self.visible_flags += action.option_strings
         return action
 
+    def format_usage(self) -> str:
+        return f"usage: {self._short_usage()}\n"
+
+    def format_help(self) -> str:
+        """The CLI's shape: one usage line (``[OPTIONS]`` for the flags, listed below it)."""
+        full = super().format_help()
+        _, _, rest = full.partition("\n\n")  # argparse's usage block lists every flag
+        return f"usage: {self._short_usage()}\n\n{rest}"
+
+    def _short_usage(self) -> str:
+        words = [self.prog]
+        if any(a.option_strings and a.help is not argparse.SUPPRESS for a in self._actions):
+            words.append("[OPTIONS]")
+        for action in self._actions:
+            if action.option_strings or action.help is argparse.SUPPRESS:
+                continue
+            name = str(action.metavar or action.dest.upper())
+            if action.nargs == argparse.REMAINDER:  # a command and its arguments
+                words.append(f"[{name}] [ARG...]")
+            else:
+                words.append(self._get_formatter()._format_args(action, name))
+        return " ".join(words)
+
     def error(self, message: str) -> NoReturn:
         if message.startswith("unrecognized arguments: "):
             words = message.removeprefix("unrecognized arguments: ").split()

@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
+import re
 import shlex
-from typing import Any
+from typing import cast
+
+from IPython.core.completer import (
+    CompletionContext,
+    SimpleCompletion,
+    SimpleMatcherResult,
+    context_matcher,
+)
 
 from ..errors import DockerError
 from ..helpers.engines.session import default_engine
 from .commands import COMMANDS
 
 _WANTS_CONTAINER = {
-    "exec",
-    "logs",
-    "top",
-    "diff",
-    "export",
-    "wait",
-    "start",
-    "stop",
-    "restart",
-    "kill",
-    "pause",
-    "unpause",
-    "rename",
-    "update",
-    "rm",
-    "inspect",
-    "cp",
-}
+    "exec", "logs", "top", "diff", "export", "wait", "start", "stop", "restart", "kill", "pause",
+    "unpause", "rename", "update", "rm", "inspect", "cp", "attach", "port", "stats", "commit",
+    "container",
+}  # fmt: skip
+_WANTS_IMAGE = {"run", "create", "pull", "push", "rmi", "tag", "history", "save", "image"}
 
 
 def _containers() -> list[str]:
@@ -67,15 +62,33 @@ def candidates(line: str) -> list[str]:
     if command is None:
         return []
     flags = command.parser.flags()
+    group = command.name.split()[0]
     try:
-        if command.name in _WANTS_CONTAINER:
+        if group in _WANTS_CONTAINER:
             return flags + _containers()
-        if command.name == "run":
+        if group in _WANTS_IMAGE:
             return flags + _images()
     except DockerError:
         pass  # no engine: flags only
     return flags
 
 
-def complete(shell: Any, event: Any) -> list[str]:
-    return candidates(event.line)
+_ASSIGNED = re.compile(r"^\s*[\w.,\s]+=\s*(?=%)")  # x = %docker ps
+
+
+@context_matcher()
+def docker_matcher(context: CompletionContext) -> SimpleMatcherResult:
+    """IPython's completer, for ``%docker`` lines (``x = %docker ...`` too): the word being typed
+    is completed whole, ``-``, ``/``, ``:`` and ``.`` in it included (Compose's and registries'
+    names have them), and nothing else is offered (no Python names)."""
+    line = _ASSIGNED.sub("", context.text_until_cursor).lstrip()
+    if not line.startswith(("%docker", "%%docker")) or " " not in line:
+        return cast(SimpleMatcherResult, {"completions": [], "suppress": False})
+    word = line.rsplit(" ", 1)[-1]
+    found = [c for c in candidates(line) if c.startswith(word)]
+    result = {
+        "completions": [SimpleCompletion(c) for c in found],
+        "matched_fragment": word,
+        "suppress": True,  # past the magic's name: only what %docker offers
+    }
+    return cast(SimpleMatcherResult, result)

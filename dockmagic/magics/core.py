@@ -5,7 +5,6 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, link
 
@@ -19,6 +18,7 @@ from .commands import COMMANDS, Context, find
 from .commands.images import add_build_options, build_options
 from .expand import caller_names, expand
 from .globalflags import split_global_flags
+from .shown import shown
 
 _USAGE_SUMMARY = "\n".join(
     f"  {name:<22} {cmd.parser.description}"
@@ -69,16 +69,12 @@ class DockerMagics(Magics, SettingTraits):
             return fn(*args)
         except HelpShown:
             return None
-        except DockerError as exc:  # CommandError included; anything else is a bug and shows as one
+        except (DockerError, KeyboardInterrupt) as exc:
+            # CommandError included; anything else is a bug and shows as one. After Ctrl-C the
+            # command has cleaned up after itself: a line, not 60 of traceback.
             if not self.short_errors:
                 raise
-            raise UsageError(str(exc) or type(exc).__name__) from None
-        except (
-            KeyboardInterrupt
-        ):  # the command has cleaned up after itself: a line, not 60 of traceback
-            if not self.short_errors:
-                raise
-            raise UsageError("interrupted (Ctrl-C)") from None
+            raise shown(exc) from None
 
     @no_var_expand
     @line_cell_magic

@@ -61,4 +61,11 @@ def find(argv: list[str]) -> tuple[Command, list[str]]:
         return COMMANDS[two], argv[2:]
     if argv[0] in COMMANDS:
         return COMMANDS[argv[0]], argv[1:]
-    raise CommandError(f"unknown subcommand: {' '.join(argv[:2])} (see %docker? for the list)")
+    import difflib
+
+    words = sorted({name.split()[0] for name in COMMANDS})
+    close = difflib.get_close_matches(argv[0], words, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise CommandError(
+        f"unknown subcommand: {' '.join(argv[:2])} ({hint}see %docker? for the list)"
+    )
