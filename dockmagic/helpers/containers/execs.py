@@ -16,7 +16,7 @@ from ...options.values import as_env, env_entry, read_kv_file
 from ...render.results import ExecResult
 from ..engines.session import engine_for
 from .output import LiveOutput
-from .streaming import confirm_ended, pump
+from .streaming import confirm_ended, pump, wants_prompt
 from .terminal import converse
 
 
@@ -25,6 +25,7 @@ def exec_(
     command: str | Iterable[str],
     *,
     stdin: str | bytes | None = None,
+    interactive: bool = False,
     user: str | None = None,
     workdir: str | None = None,
     env: Mapping[str, Any] | Iterable[str] | None = None,
@@ -38,13 +39,17 @@ def exec_(
     detach_keys: str | None = None,
     engine: Engine | None = None,
 ) -> ExecResult:
-    """Like ``docker exec``: output shown live, ``stdin`` fed and closed, exit code returned.
+    """Like ``docker exec``: output shown live, ``stdin`` fed and closed, exit code returned;
+    ``interactive`` without ``stdin``: typed into the notebook, if it can ask, else empty.
     ``detach`` starts the command and returns at once (no output, no exit code yet). ``terminal``
     joins the user's terminal to the command (``docker exec -it`` in a terminal IPython)."""
     engine = engine_for(engine)
     cmd = as_command(command) or []
     terminal = terminal and not detach
     data = None if detach or terminal else stdin.encode() if isinstance(stdin, str) else stdin
+    ask = not detach and not terminal and wants_prompt(data, interactive)
+    if data is None and interactive and not detach and not terminal and not ask:
+        data = b""  # nothing to read from: an empty stdin
     from_files = [
         e for f in env_file or [] for e in map(env_entry, read_kv_file(f, "env file")) if "=" in e
     ]
@@ -52,7 +57,7 @@ def exec_(
         "Cmd": cmd,
         "AttachStdout": not detach,
         "AttachStderr": not detach,
-        "AttachStdin": data is not None or terminal,
+        "AttachStdin": data is not None or terminal or ask,
         "Tty": tty,
         "User": user,
         "WorkingDir": workdir,
@@ -81,7 +86,7 @@ def exec_(
                 print(f"\r\ndetached from {' '.join(cmd)}; it keeps running", flush=True)
                 return ExecResult(container=container, command=cmd, detached=True)
         else:
-            pump(sock, tty, live, data)
+            pump(sock, tty, live, data, ask=ask)
         confirm_ended(
             lambda: _exec_running(engine, exec_id), f"exec {' '.join(cmd)} in {container}"
         )

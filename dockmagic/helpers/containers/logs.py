@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ...engine import Engine
@@ -9,7 +10,7 @@ from ...render.results import LogsResult
 from ..engines.session import engine_for
 from ..timeparse import to_timestamp
 from .output import LiveOutput
-from .streaming import confirm_ended, container_running, pump
+from .streaming import confirm_ended, container_running, pump, wants_prompt
 
 
 def logs(
@@ -30,12 +31,13 @@ def logs(
     engine = engine_for(engine)
     info = engine.container_inspect(container)
     live = LiveOutput(show=not quiet)
+    ends = to_timestamp(until)
     stream = engine.container_logs(
         info["Id"],
         follow=follow,
         tail="all" if tail is None else tail,
         since=to_timestamp(since),
-        until=to_timestamp(until),
+        until=ends,
         timestamps=timestamps,
         stdout=stdout,
         stderr=stderr,
@@ -44,7 +46,8 @@ def logs(
     )
     try:
         live.feed_all(stream)
-        if follow:  # followed logs end when the container stops
+        # followed logs end when the container stops, or at --until (a real end, not a cut)
+        if follow and (ends is None or time.time() < float(ends) - 0.5):
             confirm_ended(lambda: container_running(engine, info["Id"]), info["Name"].lstrip("/"))
     except KeyboardInterrupt:
         if not follow:
@@ -67,9 +70,11 @@ def attach(container: str, *, quiet: bool = False, engine: Engine | None = None)
     engine = engine_for(engine)
     info = engine.container_inspect(container)
     live = LiveOutput(show=not quiet)
-    sock = engine.container_attach(info["Id"], stdin=False)
+    config = info.get("Config") or {}
+    ask = wants_prompt(None, bool(config.get("OpenStdin")))  # typed into the notebook
+    sock = engine.container_attach(info["Id"], stdin=ask)
     try:
-        pump(sock, bool((info.get("Config") or {}).get("Tty")), live, None)
+        pump(sock, bool(config.get("Tty")), live, None, ask=ask)
         confirm_ended(lambda: container_running(engine, info["Id"]), info["Name"].lstrip("/"))
     except KeyboardInterrupt:
         pass  # Ctrl-C detaches: the container keeps running

@@ -22,7 +22,7 @@ from ..engines.session import engine_for
 from ..images.registry import pull as pull_image
 from ..stats.sampling import Sampler
 from .output import LiveOutput
-from .streaming import GRACE, confirm_ended, container_running, pump
+from .streaming import GRACE, confirm_ended, container_running, pump, wants_prompt
 from .terminal import converse
 
 _PULL_POLICIES = ("missing", "always", "never")
@@ -242,9 +242,10 @@ def run(
         options.pop(flag, None)
     terminal = terminal and not detach
     data = _encode(stdin)
-    if data is None and interactive and not detach and not terminal:
-        data = b""
-    streams = _streams(attach, data is not None or terminal)
+    ask = not detach and not terminal and wants_prompt(data, interactive)
+    if data is None and interactive and not detach and not terminal and not ask:
+        data = b""  # nothing to read from: an empty stdin, as docker run -i fed from nothing
+    streams = _streams(attach, data is not None or terminal or ask)
     fields = _attach_fields(streams, detach, remove)
     config = container_config(
         image,
@@ -284,7 +285,8 @@ def run(
                 print(f"\r\ndetached from {result.name}; it keeps running", flush=True)
                 return result
         else:
-            _pump(watch, streams, tty, data, time.monotonic() + timeout if timeout else None)
+            deadline = time.monotonic() + timeout if timeout else None
+            _pump(watch, streams, tty, data, deadline, ask=ask)
         result.exit_code = watch.exited.code(result.name)
         removed = watch.exited.removed  # the engine's AutoRemove has done it (only once it exited)
     except TimeoutError:
@@ -361,10 +363,13 @@ def _pump(
     tty: bool,
     data: bytes | None,
     deadline: float | None,
+    *,
+    ask: bool = False,
 ) -> None:
-    """The run's output into the cell, ``data`` to its stdin, until it ends (or ``deadline``)."""
+    """The run's output into the cell, ``data`` to its stdin (or what is typed into the notebook,
+    ``ask``), until it ends (or ``deadline``)."""
     sock = watch.start(streams)
-    pump(sock, tty, watch.live, data if streams[0] else None, deadline)
+    pump(sock, tty, watch.live, data if streams[0] else None, deadline, ask=ask and streams[0])
 
 
 def _converse(

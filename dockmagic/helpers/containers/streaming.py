@@ -44,14 +44,37 @@ def pump(
     live: LiveOutput,
     stdin: bytes | None,
     deadline: float | None = None,
+    *,
+    ask: bool = False,
 ) -> None:
-    """Feed stdin and show output until the stream ends; closes the socket (Ctrl-C included)."""
+    """Feed stdin and show output until the stream ends; closes the socket (Ctrl-C included).
+    ``ask``: stdin is read from the notebook's input box, line by line (prompting.py)."""
+    if ask:
+        from .prompting import converse_by_input
+
+        converse_by_input(sock, tty, live)
+        return
+    if tty and stdin is not None:
+        stdin = tty_input(stdin)
     try:
         with stdin_feeder(sock, stdin):
             for chunk in demux(sock.chunks(deadline=deadline), tty):
                 live.feed(chunk)
     finally:
         sock.close()
+
+
+def tty_input(data: bytes) -> bytes:
+    """Input for a TTY, ended as a terminal ends it: closing the stream is no end of input to a
+    TTY, its end-of-file character is (^D, twice after a line without its newline)."""
+    return data + (b"\x04" if not data or data.endswith(b"\n") else b"\x04\x04")
+
+
+def wants_prompt(stdin: bytes | None, interactive: bool) -> bool:
+    """-i with nothing given as stdin, in a kernel whose notebook can answer input requests."""
+    from .prompting import kernel_allows_input
+
+    return stdin is None and interactive and kernel_allows_input()
 
 
 GRACE = 1.0  # seconds an ended stream's process may take to be seen as ended

@@ -131,7 +131,8 @@ def _exec(p: Parser) -> Handler:
         return helpers.exec_(
             a.container,
             command,
-            stdin=ctx.cell if ctx.cell is not None else (b"" if a.interactive else None),
+            stdin=ctx.cell,
+            interactive=bool(a.interactive),
             user=a.user,
             workdir=a.workdir,
             env=a.env,
