@@ -64,3 +64,28 @@ def test_the_count_is_one_line_redrawn_in_a_terminal(capsys: pytest.CaptureFixtu
         and "6/6 tasks running" in out
         and out.endswith("web: converged after 1.2 s\n")
     )
+
+
+def test_notebook_bars_are_full_width_with_the_total_first() -> None:
+    """A bar is made once its size is known (a notebook bar made without one is a 20 px square
+    for good); a layer the engine already has gets no empty bar, the total says it; the total's
+    bar comes first, above the layers'."""
+    notebook = pytest.importorskip("tqdm.notebook")
+    pytest.importorskip("ipywidgets")
+    progress = LayerProgress("pull")
+    progress._tqdm = notebook.tqdm
+    progress.feed({"id": "aaa", "status": "Already exists", "progressDetail": {}})
+    progress.feed({"id": "bbb", "status": "Waiting", "progressDetail": {}})
+    progress.feed(
+        {"id": "bbb", "status": "Downloading", "progressDetail": {"current": 5, "total": 10}}
+    )
+    progress.feed(
+        {"id": "ccc", "status": "Downloading", "progressDetail": {"current": 1, "total": 30}}
+    )
+    assert list(progress.bars) == ["bbb", "ccc"]  # none for the layer already present
+    total = progress.total_bar
+    assert total.total == 40 and total.n == 6 and "1 layer already present" in str(total)
+    for bar in (total, *progress.bars.values()):
+        assert bar.container.children[1].layout.width != "20px"
+        assert bar.container.children[1].max == bar.total  # the widget's own size follows
+    progress.close()

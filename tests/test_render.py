@@ -131,6 +131,27 @@ def test_table_indexing_footer_and_pandas(monkeypatch: pytest.MonkeyPatch) -> No
     assert df.shape == (100, 7) and df.columns[0] == "CONTAINER ID"
 
 
+def test_a_frame_is_typed_as_the_table_shows_it() -> None:
+    pd = pytest.importorskip("pandas")
+    row = {
+        "Id": "ab" * 32,
+        "Names": ["/web"],
+        "Image": "sha256:" + "cd" * 32,
+        "Command": "sleep 60",
+        "Created": 1_700_000_000,
+        "Status": "Up 2 minutes",
+        "Ports": [{"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"}],
+    }
+    table = containers_table([row])
+    df = table.to_pandas()
+    assert df["CONTAINER ID"][0] == "ab" * 6  # the 12 characters the table shows
+    assert df["IMAGE"][0] == "cd" * 6
+    assert df["CREATED"][0] == pd.Timestamp(1_700_000_000, unit="s", tz="UTC")
+    assert df["PORTS"][0] == "0.0.0.0:8080->80/tcp"
+    assert df.attrs["rows"][0] is row  # the record as it came
+    assert "cdcdcdcdcdcd" in table.to_text().splitlines()[1]  # an image ID, shortened, as the CLI
+
+
 def test_empty_table_says_so() -> None:
     t = Table([], [Column.key("A", "a")], title="containers")
     assert "(no containers)" in t.to_text() and "no containers" in t._repr_html_()

@@ -239,3 +239,23 @@ def _reaper_leaves_when_idle(runtime: Path) -> None:
     assert eventually(lambda: not list(runtime.glob("*.sock")), limit=20), (
         "the reaper did not exit once idle"
     )
+
+
+def test_an_ending_session_says_what_it_removed(engine: Engine, image: str, runtime: Path) -> None:
+    """Exiting IPython removes what the session made (session_cleanup): once, it says so, with
+    how to keep such things."""
+    import subprocess
+    import sys
+
+    code = (
+        "get_ipython().run_line_magic('load_ext', 'dockmagic')\n"
+        f"get_ipython().run_line_magic('config', \"DockerMagics.labels = {{'{LABEL}': '1'}}\")\n"
+        f"get_ipython().run_line_magic('docker', 'run -d {image} sleep 300')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "IPython", "--no-banner", "--quick", "-c", code],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
+    )  # fmt: skip
+    said = [line for line in done.stderr.splitlines() if line.startswith("dockmagic: removed")]
+    assert len(said) == 1 and "1 container" in said[0] and "session_cleanup" in said[0], done

@@ -8,6 +8,13 @@ from typing import Any
 from ..errors import DockerError, PartlyFailed
 
 
+class Done(list[str]):
+    """The names a command acted on: a list, shown as the CLI prints them, one a line."""
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text("\n".join(self))
+
+
 def for_each(
     targets: tuple[str, ...] | list[str], action: Callable[[str], Any], verb: str
 ) -> list[str]:
@@ -23,4 +30,4 @@ def for_each(
             errors[target] = exc
     if errors:
         raise PartlyFailed.of(verb, done, errors)
-    return done
+    return Done(done)

@@ -90,6 +90,18 @@ def _networks(row: dict[str, Any]) -> dict[str, Any]:
     return (row.get("NetworkSettings") or {}).get("Networks") or {}
 
 
+def _image(image: str, trunc: bool) -> str:
+    """A container's image as ps shows it: an image ID as its 12 characters, a reference
+    without its digest (unless --no-trunc), as the CLI."""
+    if not image:
+        return "<no image>"
+    if not trunc:
+        return image
+    if re.fullmatch(r"(sha256:)?[0-9a-f]{64}", image):
+        return image.removeprefix("sha256:")[:12]
+    return image.split("@", 1)[0]
+
+
 def _plain(value: Any, trunc: bool) -> Any:
     return value
 
@@ -110,7 +122,7 @@ class Field:
 # The fields of docker ps --format, once: container_fields, the ps table and its titles read them.
 CONTAINER_FIELDS = {
     "ID": Field(lambda r: r.get("Id"), _short, "CONTAINER ID"),
-    "Image": Field(lambda r: r.get("Image", "")),
+    "Image": Field(lambda r: r.get("Image", ""), lambda image, trunc: _image(image, trunc)),
     "Command": Field(
         lambda r: r.get("Command") or "",
         lambda command, trunc: go_quote(shorten(command, 20) if trunc else command),

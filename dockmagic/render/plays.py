@@ -89,8 +89,8 @@ class PlayResult:
                 f"<div style='color:#555;margin-left:2em'>{esc(r.strip())}</div>" for r in rest
             )
             rows.append(f"<div style='color:{STATUS[t.status]}'>{esc(head)}</div>{more}")
-        recap = " ".join(
-            f"<span style='color:{STATUS.get(k, '#000')}'>{k}={v}</span>"
+        recap = " ".join(  # a count of nothing in black: failed=0 is no alarm (as Ansible)
+            f"<span style='color:{STATUS.get(k, '#000') if v else '#000'}'>{k}={v}</span>"
             for k, v in self.recap.items()
         )
         check = " <i>(check mode)</i>" if self.check else ""

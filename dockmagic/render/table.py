@@ -6,6 +6,7 @@ table in a notebook, aligned text in a terminal, and a DataFrame on request.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -107,12 +108,34 @@ class Table(Sequence[Row]):
         return f"<table class='dockmagic'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{foot}"
 
     def to_pandas(self) -> Any:
-        """A DataFrame of the raw column values (needs pandas: pip install 'dockmagic[pandas]')."""
+        """A DataFrame of typed values (needs pandas: pip install 'dockmagic[pandas]'): times as
+        datetimes, counts and sizes as numbers, IDs, ports and other composite values as the
+        table shows them; the records themselves are in ``frame.attrs["rows"]``."""
         try:
             import pandas as pd
         except ImportError:
             raise ImportError("to_pandas() needs pandas: pip install 'dockmagic[pandas]'") from None
-        return pd.DataFrame(
-            [[c.get(r) for c in self.columns] for r in self.rows],
+        frame = pd.DataFrame(
+            {c.title: [_typed(c, r, pd) for r in self.rows] for c in self.columns},
             columns=[c.title for c in self.columns],
         )
+        frame.attrs["rows"] = self.rows  # the engine's records, as they came
+        return frame
+
+
+_ID = re.compile(r"(sha256:)?[0-9a-f]{64}")  # shown short, as the table shows it
+_TIMES = {"CREATED", "CREATED AT", "STARTED", "FINISHED", "LAST SEEN", "UPDATED"}
+
+
+def _typed(column: Column, row: Row, pd: Any) -> Any:
+    """A cell for a DataFrame: the raw value where it is a plain number or text, a datetime where
+    the column is a time, else what the table shows (an ID shortened, ports as text)."""
+    value = column.get(row)
+    if value is None:
+        return None
+    if column.title in _TIMES and isinstance(value, int | float | str) and value != "":
+        unit = {"unit": "s"} if isinstance(value, int | float) else {}
+        return pd.to_datetime(value, utc=True, errors="coerce", **unit)
+    if not isinstance(value, int | float | str | bool) or _ID.fullmatch(str(value)):
+        return column.show(value)
+    return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import tarfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from pathlib import Path
@@ -149,9 +150,10 @@ def tar_stream(src: Path, arcname: str) -> TarBody:
 def memory_member(
     name: str, content: bytes, mode: int = 0o644, uid: int = 0, gid: int = 0
 ) -> bytes:
-    """One in-memory file as tar header and padded content."""
+    """One in-memory file as tar header and padded content, dated now (as a file written now)."""
     info = tarfile.TarInfo(name)
     info.size, info.mode, info.uid, info.gid = len(content), mode, uid, gid
+    info.mtime = int(time.time())
     return info.tobuf(tarfile.PAX_FORMAT) + content + b"\0" * (-len(content) % BLOCK)
 
 

@@ -190,7 +190,10 @@ class _Armed:
             if settings.session_cleanup != "keep":
                 engine = Engine(host.url, tls=host.tls)
                 try:
-                    sweep(engine, policy=settings.session_cleanup)
+                    done = sweep(engine, policy=settings.session_cleanup)
+                    said = said_at_end(done, settings.session_cleanup, host.url)
+                    if said:
+                        print(said, file=sys.stderr, flush=True)
                 except DockerError:
                     pass  # the reaper (still linked) will try again
                 finally:
@@ -202,6 +205,24 @@ class _Armed:
                 except OSError:
                     pass
         self.links.clear()
+
+
+def said_at_end(done: Sweep, policy: str, where: str) -> str:
+    """The one line a session's end says about what it did: what it removed (or stopped), and
+    how to keep such things; nothing if it had nothing to do."""
+    acted = [(kind, name) for kind, name in done.found if policy != "stop" or kind == "container"]
+    acted = [(k, n) for k, n in acted if f"{k} {n}" not in done.failed]
+    if not acted:
+        return ""
+    counts: dict[str, int] = {}
+    for kind, _ in acted:
+        counts[kind] = counts.get(kind, 0) + 1
+    listed = ", ".join(f"{n} {kind}{'s' * (n != 1)}" for kind, n in counts.items())
+    verb = "stopped" if policy == "stop" else "removed"
+    return (
+        f"dockmagic: {verb} what this session made on {where}: {listed} "
+        "(to keep them: %config DockerMagics.session_cleanup = 'keep')"
+    )
 
 
 _armed: _Armed | None = None

@@ -40,16 +40,19 @@ class LayerProgress:
         self.totals: dict[str, int] = {}
         self.current: dict[str, int] = {}
         self.total_bar: Any = None
+        self.present: set[str] = set()  # layers the engine or registry had already
         self.statuses: list[str] = []  # the lines without a layer id ("Digest: ...", "Status: ...")
         self.digest = ""
         self._tqdm = (
             _tqdm()
         )  # None without the progress extra: one line per layer when it completes
 
-    def _new_bar(self, desc: str) -> Any:
-        # The description comes after: tqdm's notebook bar puts one given at creation into its HTML
-        # widget unescaped (later ones it escapes), and layer ids and statuses come from the registry.
+    def _new_bar(self, desc: str, total: int) -> Any:
+        # Made once its total is known: a notebook bar made without one is a 20 px square that
+        # stays so. The description comes after: tqdm's notebook bar puts one given at creation
+        # into its HTML widget unescaped (later ones it escapes), and ids come from the registry.
         bar = self._tqdm(
+            total=total,
             unit="B",
             unit_scale=True,
             unit_divisor=1000,
@@ -60,10 +63,12 @@ class LayerProgress:
         bar.set_description_str(desc)
         return bar
 
-    def _bar(self, layer: str) -> Any:
-        if layer not in self.bars:
-            self.bars[layer] = self._new_bar(f"{layer} waiting")
-        return self.bars[layer]
+    @staticmethod
+    def _move(bar: Any, total: int, current: int) -> None:
+        if bar.total != total:  # reset() is what resizes a notebook bar (setting total does not)
+            bar.reset(total=total)
+        bar.n = min(current, total)
+        bar.update(0)  # redraws only if mininterval has passed: no output line per message
 
     def feed(self, message: dict[str, Any]) -> None:
         layer, status = message.get("id", ""), str(message.get("status", ""))
@@ -86,34 +91,45 @@ class LayerProgress:
             self.totals[layer] = int(detail["total"])
         if "current" in detail:
             self.current[layer] = int(detail["current"])
-        if any(status.startswith(d) for d in DONE):
+        done = any(status.startswith(d) for d in DONE)
+        if done:
             self.current[layer] = self.totals.get(layer, self.current.get(layer, 0))
+            if layer not in self.totals:
+                self.present.add(layer)  # already there: no bytes to move, no bar
         if not self.show:
             return
         if self._tqdm is None:
-            if any(status.startswith(d) for d in DONE):
+            if done:
                 print(f"{layer}: {status}")
             return
-        bar = self._bar(layer)
-        bar.set_description_str(f"{layer} {status}", refresh=False)
         if layer in self.totals:
-            bar.total = self.totals[layer]
-        bar.n = self.current.get(layer, 0)
-        bar.update(0)  # redraws only if mininterval has passed: no output line per message
+            if self.total_bar is None:  # first, so that it stays above the layers' bars
+                self.total_bar = self._new_bar(f"{self.what} total", self.totals[layer])
+            bar = self.bars.get(layer)
+            if bar is None:
+                bar = self.bars[layer] = self._new_bar(layer, self.totals[layer])
+            bar.set_description_str(f"{layer} {status}", refresh=False)
+            self._move(bar, self.totals[layer], self.current.get(layer, 0))
         self._update_total()
 
     def _update_total(self) -> None:
         if self.total_bar is None:
-            self.total_bar = self._new_bar(f"{self.what} total")
-        self.total_bar.total = sum(self.totals.values()) or None
-        self.total_bar.n = sum(self.current.get(k, 0) for k in self.totals)
-        self.total_bar.update(0)
+            return
+        present = len(self.present)
+        if present:
+            self.total_bar.set_postfix_str(
+                f"{present} layer{'s' * (present != 1)} already present", refresh=False
+            )
+        total = sum(self.totals.values())
+        self._move(self.total_bar, total, sum(self.current.get(k, 0) for k in self.totals))
 
     def close(self) -> None:
-        for bar in [*self.bars.values(), self.total_bar]:
+        for bar in [self.total_bar, *self.bars.values()]:
             if bar is not None:
                 bar.refresh()
                 bar.close()
+        if self.show and self.present and self.total_bar is None and self._tqdm is not None:
+            print(f"{self.what}: every layer already present")
         if self.show:  # the few summary lines, as the docker CLI ends: "Digest: ...", "Status: ..."
             for status in self.statuses:
                 if status.startswith(("Digest:", "Status:")):
