@@ -12,6 +12,7 @@ from dockmagic import errors, helpers
 from dockmagic.magics.commands import MODULES
 
 PACKAGE = Path(dockmagic.__file__).parent
+ROOT = PACKAGE.parent
 
 
 def _type_checking_names() -> dict[str, str]:
@@ -68,3 +69,30 @@ def test_the_engine_client_imports_nothing_above_it() -> None:
                     assert node.module in ("errors", "hostfiles"), (
                         f"{path}: from {'.' * node.level}{node.module}"
                     )
+
+
+def test_installing_from_the_source_folder_leaves_it_as_it_was(tmp_path: Path) -> None:
+    """``pip install .`` (a wheel built from a checkout) writes nothing into the folder (no
+    ``build/``, no ``*.egg-info``), and the wheel has the package's data files."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    source = tmp_path / "src"
+    listed = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for name in listed:
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
+    before = sorted(p.name for p in source.iterdir())
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "out"), "."],
+        cwd=source, check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    assert sorted(p.name for p in source.iterdir()) == before
+    (wheel,) = (tmp_path / "out").glob("dockmagic-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "dockmagic/lab/api-v1.41.json" in names and "dockmagic/compose/model.py" in names

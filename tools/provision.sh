@@ -1,7 +1,9 @@
 # Sourced by ./dev: installs what the demo and the tests need on a fresh Debian machine.
-# System packages: the Docker engine, a static busybox (test images), a registry, htpasswd.
+# System packages: the Docker engine, a static busybox (test images), a registry, htpasswd, sshd,
+# and a headless browser for the JupyterLab tests.
 
-APT_PACKAGES=(docker.io busybox-static docker-registry apache2-utils openssh-server openssh-client)
+APT_PACKAGES=(docker.io busybox-static docker-registry apache2-utils openssh-server openssh-client
+  chromium chromium-driver)  # the last two: JupyterLab in a real browser (tests/test_jupyterlab.py)
 VENV="${DOCKMAGIC_VENV:-$PWD/.venv}"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
