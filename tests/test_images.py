@@ -122,7 +122,9 @@ def test_push_pull_with_progress(
             f"{ref.rsplit(':', 1)[0]}@{pushed.digest}" in engine.image_inspect(ref)["RepoDigests"]
         )
         shown = capsys.readouterr().out
-        assert "push total" in shown and f"Digest: {pushed.digest}" in shown
+        # a bar of bytes, or (the registry has these layers from an earlier test) no empty bar
+        assert "push total" in shown or "push: every layer already present" in shown, shown
+        assert f"Digest: {pushed.digest}" in shown
         assert shown.count("\n") < 20  # bars redraw in place: no line per progress message
     finally:
         dockmagic.rmi(ref, engine=engine)

@@ -274,3 +274,20 @@ def test_a_live_cpu_axis_grows_past_a_first_sample_without_cpu() -> None:
     figure = StatsFigure()
     figure.update(records).png()
     assert figure.axes[0][0].get_ylim()[1] >= 80
+
+
+def test_a_live_table_in_a_terminal_is_redrawn_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a terminal, each update takes the last one's rows back and draws over them (the CLI's
+    live stats), instead of printing a new table every second."""
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr("sys.stdout", screen)
+    live = LiveDisplay()
+    live.show("NAME  CPU %\nweb   1.00%")
+    live.show("NAME  CPU %\nweb   2.00%")
+    assert screen.getvalue() == "NAME  CPU %\nweb   1.00%\n\x1b[2F\x1b[JNAME  CPU %\nweb   2.00%\n"

@@ -128,6 +128,16 @@ def test_detach_keys_leave_it_running_and_exec_it_joins_it(
         term.expect(r"a line\r?\n.*a line", timeout=15)  # the terminal's echo, then cat's copy
         term.send("\x04")
         term.expect(r"In \[5\]: ")
+
+        term.send(f"%docker attach {name}\n")  # back into the shell detached from above
+        term.send("\n")
+        term.expect(r"# ")
+        term.send("echo back-$((40+2))\n")
+        term.expect(r"back-42")
+        term.send("\x10\x11")  # and out again: it keeps running
+        term.expect(rf"detached from {name}; it keeps running")
+        term.expect(r"In \[6\]: ")
+        assert engine.container_inspect(name)["State"]["Running"]
     finally:
         engine.container_delete(name, force=True)
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import shutil
 import time
 from typing import Any
 
 from ...engine import Engine
+from ...errors import DockerError
 from ...render.results import LogsResult
 from ..engines.session import engine_for
 from ..timeparse import to_timestamp
@@ -64,17 +68,40 @@ def logs(
     )
 
 
-def attach(container: str, *, quiet: bool = False, engine: Engine | None = None) -> LogsResult:
-    """``docker attach`` for a notebook: the container's output from now on, live, until it stops.
-    Ctrl-C detaches (the container keeps running) and closes the connection."""
+def attach(
+    container: str,
+    *,
+    quiet: bool = False,
+    no_stdin: bool = False,
+    detach_keys: str | None = None,
+    engine: Engine | None = None,
+) -> LogsResult:
+    """``docker attach`` for a notebook: the container's output from now on, live, until it stops,
+    and its stdin (if it keeps one open, unless ``no_stdin``) from what is typed: the user's
+    terminal in a terminal IPython (the detach keys, Ctrl-P Ctrl-Q by default, leave it), the input
+    box under the cell in JupyterLab. Ctrl-C detaches (the container keeps running)."""
+    from .terminal import converse, terminal_available
+
     engine = engine_for(engine)
     info = engine.container_inspect(container)
     live = LiveOutput(show=not quiet)
     config = info.get("Config") or {}
-    ask = wants_prompt(None, bool(config.get("OpenStdin")))  # typed into the notebook
-    sock = engine.container_attach(info["Id"], stdin=ask)
+    keeps_stdin = bool(config.get("OpenStdin")) and not no_stdin
+    on_terminal = keeps_stdin and terminal_available()
+    ask = not on_terminal and wants_prompt(None, keeps_stdin)  # typed into the notebook
+    sock = engine.container_attach(info["Id"], stdin=on_terminal or ask, detach_keys=detach_keys)
+    tty = bool(config.get("Tty"))
     try:
-        pump(sock, bool(config.get("Tty")), live, None, ask=ask)
+        if on_terminal:
+            resize = functools.partial(engine.container_resize, info["Id"])
+            if tty:  # the shell redraws its prompt for the new size, as after the CLI's attach
+                with contextlib.suppress(DockerError):
+                    resize(*_terminal_size())
+            if converse(sock, tty=tty, resize=resize, detach_keys=detach_keys):
+                print(f"\r\ndetached from {info['Name'].lstrip('/')}; it keeps running", flush=True)
+                return LogsResult(stdout="", stderr="", container=info["Name"].lstrip("/"))
+        else:
+            pump(sock, tty, live, None, ask=ask)
         confirm_ended(lambda: container_running(engine, info["Id"]), info["Name"].lstrip("/"))
     except KeyboardInterrupt:
         pass  # Ctrl-C detaches: the container keeps running
@@ -87,3 +114,8 @@ def attach(container: str, *, quiet: bool = False, engine: Engine | None = None)
         hidden_lines=live.hidden_lines,
         container=info["Name"].lstrip("/"),
     )
+
+
+def _terminal_size() -> tuple[int, int]:
+    size = shutil.get_terminal_size()
+    return size.lines, size.columns

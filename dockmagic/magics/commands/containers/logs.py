@@ -9,14 +9,17 @@ from ..registry import Handler, command
 
 @command(
     "attach|container attach",
-    "Show a running container's output live until it stops (Ctrl-C detaches).",
+    "Join a running container: its output live, and its stdin from the terminal (terminal "
+    "IPython) or the input box under the cell (JupyterLab) until it stops or you detach.",
 )
 def _attach(p: Parser) -> Handler:
-    p.switch("--no-stdin", help="accepted: a notebook has no terminal to attach")
+    p.switch("--no-stdin", help="do not attach stdin")
     p.switch("--sig-proxy", help="accepted: Ctrl-C detaches and leaves the container running")
-    p.add_argument("--detach-keys", help="accepted; a notebook has no key sequence to detach")
+    p.add_argument("--detach-keys", help="keys that detach in a terminal (default ctrl-p,ctrl-q)")
     p.add_argument("container")
-    return lambda a, ctx: helpers.attach(a.container)
+    return lambda a, ctx: helpers.attach(
+        a.container, no_stdin=a.no_stdin, detach_keys=a.detach_keys
+    )
 
 
 @command(
