@@ -309,14 +309,18 @@ def restart(
     *,
     services: Iterable[str] = (),
     timeout: int | None = None,
+    no_deps: bool = False,
     outcome: Outcome | None = None,
 ) -> Outcome:
     """Restart project ``name``'s containers as compose does: of ``services`` (all, if none) and
-    of those that depend on them with ``restart: true``, each service after its dependencies."""
+    of those that depend on them with ``restart: true`` (not with ``no_deps``), each service
+    after its dependencies."""
     outcome = outcome or Outcome()
     found = containers(engine, name, all=True)
     known = _services_of(found)
-    chosen = restarted_with(known, services) if services else set(known)
+    asked = set(services) or set(known)
+    # a service given that has no container has nothing to restart
+    chosen = (asked if no_deps else restarted_with(known, asked)) & set(known)
     graph = {
         service: {
             needed

@@ -15,7 +15,7 @@ from IPython.core.completer import (
 
 from ..errors import DockerError
 from ..helpers.engines.session import default_engine
-from .commands import COMMANDS
+from .commands import COMMANDS, subcommands
 
 _WANTS_CONTAINER = {
     "exec", "logs", "top", "diff", "export", "wait", "start", "stop", "restart", "kill", "pause",
@@ -49,7 +49,7 @@ def candidates(line: str) -> list[str]:
         words = words[1:]
     if not line.endswith(" ") and words:
         words = words[:-1]  # the word being typed is completed, not interpreted
-    names = sorted({name.split()[0] for name in COMMANDS})
+    names = subcommands()
     if not words:
         return names
     if (

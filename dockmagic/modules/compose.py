@@ -74,18 +74,17 @@ def compose_tasks(
     ]
     tasks += [_build(project, s) for s in order if project.services[s].get("build")]
     for service in order:
+        image = _image_id(engine, project, service)  # asked once, for all its replicas
         for number in range(1, scale(project, service) + 1):
-            tasks += _service_tasks(project, service, number, engine)
+            tasks += _service_tasks(project, service, number, image)
     return tasks
 
 
-def _service_tasks(
-    project: Project, service: str, number: int, engine: Engine | None
-) -> list[Json]:
+def _service_tasks(project: Project, service: str, number: int, image: str | None) -> list[Json]:
     """Container ``number`` of ``service``: started (healthy, if another service waits for
     that). A job another service waits to complete runs to its end when it is made, and only
     then, as ``up`` runs it: made stopped, then run once if that task changed it."""
-    args = _container(project, service, number, engine)
+    args = _container(project, service, number, image)
     awaited = _awaited(project, service)
     title = f"service {service} {number}"
     if "service_completed_successfully" in awaited:
@@ -181,7 +180,8 @@ def _build(project: Project, service: str) -> Json:
     }
 
 
-def _container(project: Project, service: str, number: int, engine: Engine | None) -> Json:
+def _container(project: Project, service: str, number: int, image: str | None) -> Json:
+    """Container ``number``'s task arguments; ``image``: the ID of the image it runs, if known."""
     spec = project.services[service]
     for key in ("post_start", "pre_stop"):
         if spec.get(key):
@@ -197,7 +197,7 @@ def _container(project: Project, service: str, number: int, engine: Engine | Non
     # Containers of other services are named, not known by ID: the playbook makes them first.
     ids = {other: container_name(project, other) for other in project.services}
     name = container_name(project, service, number)
-    labels = container_labels(project, service, number, ids, _image_id(engine, project, service))
+    labels = container_labels(project, service, number, ids, image)
     body, extra = container_body(
         project,
         service,

@@ -16,7 +16,7 @@ from ...options.values import as_env, env_entry, read_kv_file
 from ...render.results import ExecResult
 from ..engines.session import engine_for
 from .output import LiveOutput
-from .streaming import confirm_ended, pump, wants_prompt
+from .streaming import confirm_ended, pump, stdin_plan
 from .terminal import converse
 
 
@@ -47,9 +47,7 @@ def exec_(
     cmd = as_command(command) or []
     terminal = terminal and not detach
     data = None if detach or terminal else stdin.encode() if isinstance(stdin, str) else stdin
-    ask = not detach and not terminal and wants_prompt(data, interactive)
-    if data is None and interactive and not detach and not terminal and not ask:
-        data = b""  # nothing to read from: an empty stdin
+    data, ask = stdin_plan(data, interactive, attached=not detach and not terminal)
     from_files = [
         e for f in env_file or [] for e in map(env_entry, read_kv_file(f, "env file")) if "=" in e
     ]

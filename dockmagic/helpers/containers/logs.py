@@ -95,6 +95,8 @@ def attach(
         if on_terminal:
             resize = functools.partial(engine.container_resize, info["Id"])
             if tty:  # the shell redraws its prompt for the new size, as after the CLI's attach
+                # (converse sends the size too, later: without this first one the prompt of a
+                # shell detached from earlier does not come back; the pty test shows it)
                 with contextlib.suppress(DockerError):
                     resize(*_terminal_size())
             if converse(sock, tty=tty, resize=resize, detach_keys=detach_keys):

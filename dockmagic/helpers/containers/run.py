@@ -22,7 +22,7 @@ from ..engines.session import engine_for
 from ..images.registry import pull as pull_image
 from ..stats.sampling import Sampler
 from .output import LiveOutput
-from .streaming import GRACE, confirm_ended, container_running, pump, wants_prompt
+from .streaming import GRACE, confirm_ended, container_running, pump, stdin_plan
 from .terminal import converse
 
 _PULL_POLICIES = ("missing", "always", "never")
@@ -241,10 +241,7 @@ def run(
     for flag in _TERMINAL_ONLY:
         options.pop(flag, None)
     terminal = terminal and not detach
-    data = _encode(stdin)
-    ask = not detach and not terminal and wants_prompt(data, interactive)
-    if data is None and interactive and not detach and not terminal and not ask:
-        data = b""  # nothing to read from: an empty stdin, as docker run -i fed from nothing
+    data, ask = stdin_plan(_encode(stdin), interactive, attached=not detach and not terminal)
     streams = _streams(attach, data is not None or terminal or ask)
     fields = _attach_fields(streams, detach, remove)
     config = container_config(

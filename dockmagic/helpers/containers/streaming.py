@@ -70,6 +70,17 @@ def tty_input(data: bytes) -> bytes:
     return data + (b"\x04" if not data or data.endswith(b"\n") else b"\x04\x04")
 
 
+def stdin_plan(data: bytes | None, interactive: bool, attached: bool) -> tuple[bytes | None, bool]:
+    """What a run's or exec's stdin is: the ``data`` given; else, with -i in the foreground
+    (``attached``) and no terminal of the user's, what is typed into the notebook (the second
+    value: ask) or, where nobody can type, an empty stdin, as the CLI's -i fed from nothing."""
+    if data is not None or not interactive or not attached:
+        return data, False
+    if wants_prompt(None, True):
+        return None, True
+    return b"", False
+
+
 def wants_prompt(stdin: bytes | None, interactive: bool) -> bool:
     """-i with nothing given as stdin, in a kernel whose notebook can answer input requests."""
     from .prompting import kernel_allows_input

@@ -7,10 +7,10 @@ from __future__ import annotations
 from . import engines, images, lab, networks, stats, system, volumes
 from .compose import MODULES as COMPOSE
 from .containers import copy, inspecting, lifecycle, logs, run
-from .registry import COMMANDS, Command, Context, find
+from .registry import COMMANDS, Command, Context, find, subcommands
 from .swarm import cluster, services, stacks
 
 MODULES = [engines, images, lab, networks, stats, system, volumes]
 MODULES += [copy, inspecting, lifecycle, logs, run, cluster, services, stacks, *COMPOSE]
 
-__all__ = ["COMMANDS", "MODULES", "Command", "Context", "find"]
+__all__ = ["COMMANDS", "MODULES", "Command", "Context", "find", "subcommands"]

@@ -52,6 +52,11 @@ def command(
     return register
 
 
+def subcommands() -> list[str]:
+    """The first words of the commands (``run``, ``container``, ...), sorted."""
+    return sorted({name.split()[0] for name in COMMANDS})
+
+
 def find(argv: list[str]) -> tuple[Command, list[str]]:
     """The command named by the first one or two words, and the rest of the line."""
     if not argv:
@@ -63,8 +68,7 @@ def find(argv: list[str]) -> tuple[Command, list[str]]:
         return COMMANDS[argv[0]], argv[1:]
     import difflib
 
-    words = sorted({name.split()[0] for name in COMMANDS})
-    close = difflib.get_close_matches(argv[0], words, n=1)
+    close = difflib.get_close_matches(argv[0], subcommands(), n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     raise CommandError(
         f"unknown subcommand: {' '.join(argv[:2])} ({hint}see %docker? for the list)"

@@ -183,14 +183,10 @@ def _restart(p: Parser) -> Callable[..., Any]:
     p.add_argument("services", nargs="*", metavar="SERVICE")
 
     def run(g: argparse.Namespace, a: argparse.Namespace, ctx: Context) -> Any:
-        engine, name = engine_of(g), project_name(g, ctx)
-        if a.no_deps and a.services:
-            outcome = projects.Outcome()
-            for c in projects.containers(engine, name, all=True, services=a.services):
-                engine.container_restart(c["Id"], t=a.timeout)
-                outcome.container(name_of(c), "Restarted")
-            return lines(outcome)
-        outcome = projects.restart(engine, name, services=a.services, timeout=a.timeout)
+        outcome = projects.restart(
+            engine_of(g), project_name(g, ctx), services=a.services, timeout=a.timeout,
+            no_deps=a.no_deps,
+        )  # fmt: skip
         return lines(outcome)
 
     return run
