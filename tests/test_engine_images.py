@@ -101,6 +101,24 @@ def test_tag_save_load_commit_delete(engine: Engine, image: str, make_container:
         engine.image_inspect(alias)
 
 
+def test_commit_to_a_reference_with_a_registry_port(engine: Engine, make_container: Any) -> None:
+    """``docker commit C host:5000/repo:tag``: the port is part of the repository, not a tag."""
+    import dockmagic
+
+    cid = make_container(["true"])
+    ref = f"127.0.0.1:5000/dockmagic-test/committed:{unique()}"
+    committed = dockmagic.commit(cid, ref, changes=[f"LABEL {LABEL}=1"], engine=engine).strip()
+    try:
+        assert ref in engine.image_inspect(committed)["RepoTags"]
+        untagged = repr(dockmagic.rmi(ref, engine=engine))  # printed as the CLI prints it
+        assert f"Untagged: {ref}" in untagged.splitlines() and f"Deleted: {committed}" in untagged
+    finally:
+        try:
+            engine.image_delete(committed, force=True)
+        except NotFound:
+            pass
+
+
 def test_prune_and_search_errors(engine: Engine) -> None:
     assert "ImagesDeleted" in engine.image_prune(filters={"label": f"{LABEL}=nothing-has-this"})
     assert "SpaceReclaimed" in engine.build_prune(filters={"until": "1h"})

@@ -10,6 +10,7 @@ without them these tests fail in CI and skip elsewhere."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -30,7 +31,7 @@ from .support import require
 ROOT = Path(__file__).parents[1]
 SHOTS = ROOT / "build" / "screenshots"
 TOKEN = "dockmagic-test"
-NOTEBOOKS = ["quickstart", "images", "stats"]
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 
 
 def _missing() -> str | None:
@@ -74,6 +75,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
          "--ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={folder}",
          "--allow-root", f"--LabApp.user_settings_dir={folder / '.settings'}"],
         stdout=log, stderr=subprocess.STDOUT, cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},  # the swarm notebook's engines: tools/
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -134,8 +136,8 @@ def _one_kernel_at_a_time(request: pytest.FixtureRequest) -> Iterator[None]:
         _close_sessions(request.getfixturevalue("lab"))
 
 
-def _run_all(driver: Any, lab: Lab, name: str, timeout: float = 300) -> None:
-    """Open the notebook, run all its cells from the Run menu, wait until each has run."""
+def _start_all(driver: Any, lab: Lab, name: str) -> None:
+    """Open the notebook and run all its cells from the Run menu."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ready
     from selenium.webdriver.support.ui import WebDriverWait
@@ -152,6 +154,18 @@ def _run_all(driver: Any, lab: Lab, name: str, timeout: float = 300) -> None:
     item = "//li[@data-command='runmenu:run-all']"
     wait.until(ready.element_to_be_clickable((By.XPATH, item)))
     driver.find_element(By.XPATH, item).click()
+
+
+def _run_all(driver: Any, lab: Lab, name: str, timeout: float = 300) -> None:
+    """Open the notebook, run all its cells, wait until each has run and save what the page shows."""
+    _start_all(driver, lab, name)
+    _finish(driver, lab, name, timeout)
+
+
+def _finish(driver: Any, lab: Lab, name: str, timeout: float = 300) -> None:
+    """Wait until every cell has run, then save the notebook as the page shows it."""
+    from selenium.webdriver.common.by import By
+
     deadline = time.monotonic() + timeout
 
     def done(d: Any) -> bool:
@@ -192,7 +206,9 @@ def _shot(driver: Any, name: str) -> Path:
     height = driver.execute_script(f"return ({panel}).scrollHeight")
     view = driver.execute_script(f"return ({panel}).clientHeight") or 900
     first = SHOTS / f"{name}-0.png"
-    for i, top in enumerate(range(0, max(height, 1), int(view * 0.9))):
+    for old in SHOTS.glob(f"{name}-*.png"):
+        old.unlink()
+    for i, top in enumerate(range(0, max(height - view, 0) + 1, int(view * 0.9))):
         driver.execute_script(f"({panel}).scrollTop = {top}")
         time.sleep(0.3)
         driver.save_screenshot(str(SHOTS / f"{name}-{i}.png"))
@@ -250,3 +266,44 @@ def test_an_engine_error_names_its_kind_in_jupyterlab(lab: Lab, browser: Any) ->
     assert "\n" not in raised[0].strip() and "UsageError" not in raised[0]
     shown = [t for t in _texts(browser, ".jp-OutputArea-output") if "No such container" in t]
     assert shown and shown[0].startswith("NotFound: No such container"), shown  # on the page
+
+
+def test_a_shell_in_a_container_from_jupyterlab_s_input_box(
+    lab: Lab, browser: Any, engine: Engine
+) -> None:
+    """``run -it`` of a shell in a notebook: the kernel's input box under the cell takes each
+    line, the shell's answer streams into the cell, an empty submit ends stdin and the run; the
+    container (``--rm``) is gone after."""
+    import nbformat
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    book = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        }
+    )
+    book.cells = [
+        nbformat.v4.new_code_cell("%load_ext dockmagic\n%docker lab"),
+        nbformat.v4.new_code_cell(
+            "%docker run -it --rm --label dockmagic.notebook=typing dockmagic/lab sh"
+        ),
+    ]
+    nbformat.write(book, lab.folder / "typing.ipynb")
+    _start_all(browser, lab, "typing")
+    wait = WebDriverWait(browser, 120)
+
+    def box() -> Any:
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "input.jp-Stdin-input"))
+        return browser.find_element(By.CSS_SELECTOR, "input.jp-Stdin-input")
+
+    box().send_keys("echo typed-in-$((6*7))", Keys.ENTER)
+    wait.until(lambda d: any("typed-in-42" in t for t in _texts(d, ".jp-OutputArea-output")))
+    box().send_keys(Keys.ENTER)  # an empty submit: end of input, as Ctrl-D in a terminal
+    _finish(browser, lab, "typing", timeout=60)
+    shot = _shot(browser, "typing")
+    assert not _raised(lab, "typing"), shot
+    shown = "\n".join(_texts(browser, ".jp-OutputArea-output"))
+    assert "typed-in-42" in shown and "exited with code 0" in shown, (shown, shot)
+    assert not engine.container_list(all=True, filters={"label": "dockmagic.notebook=typing"})

@@ -20,7 +20,7 @@ from dockmagic import Engine
 from dockmagic.errors import NotFound
 from dockmagic.helpers.containers.terminal import _DetachWatch, detach_sequence
 
-from .support import LABEL, unique
+from .support import LABEL, Registry, unique
 
 
 class Pty:
@@ -40,6 +40,7 @@ class Pty:
             os.execv(sys.executable, [*argv, "--HistoryManager.enabled=False"])
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.seen = b""
+        self.everything = b""  # all it printed, for a terminal emulator to read
 
     def send(self, text: str) -> None:
         os.write(self.fd, text.encode())
@@ -58,7 +59,9 @@ class Pty:
             ready, _, _ = select.select([self.fd], [], [], left)
             if ready:
                 try:
-                    self.seen += os.read(self.fd, 65536)
+                    data = os.read(self.fd, 65536)
+                    self.seen += data
+                    self.everything += data
                 except OSError:  # the child closed the terminal
                     tail = self.seen.decode(errors="replace")[-2000:]
                     raise AssertionError(f"IPython ended before {pattern!r}: {tail!r}") from None
@@ -150,3 +153,48 @@ def test_detach_keys_are_read_as_the_cli_reads_them() -> None:
     assert watch.filter(b"ab\x10") == (b"ab", False)  # held: it may begin the sequence
     assert watch.filter(b"c") == (b"\x10c", False)  # it did not: sent on
     assert watch.filter(b"\x10\x11") == (b"", True)
+
+
+def test_progress_bars_leave_no_debris_in_the_terminal(
+    engine: Engine, image: str, registry: Registry
+) -> None:
+    """A push and a pull in a terminal IPython, read by a terminal emulator (pyte): each bar ends
+    as one line, total first, and what is printed next is not overwritten by a bar."""
+    import pyte
+
+    rows, cols = 80, 101
+    shell = Pty(rows, cols)
+    screen = pyte.Screen(cols, rows)
+    name, ref = unique("bars"), f"{registry.address}/dockmagic-test/bars:{unique()}"
+    try:
+        shell.expect(r"In \[1\]: ")
+        shell.send("%load_ext dockmagic\n")
+        shell.expect(r"In \[2\]: ")
+        shell.send(  # a layer of its own, so that there are bytes to move
+            f"%docker run --name {name} --label {LABEL}=1 {image} "
+            "sh -c 'head -c 3000000 /dev/urandom > /blob'\n"
+        )
+        shell.expect(r"In \[3\]: ")
+        typed = [f"%docker commit {name} {ref}", f"%docker push {ref}", f"%docker rmi {ref}",
+                 f"%docker pull {ref}", "print('after the bars')"]  # fmt: skip
+        for i, line in enumerate(typed, start=3):
+            shell.send(line + "\n")
+            shell.expect(rf"In \[{i + 1}\]: ", timeout=60)
+        pyte.ByteStream(screen).feed(shell.everything)
+    finally:
+        shell.close()  # the session's end removes the container it ran
+        for remove, what in ((engine.container_delete, name), (engine.image_delete, ref)):
+            try:
+                remove(what, force=True)
+            except NotFound:
+                pass
+    lines = [line.rstrip() for line in screen.display if line.strip()]
+    text = "\n".join(lines)
+    bar = re.compile(r"((push|pull) total|\w{12} [A-Z][a-z ]+): +100%\|█+\| ")
+    debris = [line for line in lines if "█" in line and not bar.match(line)]
+    assert not debris, text  # a bar's tail under the next output ("Digest: ...40:00<00:00...")
+    for what in ("push", "pull"):
+        totals = [i for i, line in enumerate(lines) if line.startswith(f"{what} total: 100%")]
+        assert len(totals) == 1, text  # one final line, not one per redraw
+        below = lines[totals[0] + 1]
+        assert re.match(r"\w{12} (Pushed|Pull complete|Download complete): 100%", below), text

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .gotemplate import TemplateError, parse, render
-from .text import esc, go_quote, shorten, tabwrite, visible
+from .text import go_quote, pre_html, shorten, tabwrite, visible
 from .units import ago, binary_size, human_size, parse_time, ports
 
 
@@ -26,7 +26,7 @@ class Formatted(str):
         p.text(visible(self.rstrip("\n")))
 
     def _repr_html_(self) -> str:
-        return f"<pre class='dockmagic'>{esc(self.rstrip(chr(10)))}</pre>"
+        return pre_html(self.rstrip("\n"))
 
 
 class Fields(dict[str, Any]):

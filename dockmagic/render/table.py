@@ -74,7 +74,7 @@ class Table(Sequence[Row]):
         """Long cells are cut in a notebook (settings.max_cell_chars); the whole text shows on hover."""
         short = shorten(text, settings.max_cell_chars)
         title = f" title='{esc(text)}'" if short != text else ""
-        return f"<td style='text-align:left'{title}>{esc(short)}</td>"
+        return f"<td style='text-align:left;white-space:nowrap'{title}>{esc(short)}</td>"
 
     def _footer(self, shown: int) -> str:
         hidden = len(self.rows) - shown
@@ -96,7 +96,10 @@ class Table(Sequence[Row]):
 
     def _repr_html_(self) -> str:
         shown = self.rows[: settings.max_rows]
-        head = "".join(f"<th style='text-align:left'>{esc(c.title)}</th>" for c in self.columns)
+        head = "".join(
+            f"<th style='text-align:left;white-space:nowrap'>{esc(c.title)}</th>"
+            for c in self.columns
+        )
         body = "".join(
             "<tr>" + "".join(self._html_cell(cell) for cell in self.cells(r)) + "</tr>"
             for r in shown

@@ -25,6 +25,12 @@ def esc(value: object) -> str:
     return html.escape(visible(str(value)), quote=True)
 
 
+def pre_html(text: str) -> str:
+    """Text as a notebook shows it: preformatted, escaped, flush with the cell's other output
+    (JupyterLab's stylesheet gives a bare ``<pre>`` a margin that indents it and adds a blank line)."""
+    return f"<pre class='dockmagic' style='margin:0;padding:0'>{esc(text)}</pre>"
+
+
 _GO_ESCAPES = {
     "\a": "\\a",
     "\b": "\\b",

@@ -13,6 +13,7 @@ from ...render.formats import Formatted
 from ...render.table import Table
 from ...render.tree import Inspection
 from ..engines.session import engine_for
+from ..images.registry import split_ref
 from ..tables import changes_table, containers_table, top_table
 from .archive import write_tar
 
@@ -81,9 +82,7 @@ def commit(
     engine: Engine | None = None,
 ) -> Formatted:
     """``docker commit``: an image of the container's changes; its ID."""
-    repo, _, tag = (
-        (ref or "").partition(":") if ref and ":" in ref.rsplit("/", 1)[-1] else (ref, "", "")
-    )
+    repo, tag = split_ref(ref) if ref else (None, None)  # a registry's port is no tag
     made = engine_for(engine).image_commit(
         container,
         repo=repo or None,

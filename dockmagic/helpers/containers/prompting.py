@@ -33,6 +33,35 @@ def kernel_allows_input() -> bool:
     return bool(kernel is not None and getattr(kernel, "_allow_stdin", False))
 
 
+class _Echo:
+    """What a TTY will echo of the lines sent, taken out of the output: the input box has already
+    shown each line under its prompt, and the echo would show it twice. Only an exact echo is
+    taken (``line`` and the CRLF the line discipline makes of its newline); output that differs
+    (a password prompt with echo off, a full-screen program) drops the expectation and is shown."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.expected = b""
+
+    def sent(self, line: bytes) -> None:
+        with self.lock:
+            self.expected += line + b"\r\n"
+
+    def strip(self, data: bytes) -> bytes:
+        with self.lock:
+            if not self.expected:
+                return data
+            same = 0
+            limit = min(len(data), len(self.expected))
+            while same < limit and data[same] == self.expected[same]:
+                same += 1
+            if same == limit:  # all of what came (or all of what was expected) was the echo
+                self.expected = self.expected[same:]
+                return data[same:]
+            self.expected = b""  # not an echo after all
+            return data
+
+
 class _Prompting:
     """The main thread's place in the conversation: whether it waits in ``input()``, and whether
     the reader interrupted it there (an interrupt that is ours, not the user's Ctrl-C)."""
@@ -56,12 +85,16 @@ def converse_by_input(sock: HijackedSocket, tty: bool, live: LiveOutput, prompt:
     """Show the output while each line typed into the kernel's input box is sent to stdin, until
     the process ends; closes the socket. Ctrl-C (the kernel's interrupt) ends it as elsewhere."""
     state = _Prompting()
+    echo = _Echo() if tty else None
     failure: list[BaseException] = []
 
     def read() -> None:
         try:
             for chunk in demux(sock.chunks(), tty):
-                live.feed(chunk)
+                if echo is not None:
+                    chunk = chunk._replace(data=echo.strip(chunk.data))
+                if chunk.data:
+                    live.feed(chunk)
         except BaseException as exc:  # shown by the main thread, after the prompt is gone
             failure.append(exc)
         finally:
@@ -71,7 +104,7 @@ def converse_by_input(sock: HijackedSocket, tty: bool, live: LiveOutput, prompt:
     reader.start()
     try:
         try:
-            _send_lines(sock, tty, state, prompt)
+            _send_lines(sock, tty, state, prompt, echo)
             reader.join()
             if state.fired:
                 time.sleep(0.01)  # our interrupt, if still on its way, arrives here
@@ -86,7 +119,9 @@ def converse_by_input(sock: HijackedSocket, tty: bool, live: LiveOutput, prompt:
         raise failure[0]
 
 
-def _send_lines(sock: HijackedSocket, tty: bool, state: _Prompting, prompt: str) -> None:
+def _send_lines(
+    sock: HijackedSocket, tty: bool, state: _Prompting, prompt: str, echo: _Echo | None
+) -> None:
     while not state.ended.is_set():
         with state.lock:
             state.waiting = True
@@ -100,8 +135,11 @@ def _send_lines(sock: HijackedSocket, tty: bool, state: _Prompting, prompt: str)
         if not line:
             _end_input(sock, tty)
             return
+        data = line.encode(errors="replace")
+        if echo is not None:
+            echo.sent(data)
         try:
-            sock.write(line.encode() + b"\n")
+            sock.write(data + b"\n")
         except OSError:
             return  # the process is gone: its output says why
 

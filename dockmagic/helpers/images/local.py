@@ -33,11 +33,24 @@ def rmi(
     rows: list[dict[str, Any]] = []
     for image in images:
         rows += engine_for(engine).image_delete(image, force=force, noprune=no_prune)
-    return Table(
+    return Removals(
         rows,
         [Column.key("UNTAGGED", "Untagged"), Column.key("DELETED", "Deleted")],
         title="removals",
     )
+
+
+class Removals(Table):
+    """What ``rmi`` untagged and deleted: a table in a notebook; in a terminal the CLI's lines
+    (``Untagged: REF``, ``Deleted: ID``), since two columns of long references wrap apart."""
+
+    def to_text(self) -> str:
+        return "\n".join(
+            f"{key}: {row[key]}"
+            for row in self.rows
+            for key in ("Untagged", "Deleted")
+            if row.get(key)
+        )
 
 
 def save(

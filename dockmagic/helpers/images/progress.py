@@ -31,6 +31,27 @@ DONE = {
 }
 
 
+def _close_in_place(bars: list[Any]) -> None:
+    """Close bars drawn one above the other, leaving their final state in the same order.
+
+    A notebook bar is a widget and stays where it is. Text bars in a terminal are lines the cursor
+    moves between: closed in any order, tqdm leaves the cursor above the last bar's line, and the
+    next output overwrites it and leaves that bar's line as debris below. So text bars are cleared
+    and their final lines printed once, top to bottom, where the cursor then is."""
+    if not bars:
+        return
+    if hasattr(bars[0], "container"):  # tqdm.notebook's bars: widgets
+        for bar in bars:
+            bar.refresh()
+            bar.close()
+        return
+    final = [str(bar) for bar in bars]
+    for bar in reversed(bars):
+        bar.leave = False
+        bar.close()
+    print("\n".join(final), file=sys.stdout, flush=True)
+
+
 class LayerProgress:
     """Consumes pull/push messages, shows bars, and keeps the messages that are not per-layer."""
 
@@ -124,10 +145,7 @@ class LayerProgress:
         self._move(self.total_bar, total, sum(self.current.get(k, 0) for k in self.totals))
 
     def close(self) -> None:
-        for bar in [self.total_bar, *self.bars.values()]:
-            if bar is not None:
-                bar.refresh()
-                bar.close()
+        _close_in_place([b for b in (self.total_bar, *self.bars.values()) if b is not None])
         if self.show and self.present and self.total_bar is None and self._tqdm is not None:
             print(f"{self.what}: every layer already present")
         if self.show:  # the few summary lines, as the docker CLI ends: "Digest: ...", "Status: ..."

@@ -9,7 +9,7 @@ from typing import Any
 from ...errors import DockerError, PartlyFailed
 from ...render.formats import Fields, Formatted, format_one, format_rows
 from ...render.table import Table
-from ...render.text import esc, visible
+from ...render.text import pre_html, visible
 from ...render.tree import Inspection
 from ..argv import Parser, add_filter, add_format
 
@@ -21,7 +21,7 @@ class Listing(list[str]):
         p.text(visible("\n".join(self)))
 
     def _repr_html_(self) -> str:
-        return f"<pre class='dockmagic'>{esc(chr(10).join(self))}</pre>"
+        return pre_html("\n".join(self))
 
 
 def formatted(
