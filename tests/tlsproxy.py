@@ -1,4 +1,4 @@
-"""A TLS endpoint in front of the real engine, with certificates made for the test run."""
+"""Certificates made for the test run, and a TLS endpoint in front of the real engine."""
 
 from __future__ import annotations
 
@@ -27,8 +27,12 @@ def _cert(
     issuer: x509.Certificate | None,
     issuer_key: ec.EllipticCurvePrivateKey | None,
     usage: ExtendedKeyUsageOID | None,
+    names: tuple[str, ...] = ("127.0.0.1", "localhost"),
+    expired: bool = False,
 ) -> x509.Certificate:
     now = datetime.datetime.now(datetime.timezone.utc)
+    if expired:
+        now -= datetime.timedelta(days=2)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
     builder = (
         x509.CertificateBuilder()
@@ -70,16 +74,28 @@ def _cert(
         )
         if usage == ExtendedKeyUsageOID.SERVER_AUTH:
             builder = builder.add_extension(
-                x509.SubjectAlternativeName(
-                    [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
-                ),
+                x509.SubjectAlternativeName([_san(n) for n in names]),
                 critical=False,
             )
     return builder.sign(issuer_key or key, hashes.SHA256())
 
 
-def make_certs(folder: Path, ca_name: str = "dockmagic test CA") -> Path:
-    """ca.pem, server-cert.pem/server-key.pem (127.0.0.1) and cert.pem/key.pem (client) in folder."""
+def _san(name: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
+
+
+def make_certs(
+    folder: Path,
+    ca_name: str = "dockmagic test CA",
+    names: tuple[str, ...] = ("127.0.0.1", "localhost"),
+    expired: bool = False,
+) -> Path:
+    """ca.pem, server-cert.pem/server-key.pem (for ``names``) and cert.pem/key.pem (client) in
+    folder, as Docker's "Protect the Docker daemon socket" makes them; ``expired``: the server's
+    certificate ended yesterday."""
     folder.mkdir(parents=True, exist_ok=True)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = _cert(ca_name, ca_key, None, None, None)
@@ -89,7 +105,10 @@ def make_certs(folder: Path, ca_name: str = "dockmagic test CA") -> Path:
         ("", ExtendedKeyUsageOID.CLIENT_AUTH),
     ):
         key = ec.generate_private_key(ec.SECP256R1())
-        cert = _cert(f"{prefix or 'client-'}dockmagic", key, ca, ca_key, usage)
+        server = usage == ExtendedKeyUsageOID.SERVER_AUTH
+        cert = _cert(
+            f"{prefix or 'client-'}dockmagic", key, ca, ca_key, usage, names, expired and server
+        )
         (folder / f"{prefix}cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         (folder / f"{prefix}key.pem").write_bytes(_key_pem(key))
     return folder

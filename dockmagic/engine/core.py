@@ -21,7 +21,7 @@ from . import shapes, versions
 from .hosts import Host, TLSConfig, resolve_host
 from .shapes import Shape, check
 from .streams import Chunk, Stream, demux, progress
-from .transport import CONNECT_TIMEOUT, BaseTransport, HijackedSocket, Transport
+from .transport import BaseTransport, HijackedSocket, Transport
 
 # Seconds for a plain answer (streams, prunes and commits wait as long as they take; Ctrl-C ends
 # any wait). docker-py's default; DOCKER_CLIENT_TIMEOUT sets it, as for docker-compose.
@@ -174,15 +174,20 @@ class EngineCore:
 
     def __init__(
         self,
-        host: str | None = None,
+        host: str | Host | None = None,
         *,
         tls: TLSConfig | None = None,
         version: str | None = None,
         timeout: float | None = None,
-        connect_timeout: float = CONNECT_TIMEOUT,
+        connect_timeout: float | None = None,  # None: DOCKMAGIC_CONNECT_TIMEOUT, or by host kind
         transport: BaseTransport | None = None,
     ) -> None:
-        self.host: Host = transport.host if transport is not None else resolve_host(host, tls)
+        if transport is not None:
+            self.host: Host = transport.host
+        elif isinstance(host, Host):  # resolved already (a context): keeps where it came from
+            self.host = host if tls is None else Host(host.url, host.source, tls)
+        else:
+            self.host = resolve_host(host, tls)
         self.transport: BaseTransport = transport or Transport(self.host, connect_timeout)
         self.timeout = timeout if timeout is not None else client_timeout()
         self._version = version or os.environ.get("DOCKER_API_VERSION") or None

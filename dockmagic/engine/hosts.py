@@ -32,13 +32,21 @@ class TLSConfig:
     client_key: str | None = None
 
     @classmethod
-    def from_dir(cls, cert_dir: str | os.PathLike[str]) -> TLSConfig:
-        """ca.pem, cert.pem and key.pem from a folder, each only if present."""
+    def from_dir(cls, cert_dir: str | os.PathLike[str], named_by: str = "") -> TLSConfig:
+        """ca.pem, cert.pem and key.pem from a folder, each only if present. With ``named_by``
+        (where the folder came from: ``DOCKER_CERT_PATH``) ca.pem must be there, as the docker
+        CLI requires: trusting the system's store instead would fail later, less clearly."""
         d = Path(cert_dir).expanduser()
 
         def pick(name: str) -> str | None:
             return str(d / name) if (d / name).is_file() else None
 
+        if named_by and not pick("ca.pem"):
+            why = "no such folder" if not d.is_dir() else "it has no ca.pem"
+            raise HostError(
+                f"TLS: {d / 'ca.pem'} (from {named_by}): {why}; put there the CA certificate "
+                "that signed the engine's (or give --tlscacert FILE)"
+            )
         cert, key = pick("cert.pem"), pick("key.pem")
         if bool(cert) != bool(key):
             raise HostError(
@@ -133,7 +141,14 @@ def _tls_from_env(env: dict[str, str], url: str) -> TLSConfig | None:
     wants_tls = env.get("DOCKER_TLS_VERIFY") or env.get("DOCKER_TLS") or url.startswith("https://")
     if not wants_tls:
         return None
-    return TLSConfig.from_dir(env.get("DOCKER_CERT_PATH") or config_dir(env))
+    return cert_folder(env)
+
+
+def cert_folder(env: dict[str, str]) -> TLSConfig:
+    """The TLS material the environment names: ``DOCKER_CERT_PATH``, else the config folder."""
+    if env.get("DOCKER_CERT_PATH"):
+        return TLSConfig.from_dir(env["DOCKER_CERT_PATH"], "DOCKER_CERT_PATH")
+    return TLSConfig.from_dir(config_dir(env), "the docker config folder")
 
 
 def context_host(name: str, env: dict[str, str]) -> Host:

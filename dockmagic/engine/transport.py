@@ -7,6 +7,8 @@ socket; here the pool is keyed by the socket path, so all requests to one engine
 
 from __future__ import annotations
 
+import errno
+import os
 import socket
 import ssl
 import time
@@ -23,8 +25,26 @@ from ..errors import EngineSilent, EngineUnavailable, StreamError
 from .hosts import Host
 from .rawhttp import Segment, body_pieces, raise_for_status, read_head, send_body, send_request
 from .ssh import open_ssh_socket
+from .tls import client_context, tls_failure
+from .tlsstream import TLSStream
 
-CONNECT_TIMEOUT = 1.5  # seconds: a dead engine must fail fast, not hang a notebook
+CONNECT_TIMEOUT = 1.5  # seconds, a local socket: a dead engine must fail fast, not hang a notebook
+REMOTE_CONNECT_TIMEOUT = 10.0  # tcp:// and ssh://: a slow link's handshakes take seconds
+CONNECT_TIMEOUT_ENV = "DOCKMAGIC_CONNECT_TIMEOUT"
+
+
+def connect_timeout_for(host: Host) -> float:
+    """Seconds to wait for a connection: ``DOCKMAGIC_CONNECT_TIMEOUT``, else by the kind of host
+    (the docker CLI waits 30 s for any; a notebook should hear sooner of a dead local engine)."""
+    text = os.environ.get(CONNECT_TIMEOUT_ENV, "")
+    try:
+        if text and 0 < float(text) < 1e6:
+            return float(text)
+    except ValueError:
+        pass
+    return CONNECT_TIMEOUT if host.scheme == "unix" else REMOTE_CONNECT_TIMEOUT
+
+
 POOL_SIZE = 64  # connections kept per engine: a stats snapshot of many containers uses one each
 
 
@@ -124,8 +144,9 @@ def _root_cause(exc: BaseException) -> BaseException:
     return found
 
 
-def unavailable(host: Host, exc: BaseException) -> EngineUnavailable:
-    """Explain why the engine could not be reached, with a hint for each cause."""
+def unavailable(host: Host, exc: BaseException, waited: float | None = None) -> EngineUnavailable:
+    """Explain why the engine could not be reached, with a hint for each cause (``waited``: the
+    connect timeout, said when it ran out)."""
     cause = _root_cause(exc)
     where = f"{host} (from {host.source})"
     if isinstance(cause, FileNotFoundError):
@@ -147,14 +168,26 @@ def unavailable(host: Host, exc: BaseException) -> EngineUnavailable:
             "Is dockerd running, and listening on that address?",
         )
     if isinstance(cause, ssl.SSLError) or isinstance(exc, requests.exceptions.SSLError):
-        reason = getattr(cause, "reason", None) or str(cause)
+        return EngineUnavailable(where, *tls_failure(cause, host.tls, host.address[0]))
+    if isinstance(cause, socket.gaierror):
         return EngineUnavailable(
             where,
-            f"TLS failure ({reason})",
-            "Check DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem) and that the certificate names this host",
+            f"the name {host.address[0]} does not resolve ({cause.strerror})",
+            "Check the host name (or give its address)",
+        )
+    if isinstance(cause, OSError) and cause.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return EngineUnavailable(
+            where,
+            "no route to that host",
+            "Is the address right, and the host up and on a network this machine reaches?",
         )
     if isinstance(cause, (socket.timeout, TimeoutError)) or isinstance(exc, requests.Timeout):
-        return EngineUnavailable(where, "no answer in time", "Is the host up and the port right?")
+        limit = f" within {waited:g} s" if waited else " in time"
+        return EngineUnavailable(
+            where,
+            f"no connection{limit}",
+            f"Is the host up and the port right? Over a slow link: {CONNECT_TIMEOUT_ENV}=30 (seconds)",
+        )
     return EngineUnavailable(where, str(cause) or type(cause).__name__)
 
 
@@ -222,9 +255,11 @@ class BaseTransport(Protocol):
 class Transport:
     """Sends requests to one engine; knows unix sockets, TCP and TLS."""
 
-    def __init__(self, host: Host, connect_timeout: float = CONNECT_TIMEOUT) -> None:
+    def __init__(self, host: Host, connect_timeout: float | None = None) -> None:
         self.host = host
-        self.connect_timeout = connect_timeout
+        self.connect_timeout = connect_timeout or connect_timeout_for(host)
+        # checked now, so a missing file or an encrypted key is said before any request
+        self._ssl = client_context(host.tls) if host.tls and host.scheme == "tcp" else None
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies or .netrc for the engine
         self.session.headers["User-Agent"] = "dockmagic"
@@ -232,10 +267,10 @@ class Transport:
         # socket, and streamed bytes are read raw (not decoded) on our side.
         self.session.headers["Accept-Encoding"] = "identity"
         if host.scheme == "unix":
-            self.adapter: requests.adapters.HTTPAdapter = UnixAdapter(connect_timeout)
+            self.adapter: requests.adapters.HTTPAdapter = UnixAdapter(self.connect_timeout)
             self.session.mount("http+unix://", self.adapter)
         elif host.scheme == "ssh":
-            self.adapter = SSHAdapter(host.url, connect_timeout)
+            self.adapter = SSHAdapter(host.url, self.connect_timeout)
             self.session.mount("http+ssh://", self.adapter)
         else:
             self.adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE)
@@ -286,18 +321,13 @@ class Transport:
         except (requests.ConnectionError, requests.Timeout) as exc:
             if isinstance(exc, requests.ReadTimeout):
                 raise EngineSilent(str(self.host), f"{method} {path}", read_timeout or 0) from None
-            raise unavailable(self.host, exc) from None
+            raise unavailable(self.host, exc, self.connect_timeout) from None
 
     # -- raw sockets for attach / exec (the engine "hijacks" the HTTP connection) --------------
 
-    def ssl_context(self) -> ssl.SSLContext:
-        assert self.host.tls is not None
-        ctx = ssl.create_default_context(cafile=self.host.tls.ca_cert)
-        if self.host.tls.client_cert:
-            ctx.load_cert_chain(self.host.tls.client_cert, self.host.tls.client_key)
-        return ctx
-
-    def open_socket(self) -> socket.socket:
+    def open_socket(self, stream: bool = False) -> socket.socket:
+        """A connection of its own; over TLS with ``stream``, one whose write side can be closed
+        on its own (a hijacked attach or exec: see tlsstream)."""
         if self.host.scheme == "ssh":
             return open_ssh_socket(self.host.url, self.connect_timeout)
         try:
@@ -311,12 +341,19 @@ class Transport:
                     raise
             else:
                 sock = socket.create_connection(self.host.address, timeout=self.connect_timeout)
-                if self.host.tls:
-                    sock = self.ssl_context().wrap_socket(
-                        sock, server_hostname=self.host.address[0]
-                    )
+                if self._ssl is not None:
+                    name = self.host.address[0]
+                    try:
+                        sock = (
+                            TLSStream(sock, self._ssl, name)  # type: ignore[assignment]  # a socket enough
+                            if stream
+                            else self._ssl.wrap_socket(sock, server_hostname=name)
+                        )
+                    except BaseException:
+                        sock.close()
+                        raise
         except OSError as exc:
-            raise unavailable(self.host, exc) from None
+            raise unavailable(self.host, exc, self.connect_timeout) from None
         sock.settimeout(None)
         return sock
 
@@ -325,7 +362,7 @@ class Transport:
     ) -> tuple[socket.socket, bytes]:
         """Send one request that asks the engine to take over the connection (attach, exec,
         websocket); return the socket and any stream bytes that came with the answer's head."""
-        sock = self.open_socket()
+        sock = self.open_socket(stream=True)
         try:
             send_request(sock, method, path, params, body, headers)
             status, fields, rest = read_head(sock, f"{method} {path}")
@@ -429,15 +466,18 @@ class HijackedSocket:
     def write(self, data: bytes) -> None:
         self.sock.sendall(data)
 
+    def buffered(self) -> bool:
+        """Whether output is already here, decrypted, where a select() on the socket cannot see it."""
+        pending = getattr(self.sock, "pending", None)
+        return bool(self._pending) or bool(pending and pending())
+
     def take_pending(self) -> bytes:
         """Output that arrived with the upgrade response, for callers that read the socket directly."""
         pending, self._pending = self._pending, b""
         return pending
 
     def close_write(self) -> None:
-        """Signal EOF on stdin while still reading output."""
-        if isinstance(self.sock, ssl.SSLSocket):
-            return  # TLS has no half-close in Python's ssl; the command keeps stdin open
+        """Signal EOF on stdin while still reading output (over TLS: a close_notify)."""
         try:
             self.sock.shutdown(socket.SHUT_WR)
         except OSError:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..engine import Engine, TLSConfig
 from ..engine.cliconfig import config_dir
-from ..engine.hosts import context_host
+from ..engine.hosts import cert_folder, context_host
 from ..errors import CommandError
 
 _VALUED = {
@@ -45,7 +45,7 @@ class GlobalFlags:
             raise CommandError("%docker: give -H/--host or --context, not both (as the docker CLI)")
         if self.context:
             found = context_host(self.context, self.env())
-            return Engine(found.url, tls=found.tls)
+            return Engine(found)
         tls = self.tls_config()
         if not self.host and tls is None:
             return None
@@ -62,7 +62,14 @@ class GlobalFlags:
     def tls_config(self) -> TLSConfig | None:
         if not (self.tls or self.tlsverify or any((self.tlscacert, self.tlscert, self.tlskey))):
             return None
-        default = TLSConfig.from_dir(os.environ.get("DOCKER_CERT_PATH") or config_dir(self.env()))
+        if self.tlscacert and self.tlscert and self.tlskey:
+            return TLSConfig(self.tlscacert, self.tlscert, self.tlskey)
+        env = self.env()
+        default = (
+            TLSConfig.from_dir(env.get("DOCKER_CERT_PATH") or config_dir(env))
+            if self.tlscacert
+            else cert_folder(env)
+        )
         return TLSConfig(
             ca_cert=self.tlscacert or default.ca_cert,
             client_cert=self.tlscert or default.client_cert,

@@ -154,8 +154,12 @@ def converse(
             if pending:
                 show(pending)
             while True:
-                for key, _ in selector.select(timeout=0.5):
-                    if key.fileobj is sock.sock:
+                waiting = sock.buffered()  # decrypted already: the socket may stay quiet
+                ready = [key.fileobj for key, _ in selector.select(0 if waiting else 0.5)]
+                if waiting and sock.sock not in ready:
+                    ready.append(sock.sock)
+                for fileobj in ready:
+                    if fileobj is sock.sock:
                         data = sock.sock.recv(65536)
                         if not data:
                             return False

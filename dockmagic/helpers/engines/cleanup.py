@@ -188,7 +188,7 @@ class _Armed:
         """Kernel shutdown: do as ``session_cleanup`` says, then tell each reaper all is done."""
         for host, link in list(self.links.values()):
             if settings.session_cleanup != "keep":
-                engine = Engine(host.url, tls=host.tls)
+                engine = Engine(host)
                 try:
                     done = sweep(engine, policy=settings.session_cleanup)
                     said = said_at_end(done, settings.session_cleanup, host.url)

@@ -49,7 +49,7 @@ def targets(
             out.append((item, Engine(item, tls=tls)))
         else:
             found = context_host(item, env if env is not None else dict(os.environ))
-            out.append((item, Engine(found.url, tls=found.tls)))
+            out.append((item, Engine(found)))
     names = [name for name, _ in out]
     if len(set(names)) != len(names):
         raise CommandError(f"an engine is named twice: {', '.join(names)}")
