@@ -94,6 +94,10 @@ class APIVersionError(DockerError):
     """The engine's API is too old, for dockmagic or for one option."""
 
 
+class Unsupported(DockerError):
+    """The engine has no such operation (Podman's Docker API has no ``update``, say)."""
+
+
 class StreamError(DockerError):
     """A stream from the engine broke off or could not be parsed."""
 

@@ -17,7 +17,11 @@ from .support import require
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize(
+    "path",
+    [pytest.param(p, marks=pytest.mark.podman) if p.stem == "quickstart" else p for p in NOTEBOOKS],
+    ids=[p.stem for p in NOTEBOOKS],
+)
 def test_notebook_runs_clean(
     engine: Engine, path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,7 +3,8 @@
 # and a headless browser for the JupyterLab tests.
 
 APT_PACKAGES=(docker.io busybox-static docker-registry apache2-utils openssh-server openssh-client
-  chromium chromium-driver)  # the last two: JupyterLab in a real browser (tests/test_jupyterlab.py)
+  chromium chromium-driver  # JupyterLab in a real browser (tests/test_jupyterlab.py)
+  podman)  # the Podman lane (tools/podman.py)
 VENV="${DOCKMAGIC_VENV:-$PWD/.venv}"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }

@@ -220,10 +220,23 @@ class EngineCore:
         if self._version is None:
             with self._version_lock:
                 if self._version is None:
-                    info = self._json("GET", "/version", versioned=False)
-                    self._server_version = info
+                    info = self.version_info()
                     self._version = versions.negotiate(str(info.get("ApiVersion", "0")))
         return self._version
+
+    def version_info(self) -> dict[str, Any]:
+        """The engine's ``/version`` answer, asked once."""
+        if self._server_version is None:
+            self._server_version = self._json("GET", "/version", shapes.OBJ, versioned=False)
+        return self._server_version
+
+    def podman_version(self) -> str | None:
+        """Podman's version when this engine is Podman's Docker-compatible service (its
+        ``/version`` lists a "Podman Engine" component), else None."""
+        for part in self.version_info().get("Components") or []:
+            if isinstance(part, dict) and part.get("Name") == "Podman Engine":
+                return str(part.get("Version") or "?")
+        return None
 
     def require(self, needed: str, what: str) -> None:
         """Fail with "WHAT needs API >= X, this engine speaks Y" when the engine is too old."""

@@ -42,10 +42,10 @@ class TLSConfig:
             return str(d / name) if (d / name).is_file() else None
 
         if named_by and not pick("ca.pem"):
-            why = "no such folder" if not d.is_dir() else "it has no ca.pem"
+            folder = "" if d.is_dir() else ", nor does its folder"
             raise HostError(
-                f"TLS: {d / 'ca.pem'} (from {named_by}): {why}; put there the CA certificate "
-                "that signed the engine's (or give --tlscacert FILE)"
+                f"TLS: {d / 'ca.pem'} (from {named_by}) does not exist{folder}; put there the CA "
+                "certificate that signed the engine's, or give --tlscacert FILE"
             )
         cert, key = pick("cert.pem"), pick("key.pem")
         if bool(cert) != bool(key):

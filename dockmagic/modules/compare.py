@@ -61,13 +61,18 @@ def _bindings(
     }
 
 
+# Options a bind has without asking: read-write, private propagation; and what Podman adds to
+# every bind it reports (``v:/data:nodev,nosuid,rbind,rprivate``), none of which Docker's -v takes.
+_IMPLIED_BIND_OPTIONS = {"rw", "rprivate", "rbind", "nodev", "nosuid"}
+
+
 def _binds(items: Iterable[str] | None, image: Mapping[str, Any]) -> list[str]:
-    """``v:/data`` and ``v:/data:rw`` are the same bind."""
+    """``v:/data`` and ``v:/data:rw`` are the same bind (so is Podman's report of it)."""
     out = []
     for bind in items or []:
         parts = bind.split(":")
         if len(parts) == 3:
-            opts = [o for o in parts[2].split(",") if o != "rw"]
+            opts = [o for o in parts[2].split(",") if o not in _IMPLIED_BIND_OPTIONS]
             parts = parts[:2] + ([",".join(sorted(opts))] if opts else [])
         out.append(":".join(parts))
     return sorted(out)

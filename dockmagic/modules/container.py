@@ -236,8 +236,12 @@ def _replace_or_update(
         want.given, want.command, want.desired, actual, image, want.comparisons, plan.result
     )
     cid, engine = actual["Id"], plan.engine
-    if recreate or redo:
-        why = ", ".join(want.spelled.get(r, r) for r in redo) or "recreate=true"
+    podman = bool(update) and engine.podman_version() is not None  # it has no update in place
+    if recreate or redo or podman:
+        reasons = redo + (update if podman else [])
+        why = ", ".join(want.spelled.get(r, r) for r in reasons) or "recreate=true"
+        if podman:
+            why += "; Podman cannot update in place"
         remove = partial(engine.container_delete, cid, force=True, v=not want.keep_volumes)
         plan.change(f"recreate ({why})", remove)
         return True

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any, Literal, overload
 
+from ...errors import NotFound, Unsupported
 from .. import shapes
 from ..core import EngineCore, Params, Pending, quote_segment
 from ..shapes import MalformedAnswer, check
@@ -171,7 +172,16 @@ class ContainerAPI(EngineCore):
         self._ok("POST", f"/containers/{quote_segment(id)}/kill", params={"signal": signal})
 
     def container_update(self, id: str, update: dict[str, Any]) -> dict[str, Any]:
-        return self._json("POST", f"/containers/{quote_segment(id)}/update", json=update)
+        try:
+            return self._json("POST", f"/containers/{quote_segment(id)}/update", json=update)
+        except NotFound as exc:
+            podman = self.podman_version()
+            if podman is None or "container" in exc.message.lower():  # "no such container"
+                raise
+            raise Unsupported(
+                f"Podman {podman} has no 'docker update' (POST /containers/ID/update): "
+                "recreate the container with the new limits (a play's container task does so itself)"
+            ) from None
 
     def container_rename(self, id: str, name: str) -> None:
         self._ok("POST", f"/containers/{quote_segment(id)}/rename", params={"name": name})

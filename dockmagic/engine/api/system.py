@@ -18,9 +18,7 @@ class SystemAPI(EngineCore):
         return self._json("GET", "/info", shapes.OBJ)
 
     def system_version(self) -> dict[str, Any]:
-        if self._server_version is None:
-            self._server_version = self._json("GET", "/version", shapes.OBJ, versioned=False)
-        return self._server_version
+        return self.version_info()
 
     def ping(self) -> bool:
         """True when the engine answers; raises EngineUnavailable when it cannot be reached."""

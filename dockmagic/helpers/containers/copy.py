@@ -12,6 +12,7 @@ from ...errors import DockerError, NotFound, host_files
 from ...render.results import CopyResult
 from ..engines.session import engine_for
 from .archive import extract, memory_member, tar_end, tar_stream
+from .execs import exec_
 
 _GO_MODE_DIR = 1 << 31  # os.ModeDir in the engine's path stat
 
@@ -54,9 +55,16 @@ def write_file(
     folder, name = posixpath.split(path.rstrip("/"))
     uid, gid = owner or (0, 0)
     tar = memory_member(name, data, mode, uid, gid) + tar_end()
-    engine_for(engine).put_container_archive(
-        container, folder or "/", tar, copy_uid_gid=owner is not None
-    )
+    engine = engine_for(engine)
+    engine.put_container_archive(container, folder or "/", tar, copy_uid_gid=owner is not None)
+    if owner is not None and engine.podman_version() is not None:
+        # Podman 4.3 ignores copyUIDGID and gives the file to root: the container sets its owner
+        done = exec_(container, ["chown", f"{uid}:{gid}", path], quiet=True, engine=engine)
+        if done.exit_code != 0:
+            raise DockerError(
+                f"{container}:{path}: Podman keeps no owner from an archive, and chown in the "
+                f"container failed: {done.stderr.strip() or f'exit {done.exit_code}'}"
+            )
 
 
 def _into_container(engine: Engine, src: Path, container: str, path: str) -> None:

@@ -36,19 +36,20 @@ def logs(
     info = engine.container_inspect(container)
     live = LiveOutput(show=not quiet)
     ends = to_timestamp(until)
-    stream = engine.container_logs(
-        info["Id"],
-        follow=follow,
-        tail="all" if tail is None else tail,
-        since=to_timestamp(since),
-        until=ends,
-        timestamps=timestamps,
-        stdout=stdout,
-        stderr=stderr,
-        details=details,
-        tty=bool((info.get("Config") or {}).get("Tty")),
-    )
-    try:
+    stream = None
+    try:  # Ctrl-C may come while the engine has not answered yet (Podman answers at the first line)
+        stream = engine.container_logs(
+            info["Id"],
+            follow=follow,
+            tail="all" if tail is None else tail,
+            since=to_timestamp(since),
+            until=ends,
+            timestamps=timestamps,
+            stdout=stdout,
+            stderr=stderr,
+            details=details,
+            tty=bool((info.get("Config") or {}).get("Tty")),
+        )
         live.feed_all(stream)
         # followed logs end when the container stops, or at --until (a real end, not a cut)
         if follow and (ends is None or time.time() < float(ends) - 0.5):
@@ -58,7 +59,8 @@ def logs(
             raise
         # Ctrl-C is how following ends, as with docker logs -f: what arrived is the result
     finally:  # also on Ctrl-C: the connection is closed, what arrived was shown
-        stream.close()
+        if stream is not None:
+            stream.close()
         live.close()
     return LogsResult(
         stdout=live.stdout,

@@ -41,11 +41,14 @@ class _ExitWaiter:
     no inspect racing the engine's clean-up (an inspect then waits ~60 ms for the container's lock)."""
 
     def __init__(self, engine: Engine, cid: str, remove: bool) -> None:
-        self._engine, self._cid, self.remove = engine, cid, remove
+        self._engine, self._cid = engine, cid
+        # Podman 4.3 answers a wait for "removed" with exit code 0 whatever the code was (the
+        # docker CLI's `run --rm` then exits 0 too): there, wait for the exit and remove after.
+        self.remove = remove and engine.podman_version() is None
         self._answer = None
         if versions.parse(engine.api_version) >= versions.parse("1.30"):
             self._answer = engine.container_wait_registered(
-                cid, "removed" if remove else "next-exit"
+                cid, "removed" if self.remove else "next-exit"
             )
 
     def code(self, what: str) -> int:
