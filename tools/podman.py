@@ -19,6 +19,7 @@ from pathlib import Path
 
 from dockmagic.engine import Engine
 from dockmagic.errors import DockerError
+from dockmagic.lab.engine import forget
 
 ROOT = Path("/tmp/dockmagic-podman")
 NETNS = "dockmagic-podman"
@@ -138,16 +139,7 @@ class PodmanService:
     def _forget(self) -> None:
         """The namespace, the mounts of its storage and its folders (a leftover of a killed run's too)."""
         subprocess.run(["pkill", "-f", "--", f"--root {self.root}/storage"], capture_output=True)
-        subprocess.run(["ip", "netns", "del", self.netns], capture_output=True)
-        subprocess.run(
-            [
-                "sh",
-                "-c",
-                f"grep -o ' {self.root}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l",
-            ],
-            capture_output=True,
-        )
-        shutil.rmtree(self.root, ignore_errors=True)
+        forget(self.netns, self.root)
 
 
 def host_bridge_broken(host: str = "unix:///var/run/docker.sock") -> str:

@@ -42,6 +42,17 @@ def missing() -> str | None:
     return None
 
 
+def forget(netns: str, root: Path) -> None:
+    """A network namespace, the mounts under ``root`` (deepest first) and ``root`` itself: what an
+    engine of its own leaves, a killed run's too."""
+    subprocess.run(["ip", "netns", "del", netns], capture_output=True)
+    subprocess.run(
+        ["sh", "-c", f"grep -o ' {root}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l"],
+        capture_output=True,
+    )
+    shutil.rmtree(root, ignore_errors=True)
+
+
 class NamespacedEngine:
     """A dockerd named ``name`` under ``root``/``name``, its networks from ``pool`` (a /16)."""
 
@@ -172,16 +183,7 @@ class NamespacedEngine:
 
     def _forget(self) -> None:
         self.address = None
-        subprocess.run(["ip", "netns", "del", self.netns], capture_output=True)
-        subprocess.run(
-            [
-                "sh",
-                "-c",
-                f"grep -o ' {self.root}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l",
-            ],
-            capture_output=True,
-        )
-        shutil.rmtree(self.root, ignore_errors=True)
+        forget(self.netns, self.root)
 
 
 class LabEngine(NamespacedEngine):
