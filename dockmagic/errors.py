@@ -114,6 +114,9 @@ class OperationFailed(DockerError):
         super().__init__(f"{operation} failed: {message}" if operation else message)
 
 
+MAX_MESSAGE = 400  # characters of an engine's error message shown
+
+
 def api_error(status: int, body: bytes, method: str = "", path: str = "") -> APIError:
     """The error for an engine answer with an error status (its JSON ``message`` when it has one)."""
     text = body.decode("utf-8", errors="replace").strip()
@@ -121,7 +124,11 @@ def api_error(status: int, body: bytes, method: str = "", path: str = "") -> API
         message = json.loads(text).get("message") or text
     except (ValueError, AttributeError):
         message = text
-    message = message or f"HTTP {status}"
+    message = str(message or f"HTTP {status}")
+    if len(message) > MAX_MESSAGE:  # an error line, not a page (a proxy's HTML, a dump)
+        message = (
+            f"{message[:MAX_MESSAGE]}… (cut: the engine's message is {len(message):,} characters)"
+        )
     cls = {404: NotFound, 409: Conflict}.get(status, APIError)
     return cls(status, message, method, path)
 

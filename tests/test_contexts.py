@@ -175,3 +175,36 @@ def test_a_bad_context_archive_is_one_line(
     cut = buf.getvalue()[: 512 + 1]  # a header, then its content cut
     with pytest.raises(DockerError):
         dockmagic.context_import("cut", cut)
+
+
+@pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not installed")
+def test_copies_of_contexts_as_the_cli_makes_them(ip: Any, store: Path) -> None:
+    """A copy of the current context, ``--from``, ``--docker from=``: each tool makes the same,
+    and ``context inspect`` prints what the CLI prints (a JSON list, four spaces)."""
+    cli(
+        "context", "create", "base", "--description", "first", "--docker", "host=tcp://1.2.3.4:2375"
+    )
+    made = {
+        "current": "",
+        "from": "--from base",
+        "docker-from": "--docker from=base,host=tcp://5.5.5.5:1",  # from= wins: the CLI's way
+    }
+    for kind, flags in made.items():
+        cli("context", "create", f"cli-{kind}", *flags.split())
+        ip.run_line_magic("docker", f"context create dm-{kind} {flags}")
+        ours, theirs = (
+            json.loads(cli("context", "inspect", f"{who}-{kind}"))[0] for who in ("dm", "cli")
+        )
+        for key in ("Metadata", "Endpoints"):
+            assert ours[key] == theirs[key], (kind, key, ours[key], theirs[key])
+    shown = ip.run_line_magic("docker", "context inspect base")
+    printed = cli("context", "inspect", "base").rstrip("\n")
+    assert repr_pretty(shown) == printed
+    several = ip.run_line_magic("docker", "context inspect base dm-from")
+    assert repr_pretty(several) == cli("context", "inspect", "base", "dm-from").rstrip("\n")
+
+
+def repr_pretty(value: Any) -> str:
+    from IPython.lib.pretty import pretty
+
+    return pretty(value)

@@ -265,6 +265,24 @@ CORPUS: dict[str, tuple[Routes, Callable[[Engine], Any]]] = {
         {"/containers/json": b"SSH-2.0-OpenSSH_9.2\r\n"},
         lambda e: dockmagic.ps(engine=e),
     ),
+    "version a list": ({"/version": answer([1, 2])}, lambda e: Engine(e.host).api_version),
+    "version ApiVersion a dict": (
+        {"/version": answer({"ApiVersion": {"x": 1}})},
+        lambda e: Engine(e.host).api_version,
+    ),
+    "rmi answered null": ({"/images/x": answer(None)}, lambda e: dockmagic.rmi("x", engine=e)),
+    "rmi answered with odd items": (
+        {"/images/x": answer([5, {"Deleted": 7}])},
+        lambda e: dockmagic.rmi("x", engine=e),
+    ),
+    "diff odd shape": (
+        {"/containers/c/changes": answer([{"Path": 5, "Kind": "x"}, 3])},
+        lambda e: dockmagic.diff("c", engine=e),
+    ),
+    "a 1 MB error": (
+        {"/containers/json": answer({"message": "x" * 1_000_000}, 500)},
+        lambda e: dockmagic.ps(engine=e),
+    ),
     "events garbage": (
         {"/events": lines({"Type": 5, "Action": None, "time": "x"}, b"not json")},
         lambda e: dockmagic.events(until="1s", engine=e),
@@ -309,6 +327,14 @@ def test_faked_answer(fake: Callable[[Routes], Engine], case: str) -> None:
     repr(result)  # a result is also rendered without a traceback
     if hasattr(result, "_repr_html_"):
         result._repr_html_()
+
+
+def test_a_long_error_is_cut_and_says_how_long(fake: Callable[[Routes], Engine]) -> None:
+    engine = fake({"/containers/json": answer({"message": "x" * 1_000_000}, 500)})
+    with pytest.raises(DockerError) as failed:
+        dockmagic.ps(engine=engine)
+    said = str(failed.value)
+    assert len(said) < 1000 and "1,000,000 characters" in said, said[:300]
 
 
 def test_the_corpus_is_large() -> None:

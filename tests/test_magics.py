@@ -328,3 +328,33 @@ def test_cidfile_as_the_cli_keeps_it(ip: Any, engine: Engine, image: str, tmp_pa
             "docker", f"create --cidfile {tmp_path / ('9' * 300)} --label {LABEL}=1 {image} true"
         )
     assert not engine.container_list(all=True, filters={"label": [LABEL], "ancestor": [image]})
+
+
+@pytest.mark.parametrize(
+    "magic, line, cell",
+    [
+        ("docker", "ps --filter name=\ud800", None),
+        ("docker", "run --rm dockmagic/lab sh", "echo \ud800\n"),
+        ("docker_file", "c:/tmp/f", "\ud800"),
+        ("docker_play", "", '- exec: {container: c, command: "echo \ud800"}\n'),
+    ],
+)
+def test_a_lone_surrogate_is_one_line_before_anything_is_sent(
+    ip: Any, magic: str, line: str, cell: str | None
+) -> None:
+    with pytest.raises(UsageError, match=r"'\\ud800' at character \d+: a lone surrogate") as failed:
+        if cell is None:
+            ip.run_line_magic(magic, line)
+        else:
+            ip.run_cell_magic(magic, line, cell)
+    assert "\n" not in str(failed.value)
+
+
+def test_bad_values_of_the_file_and_exec_magics_are_one_line(ip: Any) -> None:
+    from dockmagic.modules.files import exec_module
+    from dockmagic.modules.result import ModuleError
+
+    with pytest.raises(UsageError, match=r"--mode 9: not an octal file mode"):
+        ip.run_cell_magic("docker_file", "c:/tmp/f --mode 9", "x\n")
+    with pytest.raises(ModuleError, match=r"command must be a string or a list of words, not 5"):
+        exec_module("c", 5)  # type: ignore[arg-type]

@@ -152,3 +152,15 @@ def test_network_options_are_read_by_either_name_into_one_body() -> None:
     assert body["IPAM"] == {"Driver": "default", "Options": {}, "Config": pools}
     with pytest.raises(OptionError, match="unknown option 'ipv7'"):
         given(NETWORK_OPTIONS, {"ipv7": True})
+
+
+def test_go_field_names_reach_the_json_keys() -> None:
+    """``network inspect -f '{{.ID}}'``: the CLI's template sees its Go struct (ID), the JSON says Id;
+    both are found. A lower-case name is no Go field: on a map, <no value>, as Go has it."""
+    from dockmagic.render.formats import format_one
+
+    answer = {"Id": "abc", "IPAM": {"Driver": "default"}}
+    assert (
+        format_one("{{.ID}} {{.Id}} {{.IPAM.Driver}} {{.id}}", answer)
+        == "abc abc default <no value>\n"
+    )

@@ -38,7 +38,9 @@ def _build_options(service: str, build: Mapping[str, Any]) -> dict[str, Any]:
     if build.get("extra_hosts"):
         hosts = build["extra_hosts"]
         pairs = hosts.items() if isinstance(hosts, Mapping) else (h.split("=", 1) for h in hosts)
-        extra["extrahosts"] = ",".join(f"{k}:{v}" for k, v in pairs)
+        extra["extrahosts"] = [
+            f"{k}:{v}" for k, v in pairs
+        ]  # a parameter each, as compose sends them
     if build.get("shm_size"):
         extra["shmsize"] = int(build["shm_size"])
     return {

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import requests
 import urllib3.exceptions
 
-from ..errors import EngineUnavailable, Missing, StreamError, api_error
+from ..errors import APIError, EngineUnavailable, Missing, StreamError, api_error
 from . import shapes, versions
 from .hosts import Host, TLSConfig, resolve_host
 from .shapes import Shape, check
@@ -232,8 +232,12 @@ class EngineCore:
 
     def podman_version(self) -> str | None:
         """Podman's version when this engine is Podman's Docker-compatible service (its
-        ``/version`` lists a "Podman Engine" component), else None."""
-        for part in self.version_info().get("Components") or []:
+        ``/version`` lists a "Podman Engine" component), else None (also when it will not say)."""
+        try:
+            parts = self.version_info().get("Components") or []
+        except (APIError, StreamError):
+            return None
+        for part in parts if isinstance(parts, list) else []:
             if isinstance(part, dict) and part.get("Name") == "Podman Engine":
                 return str(part.get("Version") or "?")
         return None

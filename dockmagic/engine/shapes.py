@@ -110,6 +110,7 @@ CONTAINER = {
 }
 TOP = {"Titles": STR_LIST, "Processes": [STR_LIST]}
 CHANGES = [{"Path": STR, "Kind": INT}]
+IMAGE_DELETED = [{"Untagged": STR, "Deleted": STR}]
 WAIT = {"StatusCode!": INT, "Error": {"Message": STR}}
 EXEC = {"ID": STR, "Running": bool, "ExitCode": INT, "Pid": INT, "ContainerID": STR}
 IMAGE_SUMMARY = {

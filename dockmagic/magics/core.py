@@ -27,6 +27,20 @@ _USAGE_SUMMARY = "\n".join(
 )
 
 
+def sendable(text: str | None, what: str) -> None:
+    """Text with a lone surrogate (``'\\ud800'``, which no encoding takes) cannot go to the engine:
+    said in one line, before anything is sent."""
+    if text is None:
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise CommandError(
+            f"the {what} holds {text[exc.start]!r} at character {exc.start + 1}: a lone surrogate, "
+            "not text that can be sent"
+        ) from None
+
+
 @magics_class
 class DockerMagics(Magics, SettingTraits):
     """The magics; their configuration (``%config DockerMagics.max_rows = 20``) is linked to
@@ -54,6 +68,7 @@ class DockerMagics(Magics, SettingTraits):
     # -- running a line -----------------------------------------------------------------------
 
     def _argv(self, line: str) -> list[str]:
+        sendable(line, "line")
         if self.expand_vars and self.shell is not None and ("$" in line or "{" in line):
             line = expand(line, caller_names(self.shell.user_ns))
         try:
@@ -90,6 +105,7 @@ class DockerMagics(Magics, SettingTraits):
         """
 
         def go() -> Any:
+            sendable(cell, "cell")
             flags, argv = split_global_flags(self._argv(line))
             command, rest = find(argv)
             many = flags.many()
@@ -124,7 +140,12 @@ class DockerMagics(Magics, SettingTraits):
             container, sep, path = a.target.partition(":")
             if not sep or not path.startswith("/"):
                 raise CommandError("%%docker_file needs CONTAINER:/absolute/path")
-            helpers.write_file(container, path, cell, int(a.mode, 8))
+            sendable(cell, "cell")
+            try:
+                mode = int(a.mode, 8)
+            except ValueError:
+                raise CommandError(f"--mode {a.mode}: not an octal file mode (644, 0755)") from None
+            helpers.write_file(container, path, cell, mode)
             print(f"wrote {len(cell.encode())} bytes to {a.target}")
 
         return self._guard(go)
@@ -188,6 +209,7 @@ class DockerMagics(Magics, SettingTraits):
         )
 
         def go() -> Any:
+            sendable(cell, "cell")
             a = parser.parse(self._argv(line))
             names = {**(self.shell.user_ns if self.shell is not None else {}), **key_value(a.var)}
             if a.export:
@@ -218,6 +240,7 @@ class DockerMagics(Magics, SettingTraits):
         )
 
         def go() -> Any:
+            sendable(cell, "cell")
             a = parser.parse(self._argv(line))
             if a.export:
                 project = load(text=cell, name=a.project_name)
@@ -255,6 +278,7 @@ class DockerMagics(Magics, SettingTraits):
         add_build_options(parser)
 
         def go() -> Any:
+            sendable(cell, "cell")
             a = parser.parse(self._argv(line))
             return helpers.build(a.context, tag=a.tag, dockerfile_text=cell, **build_options(a))
 

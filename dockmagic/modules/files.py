@@ -109,7 +109,12 @@ def exec_module(
     """Run a command: ``changed`` unless ``creates`` exists already or ``removes`` is already gone."""
     engine = engine_for(engine)
     result = Result()
-    cmd = shlex.split(command) if isinstance(command, str) else list(command)
+    if isinstance(command, str):
+        cmd = shlex.split(command)
+    elif isinstance(command, list) and all(isinstance(w, (str, int, float)) for w in command):
+        cmd = [str(w) for w in command]  # YAML reads `[sleep, 5]` with a number in it
+    else:
+        raise ModuleError(f"exec: command must be a string or a list of words, not {command!r:.60}")
     if creates and stat(container, creates, engine) is not None:
         result.msg = f"skipped: {creates} exists"
         return result

@@ -346,6 +346,10 @@ def _lookup(value: Any, name: str) -> Any:
     if isinstance(value, Mapping):
         if name in value:
             return value[name]
+        if name[:1].isupper():  # the CLI's template sees Go's field names (ID) where JSON says Id
+            same = [k for k in value if isinstance(k, str) and k.lower() == name.lower()]
+            if len(same) == 1:
+                return value[same[0]]
         method = getattr(type(value), name, None)
         return getattr(value, name) if callable(method) and not name.startswith("_") else None
     if name.startswith("_") or value is None:

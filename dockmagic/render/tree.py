@@ -35,4 +35,19 @@ class Inspection(dict[str, Any]):
         )
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
-        p.text(visible(json.dumps(self, indent=2, ensure_ascii=False)))
+        p.text(cli_json([self]))
+
+
+class Inspections(list[Inspection]):
+    """Several inspect results: a list, shown as the docker CLI prints them (or as trees)."""
+
+    def _repr_html_(self) -> str:
+        return "".join(item._repr_html_() for item in self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(cli_json(list(self)))
+
+
+def cli_json(items: list[Any]) -> str:
+    """What ``docker ... inspect`` prints: a JSON list, four spaces of indent."""
+    return visible(json.dumps(items, indent=4, ensure_ascii=False))

@@ -111,9 +111,8 @@ class ContainerAPI(EngineCore):
         return self._output("GET", path, tty, bulk=not follow, params=params, timeout=timeout)
 
     def container_changes(self, id: str) -> list[dict[str, Any]]:
-        return (
-            self._json("GET", f"/containers/{quote_segment(id)}/changes", (list, type(None))) or []
-        )
+        path = f"/containers/{quote_segment(id)}/changes"
+        return check(self._json("GET", path) or [], shapes.CHANGES, f"GET {path}")  # null: none
 
     def container_export(self, id: str) -> Stream[memoryview]:
         return self._download("GET", f"/containers/{quote_segment(id)}/export")[1]

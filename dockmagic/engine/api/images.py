@@ -140,7 +140,10 @@ class ImageAPI(EngineCore):
         self, name: str, force: bool = False, noprune: bool = False
     ) -> list[dict[str, Any]]:
         return self._json(
-            "DELETE", f"/images/{quote_image(name)}", params={"force": force, "noprune": noprune}
+            "DELETE",
+            f"/images/{quote_image(name)}",
+            shapes.IMAGE_DELETED,
+            params={"force": force, "noprune": noprune},
         )
 
     def image_search(

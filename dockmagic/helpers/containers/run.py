@@ -110,6 +110,10 @@ def _create(
     if pull not in _PULL_POLICIES:
         raise OptionError(f"invalid --pull {pull!r} (missing, always or never)")
     image = config["Image"]
+    if (
+        cidfile
+    ):  # as the CLI sends it (the engine keeps it in HostConfig; the file is ours to write)
+        config.setdefault("HostConfig", {})["ContainerIDFile"] = cidfile
     with _id_file(cidfile) as record:
         if pull == "always":
             pull_image(image, platform=platform, quiet=quiet_pull, engine=engine)
@@ -245,13 +249,16 @@ def run(
         options.pop(flag, None)
     terminal = terminal and not detach
     data, ask = stdin_plan(_encode(stdin), interactive, attached=not detach and not terminal)
-    streams = _streams(attach, data is not None or terminal or ask)
+    feeding = data is not None or terminal or ask  # stdin will be sent: a cell, a terminal, the box
+    streams = _streams(attach, feeding)
     fields = _attach_fields(streams, detach, remove)
+    # As the CLI: `-a stdin` alone attaches stdin but opens it only with -i (or what we feed).
+    opened = streams[0] and not detach and (interactive or feeding)
     config = container_config(
         image,
         command,
-        stdin=streams[0] and not detach,
-        interactive=interactive or (streams[0] and not detach),
+        stdin=opened,
+        interactive=interactive or opened,
         tty=tty,
         extra={**fields, **(extra or {})},
         **options,

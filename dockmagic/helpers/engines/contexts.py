@@ -189,13 +189,18 @@ def context_create(
         raise DockerError(f'context "{name}" already exists')
     if docker is not None and from_ is not None:
         raise OptionError("give --docker or --from, not both")
-    if docker is None:
-        source = context_get(from_ or current_context())
+    endpoint = None if docker is None else _endpoint(docker)
+    if endpoint is None or "from" in endpoint:
+        # a copy: of the current context (or --from), its description too ("Current DOCKER_HOST
+        # based configuration" for the default); `--docker from=NAME` takes only the endpoint,
+        # whatever else --docker says, as the CLI does
+        source = context_get((endpoint or {}).get("from") or from_ or current_context())
         tls_dir = context_tls_dir(source.name)
         files = {f: tls_dir / f for f in source.tls_files}
-        _store(name, source.host, description or (source.description if from_ else ""), files)
+        copied = source.description if endpoint is None else ""
+        _store(name, source.host, description or copied, files)
     else:
-        host, files = _validated(_endpoint(docker))
+        host, files = _validated(endpoint)
         _store(name, host, description, files)
     return name
 

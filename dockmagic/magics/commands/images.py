@@ -79,7 +79,8 @@ def _build_args(items: list[str] | None) -> dict[str, str | None]:
 def build_options(a: argparse.Namespace) -> dict[str, Any]:
     extra = {
         "networkmode": a.network,
-        "extrahosts": ",".join(as_extra_host(h) for h in a.add_host) if a.add_host else None,
+        # one parameter each, as the CLI sends them: the engine reads a list, not a joined value
+        "extrahosts": [as_extra_host(h) for h in a.add_host] if a.add_host else None,
         "shmsize": parse_bytes(a.shm_size),
         "memory": parse_bytes(a.memory),
         "memswap": parse_bytes(a.memory_swap),

@@ -10,7 +10,7 @@ from ...errors import DockerError, PartlyFailed
 from ...render.formats import Fields, Formatted, format_one, format_rows
 from ...render.table import Table
 from ...render.text import pre_html, visible
-from ...render.tree import Inspection
+from ...render.tree import Inspection, Inspections
 from ..argv import Parser, add_filter, add_format
 
 
@@ -65,7 +65,7 @@ def inspect_each(names: list[str], template: str | None, get: Callable[[str], In
         raise PartlyFailed.of("inspected", [n for n in names if n not in errors], errors)
     if template:
         return text
-    return found[0] if len(found) == 1 else found
+    return found[0] if len(found) == 1 else Inspections(found)
 
 
 def column_fields(table: Table) -> Callable[[dict[str, Any], bool], Fields]:
