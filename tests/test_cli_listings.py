@@ -197,3 +197,42 @@ def test_reference_line_has_the_same_result(
         finally:
             cli(kind, "rm", name)
     assert seen[1] == seen[0], row["verbatim"]
+
+
+@pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not installed")
+def test_events_with_a_format_print_as_the_cli(ip: Any, engine: Engine, image: str) -> None:
+    """The reference's ``events --filter type=container --format 'Type=... Status=... ID=...'``:
+    the same lines (Go's field names .Status and .ID reach the JSON's status and id)."""
+    import time
+
+    began, name = time.time(), unique("ev")
+    assert (
+        cli("run", "--rm", "--name", name, "--label", f"{LABEL}=1", image, "true").returncode == 0
+    )
+    until = time.time() + 1
+    time.sleep(1.2)
+    argv = ["events", "--since", f"{began:.3f}", "--until", f"{until:.3f}", "--filter",
+            "type=container", "--filter", f"container={name}", "--format",
+            "Type={{.Type}}  Status={{.Status}}  ID={{.ID}}"]  # fmt: skip
+    theirs = cli(*argv).stdout
+    mine = ip.run_line_magic("docker", shlex.join(argv))
+    assert "Status=start" in theirs and str(mine) == theirs
+
+
+@pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not installed")
+def test_network_and_volume_ls_come_in_the_clis_order(ip: Any, engine: Engine) -> None:
+    tag = unique("order")
+    names = [f"{tag}-10", f"{tag}-2", f"{tag}-b", f"{tag}-a"]
+    try:
+        for n in names:
+            engine.network_create({"Name": n, "Labels": {LABEL: tag}})
+            engine.volume_create({"Name": n, "Labels": {LABEL: tag}})
+        for kind in ("network", "volume"):
+            argv = [kind, "ls", "--filter", f"label={LABEL}={tag}", "--format", "{{.Name}}"]
+            theirs = cli(*argv).stdout
+            assert theirs.split() == [f"{tag}-2", f"{tag}-10", f"{tag}-a", f"{tag}-b"]
+            assert str(ip.run_line_magic("docker", shlex.join(argv))) == theirs
+    finally:
+        for n in names:
+            cli("network", "rm", n)
+            cli("volume", "rm", n)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from IPython.core.error import UsageError
 
 import dockmagic
 from dockmagic.engine import Engine
@@ -220,3 +221,51 @@ def test_save_load_import_history_prune(
     assert "ImagesDeleted" in ip.run_line_magic(
         "docker", f"image prune -f --filter label={LABEL}=none"
     )
+
+
+def test_push_and_pull_every_tag(ip: Any, engine: Engine, image: str, registry: Registry) -> None:
+    """``push -a`` and ``pull -a``: every tag of the repository, none named (a tag with -a is
+    refused, as the CLI refuses it)."""
+    repo = f"{registry.address}/dockmagic-test/all-{unique()}"
+    tags = [f"{repo}:one", f"{repo}:two"]
+    for ref in tags:
+        engine.image_tag(image, *ref.rsplit(":", 1))
+    try:
+        ip.run_line_magic("docker", f"push -q -a {repo}")
+        for ref in tags:
+            engine.image_delete(ref)
+        ip.run_line_magic("docker", f"pull -q --all-tags {repo}")
+        for ref in tags:
+            assert ref in engine.image_inspect(ref)["RepoTags"]
+        with pytest.raises(UsageError, match="cannot be used with --all-tags"):
+            ip.run_line_magic("docker", f"pull -a {repo}:one")
+    finally:
+        for ref in tags:
+            try:
+                engine.image_delete(ref)
+            except DockerError:
+                pass
+
+
+def test_build_hosts_and_cache_from(ip: Any, engine: Engine, image: str, tmp_path: Path) -> None:
+    """``--add-host`` twice (IPv6 too) reaches /etc/hosts of the RUN steps; ``--cache-from``
+    takes the steps of the image named."""
+    (tmp_path / "Dockerfile").write_text(f"FROM {image}\nRUN cat /etc/hosts\nRUN echo step > /s\n")
+    first, second = f"dockmagic-test/hosts:{unique()}", f"dockmagic-test/hosts:{unique()}"
+    try:
+        built = ip.run_line_magic(
+            "docker",
+            f"build --add-host one=10.9.8.7 --add-host two=fd00::7 --label {LABEL}=1 -t {first} {tmp_path}",
+        )
+        shown = str(built.stdout if hasattr(built, "stdout") else built)
+        assert "10.9.8.7\tone" in shown and "fd00::7\ttwo" in shown, shown
+        again = ip.run_line_magic(
+            "docker", f"build --cache-from {first} --label {LABEL}=1 -t {second} {tmp_path}"
+        )
+        assert "Using cache" in str(again.stdout if hasattr(again, "stdout") else again)
+    finally:
+        for ref in (second, first):
+            try:
+                engine.image_delete(ref, force=True)
+            except DockerError:
+                pass

@@ -358,3 +358,29 @@ def test_bad_values_of_the_file_and_exec_magics_are_one_line(ip: Any) -> None:
         ip.run_cell_magic("docker_file", "c:/tmp/f --mode 9", "x\n")
     with pytest.raises(ModuleError, match=r"command must be a string or a list of words, not 5"):
         exec_module("c", 5)  # type: ignore[arg-type]
+
+
+def test_run_flags_send_what_the_cli_sends(
+    ip: Any, engine: Engine, image: str, tmp_path: Path
+) -> None:
+    """``-a stdin`` alone attaches stdin but opens it only with -i; ``--cidfile`` goes to the
+    engine too (HostConfig.ContainerIDFile); ``rm --link`` removes a link, not a container."""
+    name, other = unique("flags"), unique("flags")
+    cidfile = tmp_path / "cid"
+    try:
+        ip.run_line_magic(
+            "docker",
+            f"create -a stdin -a stdout --cidfile {cidfile} --name {name} {L} {image} sleep 30",
+        )
+        info = engine.container_inspect(name)
+        assert info["Config"]["AttachStdin"] and not info["Config"]["OpenStdin"]
+        assert not info["Config"]["StdinOnce"]
+        assert info["HostConfig"]["ContainerIDFile"] == str(cidfile)
+        engine.container_start(name)  # a link needs it running
+        ip.run_line_magic("docker", f"run -d --name {other} --link {name}:db {L} {image} sleep 30")
+        ip.run_line_magic("docker", f"rm --link /{other}/db")
+        assert not engine.container_inspect(other)["HostConfig"].get("Links")
+        assert engine.container_inspect(name)  # the linked container is still there
+    finally:
+        for n in (name, other):
+            engine.container_delete(n, force=True)

@@ -182,6 +182,19 @@ def test_watch_updates_in_place(
     assert all(hasattr(obj, "_repr_png_") for obj in shown) and len(shown) >= 2
 
 
+def test_live_stats_with_a_format_redraw_its_rows(
+    ip: Any, workers: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``stats --format`` without --no-stream: the template's rows, redrawn each tick, as the CLI."""
+    shown: list[Any] = []
+    monkeypatch.setattr(LiveDisplay, "show", lambda self, obj: shown.append(obj))
+    ip.run_line_magic(
+        "docker", f"stats --duration 2.5 --format '{{{{.Name}}}}: {{{{.PIDs}}}}' {workers[1]}"
+    )
+    rows = [str(obj) for obj in shown if str(obj)]  # (before the first sample: nothing)
+    assert rows and all(row == f"{workers[1]}: 1\n" for row in rows), shown
+
+
 def test_run_with_stats(engine: Engine, image: str) -> None:
     r = dockmagic.run(
         image,

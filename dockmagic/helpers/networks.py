@@ -10,6 +10,7 @@ from ..errors import NotFound
 from ..options.resources import NETWORK_OPTIONS, described, given, network_body, pools_of
 from ..options.values import as_labels, as_list
 from ..render.table import Table
+from ..render.text import natural_key
 from .batch import for_each
 from .engines.session import engine_for
 from .tables import networks_table
@@ -80,4 +81,5 @@ def network_prune(
 
 
 def networks(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
-    return networks_table(engine_for(engine).network_list(filters))
+    found = engine_for(engine).network_list(filters)
+    return networks_table(sorted(found, key=lambda n: natural_key(str(n.get("Name") or ""))))

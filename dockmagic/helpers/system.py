@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time as _time
+from collections.abc import Callable
 from typing import Any
 
 from ..engine import Engine
@@ -36,9 +37,10 @@ def events(
     filters: dict[str, Any] | None = None,
     quiet: bool = False,
     engine: Engine | None = None,
+    shown: Callable[[dict[str, Any]], str] | None = None,
 ) -> Table:
     """Engine events, bounded by ``until``/``duration`` (``"30s"``) or ``count``; each is printed
-    as it arrives. Unbounded, it runs until Ctrl-C."""
+    as it arrives (as ``shown`` makes it a line, when given). Unbounded, it runs until Ctrl-C."""
     now = _time.time()
     end = (
         to_timestamp(until)
@@ -52,7 +54,9 @@ def events(
     try:
         for event in stream:
             rows.append(event)
-            if not quiet:
+            if shown is not None:
+                print(shown(event), end="", file=sys.stdout, flush=True)
+            elif not quiet:
                 actor = event.get("Actor") or {}
                 who = (actor.get("Attributes") or {}).get("name") or str(actor.get("ID", ""))[:12]
                 print(

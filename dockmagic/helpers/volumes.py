@@ -7,6 +7,7 @@ from typing import Any
 from ..engine import Engine
 from ..options.resources import VOLUME_OPTIONS, described, given, volume_body
 from ..render.table import Table
+from ..render.text import natural_key
 from .batch import for_each
 from .engines.session import engine_for
 from .tables import volumes_table
@@ -39,4 +40,5 @@ def volume_prune(
 
 
 def volumes(*, filters: dict[str, Any] | None = None, engine: Engine | None = None) -> Table:
-    return volumes_table(engine_for(engine).volume_list(filters).get("Volumes") or [])
+    found = engine_for(engine).volume_list(filters).get("Volumes") or []
+    return volumes_table(sorted(found, key=lambda v: natural_key(str(v.get("Name") or ""))))

@@ -29,6 +29,14 @@ class Formatted(str):
         return pre_html(self.rstrip("\n"))
 
 
+class Printed(Formatted):
+    """--format text already printed line by line as it came (``events``): the value keeps it,
+    and a notebook does not show it a second time."""
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
 class Fields(dict[str, Any]):
     """A row as the CLI's formatter shows it: its fields, and ``.Label "key"``. Keys are sorted, as
     Go writes a map, so ``{{json .}}`` prints what the CLI prints."""
@@ -347,4 +355,4 @@ def format_one(template: str, value: Any) -> Formatted:
     return Formatted(render(template.replace("\\t", "\t").replace("\\n", "\n"), value) + "\n")
 
 
-__all__ = ["Formatted", "TemplateError", "format_one", "format_rows"]
+__all__ = ["Formatted", "Printed", "TemplateError", "format_one", "format_rows"]

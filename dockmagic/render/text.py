@@ -83,3 +83,12 @@ def tabwrite(lines: list[str], minwidth: int = 10, padding: int = 3) -> str:
     return "\n".join(
         "".join(c.ljust(widths[i]) for i, c in enumerate(cells[:-1])) + cells[-1] for cells in rows
     )
+
+
+def natural_key(text: str) -> list[tuple[int, int | str]]:
+    """A sort key that orders ``net2`` before ``net10``, as the docker CLI orders network and
+    volume names (its natural order): runs of digits by their value, the rest by character."""
+    key: list[tuple[int, int | str]] = []
+    for run in re.findall(r"\d+|\D", text):
+        key.append((1, int(run)) if run.isdigit() else (0 if run < "0" else 2, run))
+    return key

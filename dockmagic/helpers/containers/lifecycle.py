@@ -48,10 +48,17 @@ def rename(container: str, new_name: str, *, engine: Engine | None = None) -> st
 
 
 def rm(
-    *containers: str, force: bool = False, volumes: bool = False, engine: Engine | None = None
+    *containers: str,
+    force: bool = False,
+    volumes: bool = False,
+    link: bool = False,
+    engine: Engine | None = None,
 ) -> list[str]:
+    """``docker rm``; ``link``: remove the links named (``/webapp/redis``), not containers."""
     e = engine_for(engine)
-    return for_each(containers, lambda c: e.container_delete(c, force=force, v=volumes), "removed")
+    return for_each(
+        containers, lambda c: e.container_delete(c, force=force, v=volumes, link=link), "removed"
+    )
 
 
 def wait(*containers: str, condition: str | None = None, engine: Engine | None = None) -> list[int]:

@@ -185,7 +185,9 @@ def create(
         "AttachStdout": attach_out,
         "AttachStderr": attach_err,
     }
-    if attach_in:
+    if attach_in and options.get(
+        "interactive"
+    ):  # the CLI: StdinOnce when stdin is open and attached
         fields["StdinOnce"] = True
     if remove:
         fields["HostConfig"] = {"AutoRemove": True}

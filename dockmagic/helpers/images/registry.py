@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...engine import Engine
-from ...errors import NotFound, StreamCut
+from ...errors import NotFound, OptionError, StreamCut
 from ...render.results import ImageResult
 from ...render.table import Column, Table
 from ..engines.session import engine_for
@@ -23,6 +23,15 @@ def split_ref(ref: str) -> tuple[str, str | None]:
     return ref, None
 
 
+def _tag_or_all(ref: str, all_tags: bool) -> tuple[str, str | None]:
+    name, tag = split_ref(ref)
+    if all_tags and (tag or "@" in ref):
+        raise OptionError(
+            f"{ref}: a tag or digest cannot be used with --all-tags/-a, as the CLI says"
+        )
+    return name, tag
+
+
 def _auth(
     ref: str, auth: Credentials | dict[str, str] | tuple[str, str] | None
 ) -> dict[str, Any] | None:
@@ -37,18 +46,23 @@ def pull(
     platform: str | None = None,
     auth: Any = None,
     quiet: bool = False,
+    all_tags: bool = False,
     engine: Engine | None = None,
 ) -> ImageResult:
     """``docker pull`` with a progress bar per layer; ``auth`` is (user, password), a dict, or
-    None for the docker CLI's stored credentials."""
-    name, tag = split_ref(ref)
+    None for the docker CLI's stored credentials; ``all_tags``: every tag of the repository."""
+    name, tag = _tag_or_all(ref, all_tags)
     progress = LayerProgress("pull", show=not quiet)
     stream = engine_for(engine).image_create(
-        name, tag=tag or "latest", platform=platform, auth=_auth(ref, auth)
+        name,
+        tag=None if all_tags else tag or "latest",  # no tag: the engine pulls them all
+        platform=platform,
+        auth=_auth(ref, auth),
     )
     for _ in progress.run(stream):
         pass
-    if not any(s.startswith("Status: ") for s in progress.statuses):  # how the engine ends a pull
+    ended = any(s.startswith("Status: ") for s in progress.statuses)  # how a pull ends
+    if not ended and not all_tags:  # (all tags: no one tag to look for afterwards)
         try:
             engine_for(engine).image_inspect(ref)
         except NotFound:
@@ -61,10 +75,16 @@ def pull(
 
 
 def push(
-    ref: str, *, auth: Any = None, quiet: bool = False, engine: Engine | None = None
+    ref: str,
+    *,
+    auth: Any = None,
+    quiet: bool = False,
+    all_tags: bool = False,
+    engine: Engine | None = None,
 ) -> ImageResult:
-    """``docker push`` with a progress bar per layer."""
-    name, tag = split_ref(ref)
+    """``docker push`` with a progress bar per layer; ``all_tags``: every local tag of the
+    repository (the engine pushes them all when no tag is named)."""
+    name, tag = _tag_or_all(ref, all_tags)
     progress = LayerProgress("push", show=not quiet)
     for _ in progress.run(engine_for(engine).image_push(name, tag=tag, auth=_auth(ref, auth))):
         pass

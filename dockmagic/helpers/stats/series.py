@@ -5,7 +5,7 @@ views in render/stats.py."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -134,9 +134,11 @@ def watch(
     plot: bool = False,
     all: bool = False,
     engine: Engine | None = None,
+    shown: Callable[[Table], Any] | None = None,
 ) -> StatsSeries:
     """``docker stats`` live: a table (or, with ``plot``, the plots) updated in place every
-    ``interval`` until ``duration`` or Ctrl-C; returns everything recorded."""
+    ``interval`` until ``duration`` or Ctrl-C; returns everything recorded. ``shown`` turns each
+    tick's table into what is shown (``--format``'s rows, redrawn as the CLI redraws them)."""
     from ...render.live import PNG, LiveDisplay
     from ...render.plot import StatsFigure
     from ..timeparse import parse_duration
@@ -160,7 +162,7 @@ def watch(
                     view.bytes_sent = len(png)
                     view.show(PNG(png))
                 else:
-                    view.show(series.latest())
+                    view.show(shown(series.latest()) if shown else series.latest())
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a live view ends, as with docker stats
     finally:

@@ -50,6 +50,9 @@ def add_build_options(p: Parser) -> None:
     p.add_argument("--platform")
     p.add_argument("--network", help="network mode for RUN steps")
     p.add_argument("--add-host", action="append", metavar="HOST:IP")
+    p.add_argument(
+        "--cache-from", action="append", metavar="IMAGE", help="images to take cached steps from"
+    )
     p.add_argument("--shm-size", metavar="SIZE")
     p.add_argument("-m", "--memory", metavar="SIZE")
     p.add_argument("--memory-swap", metavar="SIZE")
@@ -81,6 +84,7 @@ def build_options(a: argparse.Namespace) -> dict[str, Any]:
         "networkmode": a.network,
         # one parameter each, as the CLI sends them: the engine reads a list, not a joined value
         "extrahosts": [as_extra_host(h) for h in a.add_host] if a.add_host else None,
+        "cachefrom": json.dumps(a.cache_from) if a.cache_from else None,  # the API's JSON array
         "shmsize": parse_bytes(a.shm_size),
         "memory": parse_bytes(a.memory),
         "memswap": parse_bytes(a.memory_swap),
@@ -125,17 +129,23 @@ def _dockerfile(context: str, file: str | None) -> dict[str, Any]:
 def _pull(p: Parser) -> Handler:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument("--platform")
-    p.unsupported("-a", "--all-tags", "--disable-content-trust")
+    p.add_argument("-a", "--all-tags", action="store_true", help="every tag of the repository")
+    p.unsupported("--disable-content-trust")
     p.add_argument("ref", metavar="IMAGE[:TAG]")
-    return lambda a, ctx: helpers.pull(a.ref, platform=a.platform, quiet=a.quiet)
+    return lambda a, ctx: helpers.pull(
+        a.ref, platform=a.platform, quiet=a.quiet, all_tags=a.all_tags
+    )
 
 
 @command("push|image push", "Push an image, with a progress bar per layer.")
 def _push(p: Parser) -> Handler:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    p.unsupported("-a", "--all-tags", "--disable-content-trust")
+    p.add_argument(
+        "-a", "--all-tags", action="store_true", help="every local tag of the repository"
+    )
+    p.unsupported("--disable-content-trust")
     p.add_argument("ref", metavar="IMAGE[:TAG]")
-    return lambda a, ctx: helpers.push(a.ref, quiet=a.quiet)
+    return lambda a, ctx: helpers.push(a.ref, quiet=a.quiet, all_tags=a.all_tags)
 
 
 @command("build|image build", "Build an image from a folder (streamed; .dockerignore honoured).")
@@ -143,9 +153,7 @@ def _build(p: Parser) -> Handler:
     p.add_argument("-t", "--tag", action="append", metavar="NAME[:TAG]")
     p.add_argument("-f", "--file", metavar="PATH", help="the Dockerfile (default: PATH/Dockerfile)")
     add_build_options(p)
-    p.unsupported(
-        "--secret", "--ssh", "--cache-from", "--cache-to", "--output", "-o", "--progress", "--load"
-    )
+    p.unsupported("--secret", "--ssh", "--cache-to", "--output", "-o", "--progress", "--load")
     p.add_argument("context", metavar="PATH")
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:

@@ -32,15 +32,21 @@ def _stats(p: Parser) -> Handler:
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
         names = a.containers or None
-        if a.format and not a.no_stream:
-            raise CommandError(
-                "%docker stats --format needs --no-stream here (live output is a table or --plot)"
-            )
-        if a.no_stream:
-            table = helpers.stats(names, all=a.all)
+        if a.format and a.plot:
+            raise CommandError("%docker stats: --format or --plot, not both")
+
+        def shown(table: Any) -> Any:
             return formatted(table, a.format, stats_fields, STATS_TITLES, trunc=not a.no_trunc)
+
+        if a.no_stream:
+            return shown(helpers.stats(names, all=a.all))
         return helpers.watch(
-            names, duration=a.duration, interval=parse_duration(a.interval), plot=a.plot, all=a.all
+            names,
+            duration=a.duration,
+            interval=parse_duration(a.interval),
+            plot=a.plot,
+            all=a.all,
+            shown=shown if a.format else None,
         )
 
     return handle

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ... import helpers
-from ...render.formats import DF_TITLES, df_fields, format_one
+from ...render.formats import DF_TITLES, Printed, df_fields, format_one, format_rows
 from ..argv import Parser, add_format, int64, key_values
 from .registry import Context, Handler, command
 from .showing import formatted
@@ -66,14 +66,18 @@ def _events(p: Parser) -> Handler:
     add_format(p)
 
     def handle(a: argparse.Namespace, ctx: Context) -> Any:
+        template = None if a.format in (None, "table") else a.format
         table = helpers.events(
             since=a.since,
             until=a.until,
             duration=a.duration,
             count=a.count,
             filters=key_values(a.filter),
-            quiet=bool(a.format),
+            # each line as it comes, as the CLI prints them (Go's names: .Status, .ID, .From)
+            shown=(lambda event: format_one(template, event)) if template else None,
         )
-        return formatted(table, a.format)
+        if template:
+            return Printed(format_rows(template, table.rows, lambda row, trunc: row))
+        return table
 
     return handle

@@ -73,11 +73,11 @@ def _update(p: Parser) -> Handler:
 def _rm(p: Parser) -> Handler:
     p.add_argument("-f", "--force", action="store_true", help="also running ones")
     p.add_argument("-v", "--volumes", action="store_true", help="and their anonymous volumes")
-    p.unsupported("-l", "--link")
+    p.add_argument("-l", "--link", action="store_true", help="remove the links named")
     _many(p)
     # the CLI trims the slash the engine shows before names ("/web")
     return lambda a, ctx: helpers.rm(
-        *(c.strip("/") for c in a.containers), force=a.force, volumes=a.volumes
+        *(c.strip("/") for c in a.containers), force=a.force, volumes=a.volumes, link=a.link
     )
 
 
